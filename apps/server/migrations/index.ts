@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as platform from './0001-platform.ts';
+
+/** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
+export const migrations: Record<string, Migration> = {
+  '0001-platform': platform,
+};

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SteadError } from '../platform/errors/stead-error.ts';
+import { configSchema, envNameOf, secretConfigKeys, type SteadConfig } from './config.schema.ts';
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values that win over file and environment (tests, CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+export interface LoadedConfig {
+  config: SteadConfig;
+  /** The YAML file that was read, if any. */
+  file: string | undefined;
+}
+
+/**
+ * Reads `stead.config.yaml` (or `STEAD_CONFIG`), then the environment, validates the result and resolves
+ * paths. An invalid value stops here with a message naming the setting and what it accepts.
+ */
+export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicitFile = env.STEAD_CONFIG;
+  const file = explicitFile ? resolve(cwd, explicitFile) : resolve(cwd, 'stead.config.yaml');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new SteadError('config_invalid', `${file}: expected a mapping of settings at the top level`);
+    }
+    fromFile = (parsed as Record<string, unknown> | null) ?? {};
+  } else if (explicitFile) {
+    throw new SteadError('config_invalid', `STEAD_CONFIG: file ${file} does not exist`);
+  }
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[envNameOf(key)];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const knownEnv = new Set([...Object.keys(configSchema.shape).map(envNameOf), 'STEAD_CONFIG']);
+  const unknownEnv = Object.keys(env).filter(
+    (name) => name.startsWith('STEAD_') && !knownEnv.has(name) && !name.startsWith('STEAD_TEST_'),
+  );
+  if (unknownEnv.length > 0) {
+    throw new SteadError('config_invalid', `${unknownEnv[0]}: not a Stead setting (see docs/configuration.md)`);
+  }
+
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...options.overrides });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    const source = key in fromEnv ? envNameOf(key) : key in fromFile ? `${key} (in ${file})` : key || file;
+    throw new SteadError('config_invalid', `${source}: ${describeIssue(issue)}`);
+  }
+  const config = result.data;
+  config.dataDir = resolve(cwd, config.dataDir);
+  if (config.webDir) config.webDir = resolve(cwd, config.webDir);
+  return { config, file: existsSync(file) ? file : undefined };
+};
+
+const describeIssue = (issue: { code: string; message: string; keys?: readonly PropertyKey[] } & Record<string, unknown>): string => {
+  if (issue.code === 'unrecognized_keys') return `unknown setting ${(issue.keys ?? []).map(String).join(', ')}`;
+  if (issue.code === 'invalid_value' && Array.isArray(issue.values)) return `must be one of ${issue.values.join(', ')}`;
+  return issue.message;
+};
+
+/** The configuration as `stead doctor` prints it: secrets replaced by a mask. */
+export const maskConfig = (config: SteadConfig): Record<string, unknown> => {
+  const masked: Record<string, unknown> = { ...config };
+  for (const key of secretConfigKeys) {
+    const value = masked[key];
+    if (typeof value === 'string') masked[key] = key.endsWith('Url') ? value.replace(/\/\/([^@/]*)@/, '//****@') : '****';
+  }
+  return masked;
+};

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+
+/** Time source; tests inject a fixed or stepping clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Id source; tests may inject a deterministic one. */
+export interface Ids {
+  /** A new id: 48-bit millisecond time then 80 random bits, base32 — unique, and sortable by creation time. */
+  next(): string;
+}
+
+const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+
+const encodeBase32 = (value: bigint, length: number): string => {
+  let out = '';
+  for (let index = 0; index < length; index += 1) {
+    out = alphabet[Number(value & 31n)] + out;
+    value >>= 5n;
+  }
+  return out;
+};
+
+export const createIds = (clock: Clock = systemClock): Ids => ({
+  next: () =>
+    encodeBase32(BigInt(clock.now().getTime()), 10) + encodeBase32(BigInt(`0x${randomBytes(10).toString('hex')}`), 16),
+});

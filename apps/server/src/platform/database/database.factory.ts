@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDriver from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseHandle } from './database.port.ts';
+import type { Database } from './database.types.ts';
+
+export interface SqliteDatabaseOptions {
+  /** Path of the database file, or `:memory:`. */
+  file: string;
+}
+
+/**
+ * SQLite through better-sqlite3: WAL journal, `synchronous=FULL` (a committed transaction survives power
+ * loss), foreign keys enforced, and a busy timeout so the CLI and a running server can share the file.
+ */
+export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHandle => {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const connection = new SqliteDriver(options.file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = FULL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: options.file,
+    async checkIntegrity() {
+      const rows = connection.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+};
+
+export interface PostgresDatabaseOptions {
+  url: string;
+  /** Pool size. Default 10. */
+  maxConnections?: number;
+}
+
+export const createPostgresDatabase = (options: PostgresDatabaseOptions): DatabaseHandle => {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  // An idle client's network error must not crash the process; the next query reports it instead.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    location: options.url.replace(/\/\/([^@/]*)@/, '//****@'),
+    async checkIntegrity() {
+      // PostgreSQL checks pages itself; here we confirm the catalog answers and no index is invalid.
+      const invalid = await sql<{ name: string }>`
+        select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid where not i.indisvalid`.execute(db);
+      return invalid.rows.map((row) => `invalid index ${row.name}`);
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+};
+
+export const createDatabase = (options: { databaseUrl?: string | undefined; sqliteFile: string }): DatabaseHandle =>
+  options.databaseUrl ? createPostgresDatabase({ url: options.databaseUrl }) : createSqliteDatabase({ file: options.sqliteFile });

@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database.types.ts';
+
+export type DatabaseDialect = 'sqlite' | 'postgres';
+
+/**
+ * The database port: a Kysely instance plus what Kysely does not abstract. Queries are written once in
+ * Kysely and must compile on both dialects; repository tests run them on both.
+ *
+ * Not in the contract: dialect-specific SQL outside migrations, and cross-process locking on SQLite (a
+ * single node owns its file).
+ */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DatabaseDialect;
+  /** Where the data is, for people: the SQLite file path or the PostgreSQL URL without its password. */
+  location: string;
+  /** Runs the engine's own consistency check; resolves to the problems found (empty when healthy). */
+  checkIntegrity(): Promise<string[]>;
+  /** Resolves when a trivial query succeeds; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

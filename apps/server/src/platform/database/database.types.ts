@@ -1,0 +1,126 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row shapes of every table. Stead's own tables store times as ISO-8601 UTC text (identical on SQLite and
+ * PostgreSQL, sortable as text) and avoid booleans, which the two dialects store differently.
+ * The `user`, `session`, `account`, `verification` and `twoFactor` tables belong to better-auth; only the
+ * columns Stead reads are typed here, with the loose types the two dialects return.
+ */
+type BetterAuthDate = ColumnType<Date | string, Date | string, Date | string>;
+type BetterAuthBoolean = ColumnType<boolean | number, boolean | number, boolean | number>;
+
+export interface UserTable {
+  id: string;
+  name: string;
+  email: string;
+  emailVerified: BetterAuthBoolean;
+  image: string | null;
+  createdAt: BetterAuthDate;
+  updatedAt: BetterAuthDate;
+  twoFactorEnabled: BetterAuthBoolean | null;
+  disabledAt: BetterAuthDate | null;
+  isAdmin: BetterAuthBoolean | null;
+}
+
+export interface SessionTable {
+  id: string;
+  token: string;
+  userId: string;
+  expiresAt: BetterAuthDate;
+  createdAt: BetterAuthDate;
+  updatedAt: BetterAuthDate;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface AccountTable {
+  id: string;
+  accountId: string;
+  providerId: string;
+  userId: string;
+  password: string | null;
+  createdAt: BetterAuthDate;
+  updatedAt: BetterAuthDate;
+}
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkspaceMemberTable {
+  workspaceId: string;
+  userId: string;
+  role: string;
+  createdAt: string;
+}
+
+export interface WorkspaceInvitationTable {
+  id: string;
+  workspaceId: string;
+  email: string | null;
+  role: string;
+  tokenHash: string;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+  acceptedBy: string | null;
+  revokedAt: string | null;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  role: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AuditEventTable {
+  id: string;
+  at: string;
+  workspaceId: string | null;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  requestId: string | null;
+  clientAddress: string | null;
+  outcome: string;
+  metadata: string | null;
+}
+
+export interface SecretTable {
+  id: string;
+  workspaceId: string | null;
+  name: string;
+  ciphertext: string;
+  keyId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Database {
+  user: UserTable;
+  session: SessionTable;
+  account: AccountTable;
+  workspace: WorkspaceTable;
+  workspaceMember: WorkspaceMemberTable;
+  workspaceInvitation: WorkspaceInvitationTable;
+  apiKey: ApiKeyTable;
+  auditEvent: AuditEventTable;
+  secret: SecretTable;
+  steadMeta: { key: string; value: string; updatedAt: Generated<string> };
+}
