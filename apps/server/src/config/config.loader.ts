@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { SteadError } from '../platform/errors/stead-error.ts';
 import { configSchema, envNameOf, secretConfigKeys, type SteadConfig } from './config.schema.ts';
 
@@ -63,9 +64,9 @@ export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
   return { config, file: existsSync(file) ? file : undefined };
 };
 
-const describeIssue = (issue: { code: string; message: string; keys?: readonly PropertyKey[] } & Record<string, unknown>): string => {
-  if (issue.code === 'unrecognized_keys') return `unknown setting ${(issue.keys ?? []).map(String).join(', ')}`;
-  if (issue.code === 'invalid_value' && Array.isArray(issue.values)) return `must be one of ${issue.values.join(', ')}`;
+const describeIssue = (issue: z.core.$ZodIssue): string => {
+  if (issue.code === 'unrecognized_keys') return `unknown setting ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
   return issue.message;
 };
 

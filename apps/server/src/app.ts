@@ -1,0 +1,240 @@
+import { hkdfSync } from 'node:crypto';
+import { join } from 'node:path';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { maskConfig } from './config/config.loader.ts';
+import type { SteadConfig } from './config/config.schema.ts';
+import { createAuditRepository } from './features/audit/audit.repository.ts';
+import { registerAuditHook } from './features/audit/audit.hook.ts';
+import { registerAuditRoutes } from './features/audit/audit.routes.ts';
+import { createAuditService } from './features/audit/audit.service.ts';
+import { createAuthRepository } from './features/auth/auth.repository.ts';
+import { registerAuthRoutes } from './features/auth/auth.routes.ts';
+import { createAuthService } from './features/auth/auth.service.ts';
+import { createBetterAuth, sessionCookieName } from './features/auth/better-auth.ts';
+import { registerEventsRoutes } from './features/events/events.routes.ts';
+import { createKeysRepository } from './features/keys/keys.repository.ts';
+import { registerKeysRoutes } from './features/keys/keys.routes.ts';
+import { createKeysService } from './features/keys/keys.service.ts';
+import { createSecretsRepository } from './features/secrets/secrets.repository.ts';
+import { createSecretsService } from './features/secrets/secrets.service.ts';
+import { registerSystemRoutes, type ComponentState } from './features/system/system.routes.ts';
+import { registerUsersRoutes } from './features/users/users.routes.ts';
+import { createUsersService } from './features/users/users.service.ts';
+import { createWorkspacesRepository } from './features/workspaces/workspaces.repository.ts';
+import { registerWorkspacesRoutes } from './features/workspaces/workspaces.routes.ts';
+import { createWorkspacesService } from './features/workspaces/workspaces.service.ts';
+import { createIds, systemClock, type Clock, type Ids } from './platform/clock/clock.ts';
+import { resolveSecretKey } from './platform/crypto/secret-key.ts';
+import { createDatabase } from './platform/database/database.factory.ts';
+import type { DatabaseHandle } from './platform/database/database.port.ts';
+import { migrateToLatest } from './platform/database/migrator.ts';
+import type { EventBus } from './platform/events/events.port.ts';
+import { createMemoryEventBus } from './platform/events/memory-events.adapter.ts';
+import { createRedisEventBus } from './platform/events/redis-events.adapter.ts';
+import { registerAccessControl } from './platform/http/access-control.ts';
+import { registerErrorHandler } from './platform/http/error-handler.ts';
+import type { SteadApp } from './platform/http/http.types.ts';
+import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
+import { createLoggerOptions } from './platform/logger/logger.ts';
+import { createMetrics, registerHttpMetrics } from './platform/metrics/metrics.ts';
+import { steadVersion } from './version.ts';
+
+export interface CoreOptions {
+  clock?: Clock;
+  ids?: Ids;
+  /** Apply pending migrations while starting. Default true. */
+  migrate?: boolean;
+  /** An already-open database (tests); otherwise one is opened from the configuration. */
+  database?: DatabaseHandle;
+}
+
+/**
+ * The composition root: configuration → adapters → services. The HTTP server and the CLI both start here,
+ * so they share one wiring; nothing else constructs services.
+ */
+export const createCore = async (config: SteadConfig, options: CoreOptions = {}) => {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? createIds(clock);
+  const database = options.database ?? createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+  if (options.migrate ?? true) await migrateToLatest(database.db);
+
+  const events: EventBus = config.redisUrl ? createRedisEventBus({ url: config.redisUrl, clock, ids }) : createMemoryEventBus({ clock, ids });
+  const secretKey = resolveSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
+  const secrets = createSecretsService({ repository: createSecretsRepository(database.db), clock, ids, key: secretKey, dataDir: config.dataDir });
+
+  const baseURL = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const authRepository = createAuthRepository(database.db, database.dialect);
+  const betterAuth = createBetterAuth({
+    db: database.db as unknown as Kysely<never>,
+    dialect: database.dialect,
+    // Cookie signing gets its own key derived from the master key, never the master key itself.
+    secret: Buffer.from(hkdfSync('sha256', secretKey.key, Buffer.alloc(0), 'stead/session-cookies', 32)).toString('hex'),
+    baseURL,
+    trustedOrigins: [baseURL, ...config.allowedOrigins],
+    sessionTtlDays: config.sessionTtlDays,
+    ids,
+    isUserDisabled: async (userId) => Boolean((await authRepository.findUserById(userId))?.disabledAt),
+  });
+  const auth = createAuthService({ auth: betterAuth, repository: authRepository, clock });
+  const workspaces = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours });
+  const keys = createKeysService({ repository: createKeysRepository(database.db), users: auth, clock, ids });
+  const audit = createAuditService({ repository: createAuditRepository(database.db), events, clock, ids });
+  const users = createUsersService({ auth, keys });
+
+  return {
+    config,
+    clock,
+    ids,
+    database,
+    events,
+    secretKey,
+    secrets,
+    auth,
+    workspaces,
+    keys,
+    audit,
+    users,
+    async close() {
+      await events.close();
+      await database.close();
+    },
+  };
+};
+
+export type SteadCore = Awaited<ReturnType<typeof createCore>>;
+
+const componentCheck = (check: () => Promise<void>) => async (): Promise<ComponentState> => {
+  try {
+    await check();
+    return { state: 'up' };
+  } catch (error) {
+    return { state: 'down', detail: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+export interface BuildAppOptions {
+  /** pino logger options, or false for no logs (tests). Default: JSON logs at the configured level. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP server on a core: platform plugins, then every feature's routes. */
+export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): Promise<SteadApp> => {
+  const { config } = core;
+  const startedAt = Date.now();
+  const app = Fastify({
+    logger: options.logger ?? createLoggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : core.ids.next();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  const metrics = createMetrics();
+  registerHttpMetrics(app, metrics);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Component libraries set inline styles; scripts stay strictly same-origin.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, { origin: config.allowedOrigins.length > 0 ? config.allowedOrigins : false, credentials: true });
+  await app.register(rateLimit, {
+    global: false,
+    ...(config.redisUrl ? { redis: new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false }), nameSpace: 'stead:rate:' } : {}),
+    errorResponseBuilder: (_request, context) => Object.assign(new Error(`Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Stead API', version: steadVersion, description: 'Every route of the Stead server. Errors share one body: `{ error: { code, message, requestId } }` (see docs/errors.md).' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookieName },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A workspace API key (stead_…)' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const spaFallback = await registerWebApp(app, config.webDir ?? defaultWebDir);
+  registerErrorHandler(app, { spaFallback });
+  registerAccessControl(app, {
+    resolver: {
+      sessionFromHeaders: (headers) => core.auth.sessionFromHeaders(headers),
+      keyFromToken: (token) => core.keys.authenticate(token),
+      memberRole: (workspaceId, userId) => core.workspaces.memberRole(workspaceId, userId),
+    },
+    trustedOrigins: [...(config.publicUrl ? [config.publicUrl] : []), ...config.allowedOrigins],
+    sessionCookieName,
+    isPublicPluginRoute: (url) => url === '/*' || url === '/' || url.startsWith('/api/docs'),
+  });
+  registerAuditHook(app, core.audit);
+
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  const loginRateLimit = { max: config.loginRateLimit, timeWindow: '1 minute' };
+  registerSystemRoutes(app, {
+    version: steadVersion,
+    startedAt,
+    metrics: metrics.registry,
+    metricsToken: config.metricsToken,
+    components: {
+      database: componentCheck(() => core.database.ping()),
+      events: componentCheck(() => core.events.ping()),
+    },
+  });
+  registerAuthRoutes(app, { auth: core.auth, workspaces: core.workspaces, loginRateLimit });
+  registerWorkspacesRoutes(app, { workspaces: core.workspaces, publicUrl: config.publicUrl });
+  registerKeysRoutes(app, { keys: core.keys });
+  registerAuditRoutes(app, { audit: core.audit });
+  registerUsersRoutes(app, {
+    users: core.users,
+    describeInstance: async () => ({
+      version: steadVersion,
+      dataDir: config.dataDir,
+      database: { dialect: core.database.dialect, location: core.database.location },
+      config: maskConfig(config),
+    }),
+  });
+  registerEventsRoutes(app, { events: core.events });
+
+  await app.ready();
+  return app;
+};

@@ -1,0 +1,97 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DatabaseDialect } from '../../platform/database/database.port.ts';
+import type { Database } from '../../platform/database/database.types.ts';
+
+const toIso = (value: Date | string | null | undefined): string | null =>
+  value === null || value === undefined ? null : new Date(value).toISOString();
+const toBoolean = (value: boolean | number | null | undefined): boolean => value === true || value === 1;
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  email: string;
+  isAdmin: boolean;
+  twoFactorEnabled: boolean;
+  disabledAt: string | null;
+  createdAt: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+const userColumns = ['id', 'name', 'email', 'isAdmin', 'twoFactorEnabled', 'disabledAt', 'createdAt'] as const;
+type UserRow = Pick<Selectable<Database['user']>, (typeof userColumns)[number]>;
+
+const toUser = (row: UserRow): UserRecord => ({
+  id: row.id,
+  name: row.name,
+  email: row.email,
+  isAdmin: toBoolean(row.isAdmin),
+  twoFactorEnabled: toBoolean(row.twoFactorEnabled),
+  disabledAt: toIso(row.disabledAt),
+  createdAt: toIso(row.createdAt)!,
+});
+
+/**
+ * Queries on better-auth's tables that its API does not offer (listing users, ending sessions in bulk).
+ * Writes use better-auth's storage conventions: on SQLite booleans are 0/1 and dates ISO text.
+ */
+export const createAuthRepository = (db: Kysely<Database>, dialect: DatabaseDialect) => {
+  const storedBoolean = (value: boolean) => (dialect === 'sqlite' ? (value ? 1 : 0) : value);
+  const storedDate = (value: Date) => (dialect === 'sqlite' ? value.toISOString() : value);
+
+  return {
+    async countUsers(): Promise<number> {
+      const row = await db.selectFrom('user').select((eb) => eb.fn.countAll<string | number>().as('count')).executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+    async findUserById(id: string): Promise<UserRecord | undefined> {
+      const row = await db.selectFrom('user').select(userColumns).where('id', '=', id).executeTakeFirst();
+      return row ? toUser(row) : undefined;
+    },
+    async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+      const row = await db.selectFrom('user').select(userColumns).where('email', '=', email.toLowerCase()).executeTakeFirst();
+      return row ? toUser(row) : undefined;
+    },
+    async findUsersByIds(ids: readonly string[]): Promise<UserRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('user').select(userColumns).where('id', 'in', ids).execute();
+      return rows.map(toUser);
+    },
+    async listUsers(): Promise<UserRecord[]> {
+      const rows = await db.selectFrom('user').select(userColumns).orderBy('createdAt').execute();
+      return rows.map(toUser);
+    },
+    async setAdmin(userId: string, isAdmin: boolean): Promise<void> {
+      await db.updateTable('user').set({ isAdmin: storedBoolean(isAdmin) }).where('id', '=', userId).execute();
+    },
+    async setDisabledAt(userId: string, disabledAt: Date | null): Promise<void> {
+      await db.updateTable('user').set({ disabledAt: disabledAt ? storedDate(disabledAt) : null }).where('id', '=', userId).execute();
+    },
+    async listSessions(userId: string): Promise<(SessionRecord & { token: string })[]> {
+      const rows = await db
+        .selectFrom('session')
+        .select(['id', 'token', 'createdAt', 'expiresAt', 'ipAddress', 'userAgent'])
+        .where('userId', '=', userId)
+        .orderBy('createdAt', 'desc')
+        .execute();
+      return rows.map((row) => ({ ...row, createdAt: toIso(row.createdAt)!, expiresAt: toIso(row.expiresAt)! }));
+    },
+    async deleteSession(userId: string, sessionId: string): Promise<number> {
+      const result = await db.deleteFrom('session').where('userId', '=', userId).where('id', '=', sessionId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async deleteSessions(userId: string, exceptSessionId?: string): Promise<void> {
+      let query = db.deleteFrom('session').where('userId', '=', userId);
+      if (exceptSessionId) query = query.where('id', '!=', exceptSessionId);
+      await query.execute();
+    },
+  };
+};
+
+export type AuthRepository = ReturnType<typeof createAuthRepository>;

@@ -1,0 +1,187 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { noContent, setCookies, userOf, type SteadApp } from '../../platform/http/http.types.ts';
+import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
+import { workspaceSchema } from '../workspaces/workspaces.schema.ts';
+import {
+  changePasswordBody,
+  loginBody,
+  passwordBody,
+  sessionSchema,
+  sessionUserSchema,
+  setupBody,
+  signInResultSchema,
+  signUpBody,
+  totpCodeBody,
+  twoFactorLoginBody,
+} from './auth.schema.ts';
+import type { AuthService, ClientContext } from './auth.service.ts';
+
+export interface AuthRoutesDeps {
+  auth: AuthService;
+  workspaces: WorkspacesService;
+  /** Rate limit applied to sign-in and token endpoints. */
+  loginRateLimit: { max: number; timeWindow: string };
+}
+
+const clientOf = (request: FastifyRequest): ClientContext => ({
+  cookie: request.headers.cookie,
+  userAgent: request.headers['user-agent'],
+  clientAddress: request.ip,
+});
+
+export const registerAuthRoutes = (app: SteadApp, { auth, workspaces, loginRateLimit }: AuthRoutesDeps): void => {
+  const limited = { rateLimit: loginRateLimit };
+
+  app.get('/api/setup', {
+    config: { permission: 'public' },
+    schema: { tags: ['setup'], summary: 'Whether the owner account still has to be created', response: { 200: z.object({ needsSetup: z.boolean() }) } },
+  }, async () => ({ needsSetup: !(await auth.hasUsers()) }));
+
+  app.post('/api/setup', {
+    config: { permission: 'public', audit: 'setup.complete', ...limited },
+    schema: {
+      tags: ['setup'],
+      summary: 'Create the owner account and first workspace (first run only)',
+      body: setupBody,
+      response: { 201: z.object({ user: sessionUserSchema, workspace: workspaceSchema }) },
+    },
+  }, async (request, reply) => {
+    if (await auth.hasUsers()) throw new SteadError('setup_already_done', 'Stead is already set up; sign in instead');
+    const { name, email, password, workspaceName } = request.body;
+    const { result: created, cookies } = await auth.signUp({ name, email, password }, clientOf(request));
+    await auth.setAdmin(created.id, true);
+    const workspace = await workspaces.create(workspaceName, created.id);
+    setCookies(reply, cookies);
+    request.auditDetails = { workspaceId: workspace.id, targetType: 'user', targetId: created.id, actor: { type: 'user', id: created.id, label: created.email } };
+    return reply.status(201).send({ user: { ...created, isAdmin: true }, workspace });
+  });
+
+  app.post('/api/auth/login', {
+    config: { permission: 'public', audit: 'auth.login', ...limited },
+    schema: { tags: ['auth'], summary: 'Sign in with email and password', body: loginBody, response: { 200: signInResultSchema } },
+  }, async (request, reply) => {
+    request.auditDetails = { metadata: { email: request.body.email } };
+    const { result, cookies } = await auth.signIn(request.body, clientOf(request));
+    setCookies(reply, cookies);
+    if (result.status === 'signed-in') {
+      request.auditDetails = { targetType: 'user', targetId: result.user.id, actor: { type: 'user', id: result.user.id, label: result.user.email } };
+    }
+    return result;
+  });
+
+  app.post('/api/auth/login/two-factor', {
+    config: { permission: 'public', audit: 'auth.login-two-factor', ...limited },
+    schema: { tags: ['auth'], summary: 'Finish signing in with a TOTP code or a recovery code', body: twoFactorLoginBody, response: { 200: signInResultSchema } },
+  }, async (request, reply) => {
+    const { result, cookies } = await auth.completeTwoFactor(request.body, clientOf(request));
+    setCookies(reply, cookies);
+    if (result.status === 'signed-in') {
+      request.auditDetails = {
+        targetType: 'user',
+        targetId: result.user.id,
+        actor: { type: 'user', id: result.user.id, label: result.user.email },
+        metadata: { method: request.body.recoveryCode ? 'recovery-code' : 'totp' },
+      };
+    }
+    return result;
+  });
+
+  app.post('/api/auth/sign-up', {
+    config: { permission: 'public', audit: 'auth.sign-up', ...limited },
+    schema: {
+      tags: ['auth'],
+      summary: 'Create an account to accept an invitation (there is no open registration)',
+      body: signUpBody,
+      response: { 201: signInResultSchema },
+    },
+  }, async (request, reply) => {
+    const { name, email, password, invitationToken } = request.body;
+    const invitation = await workspaces.previewInvitation(invitationToken);
+    if (invitation.email && invitation.email !== email) {
+      throw new SteadError('invitation_email_mismatch', `This invitation is for ${invitation.email}`);
+    }
+    const { result: user, cookies } = await auth.signUp({ name, email, password }, clientOf(request));
+    setCookies(reply, cookies);
+    request.auditDetails = { targetType: 'user', targetId: user.id, actor: { type: 'user', id: user.id, label: user.email } };
+    return reply.status(201).send({ status: 'signed-in' as const, user });
+  });
+
+  app.post('/api/auth/logout', {
+    config: { permission: 'user', audit: 'auth.logout' },
+    schema: { tags: ['auth'], summary: 'Sign out of this session', response: { 204: noContent } },
+  }, async (request, reply) => {
+    setCookies(reply, await auth.signOut(clientOf(request)));
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/auth/session', {
+    config: { permission: 'user' },
+    schema: {
+      tags: ['auth'],
+      summary: 'The signed-in user and session',
+      response: { 200: z.object({ user: sessionUserSchema, session: z.object({ id: z.string() }) }) },
+    },
+  }, async (request) => {
+    const caller = userOf(request);
+    return { user: caller.user, session: { id: caller.sessionId } };
+  });
+
+  app.put('/api/account/password', {
+    config: { permission: 'user', audit: 'account.password-change', ...limited },
+    schema: { tags: ['account'], summary: 'Change the password; every other session is ended', body: changePasswordBody, response: { 204: noContent } },
+  }, async (request, reply) => {
+    request.auditDetails = { targetType: 'user', targetId: userOf(request).user.id };
+    setCookies(reply, await auth.changePassword(request.body, clientOf(request)));
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/account/sessions', {
+    config: { permission: 'user' },
+    schema: { tags: ['account'], summary: 'Active sessions of the signed-in user', response: { 200: z.object({ sessions: z.array(sessionSchema) }) } },
+  }, async (request) => {
+    const caller = userOf(request);
+    return { sessions: await auth.listSessions(caller.user.id, caller.sessionId) };
+  });
+
+  app.delete('/api/account/sessions/:sessionId', {
+    config: { permission: 'user', audit: 'account.session-revoke' },
+    schema: { tags: ['account'], summary: 'End one session', params: z.object({ sessionId: z.string().min(1).max(64) }), response: { 204: noContent } },
+  }, async (request, reply) => {
+    request.auditDetails = { targetType: 'session', targetId: request.params.sessionId };
+    await auth.revokeSession(userOf(request).user.id, request.params.sessionId);
+    return reply.status(204).send(null);
+  });
+
+  app.post('/api/account/two-factor/enable', {
+    config: { permission: 'user', audit: 'account.two-factor-enable', ...limited },
+    schema: {
+      tags: ['account'],
+      summary: 'Start enabling TOTP two-factor; returns the authenticator URI and recovery codes (shown once)',
+      body: passwordBody,
+      response: { 200: z.object({ totpUri: z.string(), recoveryCodes: z.array(z.string()) }) },
+    },
+  }, async (request) => {
+    request.auditDetails = { targetType: 'user', targetId: userOf(request).user.id };
+    return auth.enableTwoFactor(request.body.password, clientOf(request));
+  });
+
+  app.post('/api/account/two-factor/verify', {
+    config: { permission: 'user', audit: 'account.two-factor-verify', ...limited },
+    schema: { tags: ['account'], summary: 'Confirm two-factor setup with a first code', body: totpCodeBody, response: { 204: noContent } },
+  }, async (request, reply) => {
+    request.auditDetails = { targetType: 'user', targetId: userOf(request).user.id };
+    setCookies(reply, await auth.verifyTwoFactorSetup(request.body.code, clientOf(request)));
+    return reply.status(204).send(null);
+  });
+
+  app.post('/api/account/two-factor/disable', {
+    config: { permission: 'user', audit: 'account.two-factor-disable', ...limited },
+    schema: { tags: ['account'], summary: 'Turn two-factor off', body: passwordBody, response: { 204: noContent } },
+  }, async (request, reply) => {
+    request.auditDetails = { targetType: 'user', targetId: userOf(request).user.id };
+    setCookies(reply, await auth.disableTwoFactor(request.body.password, clientOf(request)));
+    return reply.status(204).send(null);
+  });
+};

@@ -1,0 +1,229 @@
+import { APIError } from 'better-auth/api';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { ErrorCode } from '../../platform/errors/error-codes.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import type { SessionUser } from '../../platform/http/request-context.ts';
+import type { AuthRepository, SessionRecord, UserRecord } from './auth.repository.ts';
+import { clientAddressHeader, type BetterAuth } from './better-auth.ts';
+
+/** What identifies the browser: the cookies it sent and the client address Fastify established. */
+export interface ClientContext {
+  cookie: string | undefined;
+  userAgent: string | undefined;
+  clientAddress: string;
+}
+
+export type SignInResult = { status: 'signed-in'; user: SessionUser } | { status: 'two-factor-required' };
+
+/** The outcome of an auth call, plus the `Set-Cookie` values the browser must receive. */
+export interface WithCookies<T> {
+  result: T;
+  cookies: string[];
+}
+
+const betterAuthCodes: Record<string, ErrorCode> = {
+  INVALID_EMAIL_OR_PASSWORD: 'invalid_credentials',
+  INVALID_PASSWORD: 'invalid_credentials',
+  CREDENTIAL_ACCOUNT_NOT_FOUND: 'invalid_credentials',
+  USER_ALREADY_EXISTS: 'email_taken',
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: 'email_taken',
+  PASSWORD_TOO_SHORT: 'password_too_weak',
+  PASSWORD_TOO_LONG: 'password_too_weak',
+  INVALID_CODE: 'two_factor_invalid',
+  INVALID_BACKUP_CODE: 'two_factor_invalid',
+  INVALID_TWO_FACTOR_COOKIE: 'two_factor_invalid',
+  OTP_HAS_EXPIRED: 'two_factor_invalid',
+  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: 'rate_limited',
+  ACCOUNT_TEMPORARILY_LOCKED: 'rate_limited',
+  TOTP_NOT_ENABLED: 'two_factor_not_enabled',
+  TWO_FACTOR_NOT_ENABLED: 'two_factor_not_enabled',
+  FAILED_TO_CREATE_SESSION: 'account_disabled',
+  USER_NOT_FOUND: 'user_not_found',
+};
+
+/** better-auth's errors become Stead codes at this boundary; anything unexpected propagates as a 500. */
+const translate = (error: unknown): never => {
+  if (error instanceof APIError) {
+    const vendorCode = (error.body as { code?: string } | undefined)?.code ?? '';
+    const code = betterAuthCodes[vendorCode];
+    if (code) throw new SteadError(code, error.body?.message ?? error.message, { cause: error });
+    if (error.statusCode === 401) throw new SteadError('unauthenticated', 'Not signed in', { cause: error });
+    if (error.statusCode === 400) throw new SteadError('validation_failed', error.body?.message ?? error.message, { cause: error });
+  }
+  throw error;
+};
+
+const toBoolean = (value: unknown): boolean => value === true || value === 1;
+
+export interface AuthServiceOptions {
+  auth: BetterAuth;
+  repository: AuthRepository;
+  clock: Clock;
+}
+
+export const createAuthService = ({ auth, repository, clock }: AuthServiceOptions) => {
+  // Only these headers reach better-auth: Stead has already checked origins (CSRF) and resolved the client address.
+  const headersOf = (client: ClientContext): Headers => {
+    const headers = new Headers({ [clientAddressHeader]: client.clientAddress });
+    if (client.cookie) headers.set('cookie', client.cookie);
+    if (client.userAgent) headers.set('user-agent', client.userAgent);
+    return headers;
+  };
+  const call = async <T>(run: () => Promise<{ headers: Headers; response: T }>): Promise<WithCookies<T>> => {
+    try {
+      const { headers, response } = await run();
+      return { result: response, cookies: headers.getSetCookie() };
+    } catch (error) {
+      return translate(error);
+    }
+  };
+  const sessionUserOf = (user: Record<string, unknown>): SessionUser => ({
+    id: String(user.id),
+    name: String(user.name),
+    email: String(user.email),
+    isAdmin: toBoolean(user.isAdmin),
+    twoFactorEnabled: toBoolean(user.twoFactorEnabled),
+  });
+  const context = () => auth.$context;
+
+  const service = {
+    async hasUsers(): Promise<boolean> {
+      return (await repository.countUsers()) > 0;
+    },
+
+    async sessionFromHeaders(headers: Headers): Promise<{ user: SessionUser; sessionId: string } | null> {
+      const cookie = headers.get('cookie') ?? undefined;
+      const found = await auth.api.getSession({ headers: new Headers(cookie ? { cookie } : {}) });
+      if (!found) return null;
+      if ((found.user as { disabledAt?: unknown }).disabledAt) return null;
+      return { user: sessionUserOf(found.user as Record<string, unknown>), sessionId: found.session.id };
+    },
+
+    async signIn(input: { email: string; password: string }, client: ClientContext): Promise<WithCookies<SignInResult>> {
+      const existing = await repository.findUserByEmail(input.email);
+      const outcome = await call(() =>
+        auth.api.signInEmail({ body: { email: input.email, password: input.password }, headers: headersOf(client), returnHeaders: true }),
+      ).catch((error: unknown) => {
+        // The password was right but the session was refused: only a disabled account does that.
+        if (error instanceof SteadError && error.code === 'account_disabled' && existing?.disabledAt) {
+          throw new SteadError('account_disabled', 'This account has been disabled by an administrator');
+        }
+        throw error;
+      });
+      const response = outcome.result as { twoFactorRedirect?: boolean; user?: Record<string, unknown> };
+      if (response.twoFactorRedirect) return { result: { status: 'two-factor-required' }, cookies: outcome.cookies };
+      return { result: { status: 'signed-in', user: sessionUserOf(response.user!) }, cookies: outcome.cookies };
+    },
+
+    async completeTwoFactor(input: { code?: string | undefined; recoveryCode?: string | undefined }, client: ClientContext): Promise<WithCookies<SignInResult>> {
+      const headers = headersOf(client);
+      const outcome = input.recoveryCode
+        ? await call(() => auth.api.verifyBackupCode({ body: { code: input.recoveryCode! }, headers, returnHeaders: true }))
+        : await call(() => auth.api.verifyTOTP({ body: { code: input.code ?? '' }, headers, returnHeaders: true }));
+      const user = (outcome.result as { user: Record<string, unknown> }).user;
+      return { result: { status: 'signed-in', user: sessionUserOf(user) }, cookies: outcome.cookies };
+    },
+
+    async signOut(client: ClientContext): Promise<string[]> {
+      const outcome = await call(() => auth.api.signOut({ headers: headersOf(client), returnHeaders: true }));
+      return outcome.cookies;
+    },
+
+    /** Creates an account and signs it in (setup, joining by invitation). */
+    async signUp(input: { name: string; email: string; password: string }, client: ClientContext): Promise<WithCookies<SessionUser>> {
+      const outcome = await call(() =>
+        auth.api.signUpEmail({ body: { name: input.name, email: input.email, password: input.password }, headers: headersOf(client), returnHeaders: true }),
+      );
+      return { result: sessionUserOf((outcome.result as { user: Record<string, unknown> }).user), cookies: outcome.cookies };
+    },
+
+    /** Creates an account without signing in (the CLI). */
+    async createUser(input: { name: string; email: string; password: string; isAdmin: boolean }): Promise<UserRecord> {
+      const ctx = await context();
+      if (await repository.findUserByEmail(input.email)) throw new SteadError('email_taken', `An account with ${input.email} already exists`);
+      service.assertPasswordAcceptable(input.password, ctx.password.config.minPasswordLength);
+      const user = await ctx.internalAdapter.createUser({ name: input.name, email: input.email.toLowerCase(), emailVerified: false }, { method: 'email' });
+      await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: 'credential', accountId: user.id, password: await ctx.password.hash(input.password) });
+      if (input.isAdmin) await repository.setAdmin(user.id, true);
+      return (await repository.findUserById(user.id))!;
+    },
+
+    assertPasswordAcceptable(password: string, minimum: number): void {
+      if (password.length < minimum) throw new SteadError('password_too_weak', `The password must have at least ${minimum} characters`);
+    },
+
+    async setAdmin(userId: string, isAdmin: boolean): Promise<void> {
+      await repository.setAdmin(userId, isAdmin);
+    },
+
+    /** Sets a new password without the old one (the CLI) and ends every session of the user. */
+    async resetPassword(email: string, newPassword: string): Promise<UserRecord> {
+      const ctx = await context();
+      const user = await repository.findUserByEmail(email);
+      if (!user) throw new SteadError('user_not_found', `No account has the email ${email}`);
+      service.assertPasswordAcceptable(newPassword, ctx.password.config.minPasswordLength);
+      await ctx.internalAdapter.updatePassword(user.id, await ctx.password.hash(newPassword));
+      await repository.deleteSessions(user.id);
+      return user;
+    },
+
+    /** Changes the password and ends every other session of the user. */
+    async changePassword(input: { currentPassword: string; newPassword: string }, client: ClientContext): Promise<string[]> {
+      const outcome = await call(() =>
+        auth.api.changePassword({
+          body: { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: true },
+          headers: headersOf(client),
+          returnHeaders: true,
+        }),
+      );
+      return outcome.cookies;
+    },
+
+    async listSessions(userId: string, currentSessionId: string): Promise<(SessionRecord & { current: boolean })[]> {
+      const now = clock.now().toISOString();
+      const sessions = await repository.listSessions(userId);
+      return sessions
+        .filter((session) => session.expiresAt > now)
+        .map(({ token: _token, ...session }) => ({ ...session, current: session.id === currentSessionId }));
+    },
+
+    async revokeSession(userId: string, sessionId: string): Promise<void> {
+      if ((await repository.deleteSession(userId, sessionId)) === 0) throw new SteadError('not_found', 'No such session');
+    },
+
+    async endAllSessions(userId: string): Promise<void> {
+      await repository.deleteSessions(userId);
+    },
+
+    async enableTwoFactor(password: string, client: ClientContext): Promise<{ totpUri: string; recoveryCodes: string[] }> {
+      const outcome = await call(() => auth.api.enableTwoFactor({ body: { password }, headers: headersOf(client), returnHeaders: true }));
+      const response = outcome.result as { totpURI: string; backupCodes: string[] };
+      return { totpUri: response.totpURI, recoveryCodes: response.backupCodes };
+    },
+
+    async verifyTwoFactorSetup(code: string, client: ClientContext): Promise<string[]> {
+      const outcome = await call(() => auth.api.verifyTOTP({ body: { code }, headers: headersOf(client), returnHeaders: true }));
+      return outcome.cookies;
+    },
+
+    async disableTwoFactor(password: string, client: ClientContext): Promise<string[]> {
+      const outcome = await call(() => auth.api.disableTwoFactor({ body: { password }, headers: headersOf(client), returnHeaders: true }));
+      return outcome.cookies;
+    },
+
+    findUserByEmail: (email: string) => repository.findUserByEmail(email),
+    findUserById: (id: string) => repository.findUserById(id),
+    findUsersByIds: (ids: readonly string[]) => repository.findUsersByIds(ids),
+    listUsers: () => repository.listUsers(),
+
+    /** Disabling takes effect at once: the flag blocks new sessions and existing ones are deleted. */
+    async setDisabled(userId: string, disabled: boolean): Promise<void> {
+      if (!(await repository.findUserById(userId))) throw new SteadError('user_not_found', 'No such user');
+      await repository.setDisabledAt(userId, disabled ? clock.now() : null);
+      if (disabled) await repository.deleteSessions(userId);
+    },
+  };
+  return service;
+};
+
+export type AuthService = ReturnType<typeof createAuthService>;

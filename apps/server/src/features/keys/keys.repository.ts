@@ -1,0 +1,26 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiKeyTable, Database } from '../../platform/database/database.types.ts';
+
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+
+export const createKeysRepository = (db: Kysely<Database>) => ({
+  async insert(row: ApiKeyRow): Promise<void> {
+    await db.insertInto('apiKey').values(row).execute();
+  },
+  findByHash: (hash: string) => db.selectFrom('apiKey').selectAll().where('hash', '=', hash).executeTakeFirst(),
+  find: (workspaceId: string, id: string) =>
+    db.selectFrom('apiKey').selectAll().where('workspaceId', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
+  list: (workspaceId: string) => db.selectFrom('apiKey').selectAll().where('workspaceId', '=', workspaceId).orderBy('createdAt', 'desc').execute(),
+  listAll: () => db.selectFrom('apiKey').selectAll().orderBy('createdAt', 'desc').execute(),
+  async revoke(id: string, at: string): Promise<void> {
+    await db.updateTable('apiKey').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();
+  },
+  async revokeCreatedBy(userId: string, at: string): Promise<void> {
+    await db.updateTable('apiKey').set({ revokedAt: at }).where('createdBy', '=', userId).where('revokedAt', 'is', null).execute();
+  },
+  async touch(id: string, at: string): Promise<void> {
+    await db.updateTable('apiKey').set({ lastUsedAt: at }).where('id', '=', id).execute();
+  },
+});
+
+export type KeysRepository = ReturnType<typeof createKeysRepository>;

@@ -1,0 +1,19 @@
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { KeysService } from '../keys/keys.service.ts';
+
+/** Instance administration of people: the one place that knows disabling spans sessions and API keys. */
+export const createUsersService = ({ auth, keys }: { auth: AuthService; keys: Pick<KeysService, 'revokeCreatedBy'> }) => ({
+  list: () => auth.listUsers(),
+
+  /** Ends every session and revokes every API key of the user at once, and blocks new sign-ins. */
+  async disable(userId: string, actorUserId: string): Promise<void> {
+    if (userId === actorUserId) throw new SteadError('forbidden', 'You cannot disable your own account');
+    await auth.setDisabled(userId, true);
+    await keys.revokeCreatedBy(userId);
+  },
+
+  enable: (userId: string) => auth.setDisabled(userId, false),
+});
+
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,89 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, WorkspaceInvitationTable, WorkspaceTable } from '../../platform/database/database.types.ts';
+
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+export type InvitationRow = Selectable<WorkspaceInvitationTable>;
+
+export const createWorkspacesRepository = (root: Kysely<Database>) => {
+  const queries = (db: Kysely<Database> | Transaction<Database>) => ({
+    async insertWorkspace(row: WorkspaceRow): Promise<void> {
+      await db.insertInto('workspace').values(row).execute();
+    },
+    async insertMember(row: { workspaceId: string; userId: string; role: string; createdAt: string }): Promise<void> {
+      await db.insertInto('workspaceMember').values(row).execute();
+    },
+    async markInvitationAccepted(id: string, userId: string, at: string): Promise<number> {
+      const result = await db
+        .updateTable('workspaceInvitation')
+        .set({ acceptedAt: at, acceptedBy: userId })
+        .where('id', '=', id)
+        .where('acceptedAt', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  });
+
+  return {
+    ...queries(root),
+    /** Runs `work` in one transaction with the same queries bound to it. */
+    transaction: <T>(work: (repository: ReturnType<typeof queries>) => Promise<T>): Promise<T> =>
+      root.transaction().execute((trx) => work(queries(trx))),
+
+    findWorkspace: (id: string) => root.selectFrom('workspace').selectAll().where('id', '=', id).executeTakeFirst(),
+    findWorkspaceByIdOrSlug: (reference: string) =>
+      root.selectFrom('workspace').selectAll().where((eb) => eb.or([eb('id', '=', reference), eb('slug', '=', reference)])).executeTakeFirst(),
+    slugExists: async (slug: string) => (await root.selectFrom('workspace').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined,
+    listWorkspacesOfUser: (userId: string) =>
+      root
+        .selectFrom('workspace')
+        .innerJoin('workspaceMember', 'workspaceMember.workspaceId', 'workspace.id')
+        .select(['workspace.id', 'workspace.name', 'workspace.slug', 'workspace.createdAt', 'workspace.updatedAt', 'workspaceMember.role'])
+        .where('workspaceMember.userId', '=', userId)
+        .orderBy('workspace.createdAt')
+        .execute(),
+    listAllWorkspaces: () => root.selectFrom('workspace').selectAll().orderBy('createdAt').execute(),
+    async renameWorkspace(id: string, name: string, updatedAt: string): Promise<void> {
+      await root.updateTable('workspace').set({ name, updatedAt }).where('id', '=', id).execute();
+    },
+    async deleteWorkspace(id: string): Promise<void> {
+      await root.deleteFrom('workspace').where('id', '=', id).execute();
+    },
+
+    memberRole: async (workspaceId: string, userId: string) =>
+      (await root.selectFrom('workspaceMember').select('role').where('workspaceId', '=', workspaceId).where('userId', '=', userId).executeTakeFirst())?.role,
+    listMembers: (workspaceId: string) =>
+      root.selectFrom('workspaceMember').select(['userId', 'role', 'createdAt']).where('workspaceId', '=', workspaceId).orderBy('createdAt').execute(),
+    countOwners: async (workspaceId: string) =>
+      Number(
+        (
+          await root
+            .selectFrom('workspaceMember')
+            .select((eb) => eb.fn.countAll<string | number>().as('count'))
+            .where('workspaceId', '=', workspaceId)
+            .where('role', '=', 'owner')
+            .executeTakeFirstOrThrow()
+        ).count,
+      ),
+    async setMemberRole(workspaceId: string, userId: string, role: string): Promise<void> {
+      await root.updateTable('workspaceMember').set({ role }).where('workspaceId', '=', workspaceId).where('userId', '=', userId).execute();
+    },
+    async deleteMember(workspaceId: string, userId: string): Promise<void> {
+      await root.deleteFrom('workspaceMember').where('workspaceId', '=', workspaceId).where('userId', '=', userId).execute();
+    },
+
+    async insertInvitation(row: InvitationRow): Promise<void> {
+      await root.insertInto('workspaceInvitation').values(row).execute();
+    },
+    listInvitations: (workspaceId: string) =>
+      root.selectFrom('workspaceInvitation').selectAll().where('workspaceId', '=', workspaceId).orderBy('createdAt', 'desc').execute(),
+    findInvitation: (workspaceId: string, id: string) =>
+      root.selectFrom('workspaceInvitation').selectAll().where('workspaceId', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
+    findInvitationByTokenHash: (tokenHash: string) =>
+      root.selectFrom('workspaceInvitation').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst(),
+    async revokeInvitation(id: string, at: string): Promise<void> {
+      await root.updateTable('workspaceInvitation').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();
+    },
+  };
+};
+
+export type WorkspacesRepository = ReturnType<typeof createWorkspacesRepository>;

@@ -1,0 +1,204 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock, Ids } from '../../platform/clock/clock.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { InvitationRow, WorkspacesRepository } from './workspaces.repository.ts';
+import type { Invitation, Member, Workspace } from './workspaces.schema.ts';
+
+export interface WorkspacesServiceOptions {
+  repository: WorkspacesRepository;
+  users: Pick<AuthService, 'findUsersByIds'>;
+  clock: Clock;
+  ids: Ids;
+  invitationTtlHours: number;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const slugify = (name: string) =>
+  name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40) || 'workspace';
+
+export const createWorkspacesService = ({ repository, users, clock, ids, invitationTtlHours }: WorkspacesServiceOptions) => {
+  const now = () => clock.now().toISOString();
+
+  const requireWorkspace = async (workspaceId: string): Promise<Workspace> => {
+    const workspace = await repository.findWorkspace(workspaceId);
+    if (!workspace) throw new SteadError('workspace_not_found', 'Workspace not found');
+    return workspace;
+  };
+
+  const uniqueSlug = async (name: string): Promise<string> => {
+    const base = slugify(name);
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const slug = attempt === 0 ? base : `${base}-${randomBytes(3).toString('hex')}`;
+      if (!(await repository.slugExists(slug))) return slug;
+    }
+    throw new SteadError('workspace_slug_taken', `Could not find a free slug for ${name}`);
+  };
+
+  /** Nobody hands out a role above their own; keeps admins from minting owners. */
+  const assertAssignable = (actorRole: WorkspaceRole, role: WorkspaceRole) => {
+    if (roleRank[role] > roleRank[actorRole]) throw new SteadError('role_not_assignable', `A ${actorRole} cannot grant the ${role} role`);
+  };
+
+  const statusOf = (row: InvitationRow): Invitation['status'] => {
+    if (row.revokedAt) return 'revoked';
+    if (row.acceptedAt) return 'accepted';
+    if (row.expiresAt <= now()) return 'expired';
+    return 'pending';
+  };
+  const toInvitation = (row: InvitationRow): Invitation => ({
+    id: row.id,
+    email: row.email,
+    role: row.role as WorkspaceRole,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    status: statusOf(row),
+  });
+
+  const service = {
+    memberRole: async (workspaceId: string, userId: string): Promise<WorkspaceRole | null> =>
+      ((await repository.memberRole(workspaceId, userId)) as WorkspaceRole | undefined) ?? null,
+
+    listForUser: async (userId: string) => (await repository.listWorkspacesOfUser(userId)).map((row) => ({ ...row, role: row.role as WorkspaceRole })),
+
+    listAll: () => repository.listAllWorkspaces(),
+
+    get: requireWorkspace,
+
+    /** Finds a workspace by id or slug (the CLI accepts either). */
+    async resolve(reference: string): Promise<Workspace> {
+      const workspace = await repository.findWorkspaceByIdOrSlug(reference);
+      if (!workspace) throw new SteadError('workspace_not_found', `No workspace has the id or slug ${reference}`);
+      return workspace;
+    },
+
+    async create(name: string, ownerUserId: string): Promise<Workspace> {
+      const at = now();
+      const workspace: Workspace = { id: ids.next(), name: name.trim(), slug: await uniqueSlug(name), createdAt: at, updatedAt: at };
+      await repository.transaction(async (trx) => {
+        await trx.insertWorkspace(workspace);
+        await trx.insertMember({ workspaceId: workspace.id, userId: ownerUserId, role: 'owner', createdAt: at });
+      });
+      return workspace;
+    },
+
+    async rename(workspaceId: string, name: string): Promise<Workspace> {
+      await requireWorkspace(workspaceId);
+      await repository.renameWorkspace(workspaceId, name.trim(), now());
+      return requireWorkspace(workspaceId);
+    },
+
+    async remove(workspaceId: string): Promise<void> {
+      await requireWorkspace(workspaceId);
+      await repository.deleteWorkspace(workspaceId);
+    },
+
+    async listMembers(workspaceId: string): Promise<Member[]> {
+      const members = await repository.listMembers(workspaceId);
+      const people = new Map((await users.findUsersByIds(members.map((member) => member.userId))).map((user) => [user.id, user]));
+      return members.map((member) => ({
+        userId: member.userId,
+        name: people.get(member.userId)?.name ?? '',
+        email: people.get(member.userId)?.email ?? '',
+        role: member.role as WorkspaceRole,
+        joinedAt: member.createdAt,
+      }));
+    },
+
+    async changeRole(workspaceId: string, actorRole: WorkspaceRole, userId: string, role: WorkspaceRole): Promise<Member> {
+      const current = await service.memberRole(workspaceId, userId);
+      if (!current) throw new SteadError('member_not_found', 'That user is not a member of this workspace');
+      assertAssignable(actorRole, role);
+      assertAssignable(actorRole, current);
+      if (current === 'owner' && role !== 'owner' && (await repository.countOwners(workspaceId)) <= 1) {
+        throw new SteadError('workspace_last_owner', 'A workspace needs at least one owner; make someone else owner first');
+      }
+      await repository.setMemberRole(workspaceId, userId, role);
+      return (await service.listMembers(workspaceId)).find((member) => member.userId === userId)!;
+    },
+
+    async removeMember(workspaceId: string, actorRole: WorkspaceRole, userId: string): Promise<void> {
+      const current = await service.memberRole(workspaceId, userId);
+      if (!current) throw new SteadError('member_not_found', 'That user is not a member of this workspace');
+      assertAssignable(actorRole, current);
+      if (current === 'owner' && (await repository.countOwners(workspaceId)) <= 1) {
+        throw new SteadError('workspace_last_owner', 'A workspace needs at least one owner');
+      }
+      await repository.deleteMember(workspaceId, userId);
+    },
+
+    /** Creates an invitation; the token is returned once and only its hash is stored. */
+    async invite(
+      workspaceId: string,
+      input: { email?: string | undefined; role: WorkspaceRole },
+      actor: { userId: string; role: WorkspaceRole },
+    ): Promise<{ invitation: Invitation; token: string }> {
+      await requireWorkspace(workspaceId);
+      assertAssignable(actor.role, input.role);
+      const token = randomBytes(24).toString('base64url');
+      const createdAt = clock.now();
+      const row: InvitationRow = {
+        id: ids.next(),
+        workspaceId,
+        email: input.email?.toLowerCase() ?? null,
+        role: input.role,
+        tokenHash: hashToken(token),
+        invitedBy: actor.userId,
+        createdAt: createdAt.toISOString(),
+        expiresAt: new Date(createdAt.getTime() + invitationTtlHours * 3_600_000).toISOString(),
+        acceptedAt: null,
+        acceptedBy: null,
+        revokedAt: null,
+      };
+      await repository.insertInvitation(row);
+      return { invitation: toInvitation(row), token };
+    },
+
+    listInvitations: async (workspaceId: string) => (await repository.listInvitations(workspaceId)).map(toInvitation),
+
+    async revokeInvitation(workspaceId: string, invitationId: string): Promise<void> {
+      const row = await repository.findInvitation(workspaceId, invitationId);
+      if (!row) throw new SteadError('invitation_not_found', 'No such invitation');
+      await repository.revokeInvitation(invitationId, now());
+    },
+
+    /** Checks a token and returns its invitation; throws a specific code for each way a link can be dead. */
+    async openInvitation(token: string): Promise<{ row: InvitationRow; workspace: Workspace }> {
+      const row = await repository.findInvitationByTokenHash(hashToken(token));
+      if (!row || row.revokedAt) throw new SteadError('invitation_not_found', 'This invitation link is not valid');
+      if (row.acceptedAt) throw new SteadError('invitation_used', 'This invitation was already accepted');
+      if (row.expiresAt <= now()) throw new SteadError('invitation_expired', 'This invitation has expired; ask for a new link');
+      return { row, workspace: await requireWorkspace(row.workspaceId) };
+    },
+
+    async previewInvitation(token: string) {
+      const { row, workspace } = await service.openInvitation(token);
+      return { workspaceName: workspace.name, role: row.role as WorkspaceRole, email: row.email, expiresAt: row.expiresAt };
+    },
+
+    async acceptInvitation(token: string, user: { id: string; email: string }): Promise<Workspace> {
+      const { row, workspace } = await service.openInvitation(token);
+      if (row.email && row.email !== user.email.toLowerCase()) {
+        throw new SteadError('invitation_email_mismatch', `This invitation is for ${row.email}; sign in with that account`);
+      }
+      if (await service.memberRole(row.workspaceId, user.id)) throw new SteadError('member_exists', 'You are already a member of this workspace');
+      await repository.transaction(async (trx) => {
+        // The conditional update makes a link single-use even when two people accept at the same moment.
+        if ((await trx.markInvitationAccepted(row.id, user.id, now())) === 0) throw new SteadError('invitation_used', 'This invitation was already accepted');
+        await trx.insertMember({ workspaceId: row.workspaceId, userId: user.id, role: row.role, createdAt: now() });
+      });
+      return workspace;
+    },
+  };
+  return service;
+};
+
+export type WorkspacesService = ReturnType<typeof createWorkspacesService>;

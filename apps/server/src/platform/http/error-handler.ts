@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
+import { isSteadError } from '../errors/stead-error.ts';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown> };
+}
+
+/** Fastify's own error codes for bad input, mapped to Stead codes so no malformed request answers 500. */
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+  FST_ERR_BAD_URL: 'not_found',
+  FST_ERR_ASYNC_CONSTRAINT: 'validation_failed',
+};
+
+/** The single place where errors become HTTP responses. */
+export const registerErrorHandler = (
+  app: FastifyInstance,
+  options: { spaFallback?: ((request: FastifyRequest, reply: FastifyReply) => boolean) | undefined } = {},
+): void => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const send = (code: ErrorCode, message: string, details?: Record<string, unknown>) => {
+      const body: ErrorBody = { error: { code, message, requestId: request.id, ...(details ? { details } : {}) } };
+      return reply.status(errorCodes[code].status).send(body);
+    };
+
+    if (isSteadError(error)) {
+      if (errorCodes[error.code].status >= 500) request.log.error({ err: error }, error.message);
+      return send(error.code, error.message, error.details);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((issue) => ({
+        path: [error.validationContext, ...(issue.instancePath ? issue.instancePath.split('/').filter(Boolean) : [])].join('.'),
+        message: issue.message,
+      }));
+      const first = issues[0];
+      return send('validation_failed', first ? `${first.path}: ${first.message}` : 'Invalid request', { issues });
+    }
+    if (error.statusCode === 429) {
+      return send('rate_limited', error.message || 'Too many requests');
+    }
+    const mapped = error.code ? fastifyCodes[error.code] : undefined;
+    if (mapped) return send(mapped, error.message);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(error.statusCode === 404 ? 'not_found' : 'validation_failed', error.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send('internal_error', `Internal error; quote request id ${request.id} when reporting it`);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (options.spaFallback?.(request, reply)) return reply;
+    const body: ErrorBody = { error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id } };
+    return reply.status(404).send(body);
+  });
+};

@@ -1,0 +1,44 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
+import { SteadError } from '../errors/stead-error.ts';
+
+/** The Fastify instance every feature registers its routes on: zod schemas give types, validation and OpenAPI. */
+export type SteadApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .describe('Error');
+
+export const noContent = z.null().describe('No content');
+
+/** Sets `Set-Cookie` values produced by the auth service. */
+export const setCookies = (reply: FastifyReply, cookies: string[]): void => {
+  if (cookies.length > 0) void reply.header('set-cookie', cookies);
+};
+
+/** The signed-in user of a `user`/`admin` route (the access hook guarantees one). */
+export const userOf = (request: FastifyRequest) => {
+  if (request.caller.type !== 'user') throw new SteadError('unauthenticated', 'Sign in first');
+  return request.caller;
+};
+
+/** The confirmed workspace and role of a workspace route (the access hook guarantees them). */
+export const workspaceOf = (request: FastifyRequest) => {
+  if (!request.workspaceAccess) throw new SteadError('workspace_not_found', 'Workspace not found');
+  return request.workspaceAccess;
+};
+
+/** The user a workspace action is attributed to: the signed-in user, or the person who created the API key. */
+export const actingUserId = (request: FastifyRequest): string =>
+  request.caller.type === 'user' ? request.caller.user.id : request.caller.type === 'key' ? request.caller.ownerUserId : '';
+
+export const workspaceIdParams = z.object({ workspaceId: z.string().min(1).max(64) });
