@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { buildApp, createCore, type SteadCore } from '../../src/app.ts';
 import { configSchema, type SteadConfigInput } from '../../src/config/config.schema.ts';
 import type { Clock } from '../../src/platform/clock/clock.ts';
 import type { DatabaseDialect } from '../../src/platform/database/database.port.ts';
 import type { SteadApp } from '../../src/platform/http/http.types.ts';
 import { createTestDatabase } from './databases.ts';
+import { serviceUrl } from './services.ts';
 
 /** The origin `app.inject()` requests have (Fastify's default Host is `localhost:80`). */
 export const testOrigin = 'http://localhost:80';
@@ -101,4 +103,25 @@ export const createKey = async (server: TestServer, cookie: string, workspaceId:
   const response = await server.call({ method: 'POST', url: `/api/workspaces/${workspaceId}/keys`, cookie, payload: { name: `test-${role}`, role } });
   if (response.statusCode !== 201) throw new Error(`key failed: ${response.body}`);
   return response.json() as { key: { id: string; prefix: string }; secret: string };
+};
+
+/**
+ * Runs a suite against a fresh server per dialect (SQLite always; PostgreSQL when configured, with Redis as
+ * event bus when configured), so every feature test proves both deployment modes.
+ */
+export const describeEachServer = (name: string, suite: (use: () => TestServer, dialect: DatabaseDialect) => void, options: TestServerOptions = {}): void => {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    const enabled = dialect === 'sqlite' || serviceUrl('postgres') !== undefined;
+    describe.skipIf(!enabled)(`${name} [${dialect}]`, () => {
+      let server: TestServer | undefined;
+      beforeAll(async () => {
+        const redisUrl = dialect === 'postgres' ? serviceUrl('redis') : undefined;
+        server = await startTestServer(dialect, { ...options, config: { loginRateLimit: 10_000, ...(redisUrl ? { redisUrl } : {}), ...options.config } });
+      });
+      afterAll(async () => {
+        await server?.close();
+      });
+      suite(() => server!, dialect);
+    });
+  }
 };

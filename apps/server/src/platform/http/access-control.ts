@@ -87,6 +87,19 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
     }
   };
 
+  const identify = async (authorization: string | undefined, hasSessionCookie: boolean, request: FastifyRequest): Promise<Caller> => {
+    if (authorization?.startsWith('Bearer ')) {
+      const key = await options.resolver.keyFromToken(authorization.slice('Bearer '.length).trim());
+      if (!key) throw new SteadError('unauthenticated', 'The API key is invalid, expired or revoked');
+      return key;
+    }
+    if (hasSessionCookie) {
+      const session = await options.resolver.sessionFromHeaders(toHeaders(request));
+      if (session) return { type: 'user', ...session };
+    }
+    return { type: 'anonymous' };
+  };
+
   app.addHook('onRequest', async (request) => {
     request.caller = { type: 'anonymous' };
     const permission = request.routeOptions.config.permission;
@@ -94,14 +107,8 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
 
     const authorization = request.headers.authorization;
     const hasSessionCookie = request.headers.cookie?.includes(options.sessionCookieName) ?? false;
-    if (authorization?.startsWith('Bearer ')) {
-      const key = await options.resolver.keyFromToken(authorization.slice('Bearer '.length).trim());
-      if (!key) throw new SteadError('unauthenticated', 'The API key is invalid, expired or revoked');
-      request.caller = key;
-    } else if (hasSessionCookie) {
-      const session = await options.resolver.sessionFromHeaders(toHeaders(request));
-      if (session) request.caller = { type: 'user', ...session };
-    }
+    // Public routes need no caller; their own bearer tokens (the metrics token) are not API keys.
+    if (permission !== 'public') request.caller = await identify(authorization, hasSessionCookie, request);
 
     if (!safeMethods.has(request.method)) {
       const origin = requestOrigin(request);

@@ -1,0 +1,69 @@
+import { expect, it } from 'vitest';
+import { addMember, describeEachServer, setUpOwner } from '../../../test/support/test-server.ts';
+
+describeEachServer('API keys', (use) => {
+  let owner: Awaited<ReturnType<typeof setUpOwner>>;
+
+  it('shows a key once, stores only its hash, and accepts it as a Bearer token for its workspace', async () => {
+    const server = use();
+    owner = await setUpOwner(server);
+    const created = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie, payload: { name: 'deploy bot', role: 'member' } });
+    expect(created.statusCode).toBe(201);
+    const { key, secret } = created.json() as { key: { id: string; prefix: string; lastUsedAt: string | null }; secret: string };
+    expect(secret).toMatch(/^stead_[\w-]{43}$/);
+    expect(secret.startsWith(key.prefix)).toBe(true);
+    expect(key.prefix.length).toBeLessThan(16);
+    expect(key.lastUsedAt).toBeNull();
+
+    const row = await server.core.database.db.selectFrom('apiKey').selectAll().where('id', '=', key.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain(secret.slice(key.prefix.length));
+    const listed = await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie });
+    expect(listed.body).not.toContain(secret);
+    expect(listed.json().keys[0]).toMatchObject({ id: key.id, name: 'deploy bot', role: 'member', createdBy: { id: owner.user.id } });
+
+    const used = await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/members`, key: secret });
+    expect(used.statusCode).toBe(200);
+    const after = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie })).json().keys[0];
+    expect(after.lastUsedAt).toEqual(expect.any(String));
+  });
+
+  it("limits a key to its role and its workspace", async () => {
+    const server = use();
+    const { secret } = (await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie, payload: { name: 'viewer key', role: 'viewer' } })).json();
+    const forbidden = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/invitations`, key: secret, payload: { role: 'member' } });
+    expect(forbidden.statusCode).toBe(403);
+    const other = (await server.call({ method: 'POST', url: '/api/workspaces', cookie: owner.cookie, payload: { name: 'Other' } })).json().workspace;
+    const elsewhere = await server.call({ method: 'GET', url: `/api/workspaces/${other.id}/members`, key: secret });
+    expect(elsewhere.statusCode).toBe(404);
+    const accountRoute = await server.call({ method: 'GET', url: '/api/account/sessions', key: secret });
+    expect(accountRoute.statusCode).toBe(403);
+  });
+
+  it('refuses to mint a key above the creator’s role', async () => {
+    const server = use();
+    const admin = await addMember(server, owner.cookie, owner.workspace.id, { name: 'Kim', email: 'kim@example.com', password: 'kim-password-1' }, 'admin');
+    const response = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: admin.cookie, payload: { name: 'too strong', role: 'owner' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error.code).toBe('role_not_assignable');
+  });
+
+  it('stops accepting a key the moment it is revoked, and rejects unknown or malformed keys', async () => {
+    const server = use();
+    const { key, secret } = (await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie, payload: { name: 'short-lived', role: 'member' } })).json();
+    expect((await server.call({ method: 'DELETE', url: `/api/workspaces/${owner.workspace.id}/keys/${key.id}`, cookie: owner.cookie })).statusCode).toBe(204);
+    const revoked = await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/members`, key: secret });
+    expect(revoked.statusCode).toBe(401);
+    expect(revoked.json().error.code).toBe('unauthenticated');
+    expect((await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/members`, key: 'stead_forged' })).statusCode).toBe(401);
+    expect((await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/members`, key: 'not-a-stead-key' })).statusCode).toBe(401);
+    expect((await server.call({ method: 'DELETE', url: `/api/workspaces/${owner.workspace.id}/keys/nope`, cookie: owner.cookie })).json().error.code).toBe('key_not_found');
+  });
+
+  it('expires keys created with an expiry', async () => {
+    const server = use();
+    const { key } = (await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie, payload: { name: 'week', role: 'member', expiresInDays: 7 } })).json();
+    expect(Date.parse(key.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    const invalid = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/keys`, cookie: owner.cookie, payload: { name: 'bad', role: 'member', expiresInDays: 0 } });
+    expect(invalid.statusCode).toBe(400);
+  });
+});
