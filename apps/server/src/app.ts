@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { destination, pino } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -62,11 +63,17 @@ export interface CoreOptions {
  */
 export const createCore = async (config: SteadConfig, options: CoreOptions = {}) => {
   const clock = options.clock ?? systemClock;
+  // Diagnostics of services outside a request (the CLI, background work) go to stderr as JSON.
+  const logger = pino(createLoggerOptions(config.logLevel), destination(2));
+  let closing = false;
   const ids = options.ids ?? createIds(clock);
   const database = options.database ?? createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
   if (options.migrate ?? true) await migrateToLatest(database.db);
 
-  const events: EventBus = config.redisUrl ? createRedisEventBus({ url: config.redisUrl, clock, ids }) : createMemoryEventBus({ clock, ids });
+  const onEventError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'event bus');
+  const events: EventBus = config.redisUrl
+    ? createRedisEventBus({ url: config.redisUrl, clock, ids, onError: onEventError })
+    : createMemoryEventBus({ clock, ids, onError: onEventError });
   const secretKey = resolveSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
   const secrets = createSecretsService({ repository: createSecretsRepository(database.db), clock, ids, key: secretKey, dataDir: config.dataDir });
 
@@ -82,6 +89,11 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     sessionTtlDays: config.sessionTtlDays,
     ids,
     isUserDisabled: async (userId) => Boolean((await authRepository.findUserById(userId))?.disabledAt),
+    // better-auth checks its schema in the background at start; a short-lived CLI run may close the
+    // database first, which is not worth reporting.
+    log: (level, message) => {
+      if (!closing) logger[level]({ component: 'better-auth' }, message);
+    },
   });
   const auth = createAuthService({ auth: betterAuth, repository: authRepository, clock });
   const workspaces = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours });
@@ -102,7 +114,9 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     keys,
     audit,
     users,
+    logger,
     async close() {
+      closing = true;
       await events.close();
       await database.close();
     },

@@ -29,7 +29,13 @@ export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
   const file = explicitFile ? resolve(cwd, explicitFile) : resolve(cwd, 'stead.config.yaml');
   let fromFile: Record<string, unknown> = {};
   if (existsSync(file)) {
-    const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      // A YAML syntax error or an unreadable path is a configuration mistake: report it like one, without a stack.
+      throw new SteadError('config_invalid', `${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw new SteadError('config_invalid', `${file}: expected a mapping of settings at the top level`);
     }
@@ -70,12 +76,15 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
   return issue.message;
 };
 
-/** The configuration as `stead doctor` prints it: secrets replaced by a mask. */
+/**
+ * The configuration as `stead doctor` prints it: secrets replaced by a mask. In URLs the whole user-info part
+ * is masked up to its last `@`, because pg accepts an unencoded `@` inside a password.
+ */
 export const maskConfig = (config: SteadConfig): Record<string, unknown> => {
   const masked: Record<string, unknown> = { ...config };
   for (const key of secretConfigKeys) {
     const value = masked[key];
-    if (typeof value === 'string') masked[key] = key.endsWith('Url') ? value.replace(/\/\/([^@/]*)@/, '//****@') : '****';
+    if (typeof value === 'string') masked[key] = key.endsWith('Url') ? value.replace(/\/\/[^/?#]*@/, '//****@') : '****';
   }
   return masked;
 };

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import { cookieOf, createKey, describeEachServer, ownerCredentials, setUpOwner } from '../../../test/support/test-server.ts';
@@ -77,7 +77,7 @@ describeEachServer('audit log and live events', (use) => {
     const other = (await server.call({ method: 'POST', url: '/api/workspaces', cookie: owner.cookie, payload: { name: 'Quiet' } })).json().workspace;
     const stream = request({ host: '127.0.0.1', port, path: `/api/events?workspaceId=${owner.workspace.id}`, headers: { cookie: owner.cookie, accept: 'text/event-stream' } });
     stream.end();
-    const [response] = (await once(stream, 'response')) as [import('node:http').IncomingMessage];
+    const [response] = (await once(stream, 'response')) as [IncomingMessage];
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/event-stream');
     let received = '';

@@ -24,6 +24,8 @@ export interface BetterAuthOptions {
   ids: Ids;
   /** Refuses a new session for a disabled user (checked again on every request). */
   isUserDisabled(userId: string): Promise<boolean>;
+  /** Receives better-auth's own warnings and errors. */
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
 /**
@@ -39,6 +41,8 @@ export const createBetterAuth = (options: BetterAuthOptions) =>
     secret: options.secret,
     database: { db: options.db, type: options.dialect },
     telemetry: { enabled: false },
+    // Expected events (a wrong password) are audited by Stead; only better-auth's errors are worth a log line.
+    logger: { level: 'error', log: (level, message) => options.log(level, message) },
     // Stead rate-limits its own auth routes (per client address, shared across nodes with Redis).
     rateLimit: { enabled: false },
     trustedOrigins: options.trustedOrigins,
