@@ -24,6 +24,9 @@ import { registerEventsRoutes } from './features/events/events.routes.ts';
 import { createKeysRepository } from './features/keys/keys.repository.ts';
 import { registerKeysRoutes } from './features/keys/keys.routes.ts';
 import { createKeysService } from './features/keys/keys.service.ts';
+import { createOnboardingRepository } from './features/onboarding/onboarding.repository.ts';
+import { registerOnboardingRoutes } from './features/onboarding/onboarding.routes.ts';
+import { createOnboardingService } from './features/onboarding/onboarding.service.ts';
 import { createSecretsRepository } from './features/secrets/secrets.repository.ts';
 import { createSecretsService } from './features/secrets/secrets.service.ts';
 import { registerSystemRoutes, type ComponentState } from './features/system/system.routes.ts';
@@ -100,6 +103,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const keys = createKeysService({ repository: createKeysRepository(database.db), users: auth, clock, ids });
   const audit = createAuditService({ repository: createAuditRepository(database.db), events, clock, ids });
   const users = createUsersService({ auth, keys });
+  const onboarding = createOnboardingService({ repository: createOnboardingRepository(database.db), auth, workspaces, clock });
 
   return {
     config,
@@ -114,6 +118,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     keys,
     audit,
     users,
+    onboarding,
     logger,
     async close() {
       closing = true;
@@ -234,7 +239,8 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
       events: componentCheck(() => core.events.ping()),
     },
   });
-  registerAuthRoutes(app, { auth: core.auth, workspaces: core.workspaces, loginRateLimit });
+  registerOnboardingRoutes(app, { onboarding: core.onboarding, loginRateLimit });
+  registerAuthRoutes(app, { auth: core.auth, loginRateLimit });
   registerWorkspacesRoutes(app, { workspaces: core.workspaces, publicUrl: config.publicUrl });
   registerKeysRoutes(app, { keys: core.keys });
   registerAuditRoutes(app, { audit: core.audit });

@@ -68,7 +68,10 @@ const createSandbox = (extraEnv: Env = {}): Sandbox => {
   return { root, dataDir, webDir, env: { ...inheritedEnv(), STEAD_DATA_DIR: dataDir, STEAD_LOG_LEVEL: 'silent', ...extraEnv } };
 };
 
-describe('stead (no database needed)', () => {
+// Each spawn takes one to two seconds, more while the whole suite runs; a step makes up to five.
+const stepTimeout = { timeout: 60_000 };
+
+describe('stead (no database needed)', stepTimeout, () => {
   let sandbox: Sandbox;
   const stead = (args: string[], env: Env = {}) => run(args, { env: { ...sandbox.env, ...env }, cwd: sandbox.root });
 
@@ -125,7 +128,7 @@ describe('stead (no database needed)', () => {
 const cliSuite = (dialect: DatabaseDialect) => {
   const enabled = dialect === 'sqlite' || serviceUrl('postgres') !== undefined;
 
-  describe.skipIf(!enabled)(`stead on ${dialect}`, () => {
+  describe.skipIf(!enabled)(`stead on ${dialect}`, stepTimeout, () => {
     let sandbox: Sandbox;
     let disposeDatabase: (() => Promise<void>) | undefined;
     const stead = (args: string[], options: { env?: Env; stdin?: string } = {}) =>

@@ -1,18 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { SteadError } from '../../platform/errors/stead-error.ts';
 import { noContent, setCookies, userOf, type SteadApp } from '../../platform/http/http.types.ts';
-import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
-import { workspaceSchema } from '../workspaces/workspaces.schema.ts';
 import {
   changePasswordBody,
   loginBody,
   passwordBody,
   sessionSchema,
   sessionUserSchema,
-  setupBody,
   signInResultSchema,
-  signUpBody,
   totpCodeBody,
   twoFactorLoginBody,
 } from './auth.schema.ts';
@@ -20,43 +15,18 @@ import type { AuthService, ClientContext } from './auth.service.ts';
 
 export interface AuthRoutesDeps {
   auth: AuthService;
-  workspaces: WorkspacesService;
   /** Rate limit applied to sign-in and token endpoints. */
   loginRateLimit: { max: number; timeWindow: string };
 }
 
-const clientOf = (request: FastifyRequest): ClientContext => ({
+export const clientOf = (request: FastifyRequest): ClientContext => ({
   cookie: request.headers.cookie,
   userAgent: request.headers['user-agent'],
   clientAddress: request.ip,
 });
 
-export const registerAuthRoutes = (app: SteadApp, { auth, workspaces, loginRateLimit }: AuthRoutesDeps): void => {
+export const registerAuthRoutes = (app: SteadApp, { auth, loginRateLimit }: AuthRoutesDeps): void => {
   const limited = { rateLimit: loginRateLimit };
-
-  app.get('/api/setup', {
-    config: { permission: 'public' },
-    schema: { tags: ['setup'], summary: 'Whether the owner account still has to be created', response: { 200: z.object({ needsSetup: z.boolean() }) } },
-  }, async () => ({ needsSetup: !(await auth.hasUsers()) }));
-
-  app.post('/api/setup', {
-    config: { permission: 'public', audit: 'setup.complete', ...limited },
-    schema: {
-      tags: ['setup'],
-      summary: 'Create the owner account and first workspace (first run only)',
-      body: setupBody,
-      response: { 201: z.object({ user: sessionUserSchema, workspace: workspaceSchema }) },
-    },
-  }, async (request, reply) => {
-    if (await auth.hasUsers()) throw new SteadError('setup_already_done', 'Stead is already set up; sign in instead');
-    const { name, email, password, workspaceName } = request.body;
-    const { result: created, cookies } = await auth.signUp({ name, email, password }, clientOf(request));
-    await auth.setAdmin(created.id, true);
-    const workspace = await workspaces.create(workspaceName, created.id);
-    setCookies(reply, cookies);
-    request.auditDetails = { workspaceId: workspace.id, targetType: 'user', targetId: created.id, actor: { type: 'user', id: created.id, label: created.email } };
-    return reply.status(201).send({ user: { ...created, isAdmin: true }, workspace });
-  });
 
   app.post('/api/auth/login', {
     config: { permission: 'public', audit: 'auth.login', ...limited },
@@ -86,26 +56,6 @@ export const registerAuthRoutes = (app: SteadApp, { auth, workspaces, loginRateL
       };
     }
     return result;
-  });
-
-  app.post('/api/auth/sign-up', {
-    config: { permission: 'public', audit: 'auth.sign-up', ...limited },
-    schema: {
-      tags: ['auth'],
-      summary: 'Create an account to accept an invitation (there is no open registration)',
-      body: signUpBody,
-      response: { 201: signInResultSchema },
-    },
-  }, async (request, reply) => {
-    const { name, email, password, invitationToken } = request.body;
-    const invitation = await workspaces.previewInvitation(invitationToken);
-    if (invitation.email && invitation.email !== email) {
-      throw new SteadError('invitation_email_mismatch', `This invitation is for ${invitation.email}`);
-    }
-    const { result: user, cookies } = await auth.signUp({ name, email, password }, clientOf(request));
-    setCookies(reply, cookies);
-    request.auditDetails = { targetType: 'user', targetId: user.id, actor: { type: 'user', id: user.id, label: user.email } };
-    return reply.status(201).send({ status: 'signed-in' as const, user });
   });
 
   app.post('/api/auth/logout', {

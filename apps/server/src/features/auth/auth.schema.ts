@@ -17,13 +17,6 @@ export const signInResultSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('two-factor-required') }),
 ]);
 
-export const setupBody = z.strictObject({
-  name: personNameSchema,
-  email: emailSchema,
-  password: passwordSchema,
-  workspaceName: z.string().trim().min(1).max(80).default('Personal'),
-});
-
 export const loginBody = z.strictObject({ email: emailSchema, password: z.string().min(1).max(256) });
 
 export const twoFactorLoginBody = z
@@ -32,13 +25,6 @@ export const twoFactorLoginBody = z
     recoveryCode: z.string().trim().min(4).max(64).optional(),
   })
   .refine((body) => Boolean(body.code) !== Boolean(body.recoveryCode), { message: 'send either code or recoveryCode' });
-
-export const signUpBody = z.strictObject({
-  name: personNameSchema,
-  email: emailSchema,
-  password: passwordSchema,
-  invitationToken: z.string().min(10).max(200),
-});
 
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema });
 export const passwordBody = z.strictObject({ password: z.string().min(1).max(256) });

@@ -1,15 +1,28 @@
-import { Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type MigrationResult } from 'kysely';
+import { migrations } from '../../../migrations/index.ts';
+import { SteadError } from '../errors/stead-error.ts';
 
 // Migrations see the schema as it was when they were written, not today's `Database` type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDatabase = Kysely<any>;
-import { migrations } from '../../../migrations/index.ts';
-import { SteadError } from '../errors/stead-error.ts';
+
+/**
+ * Kysely's migrator looks for its bookkeeping tables in every PostgreSQL schema; with a `search_path` other
+ * than `public` it could find another schema's tables and skip creating its own. Pinning them to the
+ * connection's current schema keeps installations that share a database apart.
+ */
+const createMigrator = async (db: AnyDatabase): Promise<Migrator> => {
+  let migrationTableSchema: string | undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema;
+  }
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+};
 
 /** Applies pending migrations; each runs in its own transaction, so a failure leaves the previous state. */
 export const migrateToLatest = async (db: AnyDatabase): Promise<MigrationResult[]> => {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (await createMigrator(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new SteadError('service_unavailable', `Migration ${failed} failed: ${(error as Error).message}`, { cause: error });
@@ -18,7 +31,6 @@ export const migrateToLatest = async (db: AnyDatabase): Promise<MigrationResult[
 };
 
 export const pendingMigrations = async (db: AnyDatabase): Promise<string[]> => {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const all = await migrator.getMigrations();
+  const all = await (await createMigrator(db)).getMigrations();
   return all.filter((migration) => !migration.executedAt).map((migration) => migration.name);
 };

@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/database/database.types.ts';
+
+const setupClaimKey = 'setup.claimed';
+
+export const createOnboardingRepository = (db: Kysely<Database>) => ({
+  /**
+   * Claims first-run setup for one caller. The primary key makes the claim atomic: of two setups racing,
+   * exactly one insert succeeds, on SQLite and PostgreSQL alike.
+   */
+  async claimSetup(at: string): Promise<boolean> {
+    const result = await db.insertInto('steadMeta').values({ key: setupClaimKey, value: at, updatedAt: at }).onConflict((conflict) => conflict.column('key').doNothing()).executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  },
+  async releaseSetup(): Promise<void> {
+    await db.deleteFrom('steadMeta').where('key', '=', setupClaimKey).execute();
+  },
+});
+
+export type OnboardingRepository = ReturnType<typeof createOnboardingRepository>;
