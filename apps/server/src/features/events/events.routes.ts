@@ -11,7 +11,8 @@ const heartbeatMs = 25_000;
  */
 export const registerEventsRoutes = (app: SteadApp, { events }: { events: EventBus }): void => {
   const open = new Set<ServerResponse>();
-  app.addHook('onClose', async () => {
+  // Before the server stops listening: an open stream would otherwise hold shutdown until the grace period.
+  app.addHook('preClose', async () => {
     for (const response of open) response.end();
   });
 
