@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliActor, loadCliConfig, output, reportError, table, withCore } from './cli/cli-context.ts';
 import { runDoctor } from './cli/doctor.command.ts';
 import { promptSecret, readStdin } from './cli/prompt.ts';
@@ -17,6 +17,13 @@ const program = new Command('stead')
 
 const json = new Option('--json', 'print machine-readable JSON');
 const roleOption = () => new Option('--role <role>', 'workspace role').choices(workspaceRoles as unknown as string[]);
+
+// The bounds of the HTTP API. A typo (`abc`, `0`) must fail rather than quietly create a key that never expires.
+const parseExpiryDays = (value: string): number => {
+  const days = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(days >= 1 && days <= 3650)) throw new InvalidArgumentError('must be a whole number of days from 1 to 3650');
+  return days;
+};
 
 const readPassword = async (options: { passwordStdin?: boolean }, question: string) =>
   options.passwordStdin ? readStdin() : promptSecret(question);
@@ -123,7 +130,7 @@ keysCommand
   .requiredOption('--workspace <id-or-slug>', 'workspace')
   .addOption(roleOption().default('member'))
   .option('--name <name>', 'key name', 'cli')
-  .option('--expires-in-days <days>', 'expiry in days', (value) => Number.parseInt(value, 10))
+  .option('--expires-in-days <days>', 'expiry in days (1 to 3650; default: never)', parseExpiryDays)
   .addOption(json)
   .action(async (options: { email: string; workspace: string; role: WorkspaceRole; name: string; expiresInDays?: number; json?: boolean }) =>
     withCore(async (core) => {

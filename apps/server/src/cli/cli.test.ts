@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations/index.ts';
 import { isolatedPostgresUrl } from '../../test/support/databases.ts';
 import { serviceUrl } from '../../test/support/services.ts';
 import { createCore, type SteadCore } from '../app.ts';
@@ -114,6 +115,15 @@ describe('stead (no database needed)', stepTimeout, () => {
     noStack(badFile.stderr);
   });
 
+  it('refuses a key expiry that is not a whole number of days, before touching any data', async () => {
+    for (const days of ['0', 'abc']) {
+      const result = await stead(['keys', 'create', '--email', 'a@example.com', '--workspace', 'ops', '--expires-in-days', days]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`option '--expires-in-days <days>' argument '${days}' is invalid`);
+    }
+    expect(existsSync(sandbox.dataDir)).toBe(false);
+  });
+
   it('doctor exits 1 and says why when a check fails', async () => {
     const emptyWebDir = join(sandbox.root, 'no-web');
     mkdirSync(emptyWebDir);
@@ -164,9 +174,10 @@ const cliSuite = (dialect: DatabaseDialect) => {
       if (sandbox) rmSync(sandbox.root, { recursive: true, force: true });
     });
 
-    it('migrate applies the platform migration once', async () => {
+    it('migrate applies every migration once, starting with the platform one', async () => {
       const first = jsonOf<{ database: string; applied: string[] }>(await stead(['migrate', '--json']));
-      expect(first.applied).toEqual(['0001-platform']);
+      expect(first.applied[0]).toBe('0001-platform');
+      expect(first.applied).toEqual(Object.keys(migrations));
       if (dialect === 'sqlite') expect(first.database).toBe(join(sandbox.dataDir, 'stead.db'));
       const second = jsonOf<{ applied: string[] }>(await stead(['migrate', '--json']));
       expect(second.applied).toEqual([]);
@@ -214,15 +225,18 @@ const cliSuite = (dialect: DatabaseDialect) => {
       keySecrets.push({ id: created.key.id, secret: created.secret });
 
       // Without --json only the secret is printed, so `KEY=$(stead keys create …)` captures exactly it.
-      const plain = await stead(['keys', 'create', '--email', email, '--workspace', 'ops', '--name', 'deploy']);
+      const plain = await stead(['keys', 'create', '--email', email, '--workspace', 'ops', '--name', 'deploy', '--expires-in-days', '30']);
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stdout).toMatch(/^stead_[\w-]+\n$/);
       const plainSecret = plain.stdout.trim();
 
       const listed = await stead(['keys', 'list', '--workspace', 'ops', '--json']);
-      const { keys } = jsonOf<{ keys: { id: string; name: string; role: string; revokedAt: string | null }[] }>(listed);
+      const { keys } = jsonOf<{ keys: { id: string; name: string; role: string; createdAt: string; expiresAt: string | null; revokedAt: string | null }[] }>(listed);
       expect(keys.map((key) => key.name).sort()).toEqual(['cli', 'deploy']);
-      expect(keys.find((key) => key.name === 'deploy')?.role).toBe('member');
+      const deploy = keys.find((key) => key.name === 'deploy')!;
+      expect(deploy.role).toBe('member');
+      expect(Date.parse(deploy.expiresAt!) - Date.parse(deploy.createdAt)).toBe(30 * 86_400_000);
+      expect(keys.find((key) => key.name === 'cli')?.expiresAt).toBeNull();
       expect(listed.stdout).not.toContain(created.secret);
       expect(listed.stdout).not.toContain(plainSecret);
       expect(keys.every((key) => !('secret' in key) && key.revokedAt === null)).toBe(true);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { SteadError } from '../platform/errors/stead-error.ts';
+import { maskUrlCredentials } from '../platform/logger/mask.ts';
 import { configSchema, envNameOf, secretConfigKeys, type SteadConfig } from './config.schema.ts';
 
 export interface LoadConfigOptions {
@@ -84,7 +85,7 @@ export const maskConfig = (config: SteadConfig): Record<string, unknown> => {
   const masked: Record<string, unknown> = { ...config };
   for (const key of secretConfigKeys) {
     const value = masked[key];
-    if (typeof value === 'string') masked[key] = key.endsWith('Url') ? value.replace(/\/\/[^/?#]*@/, '//****@') : '****';
+    if (typeof value === 'string') masked[key] = key.endsWith('Url') ? maskUrlCredentials(value) : '****';
   }
   return masked;
 };

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { maskUrlCredentials } from '../logger/mask.ts';
 import type { DatabaseHandle } from './database.port.ts';
 import type { Database } from './database.types.ts';
 
@@ -52,7 +53,7 @@ export const createPostgresDatabase = (options: PostgresDatabaseOptions): Databa
   return {
     db,
     dialect: 'postgres',
-    location: options.url.replace(/\/\/([^@/]*)@/, '//****@'),
+    location: maskUrlCredentials(options.url),
     async checkIntegrity() {
       // PostgreSQL checks pages itself; here we confirm the catalog answers and no index is invalid.
       const invalid = await sql<{ name: string }>`
