@@ -8,7 +8,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { destination, pino } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { maskConfig } from './config/config.loader.ts';
 import type { SteadConfig } from './config/config.schema.ts';
@@ -42,7 +41,6 @@ import type { DatabaseHandle } from './platform/database/database.port.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
 import type { EventBus } from './platform/events/events.port.ts';
 import { createMemoryEventBus } from './platform/events/memory-events.adapter.ts';
-import { createRedisEventBus } from './platform/events/redis-events.adapter.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
@@ -70,12 +68,13 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const logger = pino(createLoggerOptions(config.logLevel), destination(2));
   let closing = false;
   const ids = options.ids ?? createIds(clock);
-  const database = options.database ?? createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+  const database = options.database ?? await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
   if (options.migrate ?? true) await migrateToLatest(database.db);
 
   const onEventError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'event bus');
+  // The Redis adapter (and ioredis) load only when configured: single-node installs never pay for them.
   const events: EventBus = config.redisUrl
-    ? createRedisEventBus({ url: config.redisUrl, clock, ids, onError: onEventError })
+    ? (await import('./platform/events/redis-events.adapter.ts')).createRedisEventBus({ url: config.redisUrl, clock, ids, onError: onEventError })
     : createMemoryEventBus({ clock, ids, onError: onEventError });
   const secretKey = resolveSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
   const secrets = createSecretsService({ repository: createSecretsRepository(database.db), clock, ids, key: secretKey, dataDir: config.dataDir });
@@ -191,9 +190,12 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cors, { origin: config.allowedOrigins.length > 0 ? config.allowedOrigins : false, credentials: true });
+  // With Redis, limits hold across every node; its client is closed with the server.
+  const rateLimitRedis = config.redisUrl ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  if (rateLimitRedis) app.addHook('onClose', async () => void (await rateLimitRedis.quit()));
   await app.register(rateLimit, {
     global: false,
-    ...(config.redisUrl ? { redis: new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false }), nameSpace: 'stead:rate:' } : {}),
+    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: 'stead:rate:' } : {}),
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
   });
 

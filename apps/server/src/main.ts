@@ -39,7 +39,7 @@ program
   .addOption(json)
   .action(async (options: { json?: boolean }) => {
     const config = loadCliConfig();
-    const database = createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+    const database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
     try {
       const results = await migrateToLatest(database.db);
       const applied = results.map((result) => result.migrationName);

@@ -1,6 +1,5 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { loadConfig, maskConfig } from '../config/config.loader.ts';
 import { createDatabase } from '../platform/database/database.factory.ts';
 import { pendingMigrations } from '../platform/database/migrator.ts';
@@ -33,7 +32,7 @@ export const runDoctor = async (options: OutputOptions): Promise<void> => {
       return config.dataDir;
     }),
   );
-  const database = createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
   checks.push(
     await attempt('database reachable', async () => {
       await database.ping();
@@ -57,6 +56,7 @@ export const runDoctor = async (options: OutputOptions): Promise<void> => {
   if (config.redisUrl) {
     checks.push(
       await attempt('redis reachable', async () => {
+        const { Redis } = await import('ioredis');
         const redis = new Redis(config.redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
         try {
           await redis.connect();

@@ -41,7 +41,7 @@ export const createTestDatabase = async (
   const base = serviceUrl('postgres');
   if (!base) return undefined;
   const isolated = await isolatedPostgresUrl(base);
-  const handle = createPostgresDatabase({ url: isolated.url, maxConnections: 4 });
+  const handle = await createPostgresDatabase({ url: isolated.url, maxConnections: 4 });
   await migrateToLatest(handle.db);
   return {
     handle,

@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { betterAuth } from 'better-auth';
-import { twoFactor } from 'better-auth/plugins';
+// The plugin's own entry point: `better-auth/plugins` would load every plugin (~110 ms, 7 MiB at start).
+import { twoFactor } from 'better-auth/plugins/two-factor';
 import type { Kysely } from 'kysely';
 import type { Ids } from '../../platform/clock/clock.ts';
 import type { DatabaseDialect } from '../../platform/database/database.port.ts';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type { PoolConfig } from 'pg';
 import { maskUrlCredentials } from '../logger/mask.ts';
 import type { DatabaseHandle } from './database.port.ts';
 import type { Database } from './database.types.ts';
@@ -45,8 +45,11 @@ export interface PostgresDatabaseOptions {
   maxConnections?: number;
 }
 
-export const createPostgresDatabase = (options: PostgresDatabaseOptions): DatabaseHandle => {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+/** PostgreSQL through pg. The driver is loaded only here, so single-node installs never pay for it. */
+export const createPostgresDatabase = async (options: PostgresDatabaseOptions): Promise<DatabaseHandle> => {
+  const { default: pg } = await import('pg');
+  const poolConfig: PoolConfig = { connectionString: options.url, max: options.maxConnections ?? 10 };
+  const pool = new pg.Pool(poolConfig);
   // An idle client's network error must not crash the process; the next query reports it instead.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -67,5 +70,5 @@ export const createPostgresDatabase = (options: PostgresDatabaseOptions): Databa
   };
 };
 
-export const createDatabase = (options: { databaseUrl?: string | undefined; sqliteFile: string }): DatabaseHandle =>
+export const createDatabase = async (options: { databaseUrl?: string | undefined; sqliteFile: string }): Promise<DatabaseHandle> =>
   options.databaseUrl ? createPostgresDatabase({ url: options.databaseUrl }) : createSqliteDatabase({ file: options.sqliteFile });

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { repositoryRoot } from '../../repository-root.ts';
 
-/** Where `npm run build` puts the dashboard, relative to this file. */
-export const defaultWebDir = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
+/** Where `npm run build` puts the dashboard. */
+export const defaultWebDir = join(repositoryRoot, 'apps/web/dist');
 
 export const webAppBuilt = (webDir: string): boolean => existsSync(join(webDir, 'index.html'));
 
