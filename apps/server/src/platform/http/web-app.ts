@@ -19,6 +19,8 @@ export const registerWebApp = async (app: FastifyInstance, webDir: string) => {
     root: webDir,
     wildcard: true,
     index: ['index.html'],
+    // Our own headers below; the plugin's default would send `max-age=0` for everything.
+    cacheControl: false,
     setHeaders: (response, path) => {
       const immutable = path.includes(`${join(webDir, 'assets')}`);
       response.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
@@ -26,7 +28,7 @@ export const registerWebApp = async (app: FastifyInstance, webDir: string) => {
   });
   return (request: FastifyRequest, reply: FastifyReply): boolean => {
     const path = request.url.split('?')[0] ?? '';
-    if (request.method !== 'GET' || path.startsWith('/api/') || path === '/api' || path === '/metrics') return false;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || path.startsWith('/api/') || path === '/api' || path === '/metrics') return false;
     void reply.header('cache-control', 'no-cache').sendFile('index.html');
     return true;
   };

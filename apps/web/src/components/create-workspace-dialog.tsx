@@ -1,0 +1,67 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { Button } from '@/components/ui/button.tsx';
+import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
+import { Field, FormError } from '@/components/ui/field.tsx';
+import { Input } from '@/components/ui/input.tsx';
+import { api } from '@/lib/api.ts';
+import { errorMessage } from '@/lib/api-error.ts';
+import { queryKeys } from '@/lib/queries.ts';
+import { toast } from '@/lib/toast.ts';
+
+const schema = z.object({ name: z.string().trim().min(1, 'Enter a name.').max(100, 'At most 100 characters.') });
+
+export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void; onCancel?: () => void }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [serverError, setServerError] = useState<string | null>(null);
+  const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '' } });
+  const { errors, isSubmitting } = form.formState;
+
+  return (
+    <form
+      noValidate
+      className="grid gap-4"
+      onSubmit={form.handleSubmit(async (values) => {
+        setServerError(null);
+        try {
+          const { workspace } = await api.createWorkspace(values);
+          await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
+          await queryClient.refetchQueries({ queryKey: queryKeys.workspaces });
+          toast.success(`Workspace “${workspace.name}” created`);
+          onDone?.();
+          await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+        } catch (error) {
+          setServerError(errorMessage(error));
+        }
+      })}
+    >
+      <Field id="workspace-create-name" label="Workspace name" error={errors.name?.message}>
+        <Input id="workspace-create-name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
+      </Field>
+      <FormError message={serverError} />
+      <DialogFooter>
+        {onCancel ? (
+          <Button variant="outline" onClick={onCancel}>
+            Cancel
+          </Button>
+        ) : null}
+        <Button type="submit" disabled={isSubmitting}>
+          Create workspace
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+export function CreateWorkspaceDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title="Create workspace" description="A workspace holds its own members, keys and audit log.">
+      <CreateWorkspaceForm onDone={() => onOpenChange(false)} onCancel={() => onOpenChange(false)} />
+    </Dialog>
+  );
+}

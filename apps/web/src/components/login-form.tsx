@@ -1,0 +1,147 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { Button } from '@/components/ui/button.tsx';
+import { Field, FormError } from '@/components/ui/field.tsx';
+import { Input } from '@/components/ui/input.tsx';
+import { api, type User } from '@/lib/api.ts';
+import { errorMessage } from '@/lib/api-error.ts';
+import { emailSchema, otpSchema } from '@/lib/schemas.ts';
+
+const credentialsSchema = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password.') });
+const codeSchema = z.object({ code: otpSchema });
+const recoverySchema = z.object({ recoveryCode: z.string().trim().min(1, 'Enter one of your recovery codes.') });
+
+function TwoFactorStep({ onSignedIn, onBack }: { onSignedIn: (user: User) => Promise<void> | void; onBack: () => void }) {
+  const [useRecovery, setUseRecovery] = useState(false);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const codeForm = useForm({ resolver: zodResolver(codeSchema), defaultValues: { code: '' } });
+  const recoveryForm = useForm({ resolver: zodResolver(recoverySchema), defaultValues: { recoveryCode: '' } });
+
+  const submit = async (input: { code: string } | { recoveryCode: string }) => {
+    setServerError(null);
+    try {
+      const result = await api.loginTwoFactor(input);
+      await onSignedIn(result.user);
+    } catch (error) {
+      setServerError(errorMessage(error));
+    }
+  };
+
+  return (
+    <div className="grid gap-4">
+      <p className="text-sm text-muted-foreground">
+        {useRecovery
+          ? 'Enter one of the recovery codes you saved when you turned on two-factor authentication. Each code works once.'
+          : 'Enter the 6-digit code from your authenticator app.'}
+      </p>
+      {useRecovery ? (
+        <form noValidate className="grid gap-4" onSubmit={recoveryForm.handleSubmit(submit)}>
+          <Field id="login-recovery-code" label="Recovery code" error={recoveryForm.formState.errors.recoveryCode?.message}>
+            <Input
+              id="login-recovery-code"
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              autoFocus
+              aria-invalid={recoveryForm.formState.errors.recoveryCode ? true : undefined}
+              {...recoveryForm.register('recoveryCode')}
+            />
+          </Field>
+          <FormError message={serverError} />
+          <Button type="submit" disabled={recoveryForm.formState.isSubmitting}>
+            Verify
+          </Button>
+        </form>
+      ) : (
+        <form noValidate className="grid gap-4" onSubmit={codeForm.handleSubmit(submit)}>
+          <Field id="login-code" label="Code" error={codeForm.formState.errors.code?.message}>
+            <Input
+              id="login-code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              autoFocus
+              aria-invalid={codeForm.formState.errors.code ? true : undefined}
+              {...codeForm.register('code')}
+            />
+          </Field>
+          <FormError message={serverError} />
+          <Button type="submit" disabled={codeForm.formState.isSubmitting}>
+            Verify
+          </Button>
+        </form>
+      )}
+      <div className="flex flex-wrap justify-between gap-2">
+        <Button
+          variant="link"
+          className="h-auto px-0"
+          onClick={() => {
+            setServerError(null);
+            setUseRecovery((value) => !value);
+          }}
+        >
+          {useRecovery ? 'Use an authenticator code' : 'Use a recovery code'}
+        </Button>
+        <Button variant="link" className="h-auto px-0 text-muted-foreground" onClick={onBack}>
+          Back
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** Email + password, then the two-factor step when the server asks for it. */
+export function LoginForm({ onSignedIn, defaultEmail = '' }: { onSignedIn: (user: User) => Promise<void> | void; defaultEmail?: string }) {
+  const [step, setStep] = useState<'credentials' | 'two-factor'>('credentials');
+  const [serverError, setServerError] = useState<string | null>(null);
+  const form = useForm({ resolver: zodResolver(credentialsSchema), defaultValues: { email: defaultEmail, password: '' } });
+  const { errors, isSubmitting } = form.formState;
+
+  if (step === 'two-factor') {
+    return (
+      <TwoFactorStep
+        onSignedIn={onSignedIn}
+        onBack={() => {
+          form.resetField('password');
+          setStep('credentials');
+        }}
+      />
+    );
+  }
+
+  return (
+    <form
+      noValidate
+      className="grid gap-4"
+      onSubmit={form.handleSubmit(async (values) => {
+        setServerError(null);
+        try {
+          const result = await api.login(values);
+          if (result.status === 'two-factor-required') setStep('two-factor');
+          else await onSignedIn(result.user);
+        } catch (error) {
+          setServerError(errorMessage(error));
+        }
+      })}
+    >
+      <Field id="login-email" label="Email" error={errors.email?.message}>
+        <Input id="login-email" type="email" autoComplete="username" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />
+      </Field>
+      <Field id="login-password" label="Password" error={errors.password?.message}>
+        <Input
+          id="login-password"
+          type="password"
+          autoComplete="current-password"
+          aria-invalid={errors.password ? true : undefined}
+          {...form.register('password')}
+        />
+      </Field>
+      <FormError message={serverError} />
+      <Button type="submit" disabled={isSubmitting}>
+        Sign in
+      </Button>
+    </form>
+  );
+}

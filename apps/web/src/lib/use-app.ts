@@ -1,0 +1,28 @@
+import { useQuery } from '@tanstack/react-query';
+import { getRouteApi } from '@tanstack/react-router';
+import type { Session, Workspace } from './api.ts';
+import { sessionQuery, workspacesQuery } from './queries.ts';
+
+const appRouteApi = getRouteApi('/_app');
+const workspaceRouteApi = getRouteApi('/_app/w/$workspaceId');
+
+/** The signed-in session; only valid under the `_app` layout, whose guard guarantees it. */
+export function useSession(): Session {
+  const context = appRouteApi.useRouteContext();
+  const { data } = useQuery(sessionQuery);
+  return data ?? context.session;
+}
+
+/** The person's workspaces, kept fresh by TanStack Query. */
+export function useWorkspaces(): Workspace[] {
+  const context = appRouteApi.useRouteContext();
+  const { data } = useQuery(workspacesQuery);
+  return data ?? context.workspaces;
+}
+
+/** The workspace in the URL, with the latest name and role. */
+export function useCurrentWorkspace(): Workspace {
+  const context = workspaceRouteApi.useRouteContext();
+  const workspaces = useWorkspaces();
+  return workspaces.find((workspace) => workspace.id === context.workspace.id) ?? context.workspace;
+}
