@@ -15,18 +15,26 @@ export interface SteadClientOptions {
   fetch?: typeof fetch;
 }
 
-/** The thrown form of a failed call: the HTTP status and Stead's stable error code. */
+const isErrorBody = (body: unknown): body is SteadErrorBody => {
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  return typeof error?.code === 'string' && typeof error.message === 'string';
+};
+
+/**
+ * The thrown form of a failed call: the HTTP status and Stead's stable error code. An answer that did not
+ * come from Stead (a reverse proxy's HTML page, an empty body) still gives an error, coded `http_error`.
+ */
 export class SteadApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | undefined;
 
-  constructor(status: number, body: SteadErrorBody | undefined) {
-    super(body?.error.message ?? `HTTP ${status}`);
+  constructor(status: number, body: unknown) {
+    super(isErrorBody(body) ? body.error.message : `HTTP ${status}`);
     this.name = 'SteadApiError';
     this.status = status;
-    this.code = body?.error.code ?? 'internal_error';
-    this.requestId = body?.error.requestId;
+    this.code = isErrorBody(body) ? body.error.code : 'http_error';
+    this.requestId = isErrorBody(body) ? body.error.requestId : undefined;
   }
 }
 
@@ -58,6 +66,6 @@ export type SteadClient = ReturnType<typeof createSteadClient>;
 /** Unwraps an openapi-fetch result: the data, or a thrown `SteadApiError`. */
 export const unwrap = async <T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
   const { data, error, response } = await call;
-  if (!response.ok) throw new SteadApiError(response.status, error as SteadErrorBody | undefined);
+  if (!response.ok) throw new SteadApiError(response.status, error);
   return data as T;
 };

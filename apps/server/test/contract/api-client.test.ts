@@ -38,6 +38,9 @@ describe('generated API client', () => {
       const failure = unwrap(client.POST('/api/workspaces/{workspaceId}/keys', { params: { path: { workspaceId: owner.workspace.id } }, body: { name: '', role: 'member' } }));
       await expect(failure).rejects.toBeInstanceOf(SteadApiError);
       await expect(failure).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
+      // An answer that is not Stead's (a proxy's error page) still becomes a SteadApiError.
+      const proxied = createSteadClient({ baseUrl: 'http://localhost', fetch: (async () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } })) as typeof fetch });
+      await expect(unwrap(proxied.GET('/api/health'))).rejects.toMatchObject({ status: 502, code: 'http_error' });
     });
   });
 });

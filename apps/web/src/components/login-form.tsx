@@ -23,7 +23,9 @@ function TwoFactorStep({ onSignedIn, onBack }: { onSignedIn: (user: User) => Pro
     setServerError(null);
     try {
       const result = await api.loginTwoFactor(input);
-      await onSignedIn(result.user);
+      // The route shares sign-in's answer schema; after the second factor the server always signs in.
+      if (result.status === 'signed-in') await onSignedIn(result.user);
+      else setServerError('Sign-in did not complete. Try again.');
     } catch (error) {
       setServerError(errorMessage(error));
     }

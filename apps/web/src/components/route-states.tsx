@@ -1,9 +1,10 @@
+import { SteadApiError } from '@stead/api-client';
 import { Link, useRouter, type ErrorComponentProps } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { useConnectionStatus } from '@/components/connection-status.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
-import { ApiError, errorMessage } from '@/lib/api-error.ts';
+import { errorMessage, isNetworkError } from '@/lib/api-error.ts';
 
 export function RoutePending() {
   return (
@@ -16,7 +17,7 @@ export function RoutePending() {
 
 export function RouteError({ error, reset }: ErrorComponentProps) {
   const router = useRouter();
-  const offline = error instanceof ApiError && (error.isNetworkError || error.status === 502 || error.status === 504);
+  const offline = error instanceof SteadApiError && (isNetworkError(error) || error.status === 502 || error.status === 504);
   const connection = useConnectionStatus();
 
   // The page failed because the server was down: load it again as soon as the health check succeeds.
@@ -32,7 +33,7 @@ export function RouteError({ error, reset }: ErrorComponentProps) {
         <CardHeader>
           <CardTitle>{offline ? 'Cannot reach the server' : 'Something went wrong'}</CardTitle>
           <CardDescription>{errorMessage(error)}</CardDescription>
-          {error instanceof ApiError && error.requestId ? (
+          {error instanceof SteadApiError && error.requestId ? (
             <p className="text-xs text-muted-foreground">Request id: {error.requestId}</p>
           ) : null}
         </CardHeader>

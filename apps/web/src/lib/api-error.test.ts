@@ -1,30 +1,41 @@
+import { SteadApiError } from '@stead/api-client';
 import { describe, expect, it } from 'vitest';
-import { ApiError, apiErrorFromResponse, errorMessage, isApiErrorBody, NETWORK_ERROR_CODE } from './api-error.ts';
+import { apiErrorFromResponse, errorMessage, isApiErrorBody, isNetworkError, networkError, NETWORK_ERROR_CODE } from './api-error.ts';
 
 describe('apiErrorFromResponse', () => {
-  it('keeps the code, message, request id and details of the server envelope', () => {
+  it('keeps the status, code, message and request id of the server envelope', () => {
     const error = apiErrorFromResponse(401, {
       error: { code: 'invalid_credentials', message: 'Wrong email or password.', requestId: 'req-1', details: { field: 'email' } },
     });
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error.status).toBe(401);
-    expect(error.code).toBe('invalid_credentials');
-    expect(error.message).toBe('Wrong email or password.');
-    expect(error.requestId).toBe('req-1');
-    expect(error.details).toEqual({ field: 'email' });
-    expect(error.isUnauthenticated).toBe(true);
+    expect(error).toBeInstanceOf(SteadApiError);
+    expect(error).toMatchObject({ status: 401, code: 'invalid_credentials', message: 'Wrong email or password.', requestId: 'req-1' });
   });
 
   it('falls back to a readable message when the body is not the envelope', () => {
     const error = apiErrorFromResponse(502, '<html>Bad gateway</html>');
+    expect(error).toBeInstanceOf(SteadApiError);
     expect(error.code).toBe('server_error');
     expect(error.message).toMatch(/unreachable/);
-    expect(error.requestId).toBeNull();
+    expect(error.requestId).toBeUndefined();
+    expect(apiErrorFromResponse(429, '').message).toMatch(/Too many attempts/);
+    expect(apiErrorFromResponse(400, { message: 'not the envelope' }).code).toBe('http_error');
   });
 
   it('names unknown statuses', () => {
-    expect(apiErrorFromResponse(418, null).message).toBe('The server answered with status 418.');
-    expect(apiErrorFromResponse(418, null).code).toBe('http_error');
+    expect(apiErrorFromResponse(418, undefined).message).toBe('The server answered with status 418.');
+    expect(apiErrorFromResponse(418, undefined).code).toBe('http_error');
+  });
+});
+
+describe('networkError', () => {
+  it('is a status-0 SteadApiError that keeps its cause', () => {
+    const cause = new TypeError('Failed to fetch');
+    const error = networkError(cause);
+    expect(error).toBeInstanceOf(SteadApiError);
+    expect(error).toMatchObject({ status: 0, code: NETWORK_ERROR_CODE, cause });
+    expect(isNetworkError(error)).toBe(true);
+    expect(isNetworkError(apiErrorFromResponse(502, ''))).toBe(false);
+    expect(isNetworkError(cause)).toBe(false);
   });
 });
 
@@ -39,10 +50,9 @@ describe('isApiErrorBody', () => {
 
 describe('errorMessage', () => {
   it('explains network failures and passes API messages through', () => {
-    const offline = new ApiError({ status: 0, code: NETWORK_ERROR_CODE, message: 'Failed to fetch' });
-    expect(offline.isNetworkError).toBe(true);
-    expect(errorMessage(offline)).toMatch(/cannot be reached/);
-    expect(errorMessage(new ApiError({ status: 403, code: 'forbidden', message: 'Owners only.' }))).toBe('Owners only.');
+    expect(errorMessage(networkError(new TypeError('Failed to fetch')))).toMatch(/cannot be reached/);
+    const forbidden = new SteadApiError(403, { error: { code: 'forbidden', message: 'Owners only.', requestId: 'r1' } });
+    expect(errorMessage(forbidden)).toBe('Owners only.');
     expect(errorMessage(new Error('boom'))).toBe('boom');
     expect(errorMessage('weird')).toBe('Something went wrong.');
   });

@@ -1,57 +1,20 @@
-/** Shape of every error body the Stead server sends with a 4xx/5xx status. */
-export interface ApiErrorBody {
-  error: {
-    code: string;
-    message: string;
-    requestId: string;
-    details?: Record<string, unknown>;
-  };
-}
+import { SteadApiError, type SteadErrorBody } from '@stead/api-client';
 
-/** Code used when the request never reached the server (offline, DNS, refused connection). */
+/** Code of the SteadApiError (status 0) for a request that never reached the server: offline, DNS, refused connection. */
 export const NETWORK_ERROR_CODE = 'network_error';
-
-/** An error answered by the API, or a failure to reach it at all (`status` 0). */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  readonly status: number;
-  readonly code: string;
-  readonly requestId: string | null;
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(options: {
-    status: number;
-    code: string;
-    message: string;
-    requestId?: string | null;
-    details?: Record<string, unknown>;
-    cause?: unknown;
-  }) {
-    super(options.message, { cause: options.cause });
-    this.status = options.status;
-    this.code = options.code;
-    this.requestId = options.requestId ?? null;
-    this.details = options.details;
-  }
-
-  get isNetworkError(): boolean {
-    return this.code === NETWORK_ERROR_CODE;
-  }
-
-  get isUnauthenticated(): boolean {
-    return this.status === 401;
-  }
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True when `value` has the server's `{ error: { code, message } }` envelope. */
-export function isApiErrorBody(value: unknown): value is ApiErrorBody {
+export function isApiErrorBody(value: unknown): value is SteadErrorBody {
   if (!isRecord(value) || !isRecord(value.error)) return false;
   return typeof value.error.code === 'string' && typeof value.error.message === 'string';
 }
+
+/** An envelope for an error that Stead did not answer itself, so it has no request id. */
+const envelope = (code: string, message: string) => ({ error: { code, message } }) as SteadErrorBody;
 
 const fallbackMessages: Record<number, string> = {
   400: 'The request was not valid.',
@@ -65,30 +28,31 @@ const fallbackMessages: Record<number, string> = {
   503: 'The server is temporarily unavailable.',
 };
 
-/** Builds an ApiError from a failed response's status and its (possibly non-JSON) body. */
-export function apiErrorFromResponse(status: number, body: unknown): ApiError {
-  if (isApiErrorBody(body)) {
-    return new ApiError({
-      status,
-      code: body.error.code,
-      message: body.error.message,
-      requestId: typeof body.error.requestId === 'string' ? body.error.requestId : null,
-      details: isRecord(body.error.details) ? body.error.details : undefined,
-    });
-  }
-  return new ApiError({
-    status,
-    code: status >= 500 ? 'server_error' : 'http_error',
-    message: fallbackMessages[status] ?? `The server answered with status ${status}.`,
-  });
+/**
+ * The error for a failed answer. A body without Stead's envelope (a reverse proxy's HTML page, an empty 502)
+ * gets a readable message for its status instead of `HTTP 502`.
+ */
+export function apiErrorFromResponse(status: number, body: unknown): SteadApiError {
+  if (isApiErrorBody(body)) return new SteadApiError(status, body);
+  const code = status >= 500 ? 'server_error' : 'http_error';
+  return new SteadApiError(status, envelope(code, fallbackMessages[status] ?? `The server answered with status ${status}.`));
+}
+
+/** The error for a request that got no answer at all (status 0). */
+export function networkError(cause: unknown): SteadApiError {
+  const error = new SteadApiError(0, envelope(NETWORK_ERROR_CODE, 'The server cannot be reached.'));
+  error.cause = cause;
+  return error;
+}
+
+/** True when the request never reached the server. */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof SteadApiError && error.code === NETWORK_ERROR_CODE;
 }
 
 /** The text to show a person for any thrown value. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.isNetworkError) return 'The server cannot be reached. Check that Stead is running.';
-    return error.message;
-  }
+  if (isNetworkError(error)) return 'The server cannot be reached. Check that Stead is running.';
   if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong.';
 }

@@ -1,254 +1,126 @@
 /**
- * Typed client for the Stead HTTP API. One function per endpoint, so it can later be swapped for the
- * client generated from the OpenAPI document (packages/api-client) without touching the pages.
+ * The web app's calls to the Stead API, one function per endpoint, over the client generated from the
+ * OpenAPI document (`@stead/api-client`). Types come from the generated `paths`, never by hand.
  */
-import { ApiError, apiErrorFromResponse, NETWORK_ERROR_CODE } from './api-error.ts';
+import { createSteadClient, type paths } from '@stead/api-client';
+import { apiErrorFromResponse, networkError } from './api-error.ts';
 
-export type Role = 'owner' | 'admin' | 'member' | 'viewer';
-export const roles: readonly Role[] = ['owner', 'admin', 'member', 'viewer'];
+/** The JSON body of a route's answer with `Status`. */
+type Answer<Path extends keyof paths, Method extends keyof paths[Path], Status extends number = 200> =
+  paths[Path][Method] extends { responses: { [S in Status]: { content: { 'application/json': infer Body } } } } ? Body : never;
+/** The JSON body a route accepts. */
+type Input<Path extends keyof paths, Method extends keyof paths[Path]> =
+  paths[Path][Method] extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
 
-export type ComponentState = 'up' | 'down' | 'disabled';
-export interface Health {
-  status: 'ok' | 'degraded';
-  version: string;
-  uptime: number;
-  components: Record<string, { state: ComponentState; detail?: string }>;
-}
+export type Health = Answer<'/api/health', 'get'>;
+export type Session = Answer<'/api/auth/session', 'get'>;
+export type User = Session['user'];
+export type Workspace = Answer<'/api/workspaces', 'get'>['workspaces'][number];
+export type Role = Workspace['role'];
+export type Member = Answer<'/api/workspaces/{workspaceId}/members', 'get'>['members'][number];
+export type Invitation = Answer<'/api/workspaces/{workspaceId}/invitations', 'get'>['invitations'][number];
+export type InvitationStatus = Invitation['status'];
+export type InvitationPreview = Answer<'/api/invitations/{token}', 'get'>;
+export type ApiKey = Answer<'/api/workspaces/{workspaceId}/keys', 'get'>['keys'][number];
+export type AuditPage = Answer<'/api/workspaces/{workspaceId}/audit', 'get'>;
+export type AuditEvent = AuditPage['events'][number];
+export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
+export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
 
-export interface User {
-  id: string;
-  name: string;
-  email: string;
-  isAdmin: boolean;
-  twoFactorEnabled: boolean;
-}
-
-export interface Session {
-  user: User;
-  session: { id: string; expiresAt: string };
-}
-
-export type LoginResult = { status: 'signed-in'; user: User } | { status: 'two-factor-required' };
-
-export interface AccountSession {
-  id: string;
-  createdAt: string;
-  expiresAt: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export interface Workspace {
-  id: string;
-  name: string;
-  slug: string;
-  role: Role;
-  createdAt: string;
-}
-
-export interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  role: Role;
-  joinedAt: string;
-}
-
-export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
-export interface Invitation {
-  id: string;
-  email: string | null;
-  role: Role;
-  createdAt: string;
-  expiresAt: string;
-  status: InvitationStatus;
-}
-
-export interface InvitationPreview {
-  workspaceName: string;
-  role: Role;
-  email: string | null;
-  expiresAt: string;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  role: Role;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  createdBy: { id: string; name: string };
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  actor: { type: 'user' | 'key' | 'system' | 'anonymous'; id: string | null; label: string | null };
-  action: string;
-  target: { type: string | null; id: string | null };
-  requestId: string;
-  clientAddress: string;
-  outcome: 'success' | 'failure';
-  metadata: Record<string, unknown> | null;
-}
-
-export interface AuditPage {
-  events: AuditEvent[];
-  nextCursor: string | null;
-}
-
-export interface AuditQuery {
-  action?: string;
-  actorId?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-  cursor?: string;
-}
-
-export interface AdminUser {
-  id: string;
-  name: string;
-  email: string;
-  isAdmin: boolean;
-  twoFactorEnabled: boolean;
-  disabledAt: string | null;
-  createdAt: string;
-}
-
-export interface InstanceSettings {
-  version: string;
-  dataDir: string;
-  database: { dialect: string; location: string };
-  config: Record<string, unknown>;
-}
-
+/** Options of `createApiClient`. */
 export interface ApiClientOptions {
-  /** Prefix for every path. Default: '' (same origin). */
+  /** Origin of the server. Default: '' (the page's own origin). */
   baseUrl?: string;
-  /** Injected fetch, for tests. Default: globalThis.fetch. */
+  /** Injected fetch, for tests. Default: the global `fetch` at the time of each call. */
   fetch?: typeof fetch;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** Builds a query string from the defined, non-empty values only. */
-export function toQueryString(params: Record<string, string | number | undefined | null>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === '') continue;
-    search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
+/**
+ * The package's `unwrap`, except that an error answer without Stead's envelope (a proxy's page, an empty body)
+ * still throws a SteadApiError with a readable message.
+ */
+async function call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await request;
+  if (!response.ok) throw apiErrorFromResponse(response.status, error);
+  return data as T;
 }
 
-const segment = encodeURIComponent;
-
 export function createApiClient(options: ApiClientOptions = {}) {
-  const baseUrl = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-
-  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method, credentials: 'include', headers: { accept: 'application/json' } };
-    if (body !== undefined) {
-      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
-      init.body = JSON.stringify(body);
-    }
-    let response: Response;
-    try {
-      response = await doFetch(`${baseUrl}${path}`, init);
-    } catch (cause) {
-      throw new ApiError({ status: 0, code: NETWORK_ERROR_CODE, message: 'The server cannot be reached.', cause });
-    }
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    if (!response.ok) throw apiErrorFromResponse(response.status, parsed);
-    return parsed as T;
-  }
-
-  const get = <T>(path: string) => request<T>('GET', path);
-  const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
-  const ws = (workspaceId: string) => `/api/workspaces/${segment(workspaceId)}`;
+  const client = createSteadClient({
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    // A request that gets no answer at all throws a SteadApiError too, so the UI handles a single error type.
+    fetch: (input, init) =>
+      doFetch(input, init).catch((cause: unknown) => {
+        throw networkError(cause);
+      }),
+  });
+  const workspace = (workspaceId: string) => ({ params: { path: { workspaceId } } });
 
   return {
     /** Health answers 503 with the same body when degraded, so the body is read whatever the status. */
     async health(): Promise<Health> {
-      let response: Response;
-      try {
-        response = await doFetch(`${baseUrl}/api/health`, { credentials: 'include', headers: { accept: 'application/json' } });
-      } catch (cause) {
-        throw new ApiError({ status: 0, code: NETWORK_ERROR_CODE, message: 'The server cannot be reached.', cause });
-      }
-      const body: unknown = await response.json().catch(() => null);
-      if (body && typeof body === 'object' && 'status' in body && 'components' in body) return body as Health;
-      throw apiErrorFromResponse(response.status, body);
+      const { data, error, response } = await client.GET('/api/health');
+      const body: unknown = response.ok ? data : error;
+      if (typeof body === 'object' && body !== null && 'status' in body && 'components' in body) return body as Health;
+      throw apiErrorFromResponse(response.status, error);
     },
 
-    setupStatus: () => get<{ needsSetup: boolean }>('/api/setup'),
-    setup: (input: { name: string; email: string; password: string; workspaceName: string }) =>
-      post<{ user: User; workspace: Workspace }>('/api/setup', input),
+    setupStatus: () => call(client.GET('/api/setup')),
+    setup: (body: Input<'/api/setup', 'post'>) => call(client.POST('/api/setup', { body })),
 
-    login: (input: { email: string; password: string }) => post<LoginResult>('/api/auth/login', input),
-    loginTwoFactor: (input: { code: string } | { recoveryCode: string }) =>
-      post<{ status: 'signed-in'; user: User }>('/api/auth/login/two-factor', input),
-    logout: () => post<void>('/api/auth/logout'),
-    session: () => get<Session>('/api/auth/session'),
-    signUp: (input: { name: string; email: string; password: string; invitationToken: string }) =>
-      post<{ status: 'signed-in'; user: User }>('/api/auth/sign-up', input),
+    login: (body: Input<'/api/auth/login', 'post'>) => call(client.POST('/api/auth/login', { body })),
+    loginTwoFactor: (body: Input<'/api/auth/login/two-factor', 'post'>) => call(client.POST('/api/auth/login/two-factor', { body })),
+    logout: () => call(client.POST('/api/auth/logout')),
+    session: () => call(client.GET('/api/auth/session')),
+    signUp: (body: Input<'/api/auth/sign-up', 'post'>) => call(client.POST('/api/auth/sign-up', { body })),
 
-    changePassword: (input: { currentPassword: string; newPassword: string }) =>
-      request<void>('PUT', '/api/account/password', input),
-    listSessions: () => get<{ sessions: AccountSession[] }>('/api/account/sessions'),
-    revokeSession: (sessionId: string) => request<void>('DELETE', `/api/account/sessions/${segment(sessionId)}`),
-    enableTwoFactor: (input: { password: string }) =>
-      post<{ totpUri: string; recoveryCodes: string[] }>('/api/account/two-factor/enable', input),
-    verifyTwoFactor: (input: { code: string }) => post<void>('/api/account/two-factor/verify', input),
-    disableTwoFactor: (input: { password: string }) => post<void>('/api/account/two-factor/disable', input),
+    changePassword: (body: Input<'/api/account/password', 'put'>) => call(client.PUT('/api/account/password', { body })),
+    listSessions: () => call(client.GET('/api/account/sessions')),
+    revokeSession: (sessionId: string) =>
+      call(client.DELETE('/api/account/sessions/{sessionId}', { params: { path: { sessionId } } })),
+    enableTwoFactor: (body: Input<'/api/account/two-factor/enable', 'post'>) =>
+      call(client.POST('/api/account/two-factor/enable', { body })),
+    verifyTwoFactor: (body: Input<'/api/account/two-factor/verify', 'post'>) =>
+      call(client.POST('/api/account/two-factor/verify', { body })),
+    disableTwoFactor: (body: Input<'/api/account/two-factor/disable', 'post'>) =>
+      call(client.POST('/api/account/two-factor/disable', { body })),
 
-    listWorkspaces: () => get<{ workspaces: Workspace[] }>('/api/workspaces'),
-    createWorkspace: (input: { name: string }) => post<{ workspace: Workspace }>('/api/workspaces', input),
-    renameWorkspace: (workspaceId: string, input: { name: string }) =>
-      request<{ workspace: Workspace }>('PATCH', ws(workspaceId), input),
-    deleteWorkspace: (workspaceId: string) => request<void>('DELETE', ws(workspaceId)),
+    listWorkspaces: () => call(client.GET('/api/workspaces')),
+    createWorkspace: (body: Input<'/api/workspaces', 'post'>) => call(client.POST('/api/workspaces', { body })),
+    renameWorkspace: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}', 'patch'>) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}', { ...workspace(workspaceId), body })),
+    deleteWorkspace: (workspaceId: string) => call(client.DELETE('/api/workspaces/{workspaceId}', workspace(workspaceId))),
 
-    listMembers: (workspaceId: string) => get<{ members: Member[] }>(`${ws(workspaceId)}/members`),
-    changeMemberRole: (workspaceId: string, userId: string, input: { role: Role }) =>
-      request<{ member: Member }>('PATCH', `${ws(workspaceId)}/members/${segment(userId)}`, input),
+    listMembers: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/members', workspace(workspaceId))),
+    changeMemberRole: (workspaceId: string, userId: string, body: Input<'/api/workspaces/{workspaceId}/members/{userId}', 'patch'>) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}/members/{userId}', { params: { path: { workspaceId, userId } }, body })),
     removeMember: (workspaceId: string, userId: string) =>
-      request<void>('DELETE', `${ws(workspaceId)}/members/${segment(userId)}`),
+      call(client.DELETE('/api/workspaces/{workspaceId}/members/{userId}', { params: { path: { workspaceId, userId } } })),
 
-    listInvitations: (workspaceId: string) => get<{ invitations: Invitation[] }>(`${ws(workspaceId)}/invitations`),
-    createInvitation: (workspaceId: string, input: { email?: string; role: Role }) =>
-      post<{ invitation: Invitation; url: string }>(`${ws(workspaceId)}/invitations`, input),
+    listInvitations: (workspaceId: string) =>
+      call(client.GET('/api/workspaces/{workspaceId}/invitations', workspace(workspaceId))),
+    createInvitation: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}/invitations', 'post'>) =>
+      call(client.POST('/api/workspaces/{workspaceId}/invitations', { ...workspace(workspaceId), body })),
     revokeInvitation: (workspaceId: string, invitationId: string) =>
-      request<void>('DELETE', `${ws(workspaceId)}/invitations/${segment(invitationId)}`),
-    previewInvitation: (token: string) => get<InvitationPreview>(`/api/invitations/${segment(token)}`),
-    acceptInvitation: (token: string) => post<{ workspace: Workspace }>(`/api/invitations/${segment(token)}/accept`),
+      call(client.DELETE('/api/workspaces/{workspaceId}/invitations/{invitationId}', { params: { path: { workspaceId, invitationId } } })),
+    previewInvitation: (token: string) => call(client.GET('/api/invitations/{token}', { params: { path: { token } } })),
+    acceptInvitation: (token: string) => call(client.POST('/api/invitations/{token}/accept', { params: { path: { token } } })),
 
-    listKeys: (workspaceId: string) => get<{ keys: ApiKey[] }>(`${ws(workspaceId)}/keys`),
-    createKey: (workspaceId: string, input: { name: string; role: Role; expiresInDays?: number }) =>
-      post<{ key: ApiKey; secret: string }>(`${ws(workspaceId)}/keys`, input),
-    deleteKey: (workspaceId: string, keyId: string) => request<void>('DELETE', `${ws(workspaceId)}/keys/${segment(keyId)}`),
+    listKeys: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/keys', workspace(workspaceId))),
+    createKey: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}/keys', 'post'>) =>
+      call(client.POST('/api/workspaces/{workspaceId}/keys', { ...workspace(workspaceId), body })),
+    deleteKey: (workspaceId: string, keyId: string) =>
+      call(client.DELETE('/api/workspaces/{workspaceId}/keys/{keyId}', { params: { path: { workspaceId, keyId } } })),
 
     workspaceAudit: (workspaceId: string, query: AuditQuery = {}) =>
-      get<AuditPage>(`${ws(workspaceId)}/audit${toQueryString({ ...query })}`),
-    adminAudit: (query: AuditQuery = {}) => get<AuditPage>(`/api/admin/audit${toQueryString({ ...query })}`),
+      call(client.GET('/api/workspaces/{workspaceId}/audit', { params: { path: { workspaceId }, query } })),
+    adminAudit: (query: AuditQuery = {}) => call(client.GET('/api/admin/audit', { params: { query } })),
 
-    listUsers: () => get<{ users: AdminUser[] }>('/api/admin/users'),
-    disableUser: (userId: string) => post<void>(`/api/admin/users/${segment(userId)}/disable`),
-    enableUser: (userId: string) => post<void>(`/api/admin/users/${segment(userId)}/enable`),
-    instanceSettings: () => get<InstanceSettings>('/api/admin/settings'),
+    listUsers: () => call(client.GET('/api/admin/users')),
+    disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
+    enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
+    instanceSettings: () => call(client.GET('/api/admin/settings')),
   };
 }
 
@@ -257,7 +129,8 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 /** The app's client: same origin, cookies included. */
 export const api: ApiClient = createApiClient();
 
-/** URL of the server-sent event stream for one workspace. */
+/** URL of the server-sent event stream for one workspace (an EventSource, outside the generated client). */
 export function eventsUrl(workspaceId: string): string {
-  return `/api/events${toQueryString({ workspaceId })}`;
+  const path: keyof paths = '/api/events';
+  return `${path}?${new URLSearchParams({ workspaceId })}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, NETWORK_ERROR_CODE } from './api-error.ts';
+import { SteadApiError } from '@stead/api-client';
+import { apiErrorFromResponse, networkError } from './api-error.ts';
 import type { Health } from './api.ts';
 import { deriveConnectionStatus, HEALTH_POLL_MS, HEALTH_RETRY_MS, nextHealthPoll } from './health.ts';
 
@@ -9,7 +10,7 @@ const ok: Health = {
   uptime: 12,
   components: { database: { state: 'up' }, queue: { state: 'up' }, redis: { state: 'disabled' } },
 };
-const offline = new ApiError({ status: 0, code: NETWORK_ERROR_CODE, message: 'Failed to fetch' });
+const offline = networkError(new TypeError('Failed to fetch'));
 
 describe('deriveConnectionStatus', () => {
   it('is checking before the first answer', () => {
@@ -40,8 +41,8 @@ describe('deriveConnectionStatus', () => {
   });
 
   it('treats a proxy 502 as offline and another server error as degraded', () => {
-    const badGateway = new ApiError({ status: 502, code: 'server_error', message: 'x' });
-    const internal = new ApiError({ status: 500, code: 'internal', message: 'x' });
+    const badGateway = apiErrorFromResponse(502, '<html>Bad gateway</html>');
+    const internal = new SteadApiError(500, { error: { code: 'internal_error', message: 'x', requestId: 'r1' } });
     expect(deriveConnectionStatus({ data: undefined, error: badGateway, dataUpdatedAt: 0, errorUpdatedAt: 1 }).state).toBe('offline');
     expect(deriveConnectionStatus({ data: undefined, error: internal, dataUpdatedAt: 0, errorUpdatedAt: 1 }).state).toBe('degraded');
   });

@@ -1,4 +1,5 @@
-import { ApiError } from './api-error.ts';
+import { SteadApiError } from '@stead/api-client';
+import { isNetworkError } from './api-error.ts';
 import type { Health } from './api.ts';
 
 export type ConnectionState = 'checking' | 'online' | 'degraded' | 'offline';
@@ -31,7 +32,7 @@ export function deriveConnectionStatus(input: {
   const errorIsLatest = error != null && errorUpdatedAt >= dataUpdatedAt;
   if (errorIsLatest) {
     // Any answer from the server means it is reachable; only a failed fetch or a proxy error means offline.
-    const unreachable = !(error instanceof ApiError) || error.isNetworkError || error.status === 502 || error.status === 504;
+    const unreachable = !(error instanceof SteadApiError) || isNetworkError(error) || error.status === 502 || error.status === 504;
     if (unreachable) return { state: 'offline', label: 'Server unreachable', downComponents: [], version: data?.version ?? null };
     return { state: 'degraded', label: 'Server error', downComponents: [], version: data?.version ?? null };
   }

@@ -1,5 +1,5 @@
+import { SteadApiError } from '@stead/api-client';
 import { QueryClient, queryOptions } from '@tanstack/react-query';
-import { ApiError } from './api-error.ts';
 import { api } from './api.ts';
 
 export const queryClient = new QueryClient({
@@ -9,7 +9,7 @@ export const queryClient = new QueryClient({
       refetchOnWindowFocus: true,
       // Client errors (401, 403, 404) do not get better by retrying.
       retry: (failureCount, error) => {
-        if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+        if (error instanceof SteadApiError && error.status >= 400 && error.status < 500) return false;
         return failureCount < 2;
       },
     },
@@ -41,7 +41,7 @@ export const sessionQuery = queryOptions({
     try {
       return await api.session();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return null;
+      if (error instanceof SteadApiError && error.status === 401) return null;
       throw error;
     }
   },
@@ -63,7 +63,7 @@ export function setUnauthenticatedHandler(handler: () => void): void {
 queryClient.getQueryCache().subscribe((event) => {
   if (event.type !== 'updated' || event.action.type !== 'error') return;
   const error = event.action.error;
-  if (error instanceof ApiError && error.status === 401 && event.query.queryKey[0] !== 'invitation') {
+  if (error instanceof SteadApiError && error.status === 401 && event.query.queryKey[0] !== 'invitation') {
     queryClient.setQueryData(queryKeys.session, null);
     onUnauthenticated?.();
   }

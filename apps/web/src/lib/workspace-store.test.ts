@@ -8,6 +8,7 @@ const workspace = (id: string, role: Workspace['role'] = 'member'): Workspace =>
   slug: id,
   role,
   createdAt: '2025-01-01T00:00:00Z',
+  updatedAt: '2025-01-01T00:00:00Z',
 });
 
 describe('pickWorkspace', () => {

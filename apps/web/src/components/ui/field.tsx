@@ -33,7 +33,7 @@ export function Field({
   );
 }
 
-/** A form-level error from the server (ApiError message). */
+/** A form-level error from the server (SteadApiError message). */
 export function FormError({ message }: { message: string | null | undefined }) {
   if (!message) return null;
   return (
