@@ -1,0 +1,146 @@
+/**
+ * The JobQueue port: durable, at-least-once background work. Two adapters implement it — the embedded one in
+ * the database (single node: SQLite, also usable on PostgreSQL) and BullMQ on Redis (cluster) — and one
+ * contract suite (`queue.contract.ts`) defines the behaviour every adapter must pass unchanged.
+ *
+ * Guaranteed (checked by the contract):
+ * - a job runs until it completes, fails for good, or is cancelled; a crashed worker's job runs again once its
+ *   lease expires (at least once: handlers make side effects idempotent with `job.idempotencyKey`);
+ * - completion and failure are accepted only from the holder of the job's current lease;
+ * - priority (higher first), delay, bounded attempts with exponential backoff and jitter, per-job timeout,
+ *   cancellation, idempotency keys (a second enqueue with the same key returns the first job), a dead-letter
+ *   state (`failed`) that `retry` revives, per-queue concurrency and rate limits;
+ * - handlers steer retries by throwing `UnrecoverableJobError`, `DelayJobError` or `RateLimitJobError`.
+ *
+ * Not in the contract: ordering between jobs of equal priority beyond "roughly first in, first out", exactly-once
+ * execution, job dependencies (workflows build those on top), and keeping finished jobs forever (retention is
+ * the caller's policy).
+ */
+
+/** Every job kind, declared once: features add `'kind.name': PayloadType` entries by declaration merging. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobPayloads {}
+
+export type JobName = keyof JobPayloads & string;
+
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled';
+
+export interface BackoffOptions {
+  /** Default `exponential`: `delayMs * 2^(attempt-1)`. */
+  type?: 'exponential' | 'fixed';
+  /** Base delay between attempts. Default 1,000 ms. */
+  delayMs?: number;
+  /** Fraction of the delay randomised away (0–1), so retries of many jobs do not align. Default 0.2. */
+  jitter?: number;
+}
+
+export interface EnqueueOptions {
+  /** Queue the job waits in; concurrency and rate limits are per queue. Default: the job name. */
+  queue?: string;
+  /** Higher runs first among ready jobs of a queue. Integer -100…100. Default 0. */
+  priority?: number;
+  /** Run no earlier than this many milliseconds from now. Default 0. */
+  delayMs?: number;
+  /** Attempts before the job moves to `failed` (dead letter). Default 3. */
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  /** An attempt running longer than this is aborted (its `signal` fires) and counts as failed. Default none. */
+  timeoutMs?: number;
+  /** A second enqueue with the same key (in any state but `cancelled`) returns the first job instead. */
+  idempotencyKey?: string;
+}
+
+export interface JobRecord<TPayload = unknown> {
+  id: string;
+  queue: string;
+  name: string;
+  payload: TPayload;
+  state: JobState;
+  priority: number;
+  /** Attempts started so far. */
+  attempts: number;
+  maxAttempts: number;
+  idempotencyKey: string | null;
+  /** ISO times. */
+  createdAt: string;
+  runAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Percent 0–100 and a message, as last reported by the handler. */
+  progress: { percent: number; message: string | null } | null;
+  /** The handler's return value (JSON) once completed. */
+  result: unknown;
+  /** The last attempt's error message, if any. */
+  error: string | null;
+}
+
+/** What a handler gets. */
+export interface JobContext<TPayload = unknown> {
+  id: string;
+  name: string;
+  payload: TPayload;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Stable across attempts of this job: the key side effects should be deduplicated by. */
+  idempotencyKey: string;
+  /** Fires when the job is cancelled, times out, loses its lease, or the worker shuts down. */
+  signal: AbortSignal;
+  progress(percent: number, message?: string): Promise<void>;
+  log(line: string): Promise<void>;
+}
+
+export type JobHandler<TPayload = unknown> = (job: JobContext<TPayload>) => Promise<unknown>;
+
+/** Handlers of one queue by job name; a job whose name has no handler fails for good. */
+export type JobHandlers = { [N in JobName]?: JobHandler<JobPayloads[N]> };
+
+export interface WorkerOptions {
+  /** Jobs of this queue run at most this many at a time in this worker. Default 1. */
+  concurrency?: number;
+  /** At most `max` job starts per `durationMs` across all workers of the queue. Default unlimited. */
+  rateLimit?: { max: number; durationMs: number };
+}
+
+export interface Worker {
+  /** Stops taking jobs, waits up to `graceMs` for running ones, then aborts them (they run again elsewhere). */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface JobQueueCapabilities {
+  /** Several processes may work the same queue. */
+  crossProcess: boolean;
+}
+
+export interface JobQueue {
+  readonly capabilities: JobQueueCapabilities;
+  enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: EnqueueOptions): Promise<JobRecord<JobPayloads[N]>>;
+  get(id: string): Promise<JobRecord | undefined>;
+  /** Waiting, delayed or active jobs become `cancelled` (an active one's signal fires). False if already finished. */
+  cancel(id: string): Promise<boolean>;
+  /** A `failed` or `cancelled` job runs again with fresh attempts. False otherwise. */
+  retry(id: string): Promise<boolean>;
+  /** Starts working one queue with handlers by job name. */
+  work(queue: string, handlers: JobHandlers, options?: WorkerOptions): Worker;
+  close(): Promise<void>;
+}
+
+/** The job fails for good: no further attempts. */
+export class UnrecoverableJobError extends Error {
+  override readonly name = 'UnrecoverableJobError';
+}
+
+/** Run this job again after `delayMs` without counting the attempt as a failure (waiting on something). */
+export class DelayJobError extends Error {
+  override readonly name = 'DelayJobError';
+  constructor(readonly delayMs: number, message = `delayed ${delayMs} ms`) {
+    super(message);
+  }
+}
+
+/** The queue is rate limited by an outside service: this job and the queue pause for `delayMs`; no attempt is counted. */
+export class RateLimitJobError extends Error {
+  override readonly name = 'RateLimitJobError';
+  constructor(readonly delayMs: number, message = `rate limited for ${delayMs} ms`) {
+    super(message);
+  }
+}
