@@ -16,11 +16,9 @@ export const registerAuditHook = (app: FastifyInstance, audit: AuditService): vo
     const caller = request.caller ?? { type: 'anonymous' };
     if (!succeeded && caller.type === 'anonymous' && permission !== 'public' && !details?.actor) return payload;
 
-    let errorCode: string | undefined;
-    if (!succeeded && typeof payload === 'string') {
-      errorCode = (JSON.parse(payload) as { error?: { code?: string } }).error?.code;
-    }
     try {
+      // Error replies come from the one error handler, so their payload is the JSON error body.
+      const errorCode = !succeeded && typeof payload === 'string' ? (JSON.parse(payload) as { error?: { code?: string } }).error?.code : undefined;
       await audit.record({
         workspaceId: details?.workspaceId ?? request.workspaceAccess?.workspaceId ?? (caller.type === 'key' ? caller.workspaceId : null),
         actor: details?.actor ?? callerLabel(caller),

@@ -78,7 +78,7 @@ export const createKeysService = ({ repository, users, clock, ids }: KeysService
 
     revokeCreatedBy: (userId: string) => repository.revokeCreatedBy(userId, clock.now().toISOString()),
 
-    /** Resolves a bearer token to its key, or null when unknown, revoked, expired or its creator is disabled. */
+    /** Resolves a bearer token to its key, or null when unknown, revoked or expired (disabling a person revokes their keys). */
     async authenticate(secret: string): Promise<Extract<Caller, { type: 'key' }> | null> {
       if (!secret.startsWith(keyPrefix)) return null;
       const row = await repository.findByHash(hashKey(secret));
