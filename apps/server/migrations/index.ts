@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as platform from './0001-platform.ts';
+import * as jobs from './0002-jobs.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
   '0001-platform': platform,
+  '0002-jobs': jobs,
 };

@@ -112,6 +112,48 @@ export interface SecretTable {
   updatedAt: string;
 }
 
+/** A job of the embedded queue. JSON columns (`payload`, `backoff`, `progress`, `result`) hold serialised text. */
+export interface JobTable {
+  id: string;
+  queue: string;
+  name: string;
+  payload: string;
+  /** A `JobState`; `delayed` with a past `runAt` is ready to run. */
+  state: string;
+  priority: number;
+  runAt: string;
+  attempts: number;
+  maxAttempts: number;
+  backoff: string;
+  timeoutMs: number | null;
+  idempotencyKey: string | null;
+  /** Set while `active`: only the holder of this token may renew, complete or fail the job. */
+  leaseToken: string | null;
+  leaseExpiresAt: string | null;
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobLogTable {
+  id: string;
+  jobId: string;
+  at: string;
+  line: string;
+}
+
+/** Per-queue state shared by every worker of the queue. */
+export interface JobQueueTable {
+  name: string;
+  /** No job of the queue starts before this time (set by `RateLimitJobError`). */
+  pausedUntil: string | null;
+  updatedAt: string;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -122,5 +164,8 @@ export interface Database {
   apiKey: ApiKeyTable;
   auditEvent: AuditEventTable;
   secret: SecretTable;
+  job: JobTable;
+  jobLog: JobLogTable;
+  jobQueue: JobQueueTable;
   steadMeta: { key: string; value: string; updatedAt: Generated<string> };
 }

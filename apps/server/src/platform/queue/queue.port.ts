@@ -57,7 +57,7 @@ export interface JobRecord<TPayload = unknown> {
   payload: TPayload;
   state: JobState;
   priority: number;
-  /** Attempts started so far. */
+  /** Attempts started so far, not counting those ended by `DelayJobError`, `RateLimitJobError` or a worker's `close`. */
   attempts: number;
   maxAttempts: number;
   idempotencyKey: string | null;
@@ -102,7 +102,10 @@ export interface WorkerOptions {
 }
 
 export interface Worker {
-  /** Stops taking jobs, waits up to `graceMs` for running ones, then aborts them (they run again elsewhere). */
+  /**
+   * Stops taking jobs, waits up to `graceMs` (default 10,000 ms) for running ones, then aborts them: their signal
+   * fires and they go back to the queue at once without the attempt counting (they run again elsewhere).
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -117,7 +120,10 @@ export interface JobQueue {
   get(id: string): Promise<JobRecord | undefined>;
   /** Waiting, delayed or active jobs become `cancelled` (an active one's signal fires). False if already finished. */
   cancel(id: string): Promise<boolean>;
-  /** A `failed` or `cancelled` job runs again with fresh attempts. False otherwise. */
+  /**
+   * A `failed` or `cancelled` job runs again with fresh attempts. False otherwise, also for a cancelled job whose
+   * idempotency key another job has taken since.
+   */
   retry(id: string): Promise<boolean>;
   /** Starts working one queue with handlers by job name. */
   work(queue: string, handlers: JobHandlers, options?: WorkerOptions): Worker;

@@ -1,0 +1,271 @@
+import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type { DatabaseDialect } from '../database/database.port.ts';
+import type { Database, JobTable } from '../database/database.types.ts';
+
+export type JobRow = Selectable<JobTable>;
+
+// Literal state conditions (not bound parameters), identical to the partial indexes' predicates in
+// migrations/0002-jobs.ts, so both planners use those indexes.
+const ready = sql<SqlBool>`"state" in ('waiting', 'delayed')`;
+const active = sql<SqlBool>`"state" = 'active'`;
+const live = sql<SqlBool>`"idempotencyKey" is not null and "state" <> 'cancelled'`;
+
+export interface ClaimRequest {
+  queue: string;
+  /** ISO time the claim happens at. */
+  now: string;
+  /** Jobs wanted at most (free worker slots). */
+  limit: number;
+  leaseToken: string;
+  leaseExpiresAt: string;
+  /** Starts allowed per window, counted from `startedAt` of the queue's jobs (all processes). */
+  rateLimit?: { max: number; windowStart: string } | undefined;
+  /** Also look for stalled jobs (active with an expired lease). Workers do it once per poll interval, not per claim. */
+  recoverStalled: boolean;
+}
+
+/** What to do with a job whose attempt did not complete. */
+export type AttemptOutcome =
+  | { state: 'failed'; error: string; now: string }
+  /** Back to `delayed` at `runAt`; `uncount` gives the attempt back (delays and rate limits are not failures). */
+  | { state: 'delayed'; runAt: string; error: string | null; uncount: boolean; now: string };
+
+/** Queries of the embedded job queue. Every write to an active job names the lease token it holds. */
+export const createDatabaseQueueRepository = (db: Kysely<Database>, dialect: DatabaseDialect) => ({
+  /** Inserts jobs in order (one multi-row insert for runs of jobs without an idempotency key). */
+  async insertMany(rows: Insertable<JobTable>[]): Promise<JobRow[]> {
+    const stored: JobRow[] = [];
+    let plain: Insertable<JobTable>[] = [];
+    const flushPlain = async (): Promise<void> => {
+      // Small chunks stay far below both engines' limits on bound parameters.
+      for (let start = 0; start < plain.length; start += 100) await db.insertInto('job').values(plain.slice(start, start + 100)).execute();
+      for (const row of plain) stored.push({ ...(row as JobRow) });
+      plain = [];
+    };
+    for (const row of rows) {
+      if (row.idempotencyKey === null || row.idempotencyKey === undefined) {
+        plain.push(row);
+        continue;
+      }
+      await flushPlain();
+      stored.push(await this.insert(row));
+    }
+    await flushPlain();
+    return stored;
+  },
+
+  /**
+   * Inserts the job unless another live job has its idempotency key, and returns whichever job holds the key.
+   * The partial unique index decides races between concurrent enqueues (also across processes).
+   */
+  async insert(row: Insertable<JobTable>): Promise<JobRow> {
+    if (row.idempotencyKey === null || row.idempotencyKey === undefined) {
+      await db.insertInto('job').values(row).execute();
+      return { ...(row as JobRow) };
+    }
+    await db
+      .insertInto('job')
+      .values(row)
+      .onConflict((conflict) => conflict.column('idempotencyKey').where(live).doNothing())
+      .execute();
+    return db.selectFrom('job').selectAll().where('idempotencyKey', '=', row.idempotencyKey).where(live).executeTakeFirstOrThrow();
+  },
+
+  get(id: string): Promise<JobRow | undefined> {
+    return db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  /** Makes sure the queue has its state row, which claims of rate-limited queues lock. */
+  async ensureQueue(queue: string, now: string): Promise<void> {
+    await db
+      .insertInto('jobQueue')
+      .values({ name: queue, pausedUntil: null, updatedAt: now })
+      .onConflict((conflict) => conflict.column('name').doNothing())
+      .execute();
+  },
+
+  async pauseQueue(queue: string, until: string, now: string): Promise<void> {
+    await db
+      .insertInto('jobQueue')
+      .values({ name: queue, pausedUntil: until, updatedAt: now })
+      .onConflict((conflict) => conflict.column('name').doUpdateSet({ pausedUntil: until, updatedAt: now }))
+      .execute();
+  },
+
+  /**
+   * Leases up to `limit` jobs of a queue in one transaction: stalled jobs first (active with an expired lease:
+   * their holder died), then ready jobs by priority, then age. On PostgreSQL `skip locked` lets concurrent
+   * claimers pass each other's candidates instead of queueing on them; SQLite runs one transaction at a time.
+   */
+  claim(request: ClaimRequest): Promise<JobRow[]> {
+    const { queue, now } = request;
+    return db.transaction().execute(async (trx) => {
+      let queueState = trx.selectFrom('jobQueue').select('pausedUntil').where('name', '=', queue);
+      // Locking the queue's row makes the rate limit's count-then-claim atomic across processes.
+      if (dialect === 'postgres' && request.rateLimit) queueState = queueState.forUpdate();
+      const state = await queueState.executeTakeFirst();
+      if (state?.pausedUntil && state.pausedUntil > now) return [];
+
+      let limit = request.limit;
+      if (request.rateLimit) {
+        const started = await trx
+          .selectFrom('job')
+          .select((eb) => eb.fn.countAll<number | string>().as('count'))
+          .where('queue', '=', queue)
+          .where('startedAt', '>', request.rateLimit.windowStart)
+          .executeTakeFirstOrThrow();
+        limit = Math.min(limit, request.rateLimit.max - Number(started.count));
+      }
+      if (limit <= 0) return [];
+
+      const ids: string[] = [];
+      if (request.recoverStalled) {
+        // A job whose holder died on its last attempt has no attempt left to recover into.
+        await trx
+          .updateTable('job')
+          .set({ state: 'failed', error: 'The lease expired during the last attempt (the worker stalled or died).', finishedAt: now, updatedAt: now, leaseToken: null, leaseExpiresAt: null })
+          .where('queue', '=', queue)
+          .where(active)
+          .where('leaseExpiresAt', '<=', now)
+          .whereRef('attempts', '>=', 'maxAttempts')
+          .execute();
+
+        let stalledQuery = trx.selectFrom('job').select('id').where('queue', '=', queue).where(active).where('leaseExpiresAt', '<=', now).orderBy('leaseExpiresAt').limit(limit);
+        if (dialect === 'postgres') stalledQuery = stalledQuery.forUpdate().skipLocked();
+        for (const row of await stalledQuery.execute()) ids.push(row.id);
+      }
+
+      if (ids.length < limit) {
+        let readyQuery = trx
+          .selectFrom('job')
+          .select('id')
+          .where('queue', '=', queue)
+          .where(ready)
+          .where('runAt', '<=', now)
+          .orderBy('priority', 'desc')
+          .orderBy('runAt')
+          .orderBy('id')
+          .limit(limit - ids.length);
+        if (dialect === 'postgres') readyQuery = readyQuery.forUpdate().skipLocked();
+        for (const row of await readyQuery.execute()) ids.push(row.id);
+      }
+      if (ids.length === 0) return [];
+
+      const claimed = await trx
+        .updateTable('job')
+        .set((eb) => ({
+          state: 'active',
+          attempts: eb('attempts', '+', 1),
+          leaseToken: request.leaseToken,
+          leaseExpiresAt: request.leaseExpiresAt,
+          startedAt: now,
+          updatedAt: now,
+        }))
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute();
+      // The update's row order is the engine's; callers start jobs in claim order.
+      const order = new Map(ids.map((id, index) => [id, index]));
+      return claimed.sort((left, right) => order.get(left.id)! - order.get(right.id)!);
+    });
+  },
+
+  /** Extends the lease; false when the job is no longer held under this token (cancelled, or re-leased). */
+  async renewLease(id: string, leaseToken: string, leaseExpiresAt: string, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('job')
+      .set({ leaseExpiresAt, updatedAt: now })
+      .where('id', '=', id)
+      .where('leaseToken', '=', leaseToken)
+      .where(active)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  },
+
+  async complete(id: string, leaseToken: string, result: string, now: string): Promise<boolean> {
+    const updated = await db
+      .updateTable('job')
+      .set({ state: 'completed', result, error: null, finishedAt: now, updatedAt: now, leaseToken: null, leaseExpiresAt: null })
+      .where('id', '=', id)
+      .where('leaseToken', '=', leaseToken)
+      .where(active)
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  },
+
+  async endAttempt(id: string, leaseToken: string, outcome: AttemptOutcome): Promise<boolean> {
+    const base = { leaseToken: null, leaseExpiresAt: null, updatedAt: outcome.now };
+    const query =
+      outcome.state === 'failed'
+        ? db.updateTable('job').set({ ...base, state: 'failed', error: outcome.error, finishedAt: outcome.now })
+        : db.updateTable('job').set((eb) => ({
+            ...base,
+            state: 'delayed',
+            runAt: outcome.runAt,
+            error: outcome.error,
+            attempts: outcome.uncount ? eb('attempts', '-', 1) : eb.ref('attempts'),
+          }));
+    const updated = await query.where('id', '=', id).where('leaseToken', '=', leaseToken).where(active).executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  },
+
+  /** Gives a job back to the queue at once without counting the attempt (its worker is shutting down). */
+  async release(id: string, leaseToken: string, now: string): Promise<boolean> {
+    const updated = await db
+      .updateTable('job')
+      .set((eb) => ({ state: 'waiting', runAt: now, attempts: eb('attempts', '-', 1), leaseToken: null, leaseExpiresAt: null, updatedAt: now }))
+      .where('id', '=', id)
+      .where('leaseToken', '=', leaseToken)
+      .where(active)
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  },
+
+  async setProgress(id: string, leaseToken: string, progress: string, now: string): Promise<boolean> {
+    const updated = await db.updateTable('job').set({ progress, updatedAt: now }).where('id', '=', id).where('leaseToken', '=', leaseToken).executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  },
+
+  async appendLog(entry: { id: string; jobId: string; at: string; line: string }): Promise<void> {
+    await db.insertInto('jobLog').values(entry).execute();
+  },
+
+  listLog(jobId: string): Promise<{ at: string; line: string }[]> {
+    return db.selectFrom('jobLog').select(['at', 'line']).where('jobId', '=', jobId).orderBy('id').execute();
+  },
+
+  /** Waiting, delayed or active jobs become cancelled; dropping the lease token voids the holder's result. */
+  async cancel(id: string, now: string): Promise<boolean> {
+    const updated = await db
+      .updateTable('job')
+      .set({ state: 'cancelled', finishedAt: now, updatedAt: now, leaseToken: null, leaseExpiresAt: null })
+      .where('id', '=', id)
+      .where('state', 'in', ['waiting', 'delayed', 'active'])
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  },
+
+  /**
+   * A failed or cancelled job waits again with fresh attempts. A cancelled job whose idempotency key another
+   * live job took since stays cancelled (the key names one live job).
+   */
+  retry(id: string, now: string): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const job = await trx.selectFrom('job').select(['state', 'idempotencyKey']).where('id', '=', id).executeTakeFirst();
+      if (!job || (job.state !== 'failed' && job.state !== 'cancelled')) return false;
+      if (job.state === 'cancelled' && job.idempotencyKey !== null) {
+        const holder = await trx.selectFrom('job').select('id').where('idempotencyKey', '=', job.idempotencyKey).where(live).executeTakeFirst();
+        if (holder) return false;
+      }
+      const updated = await trx
+        .updateTable('job')
+        .set({ state: 'waiting', attempts: 0, runAt: now, progress: null, result: null, error: null, startedAt: null, finishedAt: null, updatedAt: now })
+        .where('id', '=', id)
+        .where('state', 'in', ['failed', 'cancelled'])
+        .executeTakeFirst();
+      return updated.numUpdatedRows > 0n;
+    });
+  },
+});
+
+export type DatabaseQueueRepository = ReturnType<typeof createDatabaseQueueRepository>;

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestDatabase } from '../../../test/support/databases.ts';
+import { serviceUrl } from '../../../test/support/services.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { DatabaseDialect, DatabaseHandle } from '../database/database.port.ts';
+import { createDatabaseQueue, listDatabaseJobLog, type DatabaseQueueOptions } from './database-queue.adapter.ts';
+import { runJobQueueContract } from './queue.contract.ts';
+import { backoffDelay, resolveEnqueueOptions } from './queue-options.ts';
+
+const deferred = (): { promise: Promise<void>; resolve: () => void } => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+};
+
+// Waits in these adapter tests poll often and give a loaded machine time.
+const patiently = { timeout: 5_000, interval: 10 };
+
+// Short leases and polls keep the stall and delay tests in the contract to fractions of a second.
+const testTimings = { leaseMs: 250, pollMs: 20 } satisfies Partial<DatabaseQueueOptions>;
+
+for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly DatabaseDialect[]) {
+  const enabled = dialect === 'sqlite' || serviceUrl('postgres') !== undefined;
+  describe.skipIf(!enabled)(`database queue [${dialect}]`, () => {
+    let database: Awaited<ReturnType<typeof createTestDatabase>>;
+    beforeAll(async () => {
+      database = await createTestDatabase(dialect);
+    });
+    afterAll(async () => {
+      await database?.dispose();
+    });
+    const handle = (): DatabaseHandle => database!.handle;
+
+    // Every queue of one suite shares the database: on PostgreSQL that is what several processes see.
+    runJobQueueContract(
+      `database (${dialect})`,
+      async (variant) => createDatabaseQueue({ database: handle(), ...testTimings, ...(variant?.renewLeases === false ? { heartbeatMs: Infinity } : {}) }),
+      { capabilities: { crossProcess: dialect === 'postgres' } },
+    );
+
+    it('stores log lines in order', async () => {
+      const queue = createDatabaseQueue({ database: handle(), ...testTimings });
+      const worker = queue.work('log-lines', {
+        'test.echo': async (job) => {
+          await job.log('first');
+          await job.log('second');
+        },
+      });
+      const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: 'log-lines' });
+      await vi.waitFor(async () => expect((await queue.get(job.id))?.state).toBe('completed'), patiently);
+      expect((await listDatabaseJobLog(handle(), job.id)).map((entry) => entry.line)).toEqual(['first', 'second']);
+      await worker.close();
+      await queue.close();
+    });
+
+    it('recovers a dead worker’s job once the injected clock passes its lease', async () => {
+      let now = Date.parse('2030-01-01T00:00:00.000Z');
+      const clock: Clock = { now: () => new Date(now) };
+      const queue = createDatabaseQueue({ database: handle(), clock, leaseMs: 30_000, heartbeatMs: Infinity, pollMs: 10 });
+      const hung = deferred();
+      const attempts: number[] = [];
+      const worker = queue.work(
+        'clocked',
+        {
+          'test.echo': async (job) => {
+            attempts.push(job.attempt);
+            if (job.attempt === 1) await hung.promise;
+          },
+        },
+        { concurrency: 2 },
+      );
+      const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: 'clocked' });
+      await vi.waitFor(() => expect(attempts).toEqual([1]), patiently);
+      // Polls keep running, but the lease holds until the clock says it expired.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(attempts).toEqual([1]);
+      now += 30_001;
+      await vi.waitFor(async () => expect(await queue.get(job.id)).toMatchObject({ state: 'completed', attempts: 2 }), patiently);
+      hung.resolve();
+      await worker.close();
+      await queue.close();
+    });
+
+    it('fails a stalled job that has no attempt left', async () => {
+      let now = Date.parse('2030-01-01T00:00:00.000Z');
+      const clock: Clock = { now: () => new Date(now) };
+      const queue = createDatabaseQueue({ database: handle(), clock, leaseMs: 1_000, heartbeatMs: Infinity, pollMs: 10 });
+      const hung = deferred();
+      const worker = queue.work('last-attempt', { 'test.echo': () => hung.promise }, { concurrency: 2 });
+      const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: 'last-attempt', maxAttempts: 1 });
+      await vi.waitFor(async () => expect((await queue.get(job.id))?.state).toBe('active'), patiently);
+      now += 1_001;
+      await vi.waitFor(async () => expect(await queue.get(job.id)).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/lease expired/) }), patiently);
+      hung.resolve();
+      await worker.close();
+      await queue.close();
+    });
+  });
+}
+
+describe('queue options', () => {
+  it('fills the port defaults', () => {
+    expect(resolveEnqueueOptions('a.b')).toEqual({
+      queue: 'a.b',
+      priority: 0,
+      delayMs: 0,
+      maxAttempts: 3,
+      backoff: { type: 'exponential', delayMs: 1_000, jitter: 0.2 },
+      timeoutMs: null,
+      idempotencyKey: null,
+    });
+  });
+
+  it('computes exponential and fixed backoff, jitter only shortening the wait', () => {
+    const exponential = { type: 'exponential', delayMs: 100, jitter: 0.5 } as const;
+    expect([1, 2, 3].map((attempt) => backoffDelay(exponential, attempt, () => 0))).toEqual([100, 200, 400]);
+    expect(backoffDelay(exponential, 3, () => 0.999_999)).toBe(200);
+    expect(backoffDelay({ type: 'fixed', delayMs: 100, jitter: 0 }, 5, () => 0.5)).toBe(100);
+  });
+});
