@@ -24,7 +24,24 @@ const encodeBase32 = (value: bigint, length: number): string => {
   return out;
 };
 
-export const createIds = (clock: Clock = systemClock): Ids => ({
-  next: () =>
-    encodeBase32(BigInt(clock.now().getTime()), 10) + encodeBase32(BigInt(`0x${randomBytes(10).toString('hex')}`), 16),
-});
+/**
+ * Ids are strictly increasing within a process: inside one millisecond (or if the clock steps back) the
+ * random part is incremented instead of drawn again, so rows ordered by id keep their creation order
+ * (log lines, audit events).
+ */
+export const createIds = (clock: Clock = systemClock): Ids => {
+  let lastTime = -1n;
+  let lastRandom = 0n;
+  return {
+    next: () => {
+      const time = BigInt(clock.now().getTime());
+      if (time > lastTime) {
+        lastTime = time;
+        lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n; // headroom for increments
+      } else {
+        lastRandom += 1n;
+      }
+      return encodeBase32(lastTime, 10) + encodeBase32(lastRandom, 16);
+    },
+  };
+};
