@@ -1,7 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { Button } from '@/components/ui/button.tsx';
@@ -9,16 +8,16 @@ import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 
 const schema = z.object({ name: z.string().trim().min(1, 'Enter a name.').max(100, 'At most 100 characters.') });
 
 export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void; onCancel?: () => void }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '' } });
   const { errors, isSubmitting } = form.formState;
 
@@ -26,19 +25,14 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
     <form
       noValidate
       className="grid gap-4"
-      onSubmit={form.handleSubmit(async (values) => {
-        setServerError(null);
-        try {
-          const { workspace } = await api.createWorkspace(values);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
-          await queryClient.refetchQueries({ queryKey: queryKeys.workspaces });
-          toast.success(`Workspace “${workspace.name}” created`);
-          onDone?.();
-          await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
-        } catch (error) {
-          setServerError(errorMessage(error));
-        }
-      })}
+      onSubmit={form.handleSubmit(guard(async (values) => {
+        const { workspace } = await api.createWorkspace(values);
+        await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
+        await queryClient.refetchQueries({ queryKey: queryKeys.workspaces });
+        toast.success(`Workspace “${workspace.name}” created`);
+        onDone?.();
+        await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+      }))}
     >
       <Field id="workspace-create-name" label="Workspace name" error={errors.name?.message}>
         <Input id="workspace-create-name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />

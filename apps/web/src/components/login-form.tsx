@@ -6,8 +6,8 @@ import { Button } from '@/components/ui/button.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api, type User } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { emailSchema, otpSchema } from '@/lib/schemas.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 
 const credentialsSchema = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password.') });
 const codeSchema = z.object({ code: otpSchema });
@@ -15,21 +15,16 @@ const recoverySchema = z.object({ recoveryCode: z.string().trim().min(1, 'Enter 
 
 function TwoFactorStep({ onSignedIn, onBack }: { onSignedIn: (user: User) => Promise<void> | void; onBack: () => void }) {
   const [useRecovery, setUseRecovery] = useState(false);
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, setServerError, guard } = useServerError();
   const codeForm = useForm({ resolver: zodResolver(codeSchema), defaultValues: { code: '' } });
   const recoveryForm = useForm({ resolver: zodResolver(recoverySchema), defaultValues: { recoveryCode: '' } });
 
-  const submit = async (input: { code: string } | { recoveryCode: string }) => {
-    setServerError(null);
-    try {
-      const result = await api.loginTwoFactor(input);
-      // The route shares sign-in's answer schema; after the second factor the server always signs in.
-      if (result.status === 'signed-in') await onSignedIn(result.user);
-      else setServerError('Sign-in did not complete. Try again.');
-    } catch (error) {
-      setServerError(errorMessage(error));
-    }
-  };
+  const submit = guard(async (input: { code: string } | { recoveryCode: string }) => {
+    const result = await api.loginTwoFactor(input);
+    // The route shares sign-in's answer schema; after the second factor the server always signs in.
+    if (result.status === 'signed-in') await onSignedIn(result.user);
+    else setServerError('Sign-in did not complete. Try again.');
+  });
 
   return (
     <div className="grid gap-4">
@@ -97,7 +92,7 @@ function TwoFactorStep({ onSignedIn, onBack }: { onSignedIn: (user: User) => Pro
 /** Email + password, then the two-factor step when the server asks for it. */
 export function LoginForm({ onSignedIn, defaultEmail = '' }: { onSignedIn: (user: User) => Promise<void> | void; defaultEmail?: string }) {
   const [step, setStep] = useState<'credentials' | 'two-factor'>('credentials');
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(credentialsSchema), defaultValues: { email: defaultEmail, password: '' } });
   const { errors, isSubmitting } = form.formState;
 
@@ -117,16 +112,11 @@ export function LoginForm({ onSignedIn, defaultEmail = '' }: { onSignedIn: (user
     <form
       noValidate
       className="grid gap-4"
-      onSubmit={form.handleSubmit(async (values) => {
-        setServerError(null);
-        try {
-          const result = await api.login(values);
-          if (result.status === 'two-factor-required') setStep('two-factor');
-          else await onSignedIn(result.user);
-        } catch (error) {
-          setServerError(errorMessage(error));
-        }
-      })}
+      onSubmit={form.handleSubmit(guard(async (values) => {
+        const result = await api.login(values);
+        if (result.status === 'two-factor-required') setStep('two-factor');
+        else await onSignedIn(result.user);
+      }))}
     >
       <Field id="login-email" label="Email" error={errors.email?.message}>
         <Input id="login-email" type="email" autoComplete="username" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />

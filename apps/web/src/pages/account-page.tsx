@@ -20,6 +20,7 @@ import { queryKeys, sessionQuery } from '@/lib/queries.ts';
 import { newPasswordSchema, otpSchema } from '@/lib/schemas.ts';
 import { toast } from '@/lib/toast.ts';
 import { useSession } from '@/lib/use-app.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 
 const passwordSchema = z
   .object({ currentPassword: z.string().min(1, 'Enter your current password.'), newPassword: newPasswordSchema })
@@ -32,7 +33,7 @@ const codeSchema = z.object({ code: otpSchema });
 
 function ChangePasswordCard() {
   const queryClient = useQueryClient();
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(passwordSchema), defaultValues: { currentPassword: '', newPassword: '' } });
   const { errors, isSubmitting } = form.formState;
   return (
@@ -45,17 +46,12 @@ function ChangePasswordCard() {
         <form
           noValidate
           className="grid max-w-md gap-4"
-          onSubmit={form.handleSubmit(async (values) => {
-            setServerError(null);
-            try {
-              await api.changePassword(values);
-              form.reset();
-              await queryClient.invalidateQueries({ queryKey: queryKeys.accountSessions });
-              toast.success('Password changed', 'Your other sessions were signed out.');
-            } catch (error) {
-              setServerError(errorMessage(error));
-            }
-          })}
+          onSubmit={form.handleSubmit(guard(async (values) => {
+            await api.changePassword(values);
+            form.reset();
+            await queryClient.invalidateQueries({ queryKey: queryKeys.accountSessions });
+            toast.success('Password changed', 'Your other sessions were signed out.');
+          }))}
         >
           <Field id="current-password" label="Current password" error={errors.currentPassword?.message}>
             <Input
@@ -89,7 +85,7 @@ function ChangePasswordCard() {
 
 function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
   const [setup, setSetup] = useState<{ totpUri: string; recoveryCodes: string[] } | null>(null);
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const passwordForm = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   const codeForm = useForm({ resolver: zodResolver(codeSchema), defaultValues: { code: '' } });
 
@@ -98,14 +94,9 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
       <form
         noValidate
         className="grid max-w-md gap-4"
-        onSubmit={passwordForm.handleSubmit(async (values) => {
-          setServerError(null);
-          try {
-            setSetup(await api.enableTwoFactor(values));
-          } catch (error) {
-            setServerError(errorMessage(error));
-          }
-        })}
+        onSubmit={passwordForm.handleSubmit(guard(async (values) => {
+          setSetup(await api.enableTwoFactor(values));
+        }))}
       >
         <Field id="two-factor-enable-password" label="Password" error={passwordForm.formState.errors.password?.message}>
           <Input
@@ -158,16 +149,11 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
       <form
         noValidate
         className="grid max-w-md gap-4"
-        onSubmit={codeForm.handleSubmit(async (values) => {
-          setServerError(null);
-          try {
-            await api.verifyTwoFactor(values);
-            toast.success('Two-factor authentication is on');
-            await onEnabled();
-          } catch (error) {
-            setServerError(errorMessage(error));
-          }
-        })}
+        onSubmit={codeForm.handleSubmit(guard(async (values) => {
+          await api.verifyTwoFactor(values);
+          toast.success('Two-factor authentication is on');
+          await onEnabled();
+        }))}
       >
         <Field id="two-factor-code" label="Code" error={codeForm.formState.errors.code?.message}>
           <Input
@@ -191,22 +177,17 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
 }
 
 function DisableTwoFactor({ onDisabled }: { onDisabled: () => Promise<void> }) {
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   return (
     <form
       noValidate
       className="grid max-w-md gap-4"
-      onSubmit={form.handleSubmit(async (values) => {
-        setServerError(null);
-        try {
-          await api.disableTwoFactor(values);
-          toast.success('Two-factor authentication is off');
-          await onDisabled();
-        } catch (error) {
-          setServerError(errorMessage(error));
-        }
-      })}
+      onSubmit={form.handleSubmit(guard(async (values) => {
+        await api.disableTwoFactor(values);
+        toast.success('Two-factor authentication is off');
+        await onDisabled();
+      }))}
     >
       <Field id="two-factor-disable-password" label="Password" error={form.formState.errors.password?.message}>
         <Input

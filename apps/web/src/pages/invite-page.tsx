@@ -17,6 +17,7 @@ import { formatDateTime } from '@/lib/format.ts';
 import { queryKeys, sessionQuery } from '@/lib/queries.ts';
 import { emailSchema, nameSchema, newPasswordSchema } from '@/lib/schemas.ts';
 import { toast } from '@/lib/toast.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 import { cn } from '@/lib/utils.ts';
 import { storeWorkspaceId } from '@/lib/workspace-store.ts';
 
@@ -25,7 +26,7 @@ const inviteRouteApi = getRouteApi('/invite/$token');
 const signUpSchema = z.object({ name: nameSchema, email: emailSchema, password: newPasswordSchema });
 
 function SignUpForm({ token, invitation, onSignedIn }: { token: string; invitation: InvitationPreview; onSignedIn: () => Promise<void> }) {
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({
     resolver: zodResolver(signUpSchema),
     defaultValues: { name: '', email: invitation.email ?? '', password: '' },
@@ -35,15 +36,10 @@ function SignUpForm({ token, invitation, onSignedIn }: { token: string; invitati
     <form
       noValidate
       className="grid gap-4"
-      onSubmit={form.handleSubmit(async (values) => {
-        setServerError(null);
-        try {
-          await api.signUp({ ...values, invitationToken: token });
-          await onSignedIn();
-        } catch (error) {
-          setServerError(errorMessage(error));
-        }
-      })}
+      onSubmit={form.handleSubmit(guard(async (values) => {
+        await api.signUp({ ...values, invitationToken: token });
+        await onSignedIn();
+      }))}
     >
       <Field id="signup-name" label="Name" error={errors.name?.message}>
         <Input id="signup-name" autoComplete="name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />

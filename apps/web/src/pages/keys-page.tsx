@@ -20,6 +20,7 @@ import { formatDate, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 
 const expiryChoices = [
   { value: '', label: 'Never' },
@@ -37,7 +38,7 @@ const schema = z.object({
 
 function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: string; currentRole: Role; onCreated: (secret: string, key: ApiKey) => void }) {
   const queryClient = useQueryClient();
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '', role: 'member' as Role, expiresInDays: '90' } });
   const { errors, isSubmitting } = form.formState;
   // Keys should not outrank people: owner keys are not offered.
@@ -46,22 +47,17 @@ function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: s
     <form
       noValidate
       className="grid gap-4 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_auto] sm:items-start"
-      onSubmit={form.handleSubmit(async (values) => {
-        setServerError(null);
-        try {
-          const days = Number(values.expiresInDays);
-          const result = await api.createKey(workspaceId, {
-            name: values.name,
-            role: values.role,
-            ...(values.expiresInDays && Number.isFinite(days) ? { expiresInDays: days } : {}),
-          });
-          form.reset();
-          await queryClient.invalidateQueries({ queryKey: queryKeys.keys(workspaceId) });
-          onCreated(result.secret, result.key);
-        } catch (error) {
-          setServerError(errorMessage(error));
-        }
-      })}
+      onSubmit={form.handleSubmit(guard(async (values) => {
+        const days = Number(values.expiresInDays);
+        const result = await api.createKey(workspaceId, {
+          name: values.name,
+          role: values.role,
+          ...(values.expiresInDays && Number.isFinite(days) ? { expiresInDays: days } : {}),
+        });
+        form.reset();
+        await queryClient.invalidateQueries({ queryKey: queryKeys.keys(workspaceId) });
+        onCreated(result.secret, result.key);
+      }))}
     >
       <Field id="key-name" label="Key name" error={errors.name?.message}>
         <Input id="key-name" placeholder="e.g. CI deploy" autoComplete="off" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />

@@ -20,6 +20,7 @@ import { formatDate, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace, useSession } from '@/lib/use-app.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 import { canManage } from '@/lib/workspace-store.ts';
 
 const inviteSchema = z.object({
@@ -30,7 +31,7 @@ const inviteSchema = z.object({
 function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { workspaceId: string; currentRole: Role; open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
   const [link, setLink] = useState<string | null>(null);
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(inviteSchema), defaultValues: { email: '', role: 'member' as Role } });
   const { errors, isSubmitting } = form.formState;
 
@@ -65,16 +66,11 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
         <form
           noValidate
           className="grid gap-4"
-          onSubmit={form.handleSubmit(async (values) => {
-            setServerError(null);
-            try {
-              const result = await api.createInvitation(workspaceId, { role: values.role, ...(values.email ? { email: values.email } : {}) });
-              setLink(result.url);
-              await queryClient.invalidateQueries({ queryKey: queryKeys.invitations(workspaceId) });
-            } catch (error) {
-              setServerError(errorMessage(error));
-            }
-          })}
+          onSubmit={form.handleSubmit(guard(async (values) => {
+            const result = await api.createInvitation(workspaceId, { role: values.role, ...(values.email ? { email: values.email } : {}) });
+            setLink(result.url);
+            await queryClient.invalidateQueries({ queryKey: queryKeys.invitations(workspaceId) });
+          }))}
         >
           <Field id="invite-email" label="Email" error={errors.email?.message} hint="Optional. Only this address can use the link.">
             <Input id="invite-email" type="email" autoComplete="off" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />

@@ -1,7 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { AuthLayout } from '@/components/auth-layout.tsx';
@@ -9,9 +8,9 @@ import { Button } from '@/components/ui/button.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { queryKeys, sessionQuery } from '@/lib/queries.ts';
 import { emailSchema, nameSchema, newPasswordSchema } from '@/lib/schemas.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 import { storeWorkspaceId } from '@/lib/workspace-store.ts';
 
 const schema = z.object({
@@ -24,7 +23,7 @@ const schema = z.object({
 export function SetupPage() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({
     resolver: zodResolver(schema),
     defaultValues: { name: '', email: '', password: '', workspaceName: '' },
@@ -39,18 +38,13 @@ export function SetupPage() {
       <form
         noValidate
         className="grid gap-4"
-        onSubmit={form.handleSubmit(async (values) => {
-          setServerError(null);
-          try {
-            const { workspace } = await api.setup(values);
-            queryClient.setQueryData(queryKeys.setup, { needsSetup: false });
-            storeWorkspaceId(workspace.id);
-            await queryClient.fetchQuery({ ...sessionQuery, staleTime: 0 });
-            await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
-          } catch (error) {
-            setServerError(errorMessage(error));
-          }
-        })}
+        onSubmit={form.handleSubmit(guard(async (values) => {
+          const { workspace } = await api.setup(values);
+          queryClient.setQueryData(queryKeys.setup, { needsSetup: false });
+          storeWorkspaceId(workspace.id);
+          await queryClient.fetchQuery({ ...sessionQuery, staleTime: 0 });
+          await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+        }))}
       >
         <Field id="setup-name" label="Name" error={errors.name?.message}>
           <Input id="setup-name" autoComplete="name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />

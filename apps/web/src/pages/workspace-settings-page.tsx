@@ -11,17 +11,17 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api, type Workspace } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
 import { storeWorkspaceId } from '@/lib/workspace-store.ts';
 
 const renameSchema = z.object({ name: z.string().trim().min(1, 'Enter a name.').max(100, 'At most 100 characters.') });
 
 function RenameCard({ workspace }: { workspace: Workspace }) {
   const queryClient = useQueryClient();
-  const [serverError, setServerError] = useState<string | null>(null);
+  const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(renameSchema), values: { name: workspace.name } });
   const { errors, isSubmitting, isDirty } = form.formState;
   return (
@@ -36,16 +36,11 @@ function RenameCard({ workspace }: { workspace: Workspace }) {
         <form
           noValidate
           className="grid max-w-md gap-4"
-          onSubmit={form.handleSubmit(async (values) => {
-            setServerError(null);
-            try {
-              await api.renameWorkspace(workspace.id, values);
-              await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
-              toast.success('Workspace renamed');
-            } catch (error) {
-              setServerError(errorMessage(error));
-            }
-          })}
+          onSubmit={form.handleSubmit(guard(async (values) => {
+            await api.renameWorkspace(workspace.id, values);
+            await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
+            toast.success('Workspace renamed');
+          }))}
         >
           <Field id="workspace-name" label="Workspace name" error={errors.name?.message}>
             <Input id="workspace-name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
