@@ -154,6 +154,53 @@ export interface JobQueueTable {
   updatedAt: string;
 }
 
+/** A run of a task kind, as people see it; the queue's job carries it out (`jobId`). `input`/`output` are JSON text. */
+export interface TaskTable {
+  id: string;
+  workspaceId: string;
+  kind: string;
+  input: string;
+  /** `queued` | `running` | `retrying` | `succeeded` | `failed` | `cancelled`. */
+  state: string;
+  jobId: string | null;
+  attempts: number;
+  maxAttempts: number;
+  progressPercent: number | null;
+  progressMessage: string | null;
+  output: string | null;
+  error: string | null;
+  /** `api` | `cli` | `schedule`; `originId` names the schedule. */
+  origin: string;
+  originId: string | null;
+  /** Unique per workspace when set: a repeated create returns the first task. */
+  idempotencyKey: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  runAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+export interface TaskAttemptTable {
+  id: string;
+  taskId: string;
+  number: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** `running` | `succeeded` | `failed` | `interrupted` (worker lost or shut down) | `delayed`. */
+  outcome: string;
+  error: string | null;
+}
+
+export interface TaskLogTable {
+  id: string;
+  taskId: string;
+  attempt: number;
+  at: string;
+  line: string;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -167,5 +214,8 @@ export interface Database {
   job: JobTable;
   jobLog: JobLogTable;
   jobQueue: JobQueueTable;
+  task: TaskTable;
+  taskAttempt: TaskAttemptTable;
+  taskLog: TaskLogTable;
   steadMeta: { key: string; value: string; updatedAt: Generated<string> };
 }

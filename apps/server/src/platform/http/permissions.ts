@@ -15,12 +15,16 @@ export const workspacePermissions = [
   'keys:manage',
   'audit:read',
   'events:read',
+  'tasks:read',
+  'tasks:run',
+  'schedules:read',
+  'schedules:manage',
 ] as const;
 export type WorkspacePermission = (typeof workspacePermissions)[number];
 
-const viewer: WorkspacePermission[] = ['workspace:read', 'members:read', 'events:read'];
-const member: WorkspacePermission[] = [...viewer];
-const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read'];
+const viewer: WorkspacePermission[] = ['workspace:read', 'members:read', 'events:read', 'tasks:read', 'schedules:read'];
+const member: WorkspacePermission[] = [...viewer, 'tasks:run'];
+const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read', 'schedules:manage'];
 const owner: WorkspacePermission[] = [...admin, 'workspace:delete'];
 
 export const rolePermissions: Record<WorkspaceRole, ReadonlySet<WorkspacePermission>> = {

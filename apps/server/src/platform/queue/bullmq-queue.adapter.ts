@@ -7,6 +7,7 @@ import { SteadError } from '../errors/stead-error.ts';
 import { resolveEnqueueOptions } from './queue-options.ts';
 import {
   DelayJobError,
+  JobAbortedError,
   RateLimitJobError,
   UnrecoverableJobError,
   type BackoffOptions,
@@ -26,7 +27,7 @@ import {
 /** Where the adapter reports what it could only log: worker and connection errors, lost leases. */
 export type BullmqQueueErrorHandler = (
   error: unknown,
-  context: { reason: 'worker_error' | 'connection_error' | 'lease_lost'; queue?: string; jobId?: string },
+  context: { reason: 'worker_error' | 'connection_error' | 'lease-lost'; queue?: string; jobId?: string },
 ) => void;
 
 export interface BullmqQueueOptions {
@@ -88,14 +89,6 @@ type StoredJob = Job<StoredData, unknown, string>;
 
 const unavailable = (action: string, cause: unknown): SteadError =>
   new SteadError('service_unavailable', `Job queue (Redis): ${action} failed`, { cause });
-
-/** Why the adapter fired a job's signal; the handler sees it as `signal.reason`. */
-class JobAbortedError extends Error {
-  override readonly name = 'AbortError';
-  constructor(readonly kind: 'cancelled' | 'timeout' | 'lease_lost' | 'shutdown', message: string) {
-    super(message);
-  }
-}
 
 /**
  * BullMQ runs un-prioritised jobs (0) before every prioritised one and 1 first; the port runs higher first with
@@ -475,8 +468,8 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
   const translateFailure = async (error: unknown, job: StoredJob, token: string, signal: AbortSignal, queue: Queue): Promise<Error> => {
     if (signal.aborted && signal.reason instanceof JobAbortedError) {
       const reason = signal.reason;
-      if (reason.kind === 'cancelled') return new UnrecoverableError('cancelled');
-      if (reason.kind === 'shutdown') {
+      if (reason.reason === 'cancelled') return new UnrecoverableError('cancelled');
+      if (reason.reason === 'closing') {
         // Back to waiting at once, so another worker takes it without waiting for the lease or spending an attempt.
         await job.moveToWait(token);
         return new WaitingError();
@@ -578,8 +571,8 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
     bullWorker.on('error', (error) => onError(error, { reason: 'worker_error', queue: queueName }));
     bullWorker.on('lockRenewalFailed', (jobIds) => {
       for (const jobId of jobIds) {
-        for (const entry of running.values()) if (entry.job.id === jobId) entry.controller.abort(new JobAbortedError('lease_lost', 'The job lost its lease'));
-        onError(new Error(`Lost the lease of job ${jobId}`), { reason: 'lease_lost', queue: queueName, jobId });
+        for (const entry of running.values()) if (entry.job.id === jobId) entry.controller.abort(new JobAbortedError('lease-lost', 'The job lost its lease'));
+        onError(new Error(`Lost the lease of job ${jobId}`), { reason: 'lease-lost', queue: queueName, jobId });
       }
     });
 
@@ -590,7 +583,7 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
         closing ??= (async () => {
           const done = bullWorker.close();
           const timer = setTimeout(() => {
-            for (const entry of running.values()) entry.controller.abort(new JobAbortedError('shutdown', 'The worker is shutting down'));
+            for (const entry of running.values()) entry.controller.abort(new JobAbortedError('closing', 'The worker is shutting down'));
           }, graceMs);
           try {
             await done;

@@ -6,6 +6,8 @@ import { createDatabaseQueueRepository, type AttemptOutcome, type JobRow } from 
 import { backoffDelay, resolveEnqueueOptions } from './queue-options.ts';
 import {
   DelayJobError,
+  JobAbortedError,
+  type JobAbortReason,
   RateLimitJobError,
   UnrecoverableJobError,
   type BackoffOptions,
@@ -49,7 +51,7 @@ export interface DatabaseQueueOptions {
 /** Default `Worker.close` grace period. */
 const defaultGraceMs = 10_000;
 
-type AbortReason = 'cancelled' | 'lease-lost' | 'timeout' | 'closing';
+type AbortReason = JobAbortReason;
 
 const abortMessages: Record<AbortReason, string> = {
   cancelled: 'The job was cancelled',
@@ -252,7 +254,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
         abort(reason) {
           if (controller.signal.aborted) return;
           job.reason = reason;
-          controller.abort(new DOMException(abortMessages[reason], reason === 'timeout' ? 'TimeoutError' : 'AbortError'));
+          controller.abort(new JobAbortedError(reason, abortMessages[reason]));
         },
         done: Promise.resolve(),
       };

@@ -130,6 +130,20 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
+/** Why a job's `signal` fired; handlers see it as `job.signal.reason` on every adapter. */
+export type JobAbortReason = 'cancelled' | 'timeout' | 'lease-lost' | 'closing';
+
+/**
+ * The `signal.reason` of an aborted job. `closing` and `lease-lost` attempts do not end the job: it runs again
+ * (elsewhere); `timeout` counts as a failed attempt; `cancelled` ends it.
+ */
+export class JobAbortedError extends Error {
+  override readonly name = 'AbortError';
+  constructor(readonly reason: JobAbortReason, message: string) {
+    super(message);
+  }
+}
+
 /** The job fails for good: no further attempts. */
 export class UnrecoverableJobError extends Error {
   override readonly name = 'UnrecoverableJobError';
