@@ -26,6 +26,11 @@ import { createKeysService } from './features/keys/keys.service.ts';
 import { createOnboardingRepository } from './features/onboarding/onboarding.repository.ts';
 import { registerOnboardingRoutes } from './features/onboarding/onboarding.routes.ts';
 import { createOnboardingService } from './features/onboarding/onboarding.service.ts';
+import { createHttpRequestTaskKind } from './features/tasks/kinds/http-request.task.ts';
+import { createWebhookDeliverTaskKind } from './features/tasks/kinds/webhook-deliver.task.ts';
+import { createTasksRepository } from './features/tasks/tasks.repository.ts';
+import { registerTasksRoutes } from './features/tasks/tasks.routes.ts';
+import { createTasksService } from './features/tasks/tasks.service.ts';
 import { createSecretsRepository } from './features/secrets/secrets.repository.ts';
 import { createSecretsService } from './features/secrets/secrets.service.ts';
 import { registerSystemRoutes, type ComponentState } from './features/system/system.routes.ts';
@@ -41,6 +46,9 @@ import type { DatabaseHandle } from './platform/database/database.port.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
 import type { EventBus } from './platform/events/events.port.ts';
 import { createMemoryEventBus } from './platform/events/memory-events.adapter.ts';
+import { createEgressClient } from './platform/egress/egress-client.ts';
+import { createDatabaseQueue } from './platform/queue/database-queue.adapter.ts';
+import type { JobQueue } from './platform/queue/queue.port.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
@@ -104,6 +112,36 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const users = createUsersService({ auth, keys });
   const onboarding = createOnboardingService({ repository: createOnboardingRepository(database.db), auth, workspaces, clock });
 
+  const onQueueError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'job queue');
+  // BullMQ (and its Redis client) loads only when Redis is configured, like the event bus.
+  const queue: JobQueue = config.redisUrl
+    ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
+    : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
+  const egress = createEgressClient({ allowedHosts: config.egressAllowedHosts });
+  const tasks = createTasksService({
+    repository: createTasksRepository(database.db),
+    queue,
+    events,
+    clock,
+    ids,
+    kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress, secrets })],
+    onEventError: (error) => onEventError(error, { component: 'tasks' }),
+  });
+
+  /**
+   * Runs background work in this process: tasks (and the scheduler, when it exists). `stead start` and
+   * `stead worker` call it; `stead start --role api` does not, so API nodes only enqueue.
+   */
+  const startBackgroundWork = async () => {
+    const worker = tasks.work({ concurrency: config.workerConcurrency });
+    const recovered = await tasks.recoverUnqueued();
+    if (recovered > 0) logger.info({ recovered }, 'queued tasks left behind by a stopped process');
+    return {
+      /** Lets running jobs finish for up to `graceMs`, then hands them back to the queue. */
+      stop: (graceMs = config.jobDrainMs) => worker.close(graceMs),
+    };
+  };
+
   return {
     config,
     clock,
@@ -118,9 +156,15 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     audit,
     users,
     onboarding,
+    queue,
+    egress,
+    tasks,
+    startBackgroundWork,
     logger,
     async close() {
       closing = true;
+      await queue.close();
+      await egress.close();
       await events.close();
       await database.close();
     },
@@ -238,6 +282,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
     components: {
       database: componentCheck(() => core.database.ping()),
       events: componentCheck(() => core.events.ping()),
+      queue: componentCheck(async () => void (await core.queue.get('health-probe'))),
     },
   });
   registerOnboardingRoutes(app, { onboarding: core.onboarding, loginRateLimit });
@@ -255,6 +300,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
     }),
   });
   registerEventsRoutes(app, { events: core.events });
+  registerTasksRoutes(app, { tasks: core.tasks });
 
   await app.ready();
   return app;

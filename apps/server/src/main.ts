@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliActor, loadCliConfig, output, reportError, table, withCore } from './cli/cli-context.ts';
 import { runDoctor } from './cli/doctor.command.ts';
 import { promptSecret, readStdin } from './cli/prompt.ts';
-import { startServer } from './cli/start.command.ts';
+import { startServer, startWorker } from './cli/start.command.ts';
+import { registerTasksCommands } from './cli/tasks.command.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
 import { workspaceRoles, type WorkspaceRole } from './platform/http/permissions.ts';
@@ -30,8 +31,14 @@ const readPassword = async (options: { passwordStdin?: boolean }, question: stri
 
 program
   .command('start')
-  .description('Run migrations, then serve the API and the dashboard (STEAD_HOST, STEAD_PORT)')
+  .description('Run migrations, then serve the API and the dashboard (STEAD_HOST, STEAD_PORT) and carry out background jobs')
+  .addOption(new Option('--role <role>', 'all: serve HTTP and run jobs; api: serve HTTP and only enqueue (run stead worker beside it)').choices(['all', 'api']).default('all'))
   .action(startServer);
+
+program
+  .command('worker')
+  .description('Carry out background jobs (tasks, schedules) without serving HTTP; run any number beside stead start --role api')
+  .action(startWorker);
 
 program
   .command('migrate')
@@ -189,5 +196,7 @@ secretsCommand
       );
     }),
   );
+
+registerTasksCommands(program);
 
 program.parseAsync(process.argv).catch(reportError);

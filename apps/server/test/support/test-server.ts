@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export interface TestServer {
 export interface TestServerOptions {
   config?: Partial<SteadConfigInput>;
   clock?: Clock;
+  /** Carry out jobs in the server, as `stead start` does. Default true. */
+  backgroundWork?: boolean;
 }
 
 /**
@@ -36,9 +39,11 @@ export const startTestServer = async (dialect: DatabaseDialect, options: TestSer
   const database = await createTestDatabase(dialect);
   if (!database) return undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'stead-test-'));
-  const config = configSchema.parse({ dataDir, logLevel: 'silent', ...options.config });
+  // Test servers share one Redis: each gets its own key prefix so no worker takes another server's jobs.
+  const config = configSchema.parse({ dataDir, logLevel: 'silent', redisPrefix: `stead-test-${randomUUID().slice(0, 8)}`, ...options.config });
   const core = await createCore(config, { database: database.handle, migrate: false, ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildApp(core, { logger: false });
+  const background = options.backgroundWork === false ? undefined : await core.startBackgroundWork();
   return {
     app,
     core,
@@ -53,6 +58,9 @@ export const startTestServer = async (dialect: DatabaseDialect, options: TestSer
     },
     async close() {
       await app.close();
+      await background?.stop(1_000);
+      await core.queue.close();
+      await core.egress.close();
       await core.events.close();
       await database.dispose();
       rmSync(dataDir, { recursive: true, force: true });

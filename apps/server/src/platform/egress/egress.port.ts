@@ -8,8 +8,12 @@
  *   check runs on the address actually connected to (after DNS resolution, so DNS rebinding does not slip
  *   through) and again on every redirect hop;
  * - only `http:` and `https:` URLs are fetched; URLs with credentials are refused;
- * - redirects are followed up to `maxRedirects`, each hop checked;
- * - network failures, timeouts and too many redirects become `SteadError('egress_failed')` with the cause kept.
+ * - redirects are followed up to `maxRedirects`, each hop checked; a relative `Location` resolves against the
+ *   hop's URL; 303 (and 301/302 after a POST) continue as GET without the body, as browsers do; a redirect to
+ *   another origin drops `Authorization`, `Proxy-Authorization` and `Cookie`;
+ * - network failures, timeouts and too many redirects become `SteadError('egress_failed')` with the cause kept;
+ *   a timeout while the caller reads the body errors the body with it too; the caller's own `signal` aborting
+ *   rejects with the caller's abort reason (an `AbortError`), not `egress_failed`.
  *
  * Not in the contract: retries (callers decide), caching, cookies, proxies.
  */

@@ -1,0 +1,146 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { SteadCore } from '../app.ts';
+import { taskStates, type Task, type TaskDetail } from '../features/tasks/tasks.schema.ts';
+import { SteadError } from '../platform/errors/stead-error.ts';
+import { cliActor, output, table, withCore } from './cli-context.ts';
+
+const json = () => new Option('--json', 'print machine-readable JSON');
+const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
+
+const parseJsonInput = (value: string): unknown => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new InvalidArgumentError('must be JSON, e.g. \'{"url":"https://example.com/"}\'');
+  }
+};
+const parseCount = (min: number, max: number) => (value: string): number => {
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+  return number;
+};
+
+const row = (task: Task) => ({
+  id: task.id,
+  kind: task.kind,
+  state: task.state,
+  attempts: `${task.attempts}/${task.maxAttempts}`,
+  progress: task.progress ? `${task.progress.percent}%` : null,
+  created: task.createdAt,
+  error: task.error?.slice(0, 60) ?? null,
+});
+
+const describe = (detail: TaskDetail): string => {
+  const { task } = detail;
+  return [
+    `${task.kind} ${task.id}: ${task.state} (attempt ${task.attempts} of ${task.maxAttempts})`,
+    `created ${task.createdAt}, runs at ${task.runAt}${task.startedAt ? `, started ${task.startedAt}` : ''}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`,
+    ...(task.progress ? [`progress ${task.progress.percent}%${task.progress.message ? ` ${task.progress.message}` : ''}`] : []),
+    `input  ${JSON.stringify(task.input)}`,
+    ...(task.output !== null ? [`output ${JSON.stringify(task.output)}`] : []),
+    ...(task.error ? [`error  ${task.error}`] : []),
+    '',
+    'attempts',
+    table(detail.attempts.map((attempt) => ({ ...attempt })), ['number', 'outcome', 'startedAt', 'finishedAt', 'error']),
+    '',
+    'log',
+    detail.logs.length === 0 ? '(none)' : detail.logs.map((line) => `${line.at} [${line.attempt}] ${line.line}`).join('\n'),
+  ].join('\n');
+};
+
+/** Polls until the task finishes: a server (`stead start` or `stead worker`) carries it out meanwhile. */
+const waitUntilFinished = async (core: SteadCore, workspaceId: string, id: string, timeoutMs: number): Promise<TaskDetail> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const detail = await core.tasks.detail(workspaceId, id);
+    if (['succeeded', 'failed', 'cancelled'].includes(detail.task.state)) return detail;
+    if (Date.now() > deadline) throw new SteadError('service_unavailable', `Task ${id} is still ${detail.task.state} after ${timeoutMs / 1000} s; is a server or worker running (stead start / stead worker)?`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+};
+
+/** `stead tasks list|show|run|retry|cancel`: works on the database directly; a running server or worker carries tasks out. */
+export const registerTasksCommands = (program: Command): void => {
+  const tasks = program.command('tasks').description('Run and inspect background tasks (a running stead start or stead worker carries them out)');
+
+  tasks
+    .command('kinds')
+    .description('List the kinds of task that can run, with an example input')
+    .addOption(json())
+    .action(async (options: { json?: boolean }) =>
+      withCore(async (core) => {
+        const kinds = core.tasks.kinds();
+        output(options, { kinds }, () => kinds.map((kind) => `${kind.name}\n  ${kind.description}\n  example input: ${JSON.stringify(kind.example)}`).join('\n\n'));
+      }),
+    );
+
+  tasks
+    .command('list')
+    .description('List tasks, newest first')
+    .addOption(workspace())
+    .addOption(new Option('--state <state>', 'only tasks in this state').choices(taskStates as unknown as string[]))
+    .option('--kind <kind>', 'only tasks of this kind')
+    .option('--limit <n>', 'how many (1 to 200)', parseCount(1, 200), 50)
+    .addOption(json())
+    .action(async (options: { workspace: string; state?: Task['state']; kind?: string; limit: number; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const page = await core.tasks.list(id, { state: options.state, kind: options.kind, limit: options.limit });
+        output(options, page, () => table(page.tasks.map(row), ['id', 'kind', 'state', 'attempts', 'progress', 'created', 'error']));
+      }),
+    );
+
+  tasks
+    .command('show')
+    .description('Show a task with its attempts, output, error and log')
+    .argument('<task-id>')
+    .addOption(workspace())
+    .addOption(json())
+    .action(async (taskId: string, options: { workspace: string; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const detail = await core.tasks.detail(id, taskId);
+        output(options, detail, () => describe(detail));
+      }),
+    );
+
+  tasks
+    .command('run')
+    .description('Create a task of a kind (see stead tasks kinds) and print its id; --wait prints the result')
+    .argument('<kind>')
+    .addOption(workspace())
+    .option('--input <json>', 'the input, as JSON', parseJsonInput, {})
+    .option('--delay-ms <ms>', 'start no earlier than this many milliseconds from now', parseCount(0, 2_147_483_647))
+    .option('--max-attempts <n>', 'attempts before failing for good (1 to 100)', parseCount(1, 100))
+    .option('--wait', 'wait until it finishes (a server or worker must be running); exit 1 if it failed')
+    .option('--timeout <seconds>', 'with --wait: give up after this long', parseCount(1, 86_400), 300)
+    .addOption(json())
+    .action(async (kind: string, options: { workspace: string; input: unknown; delayMs?: number; maxAttempts?: number; wait?: boolean; timeout: number; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const task = await core.tasks.create(id, { kind, input: options.input, delayMs: options.delayMs, maxAttempts: options.maxAttempts }, { type: 'cli' });
+        await core.audit.record({ workspaceId: id, actor: cliActor, action: 'task.create', target: { type: 'task', id: task.id }, outcome: 'success', metadata: { kind } });
+        if (!options.wait) return output(options, { task }, () => `Queued ${kind} task ${task.id}`);
+        const detail = await waitUntilFinished(core, id, task.id, options.timeout * 1000);
+        output(options, detail, () => describe(detail));
+        if (detail.task.state !== 'succeeded') process.exitCode = 1;
+      }),
+    );
+
+  for (const action of ['retry', 'cancel'] as const) {
+    tasks
+      .command(action)
+      .description(action === 'retry' ? 'Run a failed or cancelled task again with fresh attempts' : 'Cancel a queued or running task')
+      .argument('<task-id>')
+      .addOption(workspace())
+      .addOption(json())
+      .action(async (taskId: string, options: { workspace: string; json?: boolean }) =>
+        withCore(async (core) => {
+          const { id } = await core.workspaces.resolve(options.workspace);
+          const task = await core.tasks[action](id, taskId);
+          await core.audit.record({ workspaceId: id, actor: cliActor, action: `task.${action}`, target: { type: 'task', id: task.id }, outcome: 'success' });
+          output(options, { task }, () => `Task ${task.id} is ${task.state}`);
+        }),
+      );
+  }
+};
