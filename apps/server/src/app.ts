@@ -31,6 +31,10 @@ import { createWebhookDeliverTaskKind } from './features/tasks/kinds/webhook-del
 import { createTasksRepository } from './features/tasks/tasks.repository.ts';
 import { registerTasksRoutes } from './features/tasks/tasks.routes.ts';
 import { createTasksService } from './features/tasks/tasks.service.ts';
+import { createScheduler } from './features/schedules/scheduler.ts';
+import { createSchedulesRepository } from './features/schedules/schedules.repository.ts';
+import { registerSchedulesRoutes } from './features/schedules/schedules.routes.ts';
+import { createSchedulesService } from './features/schedules/schedules.service.ts';
 import { createSecretsRepository } from './features/secrets/secrets.repository.ts';
 import { createSecretsService } from './features/secrets/secrets.service.ts';
 import { registerSystemRoutes, type ComponentState } from './features/system/system.routes.ts';
@@ -42,6 +46,7 @@ import { createWorkspacesService } from './features/workspaces/workspaces.servic
 import { createIds, systemClock, type Clock, type Ids } from './platform/clock/clock.ts';
 import { resolveSecretKey } from './platform/crypto/secret-key.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
+import { createDatabaseClock } from './platform/database/database-clock.ts';
 import type { DatabaseHandle } from './platform/database/database.port.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
 import type { EventBus } from './platform/events/events.port.ts';
@@ -127,18 +132,27 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress, secrets })],
     onEventError: (error) => onEventError(error, { component: 'tasks' }),
   });
+  // Schedules and the scheduler's leader lease run on the database's clock, so nodes whose clocks drift agree.
+  const databaseClock = createDatabaseClock(database);
+  const schedulesRepository = createSchedulesRepository(database.db);
+  const schedules = createSchedulesService({ repository: schedulesRepository, starter: tasks, clock: databaseClock, ids });
 
   /**
-   * Runs background work in this process: tasks (and the scheduler, when it exists). `stead start` and
+   * Runs background work in this process: tasks, and the scheduler (only the node holding its lease fires). `stead start` and
    * `stead worker` call it; `stead start --role api` does not, so API nodes only enqueue.
    */
   const startBackgroundWork = async () => {
     const worker = tasks.work({ concurrency: config.workerConcurrency });
     const recovered = await tasks.recoverUnqueued();
     if (recovered > 0) logger.info({ recovered }, 'queued tasks left behind by a stopped process');
+    const scheduler = createScheduler({ service: schedules, leases: schedulesRepository, clock: databaseClock, ids, logger });
+    scheduler.start();
     return {
-      /** Lets running jobs finish for up to `graceMs`, then hands them back to the queue. */
-      stop: (graceMs = config.jobDrainMs) => worker.close(graceMs),
+      /** Hands the scheduler lease over, lets running jobs finish for up to `graceMs`, then returns the rest to the queue. */
+      async stop(graceMs = config.jobDrainMs) {
+        await scheduler.stop();
+        await worker.close(graceMs);
+      },
     };
   };
 
@@ -159,6 +173,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     queue,
     egress,
     tasks,
+    schedules,
     startBackgroundWork,
     logger,
     async close() {
@@ -301,6 +316,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   });
   registerEventsRoutes(app, { events: core.events });
   registerTasksRoutes(app, { tasks: core.tasks });
+  registerSchedulesRoutes(app, { schedules: core.schedules });
 
   await app.ready();
   return app;

@@ -3,6 +3,7 @@ import { cliActor, loadCliConfig, output, reportError, table, withCore } from '.
 import { runDoctor } from './cli/doctor.command.ts';
 import { promptSecret, readStdin } from './cli/prompt.ts';
 import { startServer, startWorker } from './cli/start.command.ts';
+import { registerSchedulesCommands } from './cli/schedules.command.ts';
 import { registerTasksCommands } from './cli/tasks.command.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
@@ -198,5 +199,6 @@ secretsCommand
   );
 
 registerTasksCommands(program);
+registerSchedulesCommands(program, withCore);
 
 program.parseAsync(process.argv).catch(reportError);

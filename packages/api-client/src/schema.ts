@@ -1689,6 +1689,1131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspaceId}/task-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kinds of task that can run, with the JSON schema of their input */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            kinds: {
+                                name: string;
+                                description: string;
+                                inputSchema: {
+                                    [key: string]: unknown;
+                                };
+                                maxAttempts: number;
+                                example: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks of a workspace, newest first, filtered by state, kind, schedule and creation time */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                    kind?: string;
+                    /** @description Created at or after (ISO-8601) */
+                    from?: string;
+                    /** @description Created before (ISO-8601) */
+                    to?: string;
+                    /** @description Tasks started by this schedule */
+                    originId?: string;
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tasks: {
+                                id: string;
+                                workspaceId: string;
+                                kind: string;
+                                input: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                progress: {
+                                    percent: number;
+                                    message: string | null;
+                                } | null;
+                                output: unknown;
+                                error: string | null;
+                                origin: {
+                                    /** @enum {string} */
+                                    type: "api" | "cli" | "schedule";
+                                    id: string | null;
+                                };
+                                createdBy: string | null;
+                                createdAt: string;
+                                runAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Run a task now or after a delay; the input is checked against the kind before anything is created */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A task kind (`GET /api/workspaces/{workspaceId}/task-kinds`) */
+                        kind: string;
+                        /** @description The kind's input; validated against its schema */
+                        input: unknown;
+                        /** @description Start no earlier than this many milliseconds from now */
+                        delayMs?: number;
+                        /** @description Attempts before the task fails for good; default per kind */
+                        maxAttempts?: number;
+                        /** @description A repeated request with the same key returns the first task */
+                        idempotencyKey?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            task: {
+                                id: string;
+                                workspaceId: string;
+                                kind: string;
+                                input: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                progress: {
+                                    percent: number;
+                                    message: string | null;
+                                } | null;
+                                output: unknown;
+                                error: string | null;
+                                origin: {
+                                    /** @enum {string} */
+                                    type: "api" | "cli" | "schedule";
+                                    id: string | null;
+                                };
+                                createdBy: string | null;
+                                createdAt: string;
+                                runAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task with its attempts, timings, progress, log lines, output and error */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            task: {
+                                id: string;
+                                workspaceId: string;
+                                kind: string;
+                                input: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                progress: {
+                                    percent: number;
+                                    message: string | null;
+                                } | null;
+                                output: unknown;
+                                error: string | null;
+                                origin: {
+                                    /** @enum {string} */
+                                    type: "api" | "cli" | "schedule";
+                                    id: string | null;
+                                };
+                                createdBy: string | null;
+                                createdAt: string;
+                                runAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                            };
+                            attempts: {
+                                number: number;
+                                startedAt: string;
+                                finishedAt: string | null;
+                                /** @enum {string} */
+                                outcome: "running" | "succeeded" | "failed" | "interrupted" | "delayed";
+                                error: string | null;
+                            }[];
+                            logs: {
+                                id: string;
+                                attempt: number;
+                                at: string;
+                                line: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/tasks/{taskId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log lines of a task, oldest first (up to 1,000 after `after`) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Id of the last line already read */
+                    after?: string;
+                };
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            logs: {
+                                id: string;
+                                attempt: number;
+                                at: string;
+                                line: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/tasks/{taskId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued or running task (a running one is told to stop) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            task: {
+                                id: string;
+                                workspaceId: string;
+                                kind: string;
+                                input: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                progress: {
+                                    percent: number;
+                                    message: string | null;
+                                } | null;
+                                output: unknown;
+                                error: string | null;
+                                origin: {
+                                    /** @enum {string} */
+                                    type: "api" | "cli" | "schedule";
+                                    id: string | null;
+                                };
+                                createdBy: string | null;
+                                createdAt: string;
+                                runAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/tasks/{taskId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed or cancelled task again with fresh attempts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            task: {
+                                id: string;
+                                workspaceId: string;
+                                kind: string;
+                                input: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                progress: {
+                                    percent: number;
+                                    message: string | null;
+                                } | null;
+                                output: unknown;
+                                error: string | null;
+                                origin: {
+                                    /** @enum {string} */
+                                    type: "api" | "cli" | "schedule";
+                                    id: string | null;
+                                };
+                                createdBy: string | null;
+                                createdAt: string;
+                                runAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules of a workspace, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedules: {
+                                id: string;
+                                workspaceId: string;
+                                name: string;
+                                kind: string;
+                                input: unknown;
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                                    expression: string;
+                                    /**
+                                     * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "interval";
+                                    /** @description Fires every this many seconds, counted from the schedule’s creation */
+                                    seconds: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "once";
+                                    /**
+                                     * Format: date-time
+                                     * @description The one time to fire (ISO-8601, in the future)
+                                     */
+                                    at: string;
+                                };
+                                /**
+                                 * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                                 * @enum {string}
+                                 */
+                                missedPolicy: "skip" | "run-once";
+                                enabled: boolean;
+                                nextFireAt: string | null;
+                                nextFireTimes: string[];
+                                lastFiredAt: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a schedule; its kind, input and trigger are checked before anything is saved */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description Task kind the schedule starts; `GET /api/task-kinds` lists them */
+                        kind: string;
+                        /** @description Input of each task started, checked against the kind’s schema when saving */
+                        input?: unknown;
+                        trigger: {
+                            /** @enum {string} */
+                            type: "cron";
+                            /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                            expression: string;
+                            /**
+                             * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                             * @default UTC
+                             */
+                            timeZone?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "interval";
+                            /** @description Fires every this many seconds, counted from the schedule’s creation */
+                            seconds: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "once";
+                            /**
+                             * Format: date-time
+                             * @description The one time to fire (ISO-8601, in the future)
+                             */
+                            at: string;
+                        };
+                        /**
+                         * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                         * @default skip
+                         * @enum {string}
+                         */
+                        missedPolicy?: "skip" | "run-once";
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule: {
+                                id: string;
+                                workspaceId: string;
+                                name: string;
+                                kind: string;
+                                input: unknown;
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                                    expression: string;
+                                    /**
+                                     * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "interval";
+                                    /** @description Fires every this many seconds, counted from the schedule’s creation */
+                                    seconds: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "once";
+                                    /**
+                                     * Format: date-time
+                                     * @description The one time to fire (ISO-8601, in the future)
+                                     */
+                                    at: string;
+                                };
+                                /**
+                                 * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                                 * @enum {string}
+                                 */
+                                missedPolicy: "skip" | "run-once";
+                                enabled: boolean;
+                                nextFireAt: string | null;
+                                nextFireTimes: string[];
+                                lastFiredAt: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next fire times of a trigger, as if saved now (nothing is saved) */
+        get: {
+            parameters: {
+                query: {
+                    type: "cron" | "interval" | "once";
+                    expression?: string;
+                    timeZone?: string;
+                    seconds?: number;
+                    at?: string;
+                    /** @description How many fire times to return */
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fireTimes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/schedules/{scheduleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule with its next fire times */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule: {
+                                id: string;
+                                workspaceId: string;
+                                name: string;
+                                kind: string;
+                                input: unknown;
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                                    expression: string;
+                                    /**
+                                     * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "interval";
+                                    /** @description Fires every this many seconds, counted from the schedule’s creation */
+                                    seconds: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "once";
+                                    /**
+                                     * Format: date-time
+                                     * @description The one time to fire (ISO-8601, in the future)
+                                     */
+                                    at: string;
+                                };
+                                /**
+                                 * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                                 * @enum {string}
+                                 */
+                                missedPolicy: "skip" | "run-once";
+                                enabled: boolean;
+                                nextFireAt: string | null;
+                                nextFireTimes: string[];
+                                lastFiredAt: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a schedule and its fire history (tasks it started stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a schedule; a new trigger recomputes the next fire time */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description Task kind the schedule starts; `GET /api/task-kinds` lists them */
+                        kind?: string;
+                        /** @description Input of each task started, checked against the kind’s schema when saving */
+                        input?: unknown;
+                        trigger?: {
+                            /** @enum {string} */
+                            type: "cron";
+                            /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                            expression: string;
+                            /**
+                             * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                             * @default UTC
+                             */
+                            timeZone?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "interval";
+                            /** @description Fires every this many seconds, counted from the schedule’s creation */
+                            seconds: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "once";
+                            /**
+                             * Format: date-time
+                             * @description The one time to fire (ISO-8601, in the future)
+                             */
+                            at: string;
+                        };
+                        /**
+                         * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                         * @enum {string}
+                         */
+                        missedPolicy?: "skip" | "run-once";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule: {
+                                id: string;
+                                workspaceId: string;
+                                name: string;
+                                kind: string;
+                                input: unknown;
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                                    expression: string;
+                                    /**
+                                     * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "interval";
+                                    /** @description Fires every this many seconds, counted from the schedule’s creation */
+                                    seconds: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "once";
+                                    /**
+                                     * Format: date-time
+                                     * @description The one time to fire (ISO-8601, in the future)
+                                     */
+                                    at: string;
+                                };
+                                /**
+                                 * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                                 * @enum {string}
+                                 */
+                                missedPolicy: "skip" | "run-once";
+                                enabled: boolean;
+                                nextFireAt: string | null;
+                                nextFireTimes: string[];
+                                lastFiredAt: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/schedules/{scheduleId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a schedule; it fires from the next time after now (fires missed while disabled are not made up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule: {
+                                id: string;
+                                workspaceId: string;
+                                name: string;
+                                kind: string;
+                                input: unknown;
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                                    expression: string;
+                                    /**
+                                     * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "interval";
+                                    /** @description Fires every this many seconds, counted from the schedule’s creation */
+                                    seconds: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "once";
+                                    /**
+                                     * Format: date-time
+                                     * @description The one time to fire (ISO-8601, in the future)
+                                     */
+                                    at: string;
+                                };
+                                /**
+                                 * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                                 * @enum {string}
+                                 */
+                                missedPolicy: "skip" | "run-once";
+                                enabled: boolean;
+                                nextFireAt: string | null;
+                                nextFireTimes: string[];
+                                lastFiredAt: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/schedules/{scheduleId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule: {
+                                id: string;
+                                workspaceId: string;
+                                name: string;
+                                kind: string;
+                                input: unknown;
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    /** @description Cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first */
+                                    expression: string;
+                                    /**
+                                     * @description IANA time zone the expression is read in, e.g. `Europe/Berlin`
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "interval";
+                                    /** @description Fires every this many seconds, counted from the schedule’s creation */
+                                    seconds: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "once";
+                                    /**
+                                     * Format: date-time
+                                     * @description The one time to fire (ISO-8601, in the future)
+                                     */
+                                    at: string;
+                                };
+                                /**
+                                 * @description After downtime: `skip` records the missed fire as skipped and waits for the next one; `run-once` fires once for the latest missed time
+                                 * @enum {string}
+                                 */
+                                missedPolicy: "skip" | "run-once";
+                                enabled: boolean;
+                                nextFireAt: string | null;
+                                nextFireTimes: string[];
+                                lastFiredAt: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/schedules/{scheduleId}/fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fire history of a schedule, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fires: {
+                                id: string;
+                                scheduleId: string;
+                                fireAt: string;
+                                firedAt: string;
+                                taskId: string | null;
+                                /** @enum {string} */
+                                outcome: "pending" | "started" | "skipped" | "failed";
+                                error: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

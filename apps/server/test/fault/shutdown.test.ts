@@ -74,7 +74,7 @@ describe('graceful shutdown of the real program', () => {
     const [code] = (await once(server.child, 'exit')) as [number];
     expect(code).toBe(0);
     await streamEnded;
-    expect(server.output()).toContain('SIGTERM: finishing in-flight requests');
+    expect(server.output()).toContain('SIGTERM: finishing in-flight work');
 
     const again = start(dataDir, port);
     try {
