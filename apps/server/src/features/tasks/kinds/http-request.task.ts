@@ -77,6 +77,10 @@ export const createHttpRequestTaskKind = ({ egress }: { egress: EgressClient }) 
         const message = `${input.method} ${input.url} answered ${response.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
         throw retryableStatus(response.status) ? new Error(message) : new UnrecoverableJobError(message);
       }
-      return { status: response.status, headers: Object.fromEntries(response.headers), body: text, truncated, durationMs };
+      const responseHeaders: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        responseHeaders[name] = value;
+      });
+      return { status: response.status, headers: responseHeaders, body: text, truncated, durationMs };
     },
   });

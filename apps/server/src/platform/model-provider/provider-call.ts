@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock/clock.ts';
+import type { Clock, Ids } from '../clock/clock.ts';
+import { isSteadError } from '../errors/stead-error.ts';
+import type { ChatCompletionChunk } from './chat-completion.types.ts';
+import type { CallOptions, HttpProviderOptions, ProviderFetch, ProviderTimeouts } from './model-provider.port.ts';
+import { defaultProviderTimeouts } from './model-provider.port.ts';
+import { errorFromResponse, isProviderError, ProviderError } from './provider-error.ts';
+import type { ProviderErrorPhase } from './provider-error.ts';
+import { readLines } from './stream-lines.ts';
+
+/** What every HTTP adapter resolves from its options once, at construction. */
+export interface ProviderContext {
+  name: string;
+  baseUrl: string;
+  fetch: ProviderFetch;
+  headers: Record<string, string>;
+  timeouts: ProviderTimeouts;
+  clock: Clock;
+  ids: Ids;
+}
+
+const randomIds: Ids = { next: () => randomUUID().replaceAll('-', '') };
+
+export const resolveContext = (options: HttpProviderOptions, defaults: { name: string; baseUrl: string }, authHeaders: Record<string, string>): ProviderContext => ({
+  name: options.name ?? defaults.name,
+  baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ''),
+  // Bound late so a test (or the egress client) replacing globalThis.fetch after construction is honoured.
+  fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+  // Lower-cased so an `Authorization` in `options.headers` replaces the adapter's instead of joining it.
+  headers: Object.fromEntries(Object.entries({ ...authHeaders, ...options.headers }).map(([key, value]) => [key.toLowerCase(), value])),
+  timeouts: { ...defaultProviderTimeouts, ...options.timeouts },
+  clock: options.clock ?? systemClock,
+  ids: options.ids ?? randomIds,
+});
+
+/** Which deadlines a call arms while it waits for response headers; see `ProviderTimeouts`. */
+export type CallKind = 'stream' | 'whole' | 'listing';
+
+/**
+ * One upstream call: its deadlines, its abort signal (the caller's joined with the deadlines) and its phase.
+ * Every adapter method opens one, sends through it, maps failures with `toError`, and closes it in `finally`.
+ */
+export interface ProviderCall {
+  readonly signal: AbortSignal;
+  readonly phase: ProviderErrorPhase;
+  /** Sends a JSON (or raw) body and resolves to a 2xx response; anything else rejects with a `ProviderError`. */
+  send(path: string, init: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** The response body as lines, cancelled on abort; a read failure becomes a `ProviderError`. */
+  lines(response: Response): AsyncGenerator<string>;
+  /** Holds back token-less leading chunks and tracks the first token; see the port's stream guarantee. */
+  guard(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk>;
+  /** A stream ended before the upstream said it finished. */
+  truncated(): ProviderError;
+  toError(error: unknown): unknown;
+  /** Clears the deadlines but keeps the caller's abort linked to `signal` (for a body the caller reads). */
+  settle(): void;
+  /** Clears the deadlines and unlinks the caller's signal. */
+  close(): void;
+}
+
+const carriesToken = (chunk: ChatCompletionChunk): boolean =>
+  (chunk.choices.length === 0 && chunk.usage != null) ||
+  chunk.choices.some((choice) => Boolean(choice.delta.content) || Boolean(choice.delta.refusal) || (choice.delta.tool_calls?.length ?? 0) > 0 || choice.finish_reason !== null);
+
+export const openCall = (context: ProviderContext, kind: CallKind, options: CallOptions = {}): ProviderCall => {
+  const controller = new AbortController();
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let phase: ProviderErrorPhase = 'connect';
+  let timedOut: ProviderError | undefined;
+  const callerSignal = options.signal;
+
+  const arm = (milliseconds: number, what: string): ReturnType<typeof setTimeout> => {
+    const timer = setTimeout(() => {
+      timedOut = new ProviderError({ code: 'provider_timeout', provider: context.name, phase, message: `${context.name} did not ${what} within ${milliseconds} ms` });
+      controller.abort(timedOut);
+    }, milliseconds);
+    timers.push(timer);
+    return timer;
+  };
+
+  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  arm(context.timeouts.totalMs, 'finish');
+  const connectTimer = kind === 'whole' ? undefined : arm(context.timeouts.connectMs, 'send response headers');
+  const firstTokenTimer = kind === 'stream' ? arm(context.timeouts.firstTokenMs, 'send a first token') : undefined;
+
+  const toError = (error: unknown): unknown => {
+    if (timedOut) return timedOut;
+    if (callerSignal?.aborted) return callerSignal.reason;
+    if (isProviderError(error)) return error;
+    // The egress client's refusal is a policy decision, not a provider failure: it keeps its own code.
+    if (isSteadError(error) && error.code !== 'egress_failed') return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new ProviderError({ provider: context.name, phase, message: `${context.name} could not be reached or broke off: ${reason}`, cause: error });
+  };
+
+  const call: ProviderCall = {
+    signal: controller.signal,
+    get phase() {
+      return phase;
+    },
+    async send(path, init) {
+      const body = init.body === undefined || typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : JSON.stringify(init.body);
+      const headers: Record<string, string> = { ...context.headers, ...init.headers };
+      if (body !== undefined) headers['content-type'] ??= 'application/json';
+      let response: Response;
+      try {
+        response = await context.fetch(`${context.baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal: controller.signal });
+      } catch (error) {
+        throw toError(error);
+      }
+      if (connectTimer) clearTimeout(connectTimer);
+      if (!response.ok) throw await errorFromResponse(response, context.name, context.clock.now());
+      if (kind === 'stream') phase = 'first-token';
+      return response;
+    },
+    async *lines(response) {
+      if (!response.body) throw new ProviderError({ provider: context.name, phase, message: `${context.name} answered without a body` });
+      try {
+        yield* readLines(response.body, controller.signal);
+      } catch (error) {
+        throw toError(error);
+      }
+    },
+    async *guard(chunks) {
+      for await (const chunk of chunks) {
+        if (phase !== 'stream') {
+          if (!carriesToken(chunk)) continue;
+          if (firstTokenTimer) clearTimeout(firstTokenTimer);
+          const first = chunk.choices[0];
+          if (first) first.delta = { role: 'assistant', ...first.delta };
+          phase = 'stream';
+        }
+        yield chunk;
+      }
+    },
+    truncated: () => new ProviderError({ provider: context.name, phase, message: `${context.name} ended the stream before it finished` }),
+    toError,
+    settle() {
+      for (const timer of timers) clearTimeout(timer);
+    },
+    close() {
+      call.settle();
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+  return call;
+};
+
+/** Runs a non-streaming call: opens it, hands it to `work`, maps failures, always closes it. */
+export const runCall = async <T>(context: ProviderContext, kind: CallKind, options: CallOptions | undefined, work: (call: ProviderCall) => Promise<T>): Promise<T> => {
+  const call = openCall(context, kind, options);
+  try {
+    return await work(call);
+  } catch (error) {
+    throw call.toError(error);
+  } finally {
+    call.close();
+  }
+};
+
+/**
+ * Runs a streaming call: lazily (nothing is sent before iteration starts), through `guard`, closing the call
+ * when the consumer stops. `translate` turns the 2xx response into canonical chunks.
+ */
+export const streamCall = (
+  context: ProviderContext,
+  options: CallOptions | undefined,
+  translate: (call: ProviderCall) => AsyncIterable<ChatCompletionChunk>,
+): AsyncIterable<ChatCompletionChunk> => ({
+  async *[Symbol.asyncIterator]() {
+    const call = openCall(context, 'stream', options);
+    try {
+      yield* call.guard(translate(call));
+    } catch (error) {
+      throw call.toError(error);
+    } finally {
+      call.close();
+    }
+  },
+});
+
+/** Reads a 2xx JSON body; a body that is not JSON is a provider fault (retryable), not a caller's. */
+export const readJson = async (call: ProviderCall, response: Response, context: ProviderContext): Promise<unknown> => {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ProviderError({ provider: context.name, phase: call.phase, status: response.status, message: `${context.name} answered with a body that is not JSON`, rawBody: text, isRetryable: true, cause: error });
+  }
+};
+
+/** Parses a JSON payload inside a stream, failing with a provider error that keeps the payload. */
+export const parseStreamJson = (call: ProviderCall, context: ProviderContext, text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ProviderError({ provider: context.name, phase: call.phase, message: `${context.name} sent a stream event that is not JSON`, rawBody: text, cause: error });
+  }
+};
+
+/** Seconds since the epoch, as OpenAI's `created`. */
+export const unixSeconds = (clock: Clock): number => Math.floor(clock.now().getTime() / 1000);

@@ -1,0 +1,107 @@
+/**
+ * Line framing for streamed upstream bodies: server-sent events (OpenAI, Anthropic) and newline-delimited
+ * JSON (Ollama). Network chunks split lines and UTF-8 characters anywhere, so bytes are decoded in streaming
+ * mode and a partial line waits for the rest.
+ */
+
+/**
+ * Yields the lines of a byte stream without their terminators (LF, CRLF or a lone CR, as the SSE
+ * specification allows). The last line is yielded even without a terminator.
+ *
+ * When `signal` aborts, the reader is cancelled (so a `fetch` that ignores the signal still drops the
+ * connection) and the generator throws the signal's reason. Stopping the iteration early cancels the body too.
+ */
+export async function* readLines(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  let finished = false;
+  const cancel = (): void => {
+    reader.cancel(signal?.reason).catch(() => undefined);
+  };
+  signal?.addEventListener('abort', cancel, { once: true });
+  let buffer = '';
+  try {
+    signal?.throwIfAborted();
+    for (;;) {
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) {
+        finished = true;
+        break;
+      }
+      buffer += decoder.decode(value, { stream: true });
+      let start = 0;
+      for (let index = 0; index < buffer.length; index += 1) {
+        const character = buffer.charCodeAt(index);
+        if (character !== 10 && character !== 13) continue;
+        // A CR at the very end may be the first half of a CRLF split across chunks: wait for the next chunk.
+        if (character === 13 && index === buffer.length - 1) break;
+        yield buffer.slice(start, index);
+        if (character === 13 && buffer.charCodeAt(index + 1) === 10) index += 1;
+        start = index + 1;
+      }
+      buffer = buffer.slice(start);
+    }
+    buffer += decoder.decode();
+    if (buffer.endsWith('\r')) buffer = buffer.slice(0, -1);
+    if (buffer !== '') yield buffer;
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+    if (!finished) await reader.cancel(signal?.reason).catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+/** One dispatched server-sent event. `event` is absent for the default `message` type. */
+export interface ServerSentEvent {
+  event?: string;
+  data: string;
+  id?: string;
+}
+
+/**
+ * Groups lines into events per the SSE specification: `data` lines joined with LF, comments (`:` lines, used
+ * as keep-alives by OpenRouter) skipped, an event dispatched at a blank line. An event still pending when the
+ * stream ends is dispatched too, because some OpenAI-compatible servers omit the final blank line.
+ */
+export async function* parseServerSentEvents(lines: AsyncIterable<string>): AsyncGenerator<ServerSentEvent> {
+  let data: string[] = [];
+  let event: string | undefined;
+  let id: string | undefined;
+  const take = (): ServerSentEvent => {
+    const dispatched: ServerSentEvent = { data: data.join('\n') };
+    if (event !== undefined) dispatched.event = event;
+    if (id !== undefined) dispatched.id = id;
+    data = [];
+    event = undefined;
+    return dispatched;
+  };
+  for await (const line of lines) {
+    if (line === '') {
+      if (data.length > 0) yield take();
+      else event = undefined;
+      continue;
+    }
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value;
+    else if (field === 'id') id = value;
+  }
+  if (data.length > 0) yield take();
+}
+
+/** Parses each non-blank line as JSON; a line that is not JSON throws a `SyntaxError` naming it. */
+export async function* parseJsonLines(lines: AsyncIterable<string>): AsyncGenerator<unknown> {
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line);
+    } catch (error) {
+      throw new SyntaxError(`Not a JSON line: ${line.slice(0, 200)}`, { cause: error });
+    }
+  }
+}
