@@ -134,6 +134,18 @@ const auditRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/audit-page.tsx'), 'WorkspaceAuditPage'),
 });
 
+const tasksRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'tasks',
+  component: lazyRouteComponent(() => import('./pages/tasks-page.tsx'), 'TasksPage'),
+});
+
+const taskDetailRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'tasks/$taskId',
+  component: lazyRouteComponent(() => import('./pages/task-detail-page.tsx'), 'TaskDetailPage'),
+});
+
 const workspaceSettingsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'settings',
@@ -187,7 +199,15 @@ const routeTree = rootRoute.addChildren([
   inviteRoute,
   appRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, membersRoute, keysRoute, auditRoute, workspaceSettingsRoute]),
+    workspaceRoute.addChildren([
+      workspaceIndexRoute,
+      membersRoute,
+      keysRoute,
+      auditRoute,
+      tasksRoute,
+      taskDetailRoute,
+      workspaceSettingsRoute,
+    ]),
     accountRoute,
     adminRoute.addChildren([adminIndexRoute, adminUsersRoute, adminAuditRoute, adminSettingsRoute]),
   ]),

@@ -3,6 +3,7 @@ import { Link, Outlet, useMatchRoute, useNavigate, useParams, useRouterState } f
 import {
   ChevronsUpDownIcon,
   KeyRoundIcon,
+  ListChecksIcon,
   LogOutIcon,
   MenuIcon,
   PlusIcon,
@@ -74,7 +75,7 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
   const pathname = useRouterState({ select: (state) => state.location.pathname });
   const current = workspaces.find((workspace) => workspace.id === params.workspaceId) ?? pickWorkspace(workspaces, readStoredWorkspaceId());
   // Keep the same page when switching (members → members of the other workspace).
-  const section = /^\/w\/[^/]+\/(members|keys|audit|settings)/.exec(pathname)?.[1] ?? 'members';
+  const section = /^\/w\/[^/]+\/(members|tasks|keys|audit|settings)/.exec(pathname)?.[1] ?? 'members';
 
   return (
     <DropdownMenu>
@@ -90,7 +91,7 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
           <DropdownMenuItem
             key={workspace.id}
             onSelect={() => {
-              const allowed = section === 'members' || canManage(workspace.role);
+              const allowed = section === 'members' || section === 'tasks' || canManage(workspace.role);
               void navigate({ to: `/w/$workspaceId/${allowed ? section : 'members'}`, params: { workspaceId: workspace.id } });
             }}
           >
@@ -127,6 +128,7 @@ function SidebarContent({ onCreateWorkspace }: { onCreateWorkspace: () => void }
           <div className="grid gap-0.5">
             <p className="px-2 pb-1 text-xs font-medium text-muted-foreground">Workspace</p>
             <NavLink to="/w/$workspaceId/members" params={workspaceParams} icon={UsersIcon} label="Members" />
+            <NavLink to="/w/$workspaceId/tasks" params={workspaceParams} icon={ListChecksIcon} label="Tasks" />
             {manage ? (
               <>
                 <NavLink to="/w/$workspaceId/keys" params={workspaceParams} icon={KeyRoundIcon} label="API keys" />

@@ -26,6 +26,15 @@ export type AuditPage = Answer<'/api/workspaces/{workspaceId}/audit', 'get'>;
 export type AuditEvent = AuditPage['events'][number];
 export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
 export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
+export type TaskKind = Answer<'/api/workspaces/{workspaceId}/task-kinds', 'get'>['kinds'][number];
+export type TaskPage = Answer<'/api/workspaces/{workspaceId}/tasks', 'get'>;
+export type Task = TaskPage['tasks'][number];
+export type TaskState = Task['state'];
+export type TaskQuery = NonNullable<paths['/api/workspaces/{workspaceId}/tasks']['get']['parameters']['query']>;
+export type CreateTaskRequest = Input<'/api/workspaces/{workspaceId}/tasks', 'post'>;
+export type TaskDetail = Answer<'/api/workspaces/{workspaceId}/tasks/{taskId}', 'get'>;
+export type TaskAttempt = TaskDetail['attempts'][number];
+export type TaskLogLine = TaskDetail['logs'][number];
 
 /** Options of `createApiClient`. */
 export interface ApiClientOptions {
@@ -116,6 +125,20 @@ export function createApiClient(options: ApiClientOptions = {}) {
     workspaceAudit: (workspaceId: string, query: AuditQuery = {}) =>
       call(client.GET('/api/workspaces/{workspaceId}/audit', { params: { path: { workspaceId }, query } })),
     adminAudit: (query: AuditQuery = {}) => call(client.GET('/api/admin/audit', { params: { query } })),
+
+    listTaskKinds: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/task-kinds', workspace(workspaceId))),
+    listTasks: (workspaceId: string, query: TaskQuery = {}) =>
+      call(client.GET('/api/workspaces/{workspaceId}/tasks', { params: { path: { workspaceId }, query } })),
+    createTask: (workspaceId: string, body: CreateTaskRequest) =>
+      call(client.POST('/api/workspaces/{workspaceId}/tasks', { ...workspace(workspaceId), body })),
+    task: (workspaceId: string, taskId: string) =>
+      call(client.GET('/api/workspaces/{workspaceId}/tasks/{taskId}', { params: { path: { workspaceId, taskId } } })),
+    taskLogs: (workspaceId: string, taskId: string, after?: string) =>
+      call(client.GET('/api/workspaces/{workspaceId}/tasks/{taskId}/logs', { params: { path: { workspaceId, taskId }, query: after ? { after } : {} } })),
+    cancelTask: (workspaceId: string, taskId: string) =>
+      call(client.POST('/api/workspaces/{workspaceId}/tasks/{taskId}/cancel', { params: { path: { workspaceId, taskId } } })),
+    retryTask: (workspaceId: string, taskId: string) =>
+      call(client.POST('/api/workspaces/{workspaceId}/tasks/{taskId}/retry', { params: { path: { workspaceId, taskId } } })),
 
     listUsers: () => call(client.GET('/api/admin/users')),
     disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
