@@ -3,6 +3,7 @@ import * as platform from './0001-platform.ts';
 import * as jobs from './0002-jobs.ts';
 import * as tasks from './0003-tasks.ts';
 import * as schedules from './0004-schedules.ts';
+import * as models from './0005-models.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-jobs': jobs,
   '0003-tasks': tasks,
   '0004-schedules': schedules,
+  '0005-models': models,
 };

@@ -23,6 +23,11 @@ import { registerEventsRoutes } from './features/events/events.routes.ts';
 import { createKeysRepository } from './features/keys/keys.repository.ts';
 import { registerKeysRoutes } from './features/keys/keys.routes.ts';
 import { createKeysService } from './features/keys/keys.service.ts';
+import { createModelsRepository } from './features/models/models.repository.ts';
+import { registerModelsRoutes } from './features/models/models.routes.ts';
+import { createModelsService } from './features/models/models.service.ts';
+import { registerOpenAiEndpointRoutes } from './features/models/openai-endpoint.routes.ts';
+import { createModelPromptTaskKind } from './features/tasks/kinds/model-prompt.task.ts';
 import { createOnboardingRepository } from './features/onboarding/onboarding.repository.ts';
 import { registerOnboardingRoutes } from './features/onboarding/onboarding.routes.ts';
 import { createOnboardingService } from './features/onboarding/onboarding.service.ts';
@@ -123,13 +128,21 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
     : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
   const egress = createEgressClient({ allowedHosts: config.egressAllowedHosts });
+  const models = createModelsService({
+    repository: createModelsRepository(database.db),
+    secrets,
+    clock,
+    ids,
+    createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
+    egressAllowedHosts: config.egressAllowedHosts,
+  });
   const tasks = createTasksService({
     repository: createTasksRepository(database.db),
     queue,
     events,
     clock,
     ids,
-    kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress, secrets })],
+    kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress, secrets }), createModelPromptTaskKind({ models })],
     onEventError: (error) => onEventError(error, { component: 'tasks' }),
   });
   // Schedules and the scheduler's leader lease run on the database's clock, so nodes whose clocks drift agree.
@@ -172,6 +185,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     onboarding,
     queue,
     egress,
+    models,
     tasks,
     schedules,
     startBackgroundWork,
@@ -180,6 +194,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
       closing = true;
       await queue.close();
       await egress.close();
+      await models.close();
       await events.close();
       await database.close();
     },
@@ -317,6 +332,8 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   registerEventsRoutes(app, { events: core.events });
   registerTasksRoutes(app, { tasks: core.tasks });
   registerSchedulesRoutes(app, { schedules: core.schedules });
+  registerModelsRoutes(app, { models: core.models });
+  registerOpenAiEndpointRoutes(app, { models: core.models });
 
   await app.ready();
   return app;

@@ -2814,6 +2814,630 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspaceId}/model-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model providers of a workspace (API keys are never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            providers: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                type: "openai-compatible" | "ollama" | "anthropic" | "huggingface" | "gguf";
+                                baseUrl: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                hasApiKey: boolean;
+                                enabled: boolean;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a provider; its models are discovered (and declared ones added). A local provider may use a private or loopback address */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        type: "openai-compatible" | "ollama" | "anthropic" | "huggingface" | "gguf";
+                        /** Format: uri */
+                        baseUrl: string;
+                        /**
+                         * @description `local` models may serve `private` requests; a local base URL on a private address is allowed for this provider only
+                         * @enum {string}
+                         */
+                        locality: "local" | "hosted";
+                        /** @description Kept encrypted; never shown again */
+                        apiKey?: string;
+                        /** @default [] */
+                        models?: {
+                            /** @description The id the upstream knows the model by */
+                            name: string;
+                            /**
+                             * @default [
+                             *       "chat"
+                             *     ]
+                             */
+                            capabilities?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                            /** @default null */
+                            contextLength?: number | null;
+                            /**
+                             * @description US dollars per million tokens
+                             * @default null
+                             */
+                            inputPricePerMillion?: number | null;
+                            /**
+                             * @description US dollars per million tokens
+                             * @default null
+                             */
+                            outputPricePerMillion?: number | null;
+                        }[];
+                        /** @default true */
+                        discover?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            provider: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                type: "openai-compatible" | "ollama" | "anthropic" | "huggingface" | "gguf";
+                                baseUrl: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                hasApiKey: boolean;
+                                enabled: boolean;
+                                createdAt: string;
+                            };
+                            models: {
+                                id: string;
+                                providerId: string;
+                                providerName: string;
+                                name: string;
+                                qualifiedName: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                capabilities: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                                contextLength: number | null;
+                                inputPricePerMillion: number | null;
+                                outputPricePerMillion: number | null;
+                                /** @enum {string} */
+                                source: "discovered" | "declared";
+                            }[];
+                            discoveryError: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-providers/{providerId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a provider: reach it, list its models (new ones are added), report latency */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Provider id or name */
+                    providerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            latencyMs: number;
+                            models: number;
+                            error: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-providers/{providerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a provider, its models and its stored API key */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Provider id or name */
+                    providerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            provider: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                type: "openai-compatible" | "ollama" | "anthropic" | "huggingface" | "gguf";
+                                baseUrl: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                hasApiKey: boolean;
+                                enabled: boolean;
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models of the enabled providers, with capabilities, locality and prices */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            models: {
+                                id: string;
+                                providerId: string;
+                                providerName: string;
+                                name: string;
+                                qualifiedName: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                capabilities: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                                contextLength: number | null;
+                                inputPricePerMillion: number | null;
+                                outputPricePerMillion: number | null;
+                                /** @enum {string} */
+                                source: "discovered" | "declared";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-routes/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which targets would serve a request, in order, and why; no model is called */
+        get: {
+            parameters: {
+                query?: {
+                    model?: string;
+                    dataClass?: "private" | "internal" | "public";
+                    needs?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                };
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requested: string;
+                            /** @enum {string} */
+                            dataClass: "private" | "internal" | "public";
+                            needs: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                            candidates: {
+                                model: string;
+                                provider: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                            }[];
+                            reason: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The usage ledger: every gateway call with its routing decision, tokens, cost and timings, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            records: {
+                                id: string;
+                                at: string;
+                                requestedModel: string;
+                                target: string | null;
+                                candidates: string[];
+                                reason: string;
+                                /** @enum {string} */
+                                dataClass: "private" | "internal" | "public";
+                                stream: boolean;
+                                inputTokens: number | null;
+                                outputTokens: number | null;
+                                cost: number | null;
+                                firstTokenMs: number | null;
+                                totalMs: number;
+                                /** @enum {string} */
+                                status: "ok" | "error";
+                                errorCode: string | null;
+                                keyId: string | null;
+                                userId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenAI-compatible model list: every model as `<provider>/<model>` */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Required with a session; an API key implies its workspace */
+                    workspaceId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI-compatible chat completions (streaming, tools, response_format), routed by data class and capability */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Required with a session; an API key implies its workspace */
+                    workspaceId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        model: string;
+                        messages: (({
+                            /** @enum {string} */
+                            role: "system";
+                            content: string | ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[] | null;
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            /** @enum {string} */
+                            role: "developer";
+                            content: string | ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[] | null;
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            /** @enum {string} */
+                            role: "user";
+                            content: string | ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[] | null;
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            /** @enum {string} */
+                            role: "assistant";
+                            content?: string | ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[] | null;
+                            tool_calls?: ({
+                                id: string;
+                                /** @enum {string} */
+                                type: "function";
+                                function: {
+                                    name: string;
+                                    arguments: string;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            /** @enum {string} */
+                            role: "tool";
+                            content: string | ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[] | null;
+                            tool_call_id: string;
+                        } & {
+                            [key: string]: unknown;
+                        }))[];
+                        tools?: ({
+                            /** @enum {string} */
+                            type: "function";
+                            function: {
+                                name: string;
+                                description?: string;
+                                parameters?: {
+                                    /** @enum {string} */
+                                    type: "object";
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        stream?: boolean | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI-compatible embeddings */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Required with a session; an API key implies its workspace */
+                    workspaceId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        model: string;
+                        input: string | string[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

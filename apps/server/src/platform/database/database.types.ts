@@ -246,6 +246,62 @@ export interface SchedulerLeaseTable {
   expiresAt: string;
 }
 
+/** An upstream of the model gateway. Its API key is the workspace secret `model-provider:<id>`. */
+export interface ModelProviderTable {
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: string;
+  baseUrl: string;
+  /** `local` | `hosted`: only local providers serve `private` requests. */
+  locality: string;
+  hasApiKey: number;
+  enabled: number;
+  timeouts: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ModelTable {
+  id: string;
+  workspaceId: string;
+  providerId: string;
+  name: string;
+  /** JSON array of capability names. */
+  capabilities: string;
+  contextLength: number | null;
+  inputPricePerMillion: number | null;
+  outputPricePerMillion: number | null;
+  /** `discovered` | `declared`. */
+  source: string;
+  enabled: number;
+  createdAt: string;
+}
+
+/** One gateway call: who asked for what, where it went and why, tokens, cost and timings. */
+export interface ModelUsageTable {
+  id: string;
+  workspaceId: string;
+  keyId: string | null;
+  userId: string | null;
+  requestedModel: string;
+  providerId: string | null;
+  modelName: string | null;
+  /** JSON array of `<provider>/<model>` in the order tried. */
+  candidates: string;
+  reason: string;
+  dataClass: string;
+  stream: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cost: number | null;
+  firstTokenMs: number | null;
+  totalMs: number;
+  status: string;
+  errorCode: string | null;
+  at: string;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -260,6 +316,9 @@ export interface Database {
   jobLog: JobLogTable;
   jobQueue: JobQueueTable;
   task: TaskTable;
+  modelProvider: ModelProviderTable;
+  model: ModelTable;
+  modelUsage: ModelUsageTable;
   taskAttempt: TaskAttemptTable;
   taskLog: TaskLogTable;
   schedule: ScheduleTable;

@@ -51,7 +51,7 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
 
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
-    const config = (route.config ?? {}) as { permission?: RoutePermission; audit?: string; workspaceFromQuery?: boolean };
+    const config = (route.config ?? {}) as { permission?: RoutePermission; audit?: string; auditExempt?: string; workspaceFromQuery?: boolean };
     if (!config.permission) {
       if (options.isPublicPluginRoute(route.url)) {
         route.config = { ...route.config, permission: 'public' };
@@ -64,8 +64,8 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
       throw new Error(`Route ${route.url} needs ${config.permission} but has no :workspaceId parameter`);
     }
     const changesState = methods.some((method) => !safeMethods.has(method));
-    if (changesState && !config.audit) {
-      throw new Error(`State-changing route ${methods.join(',')} ${route.url} declares no audit action (config.audit)`);
+    if (changesState && !config.audit && !config.auditExempt) {
+      throw new Error(`State-changing route ${methods.join(',')} ${route.url} declares no audit action (config.audit) nor why it needs none (config.auditExempt)`);
     }
     for (const method of methods) {
       if (method === 'HEAD') continue;

@@ -4,8 +4,12 @@ import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
 import { isSteadError } from '../errors/stead-error.ts';
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown>; type?: string; param?: null };
 }
+
+/** OpenAI's error `type` for a status, added on `/v1/` routes so OpenAI clients classify Stead's errors as they expect. */
+const openAiErrorType = (status: number): string =>
+  status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
 
 /** Fastify's own error codes for bad input, mapped to Stead codes so no malformed request answers 500. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -26,8 +30,10 @@ export const registerErrorHandler = (
 ): void => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const send = (code: ErrorCode, message: string, details?: Record<string, unknown>) => {
-      const body: ErrorBody = { error: { code, message, requestId: request.id, ...(details ? { details } : {}) } };
-      return reply.status(errorCodes[code].status).send(body);
+      const status = errorCodes[code].status;
+      const openAi = request.url.startsWith('/v1/') ? { type: openAiErrorType(status), param: null } : {};
+      const body: ErrorBody = { error: { code, message, requestId: request.id, ...(details ? { details } : {}), ...openAi } };
+      return reply.status(status).send(body);
     };
 
     if (isSteadError(error)) {

@@ -19,12 +19,15 @@ export const workspacePermissions = [
   'tasks:run',
   'schedules:read',
   'schedules:manage',
+  'models:read',
+  'models:use',
+  'models:manage',
 ] as const;
 export type WorkspacePermission = (typeof workspacePermissions)[number];
 
-const viewer: WorkspacePermission[] = ['workspace:read', 'members:read', 'events:read', 'tasks:read', 'schedules:read'];
-const member: WorkspacePermission[] = [...viewer, 'tasks:run'];
-const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read', 'schedules:manage'];
+const viewer: WorkspacePermission[] = ['workspace:read', 'members:read', 'events:read', 'tasks:read', 'schedules:read', 'models:read'];
+const member: WorkspacePermission[] = [...viewer, 'tasks:run', 'models:use'];
+const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read', 'schedules:manage', 'models:manage'];
 const owner: WorkspacePermission[] = [...admin, 'workspace:delete'];
 
 export const rolePermissions: Record<WorkspaceRole, ReadonlySet<WorkspacePermission>> = {

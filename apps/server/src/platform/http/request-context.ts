@@ -30,6 +30,11 @@ declare module 'fastify' {
     permission?: RoutePermission;
     /** Required on every state-changing route: the audit action recorded for it, e.g. `workspace.create`. */
     audit?: string;
+    /**
+     * Why a state-changing route writes no audit event, e.g. model calls, which the usage ledger records instead
+     * (an audit row per completion would cost more than the call's whole latency budget).
+     */
+    auditExempt?: string;
     /** The workspace of a workspace-permission route comes from `?workspaceId=` (or the API key) instead of the path. */
     workspaceFromQuery?: boolean;
   }

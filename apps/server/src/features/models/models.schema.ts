@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+export const dataClasses = ['private', 'internal', 'public'] as const;
+export type DataClass = (typeof dataClasses)[number];
+export const localities = ['local', 'hosted'] as const;
+export type Locality = (typeof localities)[number];
+export const modelCapabilities = ['chat', 'tools', 'json', 'vision', 'embeddings', 'code'] as const;
+export type ModelCapabilityName = (typeof modelCapabilities)[number];
+export const providerTypes = ['openai-compatible', 'ollama', 'anthropic', 'huggingface', 'gguf'] as const;
+
+const price = z.number().min(0).max(10_000).nullable().describe('US dollars per million tokens');
+
+export const declaredModelSchema = z.strictObject({
+  name: z.string().min(1).max(200).describe('The id the upstream knows the model by'),
+  capabilities: z.array(z.enum(modelCapabilities)).min(1).default(['chat']),
+  contextLength: z.number().int().min(1).max(100_000_000).nullable().default(null),
+  inputPricePerMillion: price.default(null),
+  outputPricePerMillion: price.default(null),
+});
+
+export const addProviderBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, `.`, `_` or `-`'),
+  type: z.enum(providerTypes),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  locality: z.enum(localities).describe('`local` models may serve `private` requests; a local base URL on a private address is allowed for this provider only'),
+  apiKey: z.string().min(1).max(4_000).optional().describe('Kept encrypted; never shown again'),
+  models: z.array(declaredModelSchema).max(500).default([]),
+  /** Ask the upstream for its model list now. */
+  discover: z.boolean().default(true),
+});
+export type AddProviderRequest = z.infer<typeof addProviderBody>;
+
+export const providerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(providerTypes),
+  baseUrl: z.string(),
+  locality: z.enum(localities),
+  hasApiKey: z.boolean(),
+  enabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type ProviderView = z.infer<typeof providerSchema>;
+
+export const modelSchema = z.object({
+  id: z.string(),
+  providerId: z.string(),
+  providerName: z.string(),
+  name: z.string(),
+  /** What clients send as `model`: `<provider>/<model>`. The bare name also works when unambiguous. */
+  qualifiedName: z.string(),
+  locality: z.enum(localities),
+  capabilities: z.array(z.enum(modelCapabilities)),
+  contextLength: z.number().nullable(),
+  inputPricePerMillion: z.number().nullable(),
+  outputPricePerMillion: z.number().nullable(),
+  source: z.enum(['discovered', 'declared']),
+});
+export type ModelView = z.infer<typeof modelSchema>;
+
+export const routeCandidateSchema = z.object({ model: z.string(), provider: z.string(), locality: z.enum(localities) });
+export const routeDecisionSchema = z.object({
+  requested: z.string(),
+  dataClass: z.enum(dataClasses),
+  needs: z.array(z.enum(modelCapabilities)),
+  candidates: z.array(routeCandidateSchema),
+  reason: z.string(),
+});
+export type RouteDecision = z.infer<typeof routeDecisionSchema>;
+
+export const routeTestQuery = z.strictObject({
+  model: z.string().min(1).max(300).default('auto'),
+  dataClass: z.enum(dataClasses).default('internal'),
+  needs: z.preprocess((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value), z.array(z.enum(modelCapabilities)).default([])),
+});
+
+export const usageRecordSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  requestedModel: z.string(),
+  target: z.string().nullable(),
+  candidates: z.array(z.string()),
+  reason: z.string(),
+  dataClass: z.enum(dataClasses),
+  stream: z.boolean(),
+  inputTokens: z.number().nullable(),
+  outputTokens: z.number().nullable(),
+  cost: z.number().nullable(),
+  firstTokenMs: z.number().nullable(),
+  totalMs: z.number(),
+  status: z.enum(['ok', 'error']),
+  errorCode: z.string().nullable(),
+  keyId: z.string().nullable(),
+  userId: z.string().nullable(),
+});
+export type UsageRecord = z.infer<typeof usageRecordSchema>;
+
+const messageContent = z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]);
+/**
+ * `/v1/chat/completions` bodies: checked enough to answer a clear 400 instead of an upstream error (roles,
+ * content shape, tool schemas), loose elsewhere so new OpenAI fields pass through to OpenAI-compatible upstreams.
+ */
+export const chatCompletionBody = z.looseObject({
+  model: z.string().min(1).max(300),
+  messages: z
+    .array(
+      z.discriminatedUnion('role', [
+        z.looseObject({ role: z.literal('system'), content: messageContent }),
+        z.looseObject({ role: z.literal('developer'), content: messageContent }),
+        z.looseObject({ role: z.literal('user'), content: messageContent }),
+        z.looseObject({ role: z.literal('assistant'), content: messageContent.optional(), tool_calls: z.array(z.looseObject({ id: z.string(), type: z.literal('function'), function: z.object({ name: z.string(), arguments: z.string() }) })).optional() }),
+        z.looseObject({ role: z.literal('tool'), content: messageContent, tool_call_id: z.string() }),
+      ]),
+    )
+    .min(1, 'must hold at least one message'),
+  tools: z
+    .array(
+      z.looseObject({
+        type: z.literal('function'),
+        function: z.looseObject({
+          name: z.string().regex(/^[\w-]{1,64}$/, 'must be 1–64 letters, digits, `_` or `-`'),
+          description: z.string().optional(),
+          parameters: z.looseObject({ type: z.literal('object', { error: 'must be a JSON schema whose type is "object"' }) }).optional(),
+        }),
+      }),
+    )
+    .optional(),
+  stream: z.boolean().nullable().optional(),
+});
+
+export const embeddingsBody = z.looseObject({
+  model: z.string().min(1).max(300),
+  input: z.union([z.string(), z.array(z.string()).min(1)]),
+});

@@ -1,0 +1,199 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/http-target.ts';
+import { fixtureChatText, startOpenAiUpstream } from '../../../test/support/openai-upstream.ts';
+import { createKey, describeEachServer, setUpOwner, type TestServer } from '../../../test/support/test-server.ts';
+import type { Task } from '../tasks/tasks.schema.ts';
+
+type Upstream = Awaited<ReturnType<typeof startOpenAiUpstream>>;
+
+const addProvider = async (server: TestServer, cookie: string, workspaceId: string, body: object) => {
+  const response = await server.call({ method: 'POST', url: `/api/workspaces/${workspaceId}/model-providers`, cookie, payload: body });
+  if (response.statusCode !== 201) throw new Error(`add provider failed: ${response.body}`);
+  return response.json() as { provider: { id: string; name: string }; models: { qualifiedName: string }[]; discoveryError: string | null };
+};
+
+/**
+ * The upstreams are local OpenAI-compatible servers replaying the recorded protocol fixtures: hosted model APIs
+ * and model weights cannot run here. Everything between the client and the upstream is the real gateway.
+ */
+describeEachServer('model gateway', (use) => {
+  let local: Upstream;
+  let localBackup: Upstream;
+  let hosted: Upstream;
+  let owner: Awaited<ReturnType<typeof setUpOwner>>;
+  let secret: string;
+  let client: OpenAI;
+  let origin: string;
+
+  beforeAll(async () => {
+    local = await startOpenAiUpstream('local', ['llama-3', 'nomic-embed']);
+    localBackup = await startOpenAiUpstream('local-backup', ['llama-3']);
+    hosted = await startOpenAiUpstream('hosted', ['gpt-x', 'llama-3']);
+  });
+  afterAll(async () => {
+    await Promise.all([local.close(), localBackup.close(), hosted.close()]);
+  });
+
+  it('adds providers, discovers their models and lists them to OpenAI clients with a Stead API key', async () => {
+    const server = use();
+    owner = await setUpOwner(server);
+    const added = await addProvider(server, owner.cookie, owner.workspace.id, { name: 'ollama-box', type: 'openai-compatible', baseUrl: local.baseUrl, locality: 'local' });
+    expect(added.discoveryError).toBeNull();
+    expect(added.models.map((model) => model.qualifiedName).sort()).toEqual(['ollama-box/llama-3', 'ollama-box/nomic-embed']);
+    await addProvider(server, owner.cookie, owner.workspace.id, { name: 'backup', type: 'openai-compatible', baseUrl: localBackup.baseUrl, locality: 'local' });
+    const cloud = await addProvider(server, owner.cookie, owner.workspace.id, { name: 'cloud', type: 'openai-compatible', baseUrl: hosted.baseUrl, locality: 'hosted', apiKey: 'sk-upstream-secret-1234' });
+    expect(JSON.stringify(cloud)).not.toContain('sk-upstream-secret-1234');
+    const listedProviders = await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/model-providers`, cookie: owner.cookie });
+    expect(listedProviders.body).not.toContain('sk-upstream-secret-1234');
+    expect(listedProviders.json().providers.find((provider: { name: string }) => provider.name === 'cloud')).toMatchObject({ hasApiKey: true, locality: 'hosted' });
+
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.app.server.address() as { port: number };
+    origin = `http://127.0.0.1:${address.port}`;
+    secret = (await createKey(server, owner.cookie, owner.workspace.id, 'member')).secret;
+    client = new OpenAI({ apiKey: secret, baseURL: `${origin}/v1`, maxRetries: 0 });
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id).sort()).toEqual(['backup/llama-3', 'cloud/gpt-x', 'cloud/llama-3', 'ollama-box/llama-3', 'ollama-box/nomic-embed']);
+  });
+
+  it('answers the official openai client, streaming and not, and sends the upstream its API key', async () => {
+    const completion = await client.chat.completions.create({ model: 'cloud/gpt-x', messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+    expect(completion.choices[0]!.message.content).toBe(fixtureChatText());
+    expect(hosted.chatRequests().at(-1)!.body).toMatchObject({ model: 'gpt-x', messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+
+    const stream = await client.chat.completions.create({ model: 'ollama-box/llama-3', messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(fixtureChatText());
+
+    const embeddings = await client.embeddings.create({ model: 'nomic-embed', input: 'hello' });
+    expect(embeddings.data[0]!.embedding.length).toBeGreaterThan(0);
+  });
+
+  it('keeps private requests on local models: no byte reaches a hosted upstream, even when every local target fails', async () => {
+    const privateClient = new OpenAI({ apiKey: secret, baseURL: `${origin}/v1`, maxRetries: 0, defaultHeaders: { 'x-stead-data-class': 'private' } });
+    const hostedBefore = hosted.chatRequests().length;
+    // `llama-3` exists locally (two providers) and hosted: private goes local only.
+    const ok = await privateClient.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'my medical notes' }] });
+    expect(ok.choices[0]!.message.content).toBe(fixtureChatText());
+
+    local.setMode('503');
+    localBackup.setMode('503');
+    const failed = await privateClient.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'my medical notes' }] }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(OpenAI.APIError);
+    expect((failed as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    const onlyHosted = await privateClient.chat.completions.create({ model: 'gpt-x', messages: [{ role: 'user', content: 'my medical notes' }] }).catch((error: unknown) => error);
+    expect((onlyHosted as InstanceType<typeof OpenAI.APIError>).status).toBe(422);
+    expect((onlyHosted as InstanceType<typeof OpenAI.APIError>).code).toBe('route_no_private_target');
+    expect((onlyHosted as InstanceType<typeof OpenAI.APIError>).message).toMatch(/add a local model/i);
+    expect(hosted.chatRequests().length).toBe(hostedBefore);
+    expect(JSON.stringify(hosted.received)).not.toContain('medical');
+
+    // The same request as internal data may fall back to the hosted target.
+    const internal = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'release notes' }] });
+    expect(internal.choices[0]!.message.content).toBe(fixtureChatText());
+    expect(hosted.chatRequests().length).toBe(hostedBefore + 1);
+    local.setMode('ok');
+    localBackup.setMode('ok');
+  });
+
+  it('falls back to the next target on 503 and 429 before the first token, and never on a 400', async () => {
+    local.setMode('429');
+    const served = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(served.response.headers.get('x-stead-target')).toBe('backup/llama-3');
+    local.setMode('503');
+    const again = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(again.response.headers.get('x-stead-target')).toBe('backup/llama-3');
+    local.setMode('400');
+    const backupBefore = localBackup.chatRequests().length;
+    const rejected = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    expect((rejected as InstanceType<typeof OpenAI.APIError>).status).toBeGreaterThanOrEqual(400);
+    expect(localBackup.chatRequests().length).toBe(backupBefore);
+    local.setMode('ok');
+  });
+
+  it('reports a failure after the first token inside the stream, as an error event', async () => {
+    local.setMode('cut-mid-stream');
+    const stream = await client.chat.completions.create({ model: 'ollama-box/llama-3', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '';
+    const failure = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((error: unknown) => error);
+    expect(text.length).toBeGreaterThan(0);
+    expect(failure).toBeInstanceOf(Error);
+    expect(String((failure as Error).message)).toMatch(/after the stream started/);
+    local.setMode('ok');
+  });
+
+  it('answers bad input with clear OpenAI-style errors, never a 500', async () => {
+    const server = use();
+    const call = (payload: object) => server.call({ method: 'POST', url: '/v1/chat/completions', key: secret, payload });
+    const unknown = await call({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toMatchObject({ code: 'model_not_found', type: 'invalid_request_error' });
+    const noMessages = await call({ model: 'llama-3', messages: [] });
+    expect(noMessages.statusCode).toBe(400);
+    expect(noMessages.json().error.message).toContain('messages');
+    const badRole = await call({ model: 'llama-3', messages: [{ role: 'wizard', content: 'x' }] });
+    expect(badRole.statusCode).toBe(400);
+    const badTool = await call({ model: 'llama-3', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'string' } } }] });
+    expect(badTool.statusCode).toBe(400);
+    expect(badTool.json().error.type).toBe('invalid_request_error');
+    const badClass = await server.call({ method: 'POST', url: '/v1/chat/completions', key: secret, headers: { 'x-stead-data-class': 'secret' }, payload: { model: 'llama-3', messages: [{ role: 'user', content: 'x' }] } });
+    expect(badClass.statusCode).toBe(400);
+    const noKey = await server.call({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'llama-3', messages: [{ role: 'user', content: 'x' }] } });
+    expect(noKey.statusCode).toBe(401);
+  });
+
+  it('explains routing without calling a model, and records every call with its decision in the usage ledger', async () => {
+    const server = use();
+    const before = local.chatRequests().length + localBackup.chatRequests().length + hosted.chatRequests().length;
+    const decision = await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/model-routes/test?model=llama-3&dataClass=private`, cookie: owner.cookie });
+    expect(decision.statusCode).toBe(200);
+    expect(decision.json()).toMatchObject({ dataClass: 'private', candidates: [{ model: 'ollama-box/llama-3', locality: 'local' }, { model: 'backup/llama-3', locality: 'local' }] });
+    expect(local.chatRequests().length + localBackup.chatRequests().length + hosted.chatRequests().length).toBe(before);
+
+    const usage = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/model-usage`, cookie: owner.cookie })).json().records as { requestedModel: string; target: string | null; status: string; dataClass: string; keyId: string | null; reason: string; errorCode: string | null }[];
+    expect(usage.some((record) => record.dataClass === 'private' && record.errorCode === 'route_no_private_target' && record.target === null)).toBe(true);
+    expect(usage.some((record) => record.target === 'backup/llama-3' && record.status === 'ok')).toBe(true);
+    expect(usage.every((record) => record.keyId !== null)).toBe(true);
+  });
+
+  it('runs model.prompt tasks through the gateway and stores the answer', async () => {
+    const server = use();
+    const created = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/tasks`, cookie: owner.cookie, payload: { kind: 'model.prompt', input: { model: 'llama-3', prompt: 'Summarise', dataClass: 'private' } } });
+    expect(created.statusCode).toBe(201);
+    const id = (created.json().task as Task).id;
+    const done = await waitFor(async () => (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/tasks/${id}`, cookie: owner.cookie })).json().task as Task, (task) => ['succeeded', 'failed'].includes(task.state));
+    expect(done.state).toBe('succeeded');
+    expect(done.output).toMatchObject({ text: fixtureChatText(), target: 'ollama-box/llama-3' });
+    const refused = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/tasks`, cookie: owner.cookie, payload: { kind: 'model.prompt', input: { model: 'gpt-x', prompt: 'Summarise', dataClass: 'private' } } });
+    const refusedId = (refused.json().task as Task).id;
+    const failed = await waitFor(async () => (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/tasks/${refusedId}`, cookie: owner.cookie })).json().task as Task, (task) => ['succeeded', 'failed'].includes(task.state));
+    expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(failed.error).toMatch(/private/);
+  });
+}, { config: { egressAllowedHosts: ['127.0.0.1'] } });
+
+describeEachServer('model gateway egress', (use) => {
+  let upstream: Upstream;
+  beforeAll(async () => {
+    upstream = await startOpenAiUpstream('lan');
+  });
+  afterAll(async () => {
+    await upstream.close();
+  });
+
+  it('lets a local provider reach its own loopback address, and refuses a hosted one on a private address', async () => {
+    const server = use();
+    const owner = await setUpOwner(server);
+    const localProvider = await addProvider(server, owner.cookie, owner.workspace.id, { name: 'lan-local', type: 'openai-compatible', baseUrl: upstream.baseUrl, locality: 'local' });
+    expect(localProvider.discoveryError).toBeNull();
+    expect(localProvider.models.length).toBe(2);
+    const hostedProvider = await addProvider(server, owner.cookie, owner.workspace.id, { name: 'lan-hosted', type: 'openai-compatible', baseUrl: upstream.baseUrl, locality: 'hosted', discover: true });
+    expect(hostedProvider.discoveryError).toMatch(/refused/i);
+    const test = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/model-providers/lan-hosted/test`, cookie: owner.cookie });
+    expect(test.json()).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
+import type { ChatCompletionRequest, EmbeddingRequest } from '../../platform/model-provider/model-provider.port.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { chatCompletionBody, dataClasses, embeddingsBody, type DataClass } from './models.schema.ts';
+import type { CallerContext, ModelsService } from './models.service.ts';
+
+const gatewayQuery = z.strictObject({ workspaceId: z.string().min(1).max(64).optional().describe('Required with a session; an API key implies its workspace') });
+const gatewayConfig = { workspaceFromQuery: true, auditExempt: 'every call is recorded in the model usage ledger' } as const;
+
+/** `x-stead-data-class`, else the default (`internal`). */
+const callerOf = (request: FastifyRequest, signal: AbortSignal): CallerContext => {
+  const header = request.headers['x-stead-data-class'];
+  const given = Array.isArray(header) ? header[0] : header;
+  if (given !== undefined && !(dataClasses as readonly string[]).includes(given)) {
+    throw new SteadError('validation_failed', `x-stead-data-class must be one of ${dataClasses.join(', ')}`, { details: { field: 'x-stead-data-class' } });
+  }
+  const caller = request.caller;
+  return {
+    dataClass: (given as DataClass | undefined) ?? 'internal',
+    keyId: caller.type === 'key' ? caller.keyId : null,
+    userId: caller.type === 'key' ? caller.ownerUserId : caller.type === 'user' ? caller.user.id : null,
+    signal,
+  };
+};
+
+/**
+ * An AbortSignal that fires when the client goes away before the answer is complete, so upstream calls stop
+ * with it. (The request's own `close` fires as soon as its body has been read, so the response is watched.)
+ */
+const clientGone = (reply: FastifyReply): AbortSignal => {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('The client closed the connection'));
+  });
+  return controller.signal;
+};
+
+/**
+ * The OpenAI-compatible endpoint: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`, authenticated by a
+ * Stead API key. Streams are server-sent events in OpenAI's format; a failure after the first chunk is sent as
+ * an `error` object in the stream (the client already has tokens, so no other target can take over).
+ */
+export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models: ModelsService }): void => {
+  app.get('/v1/models', {
+    config: { permission: 'models:read', workspaceFromQuery: true },
+    schema: { tags: ['gateway'], summary: 'OpenAI-compatible model list: every model as `<provider>/<model>`', querystring: gatewayQuery },
+  }, async (request) => {
+    const list = await models.listModels(workspaceOf(request).workspaceId);
+    return { object: 'list', data: list.map((model) => ({ id: model.qualifiedName, object: 'model', created: Math.floor(Date.parse('2026-01-01') / 1000), owned_by: model.providerName })) };
+  });
+
+  app.post('/v1/chat/completions', {
+    config: { permission: 'models:use', ...gatewayConfig },
+    schema: { tags: ['gateway'], summary: 'OpenAI-compatible chat completions (streaming, tools, response_format), routed by data class and capability', querystring: gatewayQuery, body: chatCompletionBody },
+  }, async (request, reply) => {
+    const { workspaceId } = workspaceOf(request);
+    const body = request.body as unknown as ChatCompletionRequest;
+    const caller = callerOf(request, clientGone(reply));
+    if (!body.stream) {
+      const { stead, ...completion } = await models.chat(workspaceId, body, caller);
+      void reply.header('x-stead-target', stead.target);
+      return completion;
+    }
+    const opened = await models.streamChat(workspaceId, body, caller);
+    const raw = reply.raw;
+    reply.hijack();
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      'x-stead-target': opened.target,
+    });
+    try {
+      for await (const chunk of opened.chunks) raw.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      raw.write('data: [DONE]\n\n');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = error instanceof SteadError ? error.code : 'provider_error';
+      raw.write(`data: ${JSON.stringify({ error: { message: `The upstream failed after the stream started: ${message}`, type: 'server_error', code } })}\n\n`);
+    }
+    raw.end();
+  });
+
+  app.post('/v1/embeddings', {
+    config: { permission: 'models:use', ...gatewayConfig },
+    schema: { tags: ['gateway'], summary: 'OpenAI-compatible embeddings', querystring: gatewayQuery, body: embeddingsBody },
+  }, async (request, reply) => {
+    const { workspaceId } = workspaceOf(request);
+    return models.embed(workspaceId, request.body as unknown as EmbeddingRequest, callerOf(request, clientGone(reply)));
+  });
+};
