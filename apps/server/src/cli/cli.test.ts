@@ -91,7 +91,7 @@ describe('stead (no database needed)', stepTimeout, () => {
   it('lists its commands in --help', async () => {
     const help = await stead(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['start', 'migrate', 'doctor', 'version', 'admin', 'workspaces', 'keys', 'secrets']) {
+    for (const command of ['start', 'worker', 'migrate', 'doctor', 'version', 'admin', 'workspaces', 'keys', 'secrets', 'tasks', 'schedules']) {
       expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     const adminHelp = await stead(['admin', '--help']);
@@ -216,6 +216,47 @@ const cliSuite = (dialect: DatabaseDialect) => {
       expect(workspaces.find((entry) => entry.slug === 'ops')?.id).toBe(workspace.id);
     });
 
+    it('tasks run, list, show, cancel and retry; bad kinds and inputs create nothing', async () => {
+      const unknown = await stead(['tasks', 'run', 'no.such', '--workspace', 'ops']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^error \[task_kind_unknown\]: /);
+      const invalid = await stead(['tasks', 'run', 'http.request', '--workspace', 'ops', '--input', '{"url":"ftp://x"}']);
+      expect(invalid.stderr).toMatch(/^error \[validation_failed\]: .*input\.url/);
+      const notJson = await stead(['tasks', 'run', 'http.request', '--workspace', 'ops', '--input', '{url']);
+      expect(notJson.code).toBe(1);
+      expect(jsonOf<{ tasks: unknown[] }>(await stead(['tasks', 'list', '--workspace', 'ops', '--json'])).tasks).toEqual([]);
+
+      // No worker runs here, so the task stays queued until a server picks it up.
+      const { task } = jsonOf<{ task: { id: string; state: string; origin: { type: string } } }>(
+        await stead(['tasks', 'run', 'http.request', '--workspace', 'ops', '--input', '{"url":"https://example.com/"}', '--delay-ms', '60000', '--json']),
+      );
+      expect(task).toMatchObject({ state: 'queued', origin: { type: 'cli' } });
+      const listed = jsonOf<{ tasks: { id: string }[] }>(await stead(['tasks', 'list', '--workspace', 'ops', '--state', 'queued', '--json']));
+      expect(listed.tasks.map((entry) => entry.id)).toEqual([task.id]);
+      expect((await stead(['tasks', 'cancel', '--id', task.id, '--workspace', 'ops'])).stdout).toContain('is cancelled');
+      const shown = jsonOf<{ task: { state: string } }>(await stead(['tasks', 'show', '--id', task.id, '--workspace', 'ops', '--json']));
+      expect(shown.task.state).toBe('cancelled');
+      const again = await stead(['tasks', 'cancel', '--id', task.id, '--workspace', 'ops']);
+      expect(again.stderr).toMatch(/^error \[task_state_conflict\]: /);
+      expect((await stead(['tasks', 'retry', '--id', task.id, '--workspace', 'ops'])).stdout).toContain('is queued');
+    });
+
+    it('schedules add prints the next fire times; list, disable, enable and remove', async () => {
+      const badCron = await stead(['schedules', 'add', '--workspace', 'ops', '--name', 'bad', '--kind', 'http.request', '--input', '{"url":"https://example.com/"}', '--cron', 'not a cron']);
+      expect(badCron.code).toBe(1);
+      expect(badCron.stderr).toMatch(/^error \[schedule_invalid\]: /);
+      const added = await stead(['schedules', 'add', '--workspace', 'ops', '--name', 'nightly', '--kind', 'http.request', '--input', '{"url":"https://example.com/"}', '--cron', '0 3 * * *', '--tz', 'Europe/Berlin']);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toMatch(/Next fire times:\n(  \d{4}-\d\d-\d\dT0[12]:00:00\.000Z\n?){3}/);
+      const { schedules } = jsonOf<{ schedules: { id: string; name: string; enabled: boolean }[] }>(await stead(['schedules', 'list', '--workspace', 'ops', '--json']));
+      expect(schedules).toEqual([expect.objectContaining({ name: 'nightly', enabled: true })]);
+      const id = schedules[0]!.id;
+      expect(jsonOf<{ schedule: { enabled: boolean } }>(await stead(['schedules', 'disable', '--workspace', 'ops', '--id', id, '--json'])).schedule.enabled).toBe(false);
+      expect(jsonOf<{ schedule: { enabled: boolean } }>(await stead(['schedules', 'enable', '--workspace', 'ops', '--id', id, '--json'])).schedule.enabled).toBe(true);
+      expect((await stead(['schedules', 'remove', '--workspace', 'ops', '--id', id])).code).toBe(0);
+      expect(jsonOf<{ schedules: unknown[] }>(await stead(['schedules', 'list', '--workspace', 'ops', '--json'])).schedules).toEqual([]);
+    });
+
     it('keys create prints the secret once, list never shows it, revoke takes effect', async () => {
       const created = jsonOf<{ key: { id: string; role: string; name: string }; secret: string }>(
         await stead(['keys', 'create', '--email', email, '--workspace', 'ops', '--role', 'admin', '--json']),
@@ -309,7 +350,10 @@ const cliSuite = (dialect: DatabaseDialect) => {
       const fromCli = events.filter((event) => event.actor.label === 'cli');
       expect(fromCli.every((event) => event.actor.type === 'system' && event.outcome === 'success')).toBe(true);
       expect(fromCli.map((event) => event.action).sort()).toEqual(
-        ['key.create', 'key.create', 'key.revoke', 'secrets.rotate-key', 'user.create', 'user.password-reset', 'workspace.create'].sort(),
+        [
+          'key.create', 'key.create', 'key.revoke', 'secrets.rotate-key', 'user.create', 'user.password-reset', 'workspace.create',
+          'task.create', 'task.cancel', 'task.retry', 'schedule.create', 'schedule.disable', 'schedule.enable', 'schedule.delete',
+        ].sort(),
       );
       expect(fromCli.find((event) => event.action === 'key.revoke')?.target.id).toBe(keySecrets[0]!.id);
       // Nothing in the log may hold a key's secret.

@@ -93,13 +93,13 @@ export const registerTasksCommands = (program: Command): void => {
   tasks
     .command('show')
     .description('Show a task with its attempts, output, error and log')
-    .argument('<task-id>')
+    .requiredOption('--id <task-id>', 'task id (from tasks list)')
     .addOption(workspace())
     .addOption(json())
-    .action(async (taskId: string, options: { workspace: string; json?: boolean }) =>
+    .action(async (options: { id: string; workspace: string; json?: boolean }) =>
       withCore(async (core) => {
         const { id } = await core.workspaces.resolve(options.workspace);
-        const detail = await core.tasks.detail(id, taskId);
+        const detail = await core.tasks.detail(id, options.id);
         output(options, detail, () => describe(detail));
       }),
     );
@@ -131,13 +131,13 @@ export const registerTasksCommands = (program: Command): void => {
     tasks
       .command(action)
       .description(action === 'retry' ? 'Run a failed or cancelled task again with fresh attempts' : 'Cancel a queued or running task')
-      .argument('<task-id>')
+      .requiredOption('--id <task-id>', 'task id (from tasks list)')
       .addOption(workspace())
       .addOption(json())
-      .action(async (taskId: string, options: { workspace: string; json?: boolean }) =>
+      .action(async (options: { id: string; workspace: string; json?: boolean }) =>
         withCore(async (core) => {
           const { id } = await core.workspaces.resolve(options.workspace);
-          const task = await core.tasks[action](id, taskId);
+          const task = await core.tasks[action](id, options.id);
           await core.audit.record({ workspaceId: id, actor: cliActor, action: `task.${action}`, target: { type: 'task', id: task.id }, outcome: 'success' });
           output(options, { task }, () => `Task ${task.id} is ${task.state}`);
         }),
