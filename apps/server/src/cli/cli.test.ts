@@ -247,7 +247,7 @@ const cliSuite = (dialect: DatabaseDialect) => {
       expect(badCron.stderr).toMatch(/^error \[schedule_invalid\]: /);
       const added = await stead(['schedules', 'add', '--workspace', 'ops', '--name', 'nightly', '--kind', 'http.request', '--input', '{"url":"https://example.com/"}', '--cron', '0 3 * * *', '--tz', 'Europe/Berlin']);
       expect(added.code, added.stderr).toBe(0);
-      expect(added.stdout).toMatch(/Next fire times:\n(  \d{4}-\d\d-\d\dT0[12]:00:00\.000Z\n?){3}/);
+      expect(added.stdout).toMatch(/Next fire times:\n( {2}\d{4}-\d\d-\d\dT0[12]:00:00\.000Z\n?){3}/);
       const { schedules } = jsonOf<{ schedules: { id: string; name: string; enabled: boolean }[] }>(await stead(['schedules', 'list', '--workspace', 'ops', '--json']));
       expect(schedules).toEqual([expect.objectContaining({ name: 'nightly', enabled: true })]);
       const id = schedules[0]!.id;
