@@ -68,6 +68,8 @@ describeEachServer('tasks', (use) => {
     await waitFor(async () => seen.filter((event) => event.type === 'task-update').map((event) => (event.data as Task).state), (states) => states.includes('succeeded'));
     expect(seen.filter((event) => event.type === 'task-update').map((event) => (event.data as Task).state)).toEqual(['queued', 'running', 'succeeded']);
     expect(seen.filter((event) => event.type === 'task-log')).toHaveLength(2);
+    expect(seen.filter((event) => event.type === 'task-progress').map((event) => (event.data as { percent: number }).percent)).toEqual([10, 60, 100]);
+    expect(done.task.progress).toEqual({ percent: 100, message: 'done' });
     await unsubscribe();
   });
 

@@ -60,6 +60,7 @@ export const createHttpRequestTaskKind = ({ egress }: { egress: EgressClient }) 
         if (typeof input.body !== 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
       }
       await context.log(`${input.method} ${input.url}`);
+      await context.progress(10, 'sending request');
       const started = performance.now();
       let response: Response;
       try {
@@ -69,6 +70,7 @@ export const createHttpRequestTaskKind = ({ egress }: { egress: EgressClient }) 
         if (isSteadError(error) && error.code === 'egress_blocked') throw new UnrecoverableJobError(error.message);
         throw error;
       }
+      await context.progress(60, `${response.status} received, reading body`);
       const { text, truncated } = await readCapped(response, maxBodyBytes);
       const durationMs = Math.round(performance.now() - started);
       await context.log(`${response.status} ${response.statusText} in ${durationMs} ms`);
@@ -77,6 +79,7 @@ export const createHttpRequestTaskKind = ({ egress }: { egress: EgressClient }) 
         const message = `${input.method} ${input.url} answered ${response.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
         throw retryableStatus(response.status) ? new Error(message) : new UnrecoverableJobError(message);
       }
+      await context.progress(100, 'done');
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, name) => {
         responseHeaders[name] = value;
