@@ -4,6 +4,7 @@ import * as jobs from './0002-jobs.ts';
 import * as tasks from './0003-tasks.ts';
 import * as schedules from './0004-schedules.ts';
 import * as models from './0005-models.ts';
+import * as modelRouting from './0006-model-routing.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-tasks': tasks,
   '0004-schedules': schedules,
   '0005-models': models,
+  '0006-model-routing': modelRouting,
 };

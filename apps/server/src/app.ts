@@ -27,6 +27,7 @@ import { createModelsRepository } from './features/models/models.repository.ts';
 import { registerModelsRoutes } from './features/models/models.routes.ts';
 import { createModelsService } from './features/models/models.service.ts';
 import { registerOpenAiEndpointRoutes } from './features/models/openai-endpoint.routes.ts';
+import { createTargetHealth } from './features/models/target-health.ts';
 import { createModelPromptTaskKind } from './features/tasks/kinds/model-prompt.task.ts';
 import { createOnboardingRepository } from './features/onboarding/onboarding.repository.ts';
 import { registerOnboardingRoutes } from './features/onboarding/onboarding.routes.ts';
@@ -135,6 +136,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     ids,
     createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
     egressAllowedHosts: config.egressAllowedHosts,
+    health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
   });
   const tasks = createTasksService({
     repository: createTasksRepository(database.db),

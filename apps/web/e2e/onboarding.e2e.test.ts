@@ -1,11 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
 
 /**
  * The whole first-day journey in a real browser against the real server (the `stead` program on a fresh
@@ -13,78 +9,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * colleague who accepts → create an API key → see every one of those actions in the audit log.
  * Screenshots of each step go to STEAD_TEST_SCREENSHOTS (default: a temp folder) for people to look at.
  */
-const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const required = process.env.STEAD_TEST_REQUIRE === 'all';
-const available = existsSync(chromiumPath);
-if (!available) {
-  if (required) throw new Error(`STEAD_TEST_REQUIRE=all but Chromium is missing at ${chromiumPath} (apt-get install chromium)`);
-  console.warn(`[skip] browser tests skipped: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-
-const freePort = async () => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
-
 const owner = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'olivia-password-1' };
 const colleague = { name: 'Carl Colleague', email: 'carl@example.com', password: 'carl-password-12' };
 
-describe.skipIf(!available)('first day with Stead, in Chromium', () => {
-  let server: ChildProcess;
+describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
+  let stead: RunningStead;
   let browser: Browser;
   let baseUrl = '';
-  const dataDir = mkdtempSync(join(tmpdir(), 'stead-e2e-'));
-  const shots = process.env.STEAD_TEST_SCREENSHOTS ?? join(dataDir, 'screenshots');
   const consoleErrors: string[] = [];
 
-  const shoot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const watch = (page: Page) => {
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-    page.on('console', (message) => {
-      // A signed-out page's session probe answers 401 by design; everything else is a defect.
-      if (message.type() === 'error' && !message.text().includes('401')) consoleErrors.push(message.text());
-    });
-    return page;
-  };
+  const shoot = (page: Page, name: string) => page.screenshot({ path: join(stead.screenshots, `${name}.png`), fullPage: true });
+  const watch = (page: Page) => watchConsole(page, consoleErrors);
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    for (const [workspace, output] of [['@stead/server', 'apps/server/dist/main.js'], ['@stead/web', 'apps/web/dist/index.html']]) {
-      if (existsSync(join(repositoryRoot, output!)) && process.env.CI === undefined) continue;
-      const build = spawnSync('npm', ['run', 'build', '-w', workspace!], { cwd: repositoryRoot, stdio: 'inherit' });
-      if (build.status !== 0) throw new Error(`npm run build -w ${workspace} failed`);
-    }
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [join(repositoryRoot, 'apps/server/bin/stead.mjs'), 'start'], {
-      env: { ...process.env, STEAD_DATA_DIR: dataDir, STEAD_PORT: String(port), STEAD_LOG_LEVEL: 'warn' },
-      stdio: 'inherit',
-    });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${baseUrl}/api/health`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (server.exitCode !== null) throw new Error(`the server exited with code ${server.exitCode}`);
-      if (Date.now() > deadline) throw new Error('the server did not start');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    await ensureBuilt();
+    stead = await startStead();
+    baseUrl = stead.baseUrl;
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
-    if (!process.env.STEAD_TEST_SCREENSHOTS) rmSync(dataDir, { recursive: true, force: true });
+    await stead?.stop();
   });
 
   it('walks setup, sign-in, workspace, invitation, API key and audit log', async () => {

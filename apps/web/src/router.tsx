@@ -146,6 +146,18 @@ const taskDetailRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/task-detail-page.tsx'), 'TaskDetailPage'),
 });
 
+const schedulesRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'schedules',
+  component: lazyRouteComponent(() => import('./pages/schedules-page.tsx'), 'SchedulesPage'),
+});
+
+const scheduleDetailRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'schedules/$scheduleId',
+  component: lazyRouteComponent(() => import('./pages/schedule-detail-page.tsx'), 'ScheduleDetailPage'),
+});
+
 const workspaceSettingsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'settings',
@@ -206,6 +218,8 @@ const routeTree = rootRoute.addChildren([
       auditRoute,
       tasksRoute,
       taskDetailRoute,
+      schedulesRoute,
+      scheduleDetailRoute,
       workspaceSettingsRoute,
     ]),
     accountRoute,

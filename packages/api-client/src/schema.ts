@@ -2945,6 +2945,15 @@ export interface paths {
                                 outputPricePerMillion: number | null;
                                 /** @enum {string} */
                                 source: "discovered" | "declared";
+                                health: {
+                                    /** @enum {string} */
+                                    breaker: "closed" | "open" | "half-open";
+                                    retryAt: string | null;
+                                    consecutiveFailures: number;
+                                    p50Ms: number | null;
+                                    errorRate: number | null;
+                                    calls: number;
+                                };
                             }[];
                             discoveryError: string | null;
                         };
@@ -3096,6 +3105,15 @@ export interface paths {
                                 outputPricePerMillion: number | null;
                                 /** @enum {string} */
                                 source: "discovered" | "declared";
+                                health: {
+                                    /** @enum {string} */
+                                    breaker: "closed" | "open" | "half-open";
+                                    retryAt: string | null;
+                                    consecutiveFailures: number;
+                                    p50Ms: number | null;
+                                    errorRate: number | null;
+                                    calls: number;
+                                };
                             }[];
                         };
                     };
@@ -3123,6 +3141,8 @@ export interface paths {
                 query?: {
                     model?: string;
                     dataClass?: "private" | "internal" | "public";
+                    latencyTier?: "fast" | "standard";
+                    estimatedTokens?: number;
                     needs?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
                 };
                 header?: never;
@@ -3157,6 +3177,345 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Aliases clients may send as `model` (e.g. fast, smart, private), each an ordered list of targets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            aliases: {
+                                id: string;
+                                name: string;
+                                targets: string[];
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-aliases/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create or replace an alias */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        targets: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alias: {
+                                id: string;
+                                name: string;
+                                targets: string[];
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove an alias */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Route rules in order: the first enabled rule whose conditions hold picks the targets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: {
+                                id: string;
+                                position: number;
+                                name: string;
+                                match: {
+                                    /** @description Requested names the rule applies to; default ["auto"] */
+                                    models?: string[];
+                                    dataClasses?: ("private" | "internal" | "public")[];
+                                    /** @description Applies when the request needs all of these */
+                                    needs?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                                    /** @description Applies to prompts of at least this many tokens (estimated) */
+                                    minEstimatedTokens?: number;
+                                    /**
+                                     * @description Applies when the request asks for this tier (`x-stead-latency`)
+                                     * @enum {string}
+                                     */
+                                    latencyTier?: "fast" | "standard";
+                                };
+                                targets: string[];
+                                enabled: boolean;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the ordered list of route rules */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rules: {
+                            name: string;
+                            /** @default {} */
+                            match?: {
+                                /** @description Requested names the rule applies to; default ["auto"] */
+                                models?: string[];
+                                dataClasses?: ("private" | "internal" | "public")[];
+                                /** @description Applies when the request needs all of these */
+                                needs?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                                /** @description Applies to prompts of at least this many tokens (estimated) */
+                                minEstimatedTokens?: number;
+                                /**
+                                 * @description Applies when the request asks for this tier (`x-stead-latency`)
+                                 * @enum {string}
+                                 */
+                                latencyTier?: "fast" | "standard";
+                            };
+                            targets: string[];
+                            /** @default true */
+                            enabled?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: {
+                                id: string;
+                                position: number;
+                                name: string;
+                                match: {
+                                    /** @description Requested names the rule applies to; default ["auto"] */
+                                    models?: string[];
+                                    dataClasses?: ("private" | "internal" | "public")[];
+                                    /** @description Applies when the request needs all of these */
+                                    needs?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                                    /** @description Applies to prompts of at least this many tokens (estimated) */
+                                    minEstimatedTokens?: number;
+                                    /**
+                                     * @description Applies when the request asks for this tier (`x-stead-latency`)
+                                     * @enum {string}
+                                     */
+                                    latencyTier?: "fast" | "standard";
+                                };
+                                targets: string[];
+                                enabled: boolean;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-data-classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default data class of requests that send no x-stead-data-class: per API key, else for the workspace */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description For requests without x-stead-data-class whose key has no default
+                             * @enum {string}
+                             */
+                            workspace: "private" | "internal" | "public";
+                            /** @description Per API key id */
+                            keys: {
+                                [key: string]: "private" | "internal" | "public";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the default data class of the workspace or of one API key */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Omit for the workspace default */
+                        keyId?: string;
+                        /** @description null removes a key default */
+                        dataClass: ("private" | "internal" | "public") | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description For requests without x-stead-data-class whose key has no default
+                             * @enum {string}
+                             */
+                            workspace: "private" | "internal" | "public";
+                            /** @description Per API key id */
+                            keys: {
+                                [key: string]: "private" | "internal" | "public";
+                            };
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;

@@ -68,6 +68,10 @@ export const configSchema = z
      * CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `ollama.lan`). Everything else private is refused (SSRF protection).
      */
     egressAllowedHosts: commaList(z.string().min(1)).default([]),
+    /** Consecutive upstream failures after which the gateway stops sending to a target (its circuit breaker opens). */
+    modelBreakerThreshold: z.coerce.number().int().min(1).max(1_000).default(5),
+    /** How long an open circuit breaker refuses calls before one probe may go through, in milliseconds. */
+    modelBreakerCooldownMs: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   })
   .strict();
 

@@ -65,7 +65,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             .replace(':workspaceId', target.workspaceId)
             .replace(':token', 'x'.repeat(32))
             .replace(/:[A-Za-z]+/g, 'does-not-exist');
-          const query = route.url === '/api/events' ? `?workspaceId=${target.workspaceId}` : '';
+          const query = route.workspaceFromQuery ? `?workspaceId=${target.workspaceId}` : '';
           const key = typeof credentials.key === 'function' ? credentials.key(target) : credentials.key;
           return server.call({
             method: route.method as 'GET',

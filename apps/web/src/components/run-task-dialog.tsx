@@ -1,27 +1,22 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { SteadApiError } from '@stead/api-client';
 import { useQuery } from '@tanstack/react-query';
-import { useRef } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { LoadingRows } from '@/components/page-header.tsx';
+import { TaskInputFields, taskInputSchemaShape } from '@/components/task-input-fields.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
-import { Textarea } from '@/components/ui/textarea.tsx';
+import { Input } from '@/components/ui/input.tsx';
 import { api, type Task, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { queryKeys } from '@/lib/queries.ts';
-import { delaySecondsToMs, exampleInputText, inputTextForKindChange, parseJsonInput, runTaskErrorField } from '@/lib/tasks.ts';
+import { delaySecondsToMs, exampleInputText, parseJsonInput, runTaskErrorField } from '@/lib/tasks.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
 const schema = z.object({
-  kind: z.string().min(1, 'Choose a kind of task.'),
-  input: z.string().superRefine((text, context) => {
-    const parsed = parseJsonInput(text);
-    if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
-  }),
+  ...taskInputSchemaShape,
   delaySeconds: z
     .string()
     .refine((text) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0), 'Enter zero or more seconds, or leave it empty.'),
@@ -40,9 +35,7 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
     defaultValues: { kind: first?.name ?? '', input: exampleInputText(first), delaySeconds: '', maxAttempts: '' },
   });
   const { errors, isSubmitting } = form.formState;
-  const kindName = form.watch('kind');
-  const kind = kinds.find((item) => item.name === kindName);
-  const previousKind = useRef(kindName);
+  const kind = kinds.find((item) => item.name === form.watch('kind'));
   const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
 
   return (
@@ -72,40 +65,7 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
         }),
       )}
     >
-      <Field id="task-kind" label="Kind" error={errors.kind?.message} hint={kind?.description}>
-        <NativeSelect
-          id="task-kind"
-          aria-invalid={invalid('kind')}
-          {...form.register('kind', {
-            onChange: (event: { target: { value: string } }) => {
-              const next = kinds.find((item) => item.name === event.target.value);
-              const previous = kinds.find((item) => item.name === previousKind.current);
-              previousKind.current = event.target.value;
-              form.setValue('input', inputTextForKindChange(form.getValues('input'), previous, next));
-              form.clearErrors('input');
-            },
-          })}
-        >
-          {kinds.map((item) => (
-            <option key={item.name} value={item.name}>
-              {item.name}
-            </option>
-          ))}
-        </NativeSelect>
-      </Field>
-      <Field id="task-input" label="Input (JSON)" error={errors.input?.message} hint="Checked against the kind's schema before anything runs.">
-        <Textarea
-          id="task-input"
-          rows={9}
-          spellCheck={false}
-          autoCapitalize="off"
-          autoComplete="off"
-          className="font-mono text-xs md:text-xs"
-          aria-invalid={invalid('input')}
-          aria-describedby={errors.input ? 'task-input-error' : undefined}
-          {...form.register('input')}
-        />
-      </Field>
+      <TaskInputFields form={form} kinds={kinds} idPrefix="task" />
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id="task-delay" label="Delay in seconds" error={errors.delaySeconds?.message} hint="Empty: start now.">
           <Input

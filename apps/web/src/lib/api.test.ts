@@ -96,6 +96,27 @@ describe('createApiClient', () => {
     await createApiClient({ baseUrl, fetch }).workspaceAudit('w1', { action: 'member.', from: undefined, cursor: 'abc', limit: 50 });
     expect(requests[0]?.url).toBe(`${baseUrl}/api/workspaces/w1/audit?action=member.&cursor=abc&limit=50`);
   });
+
+  it('sends a schedule preview as flat query parameters, and pages fires by cursor', async () => {
+    const { fetch, requests } = recordingFetch(() => jsonResponse(200, { fireTimes: [], fires: [], nextCursor: null }));
+    const client = createApiClient({ baseUrl, fetch });
+    await client.previewSchedule('w1', { type: 'cron', expression: '30 9 * * 1-5', timeZone: 'Europe/Berlin', count: 5 });
+    expect(requests[0]?.url).toBe(`${baseUrl}/api/workspaces/w1/schedules/preview?type=cron&expression=30%209%20*%20*%201-5&timeZone=Europe%2FBerlin&count=5`);
+    expect(requests[0]?.method).toBe('GET');
+    await client.scheduleFires('w1', 's1', { limit: 20, cursor: 'f9' });
+    expect(requests[1]?.url).toBe(`${baseUrl}/api/workspaces/w1/schedules/s1/fires?limit=20&cursor=f9`);
+  });
+
+  it('enables and disables schedules with a POST to their own routes', async () => {
+    const { fetch, requests } = recordingFetch(() => jsonResponse(200, { schedule: {} }));
+    const client = createApiClient({ baseUrl, fetch });
+    await client.enableSchedule('w1', 's1');
+    await client.disableSchedule('w1', 's1');
+    expect(requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      `POST ${baseUrl}/api/workspaces/w1/schedules/s1/enable`,
+      `POST ${baseUrl}/api/workspaces/w1/schedules/s1/disable`,
+    ]);
+  });
 });
 
 describe('eventsUrl', () => {

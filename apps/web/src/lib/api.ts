@@ -35,6 +35,18 @@ export type CreateTaskRequest = Input<'/api/workspaces/{workspaceId}/tasks', 'po
 export type TaskDetail = Answer<'/api/workspaces/{workspaceId}/tasks/{taskId}', 'get'>;
 export type TaskAttempt = TaskDetail['attempts'][number];
 export type TaskLogLine = TaskDetail['logs'][number];
+export type Schedule = Answer<'/api/workspaces/{workspaceId}/schedules', 'get'>['schedules'][number];
+/** A saved trigger (a cron trigger always has its time zone). */
+export type ScheduleTrigger = Schedule['trigger'];
+export type MissedPolicy = Schedule['missedPolicy'];
+export type CreateScheduleRequest = Input<'/api/workspaces/{workspaceId}/schedules', 'post'>;
+export type UpdateScheduleRequest = Input<'/api/workspaces/{workspaceId}/schedules/{scheduleId}', 'patch'>;
+/** A trigger as sent (the time zone of a cron trigger may be left out: UTC). */
+export type ScheduleTriggerRequest = CreateScheduleRequest['trigger'];
+export type ScheduleFirePage = Answer<'/api/workspaces/{workspaceId}/schedules/{scheduleId}/fires', 'get'>;
+export type ScheduleFire = ScheduleFirePage['fires'][number];
+export type ScheduleFireQuery = NonNullable<paths['/api/workspaces/{workspaceId}/schedules/{scheduleId}/fires']['get']['parameters']['query']>;
+export type SchedulePreviewQuery = paths['/api/workspaces/{workspaceId}/schedules/preview']['get']['parameters']['query'];
 
 /** Options of `createApiClient`. */
 export interface ApiClientOptions {
@@ -139,6 +151,25 @@ export function createApiClient(options: ApiClientOptions = {}) {
       call(client.POST('/api/workspaces/{workspaceId}/tasks/{taskId}/cancel', { params: { path: { workspaceId, taskId } } })),
     retryTask: (workspaceId: string, taskId: string) =>
       call(client.POST('/api/workspaces/{workspaceId}/tasks/{taskId}/retry', { params: { path: { workspaceId, taskId } } })),
+
+    listSchedules: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/schedules', workspace(workspaceId))),
+    createSchedule: (workspaceId: string, body: CreateScheduleRequest) =>
+      call(client.POST('/api/workspaces/{workspaceId}/schedules', { ...workspace(workspaceId), body })),
+    /** The next fire times of a trigger as if it were saved now; nothing is saved. */
+    previewSchedule: (workspaceId: string, query: SchedulePreviewQuery) =>
+      call(client.GET('/api/workspaces/{workspaceId}/schedules/preview', { params: { path: { workspaceId }, query } })),
+    schedule: (workspaceId: string, scheduleId: string) =>
+      call(client.GET('/api/workspaces/{workspaceId}/schedules/{scheduleId}', { params: { path: { workspaceId, scheduleId } } })),
+    updateSchedule: (workspaceId: string, scheduleId: string, body: UpdateScheduleRequest) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}/schedules/{scheduleId}', { params: { path: { workspaceId, scheduleId } }, body })),
+    deleteSchedule: (workspaceId: string, scheduleId: string) =>
+      call(client.DELETE('/api/workspaces/{workspaceId}/schedules/{scheduleId}', { params: { path: { workspaceId, scheduleId } } })),
+    enableSchedule: (workspaceId: string, scheduleId: string) =>
+      call(client.POST('/api/workspaces/{workspaceId}/schedules/{scheduleId}/enable', { params: { path: { workspaceId, scheduleId } } })),
+    disableSchedule: (workspaceId: string, scheduleId: string) =>
+      call(client.POST('/api/workspaces/{workspaceId}/schedules/{scheduleId}/disable', { params: { path: { workspaceId, scheduleId } } })),
+    scheduleFires: (workspaceId: string, scheduleId: string, query: ScheduleFireQuery = {}) =>
+      call(client.GET('/api/workspaces/{workspaceId}/schedules/{scheduleId}/fires', { params: { path: { workspaceId, scheduleId }, query } })),
 
     listUsers: () => call(client.GET('/api/admin/users')),
     disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),

@@ -1,6 +1,6 @@
 import { SteadApiError } from '@stead/api-client';
 import { QueryClient, queryOptions } from '@tanstack/react-query';
-import { api } from './api.ts';
+import { api, type SchedulePreviewQuery } from './api.ts';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -28,6 +28,11 @@ export const queryKeys = {
   tasks: (workspaceId: string) => ['workspaces', workspaceId, 'tasks'] as const,
   task: (workspaceId: string, taskId: string) => ['workspaces', workspaceId, 'task', taskId] as const,
   taskKinds: (workspaceId: string) => ['workspaces', workspaceId, 'task-kinds'] as const,
+  schedules: (workspaceId: string) => ['workspaces', workspaceId, 'schedules'] as const,
+  /** One schedule; its fire history sits under the same prefix, so invalidating this refreshes both. */
+  schedule: (workspaceId: string, scheduleId: string) => ['workspaces', workspaceId, 'schedule', scheduleId] as const,
+  scheduleFires: (workspaceId: string, scheduleId: string) => ['workspaces', workspaceId, 'schedule', scheduleId, 'fires'] as const,
+  schedulePreview: (workspaceId: string, query: SchedulePreviewQuery) => ['workspaces', workspaceId, 'schedule-preview', query] as const,
   adminAudit: ['admin', 'audit'] as const,
   accountSessions: ['account', 'sessions'] as const,
   invitation: (token: string) => ['invitation', token] as const,

@@ -116,6 +116,14 @@ describe('matchesTaskFilters', () => {
     expect(matchesTaskFilters(row, { to: '2025-03-04T10:00:00.000Z' })).toBe(false);
     expect(matchesTaskFilters(row, { state: 'queued', kind: 'http.request' })).toBe(true);
   });
+
+  it('keeps a schedule\'s list to the tasks that schedule started', () => {
+    const fromSchedule = task('01', { origin: { type: 'schedule', id: 's1' } });
+    expect(matchesTaskFilters(fromSchedule, { originId: 's1' })).toBe(true);
+    expect(matchesTaskFilters(fromSchedule, { originId: 's2' })).toBe(false);
+    expect(matchesTaskFilters(task('02'), { originId: 's1' })).toBe(false);
+    expect(matchesTaskFilters(task('02', { origin: { type: 'cli', id: 's1' } }), { originId: 's1' })).toBe(false);
+  });
 });
 
 describe('mergeLogLines', () => {

@@ -77,12 +77,15 @@ export interface TaskFilters {
   kind?: string;
   from?: string;
   to?: string;
+  /** Only tasks started by this schedule. */
+  originId?: string;
 }
 
 /** Whether a task belongs in a list with these filters (the server's rule: from inclusive, to exclusive). */
 export function matchesTaskFilters(task: Task, filters: TaskFilters): boolean {
   if (filters.state && task.state !== filters.state) return false;
   if (filters.kind && task.kind !== filters.kind) return false;
+  if (filters.originId && (task.origin.type !== 'schedule' || task.origin.id !== filters.originId)) return false;
   const created = Date.parse(task.createdAt);
   if (filters.from && created < Date.parse(filters.from)) return false;
   if (filters.to && created >= Date.parse(filters.to)) return false;

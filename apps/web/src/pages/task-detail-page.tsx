@@ -4,6 +4,7 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { ArrowLeftIcon, BanIcon, CopyPlusIcon, RadioIcon, RotateCcwIcon } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { Facts, JsonBlock } from '@/components/detail-blocks.tsx';
 import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
 import { TaskProgress, TaskStateBadge } from '@/components/task-state.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
@@ -24,7 +25,6 @@ import {
   formatElapsed,
   isTaskActive,
   mergeLogLines,
-  prettyJson,
   taskElapsedMs,
 } from '@/lib/tasks.ts';
 import { toast } from '@/lib/toast.ts';
@@ -55,38 +55,6 @@ const outcomeVariants = {
   interrupted: 'warning',
   delayed: 'outline',
 } as const satisfies Record<TaskAttempt['outcome'], string>;
-
-function Facts({ items }: { items: [string, ReactNode][] }) {
-  return (
-    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm sm:grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)]">
-      {items.map(([term, value]) => (
-        <div key={term} className="contents">
-          <dt className="text-muted-foreground">{term}</dt>
-          <dd className="min-w-0 break-words">{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function JsonBlock({ label, value, empty }: { label: string; value: unknown; empty: string }) {
-  return (
-    <Card className="min-w-0">
-      <CardHeader className="pb-2 sm:pb-3">
-        <CardTitle className="text-base">{label}</CardTitle>
-      </CardHeader>
-      <CardContent>
-        {value === null || value === undefined ? (
-          <p className="text-sm text-muted-foreground">{empty}</p>
-        ) : (
-          <pre tabIndex={0} aria-label={label} className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs whitespace-pre">
-            {prettyJson(value)}
-          </pre>
-        )}
-      </CardContent>
-    </Card>
-  );
-}
 
 function AttemptsTable({ attempts }: { attempts: TaskAttempt[] }) {
   if (attempts.length === 0) return <p className="text-sm text-muted-foreground">No attempt has started yet.</p>;
@@ -336,7 +304,21 @@ function TaskView({ workspaceId, taskId, mayRun }: { workspaceId: string; taskId
             <Facts
               items={[
                 ['Kind', <code key="kind" className="text-xs">{task.kind}</code>],
-                ['Origin', describeOrigin(task.origin)],
+                [
+                  'Origin',
+                  task.origin.type === 'schedule' && task.origin.id ? (
+                    <Link
+                      key="origin"
+                      to="/w/$workspaceId/schedules/$scheduleId"
+                      params={{ workspaceId, scheduleId: task.origin.id }}
+                      className="underline-offset-4 hover:underline"
+                    >
+                      {describeOrigin(task.origin)}
+                    </Link>
+                  ) : (
+                    describeOrigin(task.origin)
+                  ),
+                ],
                 ['Created', formatPrecise(task.createdAt)],
                 ...(delayed ? ([['Runs at', formatPrecise(task.runAt)]] as [string, ReactNode][]) : []),
                 ['Started', formatPrecise(task.startedAt, task.state === 'queued' ? 'not yet' : '—')],

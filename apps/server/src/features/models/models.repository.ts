@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, ModelProviderTable, ModelTable, ModelUsageTable } from '../../platform/database/database.types.ts';
+import type { Database, ModelAliasTable, ModelProviderTable, ModelRouteRuleTable, ModelTable, ModelUsageTable } from '../../platform/database/database.types.ts';
 
 export type ProviderRow = Selectable<ModelProviderTable>;
 export type ModelRow = Selectable<ModelTable>;
@@ -40,6 +40,45 @@ export const createModelsRepository = (db: Kysely<Database>) => ({
       .where('modelProvider.enabled', '=', 1)
       .orderBy('modelProvider.id')
       .orderBy('model.name')
+      .execute();
+  },
+  listAliases(workspaceId: string): Promise<Selectable<ModelAliasTable>[]> {
+    return db.selectFrom('modelAlias').selectAll().where('workspaceId', '=', workspaceId).orderBy('name').execute();
+  },
+  /** Creates or replaces the alias of that name. */
+  async upsertAlias(row: Insertable<ModelAliasTable>): Promise<void> {
+    await db
+      .insertInto('modelAlias')
+      .values(row)
+      .onConflict((conflict) => conflict.columns(['workspaceId', 'name']).doUpdateSet({ targets: row.targets, updatedAt: row.updatedAt }))
+      .execute();
+  },
+  async deleteAlias(workspaceId: string, name: string): Promise<boolean> {
+    const result = await db.deleteFrom('modelAlias').where('workspaceId', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  },
+  listRules(workspaceId: string): Promise<Selectable<ModelRouteRuleTable>[]> {
+    return db.selectFrom('modelRouteRule').selectAll().where('workspaceId', '=', workspaceId).orderBy('position').execute();
+  },
+  /** Rules are edited as one ordered list: the new list replaces the old in one transaction. */
+  async replaceRules(workspaceId: string, rows: Insertable<ModelRouteRuleTable>[]): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('modelRouteRule').where('workspaceId', '=', workspaceId).execute();
+      if (rows.length > 0) await trx.insertInto('modelRouteRule').values(rows).execute();
+    });
+  },
+  listDataClassDefaults(workspaceId: string) {
+    return db.selectFrom('modelDataClassDefault').select(['keyId', 'dataClass']).where('workspaceId', '=', workspaceId).execute();
+  },
+  async setDataClassDefault(workspaceId: string, keyId: string, dataClass: string | null, at: string): Promise<void> {
+    if (dataClass === null) {
+      await db.deleteFrom('modelDataClassDefault').where('workspaceId', '=', workspaceId).where('keyId', '=', keyId).execute();
+      return;
+    }
+    await db
+      .insertInto('modelDataClassDefault')
+      .values({ workspaceId, keyId, dataClass, updatedAt: at })
+      .onConflict((conflict) => conflict.columns(['workspaceId', 'keyId']).doUpdateSet({ dataClass, updatedAt: at }))
       .execute();
   },
   async insertUsage(row: Insertable<ModelUsageTable>): Promise<void> {

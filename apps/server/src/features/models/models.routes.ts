@@ -1,6 +1,19 @@
 import { z } from 'zod';
-import { workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
-import { addProviderBody, modelSchema, providerSchema, routeDecisionSchema, routeTestQuery, usageRecordSchema } from './models.schema.ts';
+import { noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import {
+  addProviderBody,
+  aliasBody,
+  aliasSchema,
+  dataClassDefaultBody,
+  dataClassDefaultsSchema,
+  modelSchema,
+  providerSchema,
+  routeDecisionSchema,
+  routeRuleSchema,
+  routeRulesBody,
+  routeTestQuery,
+  usageRecordSchema,
+} from './models.schema.ts';
 import type { ModelsService } from './models.service.ts';
 
 const providerParams = workspaceIdParams.extend({ providerId: z.string().min(1).max(100).describe('Provider id or name') });
@@ -52,7 +65,56 @@ export const registerModelsRoutes = (app: SteadApp, { models }: { models: Models
   app.get('/api/workspaces/:workspaceId/model-routes/test', {
     config: { permission: 'models:read' },
     schema: { tags: ['models'], summary: 'Which targets would serve a request, in order, and why; no model is called', params: workspaceIdParams, querystring: routeTestQuery, response: { 200: routeDecisionSchema } },
-  }, async (request) => models.explainRoute(request.params.workspaceId, request.query.model, request.query.dataClass, request.query.needs));
+  }, async (request) => models.explainRoute(request.params.workspaceId, request.query));
+
+  app.get('/api/workspaces/:workspaceId/model-aliases', {
+    config: { permission: 'models:read' },
+    schema: { tags: ['models'], summary: 'Aliases clients may send as `model` (e.g. fast, smart, private), each an ordered list of targets', params: workspaceIdParams, response: { 200: z.object({ aliases: z.array(aliasSchema) }) } },
+  }, async (request) => ({ aliases: await models.listAliases(request.params.workspaceId) }));
+
+  app.put('/api/workspaces/:workspaceId/model-aliases/:name', {
+    config: { permission: 'models:manage', audit: 'model-alias.set' },
+    schema: { tags: ['models'], summary: 'Create or replace an alias', params: workspaceIdParams.extend({ name: z.string().min(1).max(100) }), body: aliasBody.omit({ name: true }), response: { 200: z.object({ alias: aliasSchema }) } },
+  }, async (request) => {
+    const parsed = aliasBody.parse({ name: request.params.name, targets: request.body.targets });
+    request.auditDetails = { targetType: 'model-alias', targetId: parsed.name, metadata: { targets: parsed.targets } };
+    return { alias: await models.setAlias(request.params.workspaceId, parsed) };
+  });
+
+  app.delete('/api/workspaces/:workspaceId/model-aliases/:name', {
+    config: { permission: 'models:manage', audit: 'model-alias.delete' },
+    schema: { tags: ['models'], summary: 'Remove an alias', params: workspaceIdParams.extend({ name: z.string().min(1).max(100) }), response: { 204: noContent } },
+  }, async (request, reply) => {
+    request.auditDetails = { targetType: 'model-alias', targetId: request.params.name };
+    await models.removeAlias(request.params.workspaceId, request.params.name);
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/workspaces/:workspaceId/model-rules', {
+    config: { permission: 'models:read' },
+    schema: { tags: ['models'], summary: 'Route rules in order: the first enabled rule whose conditions hold picks the targets', params: workspaceIdParams, response: { 200: z.object({ rules: z.array(routeRuleSchema) }) } },
+  }, async (request) => ({ rules: await models.listRules(request.params.workspaceId) }));
+
+  app.put('/api/workspaces/:workspaceId/model-rules', {
+    config: { permission: 'models:manage', audit: 'model-rules.replace' },
+    schema: { tags: ['models'], summary: 'Replace the ordered list of route rules', params: workspaceIdParams, body: routeRulesBody, response: { 200: z.object({ rules: z.array(routeRuleSchema) }) } },
+  }, async (request) => {
+    request.auditDetails = { targetType: 'model-rules', targetId: request.params.workspaceId, metadata: { count: request.body.rules.length } };
+    return { rules: await models.replaceRules(request.params.workspaceId, request.body.rules) };
+  });
+
+  app.get('/api/workspaces/:workspaceId/model-data-classes', {
+    config: { permission: 'models:read' },
+    schema: { tags: ['models'], summary: 'Default data class of requests that send no x-stead-data-class: per API key, else for the workspace', params: workspaceIdParams, response: { 200: dataClassDefaultsSchema } },
+  }, async (request) => models.dataClassDefaults(request.params.workspaceId));
+
+  app.put('/api/workspaces/:workspaceId/model-data-classes', {
+    config: { permission: 'models:manage', audit: 'model-data-class.set' },
+    schema: { tags: ['models'], summary: 'Set the default data class of the workspace or of one API key', params: workspaceIdParams, body: dataClassDefaultBody, response: { 200: dataClassDefaultsSchema } },
+  }, async (request) => {
+    request.auditDetails = { targetType: request.body.keyId ? 'key' : 'workspace', targetId: request.body.keyId ?? request.params.workspaceId, metadata: { dataClass: request.body.dataClass } };
+    return models.setDataClassDefault(request.params.workspaceId, request.body.keyId, request.body.dataClass);
+  });
 
   app.get('/api/workspaces/:workspaceId/model-usage', {
     config: { permission: 'models:read' },

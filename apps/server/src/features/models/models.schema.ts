@@ -55,8 +55,54 @@ export const modelSchema = z.object({
   inputPricePerMillion: z.number().nullable(),
   outputPricePerMillion: z.number().nullable(),
   source: z.enum(['discovered', 'declared']),
+  /** This node's view: circuit breaker, p50 latency and recent error rate. */
+  health: z.object({
+    breaker: z.enum(['closed', 'open', 'half-open']),
+    retryAt: z.string().nullable(),
+    consecutiveFailures: z.number(),
+    p50Ms: z.number().nullable(),
+    errorRate: z.number().nullable(),
+    calls: z.number(),
+  }),
 });
 export type ModelView = z.infer<typeof modelSchema>;
+
+export const latencyTiers = ['fast', 'standard'] as const;
+export type LatencyTier = (typeof latencyTiers)[number];
+
+const modelReference = z.string().min(1).max(300).describe('`provider/model`, a bare model name (every provider offering it) or an alias');
+
+export const routeRuleMatchSchema = z.strictObject({
+  models: z.array(z.string().min(1).max(300)).min(1).optional().describe('Requested names the rule applies to; default ["auto"]'),
+  dataClasses: z.array(z.enum(dataClasses)).min(1).optional(),
+  needs: z.array(z.enum(modelCapabilities)).min(1).optional().describe('Applies when the request needs all of these'),
+  minEstimatedTokens: z.number().int().min(1).optional().describe('Applies to prompts of at least this many tokens (estimated)'),
+  latencyTier: z.enum(latencyTiers).optional().describe('Applies when the request asks for this tier (`x-stead-latency`)'),
+});
+export type RouteRuleMatch = z.infer<typeof routeRuleMatchSchema>;
+
+export const aliasBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, `.`, `_` or `-`').refine((name) => name !== 'auto', '`auto` is reserved'),
+  targets: z.array(modelReference).min(1).max(50),
+});
+export const aliasSchema = z.object({ id: z.string(), name: z.string(), targets: z.array(z.string()), updatedAt: z.string() });
+export type AliasView = z.infer<typeof aliasSchema>;
+
+export const routeRuleBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  match: routeRuleMatchSchema.default({}),
+  targets: z.array(modelReference).min(1).max(50),
+  enabled: z.boolean().default(true),
+});
+export const routeRuleSchema = z.object({ id: z.string(), position: z.number(), name: z.string(), match: routeRuleMatchSchema, targets: z.array(z.string()), enabled: z.boolean(), updatedAt: z.string() });
+export type RouteRuleView = z.infer<typeof routeRuleSchema>;
+export const routeRulesBody = z.strictObject({ rules: z.array(routeRuleBody).max(100) });
+
+export const dataClassDefaultsSchema = z.object({
+  workspace: z.enum(dataClasses).describe('For requests without x-stead-data-class whose key has no default'),
+  keys: z.record(z.string(), z.enum(dataClasses)).describe('Per API key id'),
+});
+export const dataClassDefaultBody = z.strictObject({ keyId: z.string().min(1).max(64).optional().describe('Omit for the workspace default'), dataClass: z.enum(dataClasses).nullable().describe('null removes a key default') });
 
 export const routeCandidateSchema = z.object({ model: z.string(), provider: z.string(), locality: z.enum(localities) });
 export const routeDecisionSchema = z.object({
@@ -71,6 +117,8 @@ export type RouteDecision = z.infer<typeof routeDecisionSchema>;
 export const routeTestQuery = z.strictObject({
   model: z.string().min(1).max(300).default('auto'),
   dataClass: z.enum(dataClasses).default('internal'),
+  latencyTier: z.enum(latencyTiers).optional(),
+  estimatedTokens: z.coerce.number().int().min(0).default(0),
   needs: z.preprocess((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value), z.array(z.enum(modelCapabilities)).default([])),
 });
 

@@ -3,7 +3,6 @@ import type { EgressClient } from '../../platform/egress/egress.port.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { createModelProvider, type ModelProviderType } from '../../platform/model-provider/model-provider.factory.ts';
 import {
-  ProviderError,
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
@@ -13,8 +12,24 @@ import {
   type ProviderFetch,
   type Usage,
 } from '../../platform/model-provider/model-provider.port.ts';
+import { callWithFallback } from './call-with-fallback.ts';
+import { qualifiedName, routeRequest, type RouteFacts, type RoutingTable } from './model-router.ts';
 import type { ModelsRepository, ModelWithProviderRow, ProviderRow } from './models.repository.ts';
-import type { AddProviderRequest, DataClass, Locality, ModelCapabilityName, ModelView, ProviderView, RouteDecision, UsageRecord } from './models.schema.ts';
+import type {
+  AddProviderRequest,
+  AliasView,
+  DataClass,
+  LatencyTier,
+  Locality,
+  ModelCapabilityName,
+  ModelView,
+  ProviderView,
+  RouteDecision,
+  RouteRuleMatch,
+  RouteRuleView,
+  UsageRecord,
+} from './models.schema.ts';
+import { createTargetHealth, type TargetHealth } from './target-health.ts';
 
 export interface ModelsSecrets {
   store(workspaceId: string | null, name: string, value: string): Promise<void>;
@@ -31,11 +46,17 @@ export interface ModelsServiceOptions {
   createEgress(allowedHosts: string[]): EgressClient;
   /** `STEAD_EGRESS_ALLOWED_HOSTS`: every provider's client gets these. */
   egressAllowedHosts: string[];
+  /** Breakers and latency of targets. Default: a new one with default thresholds. */
+  health?: TargetHealth;
+  /** How long a node trusts its cached routing table when another node may have changed it. Default 2,000 ms. */
+  routingCacheMs?: number;
 }
 
 /** Who is calling and with what data, for routing and the usage ledger. */
 export interface CallerContext {
-  dataClass: DataClass;
+  /** From `x-stead-data-class`; absent: the key's default, else the workspace's, else `internal`. */
+  dataClass?: DataClass | undefined;
+  latencyTier?: LatencyTier | undefined;
   keyId?: string | null;
   userId?: string | null;
   signal?: AbortSignal;
@@ -45,6 +66,11 @@ interface Candidate {
   row: ModelWithProviderRow;
   label: string;
 }
+
+/** Characters per token, roughly, for routing by context length before any tokenizer is involved. */
+const charactersPerToken = 4;
+const estimateTokens = (request: ChatCompletionRequest): number =>
+  Math.ceil(request.messages.reduce((total, message) => total + (typeof message.content === 'string' ? message.content.length : JSON.stringify(message.content ?? '').length), 0) / charactersPerToken);
 
 const secretName = (providerId: string) => `model-provider:${providerId}`;
 const guessCapabilities = (name: string): ModelCapabilityName[] => (/embed/i.test(name) ? ['embeddings'] : ['chat']);
@@ -65,11 +91,39 @@ const costOf = (row: ModelWithProviderRow, usage: Usage | undefined): number | n
   return ((usage.prompt_tokens ?? 0) * (row.inputPricePerMillion ?? 0) + (usage.completion_tokens ?? 0) * (row.outputPricePerMillion ?? 0)) / 1_000_000;
 };
 
-/** Upstream failures another target may not have: overload, rate limits, outages, timeouts, network errors. */
-const canFallBack = (error: unknown): boolean => error instanceof ProviderError && error.isRetryable;
 
-export const createModelsService = ({ repository, secrets, clock, ids, createEgress, egressAllowedHosts }: ModelsServiceOptions) => {
+export const createModelsService = ({ repository, secrets, clock, ids, createEgress, egressAllowedHosts, health = createTargetHealth(), routingCacheMs = 2_000 }: ModelsServiceOptions) => {
   const clients = new Map<string, { provider: ModelProvider; egress: EgressClient }>();
+  // Routing reads models, aliases, rules and defaults on every call; they change rarely, so each node keeps them
+  // briefly (its own changes invalidate at once).
+  const tables = new Map<string, { loadedAt: number; table: RoutingTable; defaults: Map<string, DataClass> }>();
+  const invalidate = (workspaceId: string) => tables.delete(workspaceId);
+  const tableOf = async (workspaceId: string) => {
+    const cached = tables.get(workspaceId);
+    if (cached && performance.now() - cached.loadedAt < routingCacheMs) return cached;
+    const [models, aliases, rules, defaults] = await Promise.all([
+      repository.listModels(workspaceId),
+      repository.listAliases(workspaceId),
+      repository.listRules(workspaceId),
+      repository.listDataClassDefaults(workspaceId),
+    ]);
+    const entry = {
+      loadedAt: performance.now(),
+      table: {
+        models,
+        aliases: aliases.map((alias) => ({ name: alias.name, targets: JSON.parse(alias.targets) as string[] })),
+        rules: rules.filter((rule) => rule.enabled === 1).map((rule) => ({ name: rule.name, match: JSON.parse(rule.match) as RouteRuleMatch, targets: JSON.parse(rule.targets) as string[] })),
+      },
+      defaults: new Map(defaults.map((row) => [row.keyId, row.dataClass as DataClass])),
+    };
+    tables.set(workspaceId, entry);
+    return entry;
+  };
+  const dataClassOf = async (workspaceId: string, caller: CallerContext): Promise<DataClass> => {
+    if (caller.dataClass) return caller.dataClass;
+    const { defaults } = await tableOf(workspaceId);
+    return (caller.keyId ? defaults.get(caller.keyId) : undefined) ?? defaults.get('') ?? 'internal';
+  };
 
   const toProvider = (row: ProviderRow): ProviderView => ({
     id: row.id,
@@ -93,6 +147,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     inputPricePerMillion: row.inputPricePerMillion,
     outputPricePerMillion: row.outputPricePerMillion,
     source: row.source as ModelView['source'],
+    health: health.view(qualifiedName(row)),
   });
 
   /**
@@ -140,38 +195,17 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
   };
 
   /** Orders the targets that may serve a request, or says exactly why none may. */
-  const route = async (workspaceId: string, requested: string, dataClass: DataClass, needs: ModelCapabilityName[]): Promise<{ decision: RouteDecision; candidates: Candidate[] }> => {
-    const models = await repository.listModels(workspaceId);
-    const slash = requested.indexOf('/');
-    const named =
-      requested === 'auto'
-        ? models.filter((row) => parseCapabilities(row.capabilities).includes('chat'))
-        : models.filter((row) => row.name === requested || (slash > 0 && `${row.providerName}/${row.name}` === requested));
-    if (named.length === 0) {
-      throw new SteadError('model_not_found', requested === 'auto' ? 'No chat model is configured in this workspace; add a provider first' : `No model called ${requested} in this workspace; GET /v1/models lists them`);
-    }
-    const capable = named.filter((row) => needs.every((need) => parseCapabilities(row.capabilities).includes(need)));
-    if (capable.length === 0) {
-      throw new SteadError('route_no_target', `No target for ${requested} has every capability the request needs (${needs.join(', ')})`, { details: { needs } });
-    }
-    const eligible = dataClass === 'private' ? capable.filter((row) => row.locality === 'local') : capable;
-    if (eligible.length === 0) {
-      throw new SteadError(
-        'route_no_private_target',
-        `This request is private, and no local model can serve ${requested}; private data never goes to a hosted provider. Add a local model (Ollama, llama.cpp, LM Studio) with locality "local", or send a different x-stead-data-class`,
-      );
-    }
-    // Local targets first: cheaper, private, and usually closer; hosted ones remain as fallbacks for non-private data.
-    const ordered = [...eligible.filter((row) => row.locality === 'local'), ...eligible.filter((row) => row.locality !== 'local')];
-    const candidates = ordered.map((row) => ({ row, label: `${row.providerName}/${row.name}` }));
-    const reason =
-      dataClass === 'private'
-        ? `private: local targets only (${candidates.length} of ${capable.length} capable)`
-        : `${dataClass}: ${candidates.length} capable target(s), local first`;
-    return { decision: { requested, dataClass, needs, candidates: candidates.map(({ row }) => ({ model: `${row.providerName}/${row.name}`, provider: row.providerName, locality: row.locality as Locality })), reason }, candidates };
+  const route = async (workspaceId: string, facts: RouteFacts): Promise<{ decision: RouteDecision; candidates: Candidate[] }> => {
+    const { table } = await tableOf(workspaceId);
+    const routed = routeRequest(table, facts);
+    return { decision: routed.decision, candidates: routed.candidates.map((row) => ({ row, label: qualifiedName(row) })) };
   };
 
-  const recordUsage = async (workspaceId: string, entry: { requested: string; caller: CallerContext; decision: RouteDecision | null; target: Candidate | null; stream: boolean; usage?: Usage; firstTokenMs?: number | null; startedAt: number; error?: unknown }): Promise<void> => {
+  const recordUsage = async (
+    workspaceId: string,
+    entry: { facts: RouteFacts | null; caller: CallerContext; requested: string; decision: RouteDecision | null; target: Candidate | null; skipped?: string[]; stream: boolean; usage?: Usage; firstTokenMs?: number | null; startedAt: number; error?: unknown },
+  ): Promise<void> => {
+    const reason = [entry.decision?.reason ?? (entry.error instanceof Error ? entry.error.message.slice(0, 500) : 'not routed'), ...(entry.skipped?.length ? [`tried before: ${entry.skipped.join(', ')}`] : [])].join('; ');
     await repository.insertUsage({
       id: ids.next(),
       workspaceId,
@@ -181,8 +215,8 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
       providerId: entry.target?.row.providerId ?? null,
       modelName: entry.target?.row.name ?? null,
       candidates: JSON.stringify(entry.decision?.candidates.map((candidate) => candidate.model) ?? []),
-      reason: entry.decision?.reason ?? (entry.error instanceof Error ? entry.error.message.slice(0, 500) : 'not routed'),
-      dataClass: entry.caller.dataClass,
+      reason,
+      dataClass: entry.facts?.dataClass ?? entry.caller.dataClass ?? 'internal',
       stream: entry.stream ? 1 : 0,
       inputTokens: entry.usage?.prompt_tokens ?? null,
       outputTokens: entry.usage?.completion_tokens ?? null,
@@ -195,21 +229,26 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     });
   };
 
-  /** Routes, then tries each candidate in order while failures are ones another target might not have. */
-  const withFallback = async <T>(candidates: Candidate[], call: (candidate: Candidate, provider: ModelProvider) => Promise<T>): Promise<{ result: T; target: Candidate }> => {
-    let lastError: unknown;
-    for (const candidate of candidates) {
-      const { row } = candidate;
-      const { provider } = await clientOf({ id: row.providerId, workspaceId: row.workspaceId, type: row.providerType, baseUrl: row.baseUrl, locality: row.locality, hasApiKey: row.hasApiKey, name: row.providerName });
-      try {
-        return { result: await call(candidate, provider), target: candidate };
-      } catch (error) {
-        lastError = error;
-        if (!canFallBack(error)) throw error;
-      }
-    }
-    throw lastError;
+  const providerOf = async ({ row }: Candidate): Promise<ModelProvider> =>
+    (await clientOf({ id: row.providerId, workspaceId: row.workspaceId, type: row.providerType, baseUrl: row.baseUrl, locality: row.locality, hasApiKey: row.hasApiKey, name: row.providerName })).provider;
+
+  /** Tries the candidates in order (retries, breakers, fallback: see callWithFallback). */
+  const withFallback = async <T>(candidates: Candidate[], signal: AbortSignal | undefined, call: (candidate: Candidate, provider: ModelProvider) => Promise<T>) => {
+    const byLabel = new Map(candidates.map((candidate) => [candidate.label, candidate]));
+    const outcome = await callWithFallback(candidates.map((candidate) => candidate.label), health, async (label) => {
+      const candidate = byLabel.get(label)!;
+      return call(candidate, await providerOf(candidate));
+    }, { signal });
+    return { result: outcome.result, target: byLabel.get(outcome.target)!, skipped: outcome.skipped };
   };
+
+  const factsOf = async (workspaceId: string, requested: string, caller: CallerContext, needs: ModelCapabilityName[], estimatedTokens: number): Promise<RouteFacts> => ({
+    requested,
+    dataClass: await dataClassOf(workspaceId, caller),
+    needs,
+    estimatedTokens,
+    latencyTier: caller.latencyTier,
+  });
 
   return {
     async listProviders(workspaceId: string): Promise<ProviderView[]> {
@@ -257,6 +296,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
           discoveryError = error instanceof Error ? error.message : String(error);
         }
       }
+      invalidate(workspaceId);
       const models = (await repository.listModels(workspaceId)).filter((model) => model.providerId === row.id).map(toModel);
       return { provider: toProvider(row), models, discoveryError };
     },
@@ -267,6 +307,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
       const started = performance.now();
       try {
         const models = await discover(row);
+        invalidate(workspaceId);
         return { ok: true, latencyMs: Math.round(performance.now() - started), models, error: null };
       } catch (error) {
         return { ok: false, latencyMs: Math.round(performance.now() - started), models: 0, error: error instanceof Error ? error.message : String(error) };
@@ -276,6 +317,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     async removeProvider(workspaceId: string, idOrName: string): Promise<ProviderView> {
       const row = await findProvider(workspaceId, idOrName);
       await repository.deleteProvider(row.id);
+      invalidate(workspaceId);
       await secrets.remove(workspaceId, secretName(row.id));
       const client = clients.get(row.id);
       clients.delete(row.id);
@@ -288,23 +330,25 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     },
 
     /** "Which target would serve this?" without calling a model. */
-    async explainRoute(workspaceId: string, requested: string, dataClass: DataClass, needs: ModelCapabilityName[]): Promise<RouteDecision> {
-      return (await route(workspaceId, requested, dataClass, needs.includes('chat') || needs.includes('embeddings') ? needs : ['chat', ...needs])).decision;
+    async explainRoute(workspaceId: string, query: { model: string; dataClass: DataClass; needs: ModelCapabilityName[]; latencyTier?: LatencyTier | undefined; estimatedTokens: number }): Promise<RouteDecision> {
+      const needs: ModelCapabilityName[] = query.needs.includes('embeddings') || query.needs.includes('chat') ? query.needs : ['chat', ...query.needs];
+      const { decision } = await route(workspaceId, { requested: query.model, dataClass: query.dataClass, needs, estimatedTokens: query.estimatedTokens, latencyTier: query.latencyTier });
+      return decision;
     },
 
     async chat(workspaceId: string, request: ChatCompletionRequest, caller: CallerContext): Promise<ChatCompletion & { stead: { target: string; decision: RouteDecision } }> {
       const startedAt = performance.now();
+      let facts: RouteFacts | null = null;
       let decision: RouteDecision | null = null;
-      let target: Candidate | null = null;
       try {
-        const routed = await route(workspaceId, request.model, caller.dataClass, needsOf(request));
+        facts = await factsOf(workspaceId, request.model, caller, needsOf(request), estimateTokens(request));
+        const routed = await route(workspaceId, facts);
         decision = routed.decision;
-        const outcome = await withFallback(routed.candidates, (candidate, provider) => provider.chat({ ...request, model: candidate.row.name }, { signal: caller.signal }));
-        target = outcome.target;
-        await recordUsage(workspaceId, { requested: request.model, caller, decision, target, stream: false, usage: outcome.result.usage, startedAt });
-        return { ...outcome.result, stead: { target: target.label, decision } };
+        const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.chat({ ...request, model: candidate.row.name }, { signal: caller.signal }));
+        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage, startedAt });
+        return { ...outcome.result, stead: { target: outcome.target.label, decision } };
       } catch (error) {
-        await recordUsage(workspaceId, { requested: request.model, caller, decision, target, stream: false, startedAt, error });
+        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
       }
     },
@@ -315,19 +359,20 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
      */
     async streamChat(workspaceId: string, request: ChatCompletionRequest, caller: CallerContext): Promise<{ decision: RouteDecision; target: string; chunks: AsyncIterable<ChatCompletionChunk> }> {
       const startedAt = performance.now();
+      let facts: RouteFacts | null = null;
       let decision: RouteDecision | null = null;
       try {
-        const routed = await route(workspaceId, request.model, caller.dataClass, needsOf(request));
+        facts = await factsOf(workspaceId, request.model, caller, needsOf(request), estimateTokens(request));
+        const routed = await route(workspaceId, facts);
         decision = routed.decision;
         const streamRequest = { ...request, stream_options: { include_usage: true } };
-        const opened = await withFallback(routed.candidates, async (candidate, provider) => {
+        const opened = await withFallback(routed.candidates, caller.signal, async (candidate, provider) => {
           const iterator = provider.streamChat({ ...streamRequest, model: candidate.row.name }, { signal: caller.signal })[Symbol.asyncIterator]();
           const first = await iterator.next();
           return { iterator, first };
         });
         const firstTokenMs = Math.round(performance.now() - startedAt);
-        const target = opened.target;
-        const settledDecision = decision;
+        const settled = { facts, decision };
         const chunks = async function* () {
           let usage: Usage | undefined;
           let failure: unknown;
@@ -340,31 +385,89 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
             }
           } catch (error) {
             failure = error;
+            // The breaker hears of failures after the first token too: they say as much about the upstream.
+            health.failed(opened.target.label);
             throw error;
           } finally {
-            await recordUsage(workspaceId, { requested: request.model, caller, decision: settledDecision, target, stream: true, usage, firstTokenMs, startedAt, error: failure });
+            await recordUsage(workspaceId, { ...settled, caller, requested: request.model, target: opened.target, skipped: opened.skipped, stream: true, usage, firstTokenMs, startedAt, error: failure });
           }
         };
-        return { decision, target: target.label, chunks: chunks() };
+        return { decision, target: opened.target.label, chunks: chunks() };
       } catch (error) {
-        await recordUsage(workspaceId, { requested: request.model, caller, decision, target: null, stream: true, startedAt, error });
+        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: true, startedAt, error });
         throw error;
       }
     },
 
     async embed(workspaceId: string, request: EmbeddingRequest, caller: CallerContext): Promise<EmbeddingResponse> {
       const startedAt = performance.now();
+      let facts: RouteFacts | null = null;
       let decision: RouteDecision | null = null;
       try {
-        const routed = await route(workspaceId, request.model, caller.dataClass, ['embeddings']);
+        facts = await factsOf(workspaceId, request.model, caller, ['embeddings'], 0);
+        const routed = await route(workspaceId, facts);
         decision = routed.decision;
-        const outcome = await withFallback(routed.candidates, (candidate, provider) => provider.embed({ ...request, model: candidate.row.name }, { signal: caller.signal }));
-        await recordUsage(workspaceId, { requested: request.model, caller, decision, target: outcome.target, stream: false, usage: outcome.result.usage as Usage | undefined, startedAt });
+        const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.embed({ ...request, model: candidate.row.name }, { signal: caller.signal }));
+        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage as Usage | undefined, startedAt });
         return outcome.result;
       } catch (error) {
-        await recordUsage(workspaceId, { requested: request.model, caller, decision, target: null, stream: false, startedAt, error });
+        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
       }
+    },
+
+    async listAliases(workspaceId: string): Promise<AliasView[]> {
+      return (await repository.listAliases(workspaceId)).map((row) => ({ id: row.id, name: row.name, targets: JSON.parse(row.targets) as string[], updatedAt: row.updatedAt }));
+    },
+
+    async setAlias(workspaceId: string, alias: { name: string; targets: string[] }): Promise<AliasView> {
+      const at = clock.now().toISOString();
+      await repository.upsertAlias({ id: ids.next(), workspaceId, name: alias.name, targets: JSON.stringify(alias.targets), createdAt: at, updatedAt: at });
+      invalidate(workspaceId);
+      return (await this.listAliases(workspaceId)).find((entry) => entry.name === alias.name)!;
+    },
+
+    async removeAlias(workspaceId: string, name: string): Promise<void> {
+      if (!(await repository.deleteAlias(workspaceId, name))) throw new SteadError('model_not_found', `No alias ${name} in this workspace`);
+      invalidate(workspaceId);
+    },
+
+    async listRules(workspaceId: string): Promise<RouteRuleView[]> {
+      return (await repository.listRules(workspaceId)).map((row) => ({
+        id: row.id,
+        position: row.position,
+        name: row.name,
+        match: JSON.parse(row.match) as RouteRuleMatch,
+        targets: JSON.parse(row.targets) as string[],
+        enabled: row.enabled === 1,
+        updatedAt: row.updatedAt,
+      }));
+    },
+
+    /** Replaces the ordered rule list (the editor saves the whole list). */
+    async replaceRules(workspaceId: string, rules: { name: string; match: RouteRuleMatch; targets: string[]; enabled: boolean }[]): Promise<RouteRuleView[]> {
+      const at = clock.now().toISOString();
+      await repository.replaceRules(
+        workspaceId,
+        rules.map((rule, position) => ({ id: ids.next(), workspaceId, position, name: rule.name, match: JSON.stringify(rule.match), targets: JSON.stringify(rule.targets), enabled: rule.enabled ? 1 : 0, createdAt: at, updatedAt: at })),
+      );
+      invalidate(workspaceId);
+      return this.listRules(workspaceId);
+    },
+
+    async dataClassDefaults(workspaceId: string): Promise<{ workspace: DataClass; keys: Record<string, DataClass> }> {
+      const rows = await repository.listDataClassDefaults(workspaceId);
+      return {
+        workspace: (rows.find((row) => row.keyId === '')?.dataClass as DataClass | undefined) ?? 'internal',
+        keys: Object.fromEntries(rows.filter((row) => row.keyId !== '').map((row) => [row.keyId, row.dataClass as DataClass])),
+      };
+    },
+
+    /** `keyId` absent: the workspace default (null resets it to `internal`). */
+    async setDataClassDefault(workspaceId: string, keyId: string | undefined, dataClass: DataClass | null): Promise<{ workspace: DataClass; keys: Record<string, DataClass> }> {
+      await repository.setDataClassDefault(workspaceId, keyId ?? '', dataClass, clock.now().toISOString());
+      invalidate(workspaceId);
+      return this.dataClassDefaults(workspaceId);
     },
 
     async usage(workspaceId: string, cursor: string | undefined, limit = 100): Promise<{ records: UsageRecord[]; nextCursor: string | null }> {

@@ -160,6 +160,43 @@ describeEachServer('model gateway', (use) => {
     expect(usage.every((record) => record.keyId !== null)).toBe(true);
   });
 
+  it('routes aliases, rules and latency tiers, and applies key and workspace default data classes', async () => {
+    const server = use();
+    const base = `/api/workspaces/${owner.workspace.id}`;
+    const alias = await server.call({ method: 'PUT', url: `${base}/model-aliases/fast`, cookie: owner.cookie, payload: { targets: ['backup/llama-3', 'cloud/gpt-x'] } });
+    expect(alias.statusCode).toBe(200);
+    const viaAlias = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(viaAlias.response.headers.get('x-stead-target')).toBe('backup/llama-3');
+
+    const rules = await server.call({
+      method: 'PUT',
+      url: `${base}/model-rules`,
+      cookie: owner.cookie,
+      payload: { rules: [{ name: 'long prompts to the cloud', match: { minEstimatedTokens: 100 }, targets: ['cloud/gpt-x'] }, { name: 'fast tier', match: { latencyTier: 'fast' }, targets: ['backup/llama-3'] }] },
+    });
+    expect(rules.statusCode).toBe(200);
+    const long = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(800) }] }).withResponse();
+    expect(long.response.headers.get('x-stead-target')).toBe('cloud/gpt-x');
+    const fastClient = new OpenAI({ apiKey: secret, baseURL: `${origin}/v1`, maxRetries: 0, defaultHeaders: { 'x-stead-latency': 'fast' } });
+    const fast = await fastClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(fast.response.headers.get('x-stead-target')).toBe('backup/llama-3');
+    const tester = await server.call({ method: 'GET', url: `${base}/model-routes/test?model=auto&estimatedTokens=500`, cookie: owner.cookie });
+    expect(tester.json().reason).toContain('rule "long prompts to the cloud"');
+
+    // No header: the workspace default applies, and a key's own default overrides it.
+    await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { dataClass: 'private' } });
+    const refused = await client.chat.completions.create({ model: 'cloud/gpt-x', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe('route_no_private_target');
+    const keys = (await server.call({ method: 'GET', url: `${base}/keys`, cookie: owner.cookie })).json().keys as { id: string; prefix: string }[];
+    const keyId = keys.find((key) => secret.startsWith(key.prefix))!.id;
+    await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { keyId, dataClass: 'public' } });
+    const allowed = await client.chat.completions.create({ model: 'cloud/gpt-x', messages: [{ role: 'user', content: 'hi' }] });
+    expect(allowed.choices[0]!.message.content).toBe(fixtureChatText());
+    await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { keyId, dataClass: null } });
+    await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { dataClass: 'internal' } });
+    await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [] } });
+  });
+
   it('runs model.prompt tasks through the gateway and stores the answer', async () => {
     const server = use();
     const created = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/tasks`, cookie: owner.cookie, payload: { kind: 'model.prompt', input: { model: 'llama-3', prompt: 'Summarise', dataClass: 'private' } } });
@@ -174,7 +211,51 @@ describeEachServer('model gateway', (use) => {
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
     expect(failed.error).toMatch(/private/);
   });
-}, { config: { egressAllowedHosts: ['127.0.0.1'] } });
+  // Breakers stay closed here (threshold 1,000): these tests are about routing; the breaker suite below trips them.
+}, { config: { egressAllowedHosts: ['127.0.0.1'], modelBreakerThreshold: 1_000 } });
+
+describeEachServer('model gateway circuit breakers', (use) => {
+  let flaky: Upstream;
+  let steady: Upstream;
+  let owner: Awaited<ReturnType<typeof setUpOwner>>;
+  let client: OpenAI;
+  beforeAll(async () => {
+    flaky = await startOpenAiUpstream('flaky', ['llama-3']);
+    steady = await startOpenAiUpstream('steady', ['llama-3']);
+  });
+  afterAll(async () => {
+    await Promise.all([flaky.close(), steady.close()]);
+  });
+
+  it('opens a breaker after repeated failures, skips the target without calling it, shows it, and closes after a good probe', async () => {
+    const server = use();
+    owner = await setUpOwner(server);
+    await addProvider(server, owner.cookie, owner.workspace.id, { name: 'flaky', type: 'openai-compatible', baseUrl: flaky.baseUrl, locality: 'local' });
+    await addProvider(server, owner.cookie, owner.workspace.id, { name: 'steady', type: 'openai-compatible', baseUrl: steady.baseUrl, locality: 'local' });
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const { secret } = await createKey(server, owner.cookie, owner.workspace.id, 'member');
+    client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}/v1`, maxRetries: 0 });
+    const target = async () => (await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse()).response.headers.get('x-stead-target');
+
+    flaky.setMode('503');
+    expect(await target()).toBe('steady/llama-3'); // flaky fails twice (one retry), steady serves
+    expect(await target()).toBe('steady/llama-3'); // the third failure opens the breaker (threshold 3): no retry
+    const callsWhenOpened = flaky.chatRequests().length;
+    expect(callsWhenOpened).toBe(3);
+    expect(await target()).toBe('steady/llama-3');
+    expect(flaky.chatRequests().length).toBe(callsWhenOpened);
+    const listed = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/models`, cookie: owner.cookie })).json().models as { qualifiedName: string; health: { breaker: string; retryAt: string | null; errorRate: number | null } }[];
+    expect(listed.find((model) => model.qualifiedName === 'flaky/llama-3')!.health).toMatchObject({ breaker: 'open', retryAt: expect.any(String), errorRate: 1 });
+    const usage = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/model-usage?limit=1`, cookie: owner.cookie })).json().records[0];
+    expect(usage.reason).toContain('flaky/llama-3: breaker open');
+
+    flaky.setMode('ok');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await target()).toBe('flaky/llama-3'); // the half-open probe succeeds and closes the breaker
+    const after = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/models`, cookie: owner.cookie })).json().models as { qualifiedName: string; health: { breaker: string } }[];
+    expect(after.find((model) => model.qualifiedName === 'flaky/llama-3')!.health.breaker).toBe('closed');
+  });
+}, { config: { modelBreakerThreshold: 3, modelBreakerCooldownMs: 1_000 } });
 
 describeEachServer('model gateway egress', (use) => {
   let upstream: Upstream;

@@ -3,22 +3,28 @@ import { SteadError } from '../../platform/errors/stead-error.ts';
 import { workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import type { ChatCompletionRequest, EmbeddingRequest } from '../../platform/model-provider/model-provider.port.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { chatCompletionBody, dataClasses, embeddingsBody, type DataClass } from './models.schema.ts';
+import { chatCompletionBody, dataClasses, embeddingsBody, latencyTiers, type DataClass, type LatencyTier } from './models.schema.ts';
 import type { CallerContext, ModelsService } from './models.service.ts';
 
 const gatewayQuery = z.strictObject({ workspaceId: z.string().min(1).max(64).optional().describe('Required with a session; an API key implies its workspace') });
 const gatewayConfig = { workspaceFromQuery: true, auditExempt: 'every call is recorded in the model usage ledger' } as const;
 
-/** `x-stead-data-class`, else the default (`internal`). */
+/** `x-stead-data-class` (absent: the key's or workspace's default, resolved by the service) and `x-stead-latency`. */
 const callerOf = (request: FastifyRequest, signal: AbortSignal): CallerContext => {
   const header = request.headers['x-stead-data-class'];
   const given = Array.isArray(header) ? header[0] : header;
   if (given !== undefined && !(dataClasses as readonly string[]).includes(given)) {
     throw new SteadError('validation_failed', `x-stead-data-class must be one of ${dataClasses.join(', ')}`, { details: { field: 'x-stead-data-class' } });
   }
+  const tierHeader = request.headers['x-stead-latency'];
+  const latencyTier = Array.isArray(tierHeader) ? tierHeader[0] : tierHeader;
+  if (latencyTier !== undefined && !(latencyTiers as readonly string[]).includes(latencyTier)) {
+    throw new SteadError('validation_failed', `x-stead-latency must be one of ${latencyTiers.join(', ')}`, { details: { field: 'x-stead-latency' } });
+  }
   const caller = request.caller;
   return {
-    dataClass: (given as DataClass | undefined) ?? 'internal',
+    dataClass: given as DataClass | undefined,
+    latencyTier: latencyTier as LatencyTier | undefined,
     keyId: caller.type === 'key' ? caller.keyId : null,
     userId: caller.type === 'key' ? caller.ownerUserId : caller.type === 'user' ? caller.user.id : null,
     signal,

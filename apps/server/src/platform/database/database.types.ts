@@ -302,6 +302,37 @@ export interface ModelUsageTable {
   at: string;
 }
 
+/** A name clients may send as `model`, standing for an ordered list of targets (JSON array of model references). */
+export interface ModelAliasTable {
+  id: string;
+  workspaceId: string;
+  name: string;
+  targets: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Conditions (JSON) → ordered targets (JSON); the first enabled rule by `position` that matches decides. */
+export interface ModelRouteRuleTable {
+  id: string;
+  workspaceId: string;
+  position: number;
+  name: string;
+  match: string;
+  targets: string;
+  enabled: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The data class of requests that send none: per API key (`keyId`), or for the workspace (`keyId` = ''). */
+export interface ModelDataClassDefaultTable {
+  workspaceId: string;
+  keyId: string;
+  dataClass: string;
+  updatedAt: string;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -319,6 +350,9 @@ export interface Database {
   modelProvider: ModelProviderTable;
   model: ModelTable;
   modelUsage: ModelUsageTable;
+  modelAlias: ModelAliasTable;
+  modelRouteRule: ModelRouteRuleTable;
+  modelDataClassDefault: ModelDataClassDefaultTable;
   taskAttempt: TaskAttemptTable;
   taskLog: TaskLogTable;
   schedule: ScheduleTable;

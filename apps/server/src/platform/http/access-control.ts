@@ -17,6 +17,8 @@ export interface RouteInventoryEntry {
   url: string;
   permission: RoutePermission;
   audit: string | undefined;
+  /** The workspace comes from `?workspaceId=` (or the API key) instead of the path. */
+  workspaceFromQuery: boolean;
 }
 
 export interface AccessControlOptions {
@@ -69,7 +71,7 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
     }
     for (const method of methods) {
       if (method === 'HEAD') continue;
-      inventory.push({ method, url: route.url, permission: config.permission, audit: config.audit });
+      inventory.push({ method, url: route.url, permission: config.permission, audit: config.audit, workspaceFromQuery: config.workspaceFromQuery === true });
     }
   });
 

@@ -108,7 +108,7 @@ export const openCall = (context: ProviderContext, kind: CallKind, options: Call
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       let response: Response;
       try {
-        response = await context.fetch(`${context.baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal: controller.signal });
+        response = await context.fetch(`${context.baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body: body as RequestInit['body'], signal: controller.signal });
       } catch (error) {
         throw toError(error);
       }

@@ -1,0 +1,98 @@
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import type { ModelWithProviderRow } from './models.repository.ts';
+import type { DataClass, LatencyTier, Locality, ModelCapabilityName, RouteDecision, RouteRuleMatch } from './models.schema.ts';
+
+/** What routing knows about a request before any model is called. */
+export interface RouteFacts {
+  requested: string;
+  dataClass: DataClass;
+  needs: ModelCapabilityName[];
+  /** Rough prompt size (characters / 4); targets with a known smaller context are skipped. */
+  estimatedTokens: number;
+  latencyTier?: LatencyTier | undefined;
+}
+
+export interface RoutingTable {
+  models: ModelWithProviderRow[];
+  aliases: { name: string; targets: string[] }[];
+  /** Enabled rules in position order. */
+  rules: { name: string; match: RouteRuleMatch; targets: string[] }[];
+}
+
+const capabilitiesOf = (row: ModelWithProviderRow): ModelCapabilityName[] => JSON.parse(row.capabilities) as ModelCapabilityName[];
+export const qualifiedName = (row: Pick<ModelWithProviderRow, 'providerName' | 'name'>): string => `${row.providerName}/${row.name}`;
+
+/** A rule applies when every condition it states holds; a condition left out always holds. */
+export const ruleMatches = (match: RouteRuleMatch, facts: RouteFacts): boolean =>
+  (match.models ?? ['auto']).includes(facts.requested) &&
+  (!match.dataClasses || match.dataClasses.includes(facts.dataClass)) &&
+  (!match.needs || match.needs.every((need) => facts.needs.includes(need))) &&
+  (match.minEstimatedTokens === undefined || facts.estimatedTokens >= match.minEstimatedTokens) &&
+  (!match.latencyTier || match.latencyTier === facts.latencyTier);
+
+/** Model references → models, in order, without duplicates: `provider/model`, a bare model name (every provider), or an alias. */
+const expand = (refs: string[], table: RoutingTable, depth = 0): ModelWithProviderRow[] => {
+  const found: ModelWithProviderRow[] = [];
+  for (const ref of refs) {
+    const alias = depth === 0 ? table.aliases.find((entry) => entry.name === ref) : undefined;
+    const rows = alias
+      ? expand(alias.targets, table, depth + 1)
+      : ref === 'auto'
+        ? table.models.filter((row) => capabilitiesOf(row).includes('chat'))
+        : table.models.filter((row) => qualifiedName(row) === ref || row.name === ref);
+    for (const row of rows) if (!found.includes(row)) found.push(row);
+  }
+  return found;
+};
+
+const byLocalFirst = (rows: ModelWithProviderRow[]) => [...rows.filter((row) => row.locality === 'local'), ...rows.filter((row) => row.locality !== 'local')];
+
+/**
+ * Decides which targets may serve a request and in what order, or throws the reason none may. The order is the
+ * rule's or alias's when one applies (it states a preference), else local targets first.
+ * `private` requests keep only local targets, whatever else is configured: there is no hosted fallback for them.
+ */
+export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision: RouteDecision; candidates: ModelWithProviderRow[] } => {
+  const rule = table.rules.find((entry) => ruleMatches(entry.match, facts));
+  const alias = table.aliases.find((entry) => entry.name === facts.requested);
+  const [refs, source, ordered] = rule
+    ? [rule.targets, `rule "${rule.name}"`, true]
+    : alias
+      ? [alias.targets, `alias ${alias.name}`, true]
+      : facts.requested === 'auto'
+        ? [['auto'], 'auto (every chat model)', false]
+        : [[facts.requested], 'the model named in the request', false];
+  const named = expand(refs, table);
+  if (named.length === 0) {
+    throw new SteadError(
+      'model_not_found',
+      facts.requested === 'auto' && !rule ? 'No chat model is configured in this workspace; add a provider first' : `No model, alias or rule target called ${refs.join(', ')} in this workspace; GET /v1/models lists them`,
+    );
+  }
+  const capable = named.filter((row) => facts.needs.every((need) => capabilitiesOf(row).includes(need)) && (row.contextLength === null || row.contextLength >= facts.estimatedTokens));
+  if (capable.length === 0) {
+    throw new SteadError('route_no_target', `No target of ${facts.requested} can serve this request: it needs ${facts.needs.join(', ')} and about ${facts.estimatedTokens} tokens of context`, { details: { needs: facts.needs } });
+  }
+  const eligible = facts.dataClass === 'private' ? capable.filter((row) => row.locality === 'local') : capable;
+  if (eligible.length === 0) {
+    throw new SteadError(
+      'route_no_private_target',
+      `This request is private and no local model can serve ${facts.requested}; private data never goes to a hosted provider. Add a local model (Ollama, llama.cpp, LM Studio) with locality "local", or send a different x-stead-data-class`,
+    );
+  }
+  const candidates = ordered ? eligible : byLocalFirst(eligible);
+  const dropped = capable.length - eligible.length;
+  const reason = [`${source} → ${named.length} target(s)`, capable.length < named.length ? `${named.length - capable.length} lack ${facts.needs.join('+')} or context` : '', dropped > 0 ? `${dropped} hosted skipped: private` : '', ordered ? 'in stated order' : 'local first']
+    .filter(Boolean)
+    .join('; ');
+  return {
+    decision: {
+      requested: facts.requested,
+      dataClass: facts.dataClass,
+      needs: facts.needs,
+      candidates: candidates.map((row) => ({ model: qualifiedName(row), provider: row.providerName, locality: row.locality as Locality })),
+      reason,
+    },
+    candidates,
+  };
+};
