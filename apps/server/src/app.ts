@@ -93,7 +93,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const onEventError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'event bus');
   // The Redis adapter (and ioredis) load only when configured: single-node installs never pay for them.
   const events: EventBus = config.redisUrl
-    ? (await import('./platform/events/redis-events.adapter.ts')).createRedisEventBus({ url: config.redisUrl, clock, ids, onError: onEventError })
+    ? (await import('./platform/events/redis-events.adapter.ts')).createRedisEventBus({ url: config.redisUrl, channelPrefix: `${config.redisPrefix}:events:`, clock, ids, onError: onEventError })
     : createMemoryEventBus({ clock, ids, onError: onEventError });
   const secretKey = resolveSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
   const secrets = createSecretsService({ repository: createSecretsRepository(database.db), clock, ids, key: secretKey, dataDir: config.dataDir });
@@ -270,7 +270,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   if (rateLimitRedis) app.addHook('onClose', async () => void (await rateLimitRedis.quit()));
   await app.register(rateLimit, {
     global: false,
-    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: 'stead:rate:' } : {}),
+    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: `${config.redisPrefix}:rate:` } : {}),
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
   });
 

@@ -31,7 +31,7 @@ export const configSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
-    /** Prefix of every Redis key Stead writes (job queues); installations sharing one Redis need distinct prefixes. */
+    /** Prefix of every Redis key and channel Stead uses (job queues, events, rate limits); installations sharing one Redis need distinct prefixes. */
     redisPrefix: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, `.`, `_` or `-`, up to 64').default('stead'),
     /** Key that encrypts secrets at rest: 32 bytes as base64 or hex. Unset: a key file `<dataDir>/secret.key` (mode 0600) is created. */
     secretKey: z.string().optional(),
