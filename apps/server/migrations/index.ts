@@ -5,6 +5,7 @@ import * as tasks from './0003-tasks.ts';
 import * as schedules from './0004-schedules.ts';
 import * as models from './0005-models.ts';
 import * as modelRouting from './0006-model-routing.ts';
+import * as modelBudgets from './0007-model-budgets.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-schedules': schedules,
   '0005-models': models,
   '0006-model-routing': modelRouting,
+  '0007-model-budgets': modelBudgets,
 };

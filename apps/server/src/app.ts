@@ -58,6 +58,8 @@ import { migrateToLatest } from './platform/database/migrator.ts';
 import type { EventBus } from './platform/events/events.port.ts';
 import { createMemoryEventBus } from './platform/events/memory-events.adapter.ts';
 import { createEgressClient } from './platform/egress/egress-client.ts';
+import type { KeyValueStore } from './platform/key-value/key-value.port.ts';
+import { createMemoryKeyValueStore } from './platform/key-value/memory-key-value.adapter.ts';
 import { createDatabaseQueue } from './platform/queue/database-queue.adapter.ts';
 import type { JobQueue } from './platform/queue/queue.port.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
@@ -129,7 +131,12 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
     : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
   const egress = createEgressClient({ allowedHosts: config.egressAllowedHosts });
+  // Budget counters (and later the response cache): Redis when configured, so limits hold across nodes.
+  const keyValue: KeyValueStore = config.redisUrl
+    ? (await import('./platform/key-value/redis-key-value.adapter.ts')).createRedisKeyValueStore({ url: config.redisUrl, prefix: `${config.redisPrefix}:kv:` })
+    : createMemoryKeyValueStore({ clock });
   const models = createModelsService({
+    store: keyValue,
     repository: createModelsRepository(database.db),
     secrets,
     clock,
@@ -187,6 +194,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     onboarding,
     queue,
     egress,
+    keyValue,
     models,
     tasks,
     schedules,
@@ -197,6 +205,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
       await queue.close();
       await egress.close();
       await models.close();
+      await keyValue.close();
       await events.close();
       await database.close();
     },

@@ -3184,6 +3184,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspaceId}/model-usage.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The usage ledger as CSV (newest first, up to 100,000 rows) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Limits of the workspace and of API keys (requests and tokens per minute, spend per day and month) with current use */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            budgets: {
+                                keyId: string | null;
+                                limits: {
+                                    requestsPerMinute: number | null;
+                                    tokensPerMinute: number | null;
+                                    spendPerDay: number | null;
+                                    spendPerMonth: number | null;
+                                };
+                                usage: {
+                                    requestsThisMinute: number;
+                                    tokensThisMinute: number;
+                                    spendToday: number;
+                                    spendThisMonth: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the limits of the workspace or of one API key (all null removes them); a call over a limit answers 429 budget_exceeded */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        requestsPerMinute?: number | null;
+                        /** @default null */
+                        tokensPerMinute?: number | null;
+                        /**
+                         * @description US dollars
+                         * @default null
+                         */
+                        spendPerDay?: number | null;
+                        /**
+                         * @description US dollars
+                         * @default null
+                         */
+                        spendPerMonth?: number | null;
+                        /** @description Omit for the workspace limits */
+                        keyId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            budgets: {
+                                keyId: string | null;
+                                limits: {
+                                    requestsPerMinute: number | null;
+                                    tokensPerMinute: number | null;
+                                    spendPerDay: number | null;
+                                    spendPerMonth: number | null;
+                                };
+                                usage: {
+                                    requestsThisMinute: number;
+                                    tokensThisMinute: number;
+                                    spendToday: number;
+                                    spendThisMonth: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspaceId}/model-aliases": {
         parameters: {
             query?: never;

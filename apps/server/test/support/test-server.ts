@@ -61,6 +61,8 @@ export const startTestServer = async (dialect: DatabaseDialect, options: TestSer
       await background?.stop(1_000);
       await core.queue.close();
       await core.egress.close();
+      await core.models.close();
+      await core.keyValue.close();
       await core.events.close();
       await database.dispose();
       rmSync(dataDir, { recursive: true, force: true });

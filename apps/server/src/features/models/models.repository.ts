@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, ModelAliasTable, ModelProviderTable, ModelRouteRuleTable, ModelTable, ModelUsageTable } from '../../platform/database/database.types.ts';
+import type { Database, ModelAliasTable, ModelBudgetTable, ModelProviderTable, ModelRouteRuleTable, ModelTable, ModelUsageTable } from '../../platform/database/database.types.ts';
 
 export type ProviderRow = Selectable<ModelProviderTable>;
 export type ModelRow = Selectable<ModelTable>;
@@ -80,6 +80,16 @@ export const createModelsRepository = (db: Kysely<Database>) => ({
       .values({ workspaceId, keyId, dataClass, updatedAt: at })
       .onConflict((conflict) => conflict.columns(['workspaceId', 'keyId']).doUpdateSet({ dataClass, updatedAt: at }))
       .execute();
+  },
+  listBudgets(workspaceId: string) {
+    return db.selectFrom('modelBudget').selectAll().where('workspaceId', '=', workspaceId).execute();
+  },
+  async setBudget(row: Insertable<ModelBudgetTable>): Promise<void> {
+    const { workspaceId: _workspaceId, keyId: _keyId, ...limits } = row;
+    await db.insertInto('modelBudget').values(row).onConflict((conflict) => conflict.columns(['workspaceId', 'keyId']).doUpdateSet(limits)).execute();
+  },
+  async deleteBudget(workspaceId: string, keyId: string): Promise<void> {
+    await db.deleteFrom('modelBudget').where('workspaceId', '=', workspaceId).where('keyId', '=', keyId).execute();
   },
   async insertUsage(row: Insertable<ModelUsageTable>): Promise<void> {
     await db.insertInto('modelUsage').values(row).execute();

@@ -3,6 +3,8 @@ import { noContent, workspaceIdParams, type SteadApp } from '../../platform/http
 import {
   addProviderBody,
   aliasBody,
+  budgetBody,
+  budgetsSchema,
   aliasSchema,
   dataClassDefaultBody,
   dataClassDefaultsSchema,
@@ -66,6 +68,28 @@ export const registerModelsRoutes = (app: SteadApp, { models }: { models: Models
     config: { permission: 'models:read' },
     schema: { tags: ['models'], summary: 'Which targets would serve a request, in order, and why; no model is called', params: workspaceIdParams, querystring: routeTestQuery, response: { 200: routeDecisionSchema } },
   }, async (request) => models.explainRoute(request.params.workspaceId, request.query));
+
+  app.get('/api/workspaces/:workspaceId/model-usage.csv', {
+    config: { permission: 'models:read' },
+    schema: { tags: ['models'], summary: 'The usage ledger as CSV (newest first, up to 100,000 rows)', params: workspaceIdParams, produces: ['text/csv'] },
+  }, async (request, reply) => {
+    const csv = await models.usageCsv(request.params.workspaceId);
+    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="model-usage.csv"').send(csv);
+  });
+
+  app.get('/api/workspaces/:workspaceId/model-budgets', {
+    config: { permission: 'models:read' },
+    schema: { tags: ['models'], summary: 'Limits of the workspace and of API keys (requests and tokens per minute, spend per day and month) with current use', params: workspaceIdParams, response: { 200: budgetsSchema } },
+  }, async (request) => ({ budgets: await models.budgets(request.params.workspaceId) }));
+
+  app.put('/api/workspaces/:workspaceId/model-budgets', {
+    config: { permission: 'models:manage', audit: 'model-budget.set' },
+    schema: { tags: ['models'], summary: 'Set the limits of the workspace or of one API key (all null removes them); a call over a limit answers 429 budget_exceeded', params: workspaceIdParams, body: budgetBody, response: { 200: budgetsSchema } },
+  }, async (request) => {
+    const { keyId, ...limits } = request.body;
+    request.auditDetails = { targetType: keyId ? 'key' : 'workspace', targetId: keyId ?? request.params.workspaceId, metadata: limits };
+    return { budgets: await models.setBudget(request.params.workspaceId, keyId, limits) };
+  });
 
   app.get('/api/workspaces/:workspaceId/model-aliases', {
     config: { permission: 'models:read' },

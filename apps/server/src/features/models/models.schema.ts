@@ -104,6 +104,24 @@ export const dataClassDefaultsSchema = z.object({
 });
 export const dataClassDefaultBody = z.strictObject({ keyId: z.string().min(1).max(64).optional().describe('Omit for the workspace default'), dataClass: z.enum(dataClasses).nullable().describe('null removes a key default') });
 
+const limit = (max: number) => z.number().min(0).max(max).nullable().default(null);
+export const budgetLimitsSchema = z.strictObject({
+  requestsPerMinute: limit(1_000_000),
+  tokensPerMinute: limit(1_000_000_000),
+  spendPerDay: limit(1_000_000).describe('US dollars'),
+  spendPerMonth: limit(10_000_000).describe('US dollars'),
+});
+export const budgetBody = budgetLimitsSchema.extend({ keyId: z.string().min(1).max(64).optional().describe('Omit for the workspace limits') });
+export const budgetsSchema = z.object({
+  budgets: z.array(
+    z.object({
+      keyId: z.string().nullable(),
+      limits: z.object({ requestsPerMinute: z.number().nullable(), tokensPerMinute: z.number().nullable(), spendPerDay: z.number().nullable(), spendPerMonth: z.number().nullable() }),
+      usage: z.object({ requestsThisMinute: z.number(), tokensThisMinute: z.number(), spendToday: z.number(), spendThisMonth: z.number() }),
+    }),
+  ),
+});
+
 export const routeCandidateSchema = z.object({ model: z.string(), provider: z.string(), locality: z.enum(localities) });
 export const routeDecisionSchema = z.object({
   requested: z.string(),

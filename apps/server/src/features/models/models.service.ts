@@ -12,7 +12,9 @@ import {
   type ProviderFetch,
   type Usage,
 } from '../../platform/model-provider/model-provider.port.ts';
+import { createBudgets, type BudgetLimits, type BudgetScope, type BudgetUsage } from './budgets.ts';
 import { callWithFallback } from './call-with-fallback.ts';
+import type { KeyValueStore } from '../../platform/key-value/key-value.port.ts';
 import { qualifiedName, routeRequest, type RouteFacts, type RoutingTable } from './model-router.ts';
 import type { ModelsRepository, ModelWithProviderRow, ProviderRow } from './models.repository.ts';
 import type {
@@ -46,6 +48,8 @@ export interface ModelsServiceOptions {
   createEgress(allowedHosts: string[]): EgressClient;
   /** `STEAD_EGRESS_ALLOWED_HOSTS`: every provider's client gets these. */
   egressAllowedHosts: string[];
+  /** Budget counters: in memory on one node, Redis in a cluster so limits hold across nodes. */
+  store: KeyValueStore;
   /** Breakers and latency of targets. Default: a new one with default thresholds. */
   health?: TargetHealth;
   /** How long a node trusts its cached routing table when another node may have changed it. Default 2,000 ms. */
@@ -92,20 +96,22 @@ const costOf = (row: ModelWithProviderRow, usage: Usage | undefined): number | n
 };
 
 
-export const createModelsService = ({ repository, secrets, clock, ids, createEgress, egressAllowedHosts, health = createTargetHealth(), routingCacheMs = 2_000 }: ModelsServiceOptions) => {
+export const createModelsService = ({ repository, secrets, clock, ids, createEgress, egressAllowedHosts, store, health = createTargetHealth(), routingCacheMs = 2_000 }: ModelsServiceOptions) => {
+  const budgets = createBudgets({ store, now: () => clock.now() });
   const clients = new Map<string, { provider: ModelProvider; egress: EgressClient }>();
   // Routing reads models, aliases, rules and defaults on every call; they change rarely, so each node keeps them
   // briefly (its own changes invalidate at once).
-  const tables = new Map<string, { loadedAt: number; table: RoutingTable; defaults: Map<string, DataClass> }>();
+  const tables = new Map<string, { loadedAt: number; table: RoutingTable; defaults: Map<string, DataClass>; limits: Map<string, BudgetLimits> }>();
   const invalidate = (workspaceId: string) => tables.delete(workspaceId);
   const tableOf = async (workspaceId: string) => {
     const cached = tables.get(workspaceId);
     if (cached && performance.now() - cached.loadedAt < routingCacheMs) return cached;
-    const [models, aliases, rules, defaults] = await Promise.all([
+    const [models, aliases, rules, defaults, limits] = await Promise.all([
       repository.listModels(workspaceId),
       repository.listAliases(workspaceId),
       repository.listRules(workspaceId),
       repository.listDataClassDefaults(workspaceId),
+      repository.listBudgets(workspaceId),
     ]);
     const entry = {
       loadedAt: performance.now(),
@@ -115,10 +121,23 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
         rules: rules.filter((rule) => rule.enabled === 1).map((rule) => ({ name: rule.name, match: JSON.parse(rule.match) as RouteRuleMatch, targets: JSON.parse(rule.targets) as string[] })),
       },
       defaults: new Map(defaults.map((row) => [row.keyId, row.dataClass as DataClass])),
+      limits: new Map(limits.map((row): [string, BudgetLimits] => [row.keyId, { requestsPerMinute: row.requestsPerMinute, tokensPerMinute: row.tokensPerMinute, spendPerDay: row.spendPerDay, spendPerMonth: row.spendPerMonth }])),
     };
     tables.set(workspaceId, entry);
     return entry;
   };
+  /** The workspace's limits and, for a key, the key's: both must hold. */
+  const scopesOf = async (workspaceId: string, caller: CallerContext): Promise<BudgetScope[]> => {
+    const { limits } = await tableOf(workspaceId);
+    const scopes: BudgetScope[] = [];
+    const workspaceLimits = limits.get('');
+    if (workspaceLimits) scopes.push({ label: 'the workspace', id: workspaceId, limits: workspaceLimits });
+    const keyLimits = caller.keyId ? limits.get(caller.keyId) : undefined;
+    if (keyLimits && caller.keyId) scopes.push({ label: `API key ${caller.keyId}`, id: `${workspaceId}:${caller.keyId}`, limits: keyLimits });
+    return scopes;
+  };
+  const totalTokens = (usage: Usage | undefined): number | null => (usage ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : null);
+
   const dataClassOf = async (workspaceId: string, caller: CallerContext): Promise<DataClass> => {
     if (caller.dataClass) return caller.dataClass;
     const { defaults } = await tableOf(workspaceId);
@@ -344,7 +363,10 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
         facts = await factsOf(workspaceId, request.model, caller, needsOf(request), estimateTokens(request));
         const routed = await route(workspaceId, facts);
         decision = routed.decision;
+        const scopes = await scopesOf(workspaceId, caller);
+        await budgets.reserve(scopes, facts.estimatedTokens);
         const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.chat({ ...request, model: candidate.row.name }, { signal: caller.signal }));
+        await budgets.settle(scopes, facts.estimatedTokens, totalTokens(outcome.result.usage), costOf(outcome.target.row, outcome.result.usage));
         await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage, startedAt });
         return { ...outcome.result, stead: { target: outcome.target.label, decision } };
       } catch (error) {
@@ -365,6 +387,8 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
         facts = await factsOf(workspaceId, request.model, caller, needsOf(request), estimateTokens(request));
         const routed = await route(workspaceId, facts);
         decision = routed.decision;
+        const scopes = await scopesOf(workspaceId, caller);
+        await budgets.reserve(scopes, facts.estimatedTokens);
         const streamRequest = { ...request, stream_options: { include_usage: true } };
         const opened = await withFallback(routed.candidates, caller.signal, async (candidate, provider) => {
           const iterator = provider.streamChat({ ...streamRequest, model: candidate.row.name }, { signal: caller.signal })[Symbol.asyncIterator]();
@@ -389,6 +413,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
             health.failed(opened.target.label);
             throw error;
           } finally {
+            await budgets.settle(scopes, settled.facts.estimatedTokens, totalTokens(usage), costOf(opened.target.row, usage));
             await recordUsage(workspaceId, { ...settled, caller, requested: request.model, target: opened.target, skipped: opened.skipped, stream: true, usage, firstTokenMs, startedAt, error: failure });
           }
         };
@@ -407,13 +432,37 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
         facts = await factsOf(workspaceId, request.model, caller, ['embeddings'], 0);
         const routed = await route(workspaceId, facts);
         decision = routed.decision;
+        const scopes = await scopesOf(workspaceId, caller);
+        await budgets.reserve(scopes, 0);
         const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.embed({ ...request, model: candidate.row.name }, { signal: caller.signal }));
-        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage as Usage | undefined, startedAt });
+        const usage = outcome.result.usage as Usage | undefined;
+        await budgets.settle(scopes, 0, totalTokens(usage), costOf(outcome.target.row, usage));
+        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage, startedAt });
         return outcome.result;
       } catch (error) {
         await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
       }
+    },
+
+    /** Limits and what is used of them now, for the workspace (`keyId` '') and each key that has its own. */
+    async budgets(workspaceId: string): Promise<{ keyId: string | null; limits: BudgetLimits; usage: BudgetUsage }[]> {
+      const rows = await repository.listBudgets(workspaceId);
+      return Promise.all(
+        rows.map(async (row) => {
+          const limits = { requestsPerMinute: row.requestsPerMinute, tokensPerMinute: row.tokensPerMinute, spendPerDay: row.spendPerDay, spendPerMonth: row.spendPerMonth };
+          const usage = await budgets.read({ label: '', id: row.keyId ? `${workspaceId}:${row.keyId}` : workspaceId, limits });
+          return { keyId: row.keyId || null, limits, usage };
+        }),
+      );
+    },
+
+    /** Sets the limits of the workspace (no `keyId`) or of one key; all-null limits remove them. */
+    async setBudget(workspaceId: string, keyId: string | undefined, limits: BudgetLimits) {
+      if (Object.values(limits).every((value) => value === null)) await repository.deleteBudget(workspaceId, keyId ?? '');
+      else await repository.setBudget({ workspaceId, keyId: keyId ?? '', ...limits, updatedAt: clock.now().toISOString() });
+      invalidate(workspaceId);
+      return this.budgets(workspaceId);
     },
 
     async listAliases(workspaceId: string): Promise<AliasView[]> {
@@ -496,6 +545,23 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
         })),
         nextCursor: rows.length > limit ? page.at(-1)!.id : null,
       };
+    },
+
+    /** The ledger for spreadsheets: one row per call, RFC 4180 quoting. */
+    async usageCsv(workspaceId: string): Promise<string> {
+      const columns = ['at', 'requestedModel', 'target', 'dataClass', 'status', 'errorCode', 'inputTokens', 'outputTokens', 'cost', 'firstTokenMs', 'totalMs', 'stream', 'keyId', 'userId', 'reason'] as const;
+      const quote = (value: unknown) => {
+        const text = value === null || value === undefined ? '' : String(value);
+        return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+      };
+      const lines: string[] = [columns.join(',')];
+      let cursor: string | undefined;
+      do {
+        const page = await this.usage(workspaceId, cursor, 500);
+        for (const record of page.records) lines.push(columns.map((column) => quote(record[column])).join(','));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && lines.length <= 100_000);
+      return `${lines.join('\r\n')}\r\n`;
     },
 
     async close(): Promise<void> {

@@ -197,6 +197,45 @@ describeEachServer('model gateway', (use) => {
     await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [] } });
   });
 
+  it('enforces request and spend limits per key and per workspace with 429 budget_exceeded, and exports the ledger as CSV', { timeout: 30_000 }, async () => {
+    const server = use();
+    const base = `/api/workspaces/${owner.workspace.id}`;
+    const keys = (await server.call({ method: 'GET', url: `${base}/keys`, cookie: owner.cookie })).json().keys as { id: string; prefix: string }[];
+    const keyId = keys.find((key) => secret.startsWith(key.prefix))!.id;
+    const set = await server.call({ method: 'PUT', url: `${base}/model-budgets`, cookie: owner.cookie, payload: { keyId, requestsPerMinute: 2 } });
+    expect(set.statusCode).toBe(200);
+    // Windows are whole UTC minutes: start well inside one so the three calls share it.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_100 - intoMinute));
+    const results: unknown[] = [];
+    for (let index = 0; index < 3; index += 1) results.push(await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error));
+    expect(results[1]).not.toBeInstanceOf(Error);
+    const third = results[2] as InstanceType<typeof OpenAI.APIError>;
+    expect(third).toBeInstanceOf(OpenAI.APIError);
+    expect(third.status).toBe(429);
+    expect(third.code).toBe('budget_exceeded');
+    expect(third.message).toMatch(/requests per minute limit of 2 for API key .* resets at/);
+    const budgets = (await server.call({ method: 'GET', url: `${base}/model-budgets`, cookie: owner.cookie })).json().budgets;
+    expect(budgets[0]).toMatchObject({ keyId, limits: { requestsPerMinute: 2 }, usage: { requestsThisMinute: 2 } });
+    await server.call({ method: 'PUT', url: `${base}/model-budgets`, cookie: owner.cookie, payload: { keyId } });
+
+    // Spend: a priced model, a tiny daily limit; the first call is allowed and costs, the next is refused.
+    await addProvider(server, owner.cookie, owner.workspace.id, { name: 'priced', type: 'openai-compatible', baseUrl: hosted.baseUrl, locality: 'hosted', discover: false, models: [{ name: 'gpt-priced', inputPricePerMillion: 5, outputPricePerMillion: 15 }] });
+    await server.call({ method: 'PUT', url: `${base}/model-budgets`, cookie: owner.cookie, payload: { spendPerDay: 0.000001 } });
+    await client.chat.completions.create({ model: 'priced/gpt-priced', messages: [{ role: 'user', content: 'hi' }] });
+    const refused = await client.chat.completions.create({ model: 'priced/gpt-priced', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).message).toMatch(/spend per day \(USD\) limit .* for the workspace/);
+    await server.call({ method: 'PUT', url: `${base}/model-budgets`, cookie: owner.cookie, payload: {} });
+
+    const csv = await server.call({ method: 'GET', url: `${base}/model-usage.csv`, cookie: owner.cookie });
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const [header, ...rows] = csv.body.trim().split('\r\n');
+    expect(header).toBe('at,requestedModel,target,dataClass,status,errorCode,inputTokens,outputTokens,cost,firstTokenMs,totalMs,stream,keyId,userId,reason');
+    expect(rows.some((row) => row.includes('priced/gpt-priced') && row.includes(',ok,'))).toBe(true);
+    expect(rows.some((row) => row.includes('budget_exceeded'))).toBe(true);
+  });
+
   it('runs model.prompt tasks through the gateway and stores the answer', async () => {
     const server = use();
     const created = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/tasks`, cookie: owner.cookie, payload: { kind: 'model.prompt', input: { model: 'llama-3', prompt: 'Summarise', dataClass: 'private' } } });

@@ -333,6 +333,17 @@ export interface ModelDataClassDefaultTable {
   updatedAt: string;
 }
 
+/** Gateway limits of a workspace (`keyId` = '') or an API key; null means unlimited. */
+export interface ModelBudgetTable {
+  workspaceId: string;
+  keyId: string;
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  spendPerDay: number | null;
+  spendPerMonth: number | null;
+  updatedAt: string;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -353,6 +364,7 @@ export interface Database {
   modelAlias: ModelAliasTable;
   modelRouteRule: ModelRouteRuleTable;
   modelDataClassDefault: ModelDataClassDefaultTable;
+  modelBudget: ModelBudgetTable;
   taskAttempt: TaskAttemptTable;
   taskLog: TaskLogTable;
   schedule: ScheduleTable;
