@@ -144,6 +144,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
     egressAllowedHosts: config.egressAllowedHosts,
     health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
+    onUsageError: (error, rows) => logger.error({ err: error, rows }, 'model usage rows could not be written'),
   });
   const tasks = createTasksService({
     repository: createTasksRepository(database.db),

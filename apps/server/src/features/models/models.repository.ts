@@ -91,8 +91,9 @@ export const createModelsRepository = (db: Kysely<Database>) => ({
   async deleteBudget(workspaceId: string, keyId: string): Promise<void> {
     await db.deleteFrom('modelBudget').where('workspaceId', '=', workspaceId).where('keyId', '=', keyId).execute();
   },
-  async insertUsage(row: Insertable<ModelUsageTable>): Promise<void> {
-    await db.insertInto('modelUsage').values(row).execute();
+  /** One statement (one transaction, one fsync) for a batch of ledger rows. */
+  async insertUsage(rows: Insertable<ModelUsageTable>[]): Promise<void> {
+    if (rows.length > 0) await db.insertInto('modelUsage').values(rows).execute();
   },
   listUsage(workspaceId: string, cursor: string | undefined, limit: number) {
     let select = db.selectFrom('modelUsage').selectAll().where('workspaceId', '=', workspaceId);

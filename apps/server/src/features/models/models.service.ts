@@ -54,6 +54,10 @@ export interface ModelsServiceOptions {
   health?: TargetHealth;
   /** How long a node trusts its cached routing table when another node may have changed it. Default 2,000 ms. */
   routingCacheMs?: number;
+  /** How long usage rows wait to be written together. Default 200 ms. */
+  usageFlushMs?: number;
+  /** A batch of usage rows could not be written (they are dropped; the call itself already answered). */
+  onUsageError?: (error: unknown, rows: number) => void;
 }
 
 /** Who is calling and with what data, for routing and the usage ledger. */
@@ -96,7 +100,19 @@ const costOf = (row: ModelWithProviderRow, usage: Usage | undefined): number | n
 };
 
 
-export const createModelsService = ({ repository, secrets, clock, ids, createEgress, egressAllowedHosts, store, health = createTargetHealth(), routingCacheMs = 2_000 }: ModelsServiceOptions) => {
+export const createModelsService = ({
+  repository,
+  secrets,
+  clock,
+  ids,
+  createEgress,
+  egressAllowedHosts,
+  store,
+  health = createTargetHealth(),
+  routingCacheMs = 2_000,
+  usageFlushMs = 200,
+  onUsageError = () => {},
+}: ModelsServiceOptions) => {
   const budgets = createBudgets({ store, now: () => clock.now() });
   const clients = new Map<string, { provider: ModelProvider; egress: EgressClient }>();
   // Routing reads models, aliases, rules and defaults on every call; they change rarely, so each node keeps them
@@ -220,12 +236,25 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     return { decision: routed.decision, candidates: routed.candidates.map((row) => ({ row, label: qualifiedName(row) })) };
   };
 
+  // The ledger is written behind the calls, in batches: a synchronous SQLite commit (fsync) per call would cost
+  // more than the gateway's whole latency budget. A crash can lose at most the last `usageFlushMs` of rows.
+  const pendingUsage: Parameters<ModelsRepository['insertUsage']>[0] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  const flushUsage = (): Promise<void> => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const batch = pendingUsage.splice(0);
+    flushing = flushing.then(() => repository.insertUsage(batch)).catch((error: unknown) => onUsageError(error, batch.length));
+    return flushing;
+  };
+
   const recordUsage = async (
     workspaceId: string,
     entry: { facts: RouteFacts | null; caller: CallerContext; requested: string; decision: RouteDecision | null; target: Candidate | null; skipped?: string[]; stream: boolean; usage?: Usage; firstTokenMs?: number | null; startedAt: number; error?: unknown },
   ): Promise<void> => {
     const reason = [entry.decision?.reason ?? (entry.error instanceof Error ? entry.error.message.slice(0, 500) : 'not routed'), ...(entry.skipped?.length ? [`tried before: ${entry.skipped.join(', ')}`] : [])].join('; ');
-    await repository.insertUsage({
+    pendingUsage.push({
       id: ids.next(),
       workspaceId,
       keyId: entry.caller.keyId ?? null,
@@ -246,6 +275,8 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
       errorCode: entry.error instanceof SteadError ? entry.error.code : entry.error ? 'internal_error' : null,
       at: clock.now().toISOString(),
     });
+    if (pendingUsage.length >= 500) void flushUsage();
+    else flushTimer ??= setTimeout(() => void flushUsage(), usageFlushMs).unref();
   };
 
   const providerOf = async ({ row }: Candidate): Promise<ModelProvider> =>
@@ -520,6 +551,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     },
 
     async usage(workspaceId: string, cursor: string | undefined, limit = 100): Promise<{ records: UsageRecord[]; nextCursor: string | null }> {
+      await flushUsage();
       const rows = await repository.listUsage(workspaceId, cursor, limit);
       const page = rows.slice(0, limit);
       const providers = new Map((await repository.listProviders(workspaceId)).map((row) => [row.id, row.name]));
@@ -565,6 +597,7 @@ export const createModelsService = ({ repository, secrets, clock, ids, createEgr
     },
 
     async close(): Promise<void> {
+      await flushUsage();
       await Promise.all([...clients.values()].map((client) => client.egress.close()));
       clients.clear();
     },
