@@ -3,6 +3,7 @@ import { cliActor, loadCliConfig, output, reportError, table, withCore } from '.
 import { runDoctor } from './cli/doctor.command.ts';
 import { promptSecret, readStdin } from './cli/prompt.ts';
 import { startServer, startWorker } from './cli/start.command.ts';
+import { registerModelsCommands } from './cli/models.command.ts';
 import { registerSchedulesCommands } from './cli/schedules.command.ts';
 import { registerTasksCommands } from './cli/tasks.command.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
@@ -199,6 +200,7 @@ secretsCommand
   );
 
 registerTasksCommands(program);
+registerModelsCommands(program);
 registerSchedulesCommands(program, withCore);
 
 program.parseAsync(process.argv).catch(reportError);

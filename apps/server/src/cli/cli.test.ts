@@ -91,7 +91,7 @@ describe('stead (no database needed)', stepTimeout, () => {
   it('lists its commands in --help', async () => {
     const help = await stead(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['start', 'worker', 'migrate', 'doctor', 'version', 'admin', 'workspaces', 'keys', 'secrets', 'tasks', 'schedules']) {
+    for (const command of ['start', 'worker', 'migrate', 'doctor', 'version', 'admin', 'workspaces', 'keys', 'secrets', 'tasks', 'schedules', 'providers', 'models', 'routes']) {
       expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     const adminHelp = await stead(['admin', '--help']);

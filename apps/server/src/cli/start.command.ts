@@ -2,6 +2,7 @@ import { buildApp, createCore, type SteadCore } from '../app.ts';
 import { loadConfig } from '../config/config.loader.ts';
 import { defaultWebDir, webAppBuilt } from '../platform/http/web-app.ts';
 import { steadVersion } from '../version.ts';
+import { suggestLocalModelServers } from './models.command.ts';
 
 export type ServerRole = 'all' | 'api';
 
@@ -62,6 +63,8 @@ export const startServer = async (options: { role?: ServerRole } = {}): Promise<
       '',
     ].join('\n'),
   );
+  // First run: offer the local model servers found on their default ports (not awaited; at most ~300 ms, after the banner).
+  void suggestLocalModelServers(core);
   stopOnSignals(async () => {
     await app.close();
     await background?.stop();

@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolatedPostgresUrl } from '../../test/support/databases.ts';
+import { startOpenAiUpstream } from '../../test/support/openai-upstream.ts';
+import { serviceUrl } from '../../test/support/services.ts';
+import { createCore, type SteadCore } from '../app.ts';
+import { loadConfig } from '../config/config.loader.ts';
+import { detectLocalModelServers } from '../features/models/local-model-servers.ts';
+import type { ModelView, ProviderView, RouteDecision } from '../features/models/models.schema.ts';
+import type { DatabaseDialect } from '../platform/database/database.port.ts';
+import { suggestLocalModelServers } from './models.command.ts';
+
+/**
+ * `stead providers|models|routes`, spawned as an operator runs them. Each spawn costs one to four seconds, so
+ * each database gets one sequence of steps sharing a data directory and as few spawns as the checks allow.
+ */
+const steadBin = fileURLToPath(new URL('../../bin/stead.mjs', import.meta.url));
+
+type Env = Record<string, string | undefined>;
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// The developer's own STEAD_* settings must not leak into the program; the test-suite variables may.
+const inheritedEnv = (): Env => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STEAD_') || name.startsWith('STEAD_TEST_')));
+
+const run = (args: string[], options: { env: Env; cwd: string; stdin?: string }): Promise<RunResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [steadBin, ...args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+
+const jsonOf = <T>(result: RunResult): T => {
+  expect(result, result.stderr).toMatchObject({ code: 0 });
+  return JSON.parse(result.stdout) as T;
+};
+
+const stepTimeout = { timeout: 60_000 };
+const apiKey = `sk-cli-test-${'x'.repeat(24)}`;
+
+const modelsSuite = (dialect: DatabaseDialect) => {
+  const enabled = dialect === 'sqlite' || serviceUrl('postgres') !== undefined;
+
+  describe.skipIf(!enabled)(`stead providers, models and routes on ${dialect}`, stepTimeout, () => {
+    let root: string;
+    let env: Env;
+    let upstream: Awaited<ReturnType<typeof startOpenAiUpstream>>;
+    let disposeDatabase: (() => Promise<void>) | undefined;
+    const stead = (args: string[], options: { env?: Env; stdin?: string } = {}) => run(args, { env: { ...env, ...options.env }, cwd: root, ...(options.stdin === undefined ? {} : { stdin: options.stdin }) });
+    const withCore = async <T>(action: (core: SteadCore) => Promise<T>): Promise<T> => {
+      const core = await createCore(loadConfig({ env, cwd: root }).config);
+      try {
+        return await action(core);
+      } finally {
+        await core.close();
+      }
+    };
+    const ws = ['--workspace', 'personal'];
+
+    beforeAll(async () => {
+      root = mkdtempSync(join(tmpdir(), 'stead-models-cli-'));
+      env = { ...inheritedEnv(), STEAD_DATA_DIR: join(root, 'data'), STEAD_LOG_LEVEL: 'silent' };
+      if (dialect === 'postgres') {
+        const isolated = await isolatedPostgresUrl(serviceUrl('postgres')!);
+        disposeDatabase = isolated.dispose;
+        env.STEAD_DATABASE_URL = isolated.url;
+      }
+      upstream = await startOpenAiUpstream('local', ['test-chat', 'test-embed']);
+    });
+    afterAll(async () => {
+      await upstream?.close();
+      await disposeDatabase?.();
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
+
+    it('providers add reads the key from the named variable, never prints it, and refuses an unset one', async () => {
+      const admin = await stead(['admin', 'create', '--email', 'a@example.com', '--password-stdin'], { stdin: 'first-password-1\n' });
+      expect(admin.code, admin.stderr).toBe(0);
+
+      const unset = await stead(['providers', 'add', ...ws, '--name', 'nokey', '--type', 'openai-compatible', '--base-url', upstream.baseUrl, '--locality', 'local', '--api-key-env', 'STEAD_CLI_TEST_UNSET_KEY']);
+      expect(unset.code).toBe(1);
+      expect(unset.stderr).toMatch(/^error \[validation_failed\]: --api-key-env: the environment variable STEAD_CLI_TEST_UNSET_KEY is not set/);
+
+      const added = await stead(
+        ['providers', 'add', ...ws, '--name', 'local', '--type', 'openai-compatible', '--base-url', upstream.baseUrl, '--locality', 'local', '--api-key-env', 'LOCAL_MODEL_KEY', '--json'],
+        { env: { LOCAL_MODEL_KEY: apiKey } },
+      );
+      const { provider, models, discoveryError } = jsonOf<{ provider: ProviderView; models: ModelView[]; discoveryError: string | null }>(added);
+      expect(added.stdout + added.stderr).not.toContain(apiKey);
+      expect(discoveryError).toBeNull();
+      expect(provider).toMatchObject({ name: 'local', locality: 'local', hasApiKey: true, baseUrl: upstream.baseUrl });
+      expect(models.map((model) => model.qualifiedName).sort()).toEqual(['local/test-chat', 'local/test-embed']);
+      expect(upstream.received.map((entry) => entry.path)).toContain('/v1/models');
+
+      // A hosted provider on loopback could not be reached (egress refuses it), so its model is declared.
+      const hosted = await stead(['providers', 'add', ...ws, '--name', 'cloud', '--type', 'openai-compatible', '--base-url', 'https://api.example.com/v1', '--locality', 'hosted', '--no-discover', '--model', 'big', '--capabilities', 'chat,tools', '--input-price', '2.5', '--output-price', '10']);
+      expect(hosted.code, hosted.stderr).toBe(0);
+      expect(hosted.stdout).toContain('Models: cloud/big');
+
+      const { providers } = jsonOf<{ providers: ProviderView[] }>(await stead(['providers', 'list', ...ws, '--json']));
+      expect(providers.map((entry) => [entry.name, entry.locality, entry.hasApiKey]).sort()).toEqual([['cloud', 'hosted', false], ['local', 'local', true]]);
+      await withCore(async (core) => {
+        const { id } = await core.workspaces.resolve('personal');
+        expect(await core.secrets.reveal(id, `model-provider:${provider.id}`)).toBe(apiKey);
+        expect(JSON.stringify(await core.audit.list(undefined, { limit: 50 }))).not.toContain(apiKey);
+      });
+    });
+
+    it('models list shows capabilities, locality, prices and breaker', async () => {
+      const { models } = jsonOf<{ models: ModelView[] }>(await stead(['models', 'list', ...ws, '--json']));
+      expect(models.find((model) => model.qualifiedName === 'cloud/big')).toMatchObject({ locality: 'hosted', capabilities: ['chat', 'tools'], inputPricePerMillion: 2.5, outputPricePerMillion: 10, health: { breaker: 'closed' } });
+      expect(models.find((model) => model.qualifiedName === 'local/test-embed')).toMatchObject({ locality: 'local', capabilities: ['embeddings'] });
+    });
+
+    it('routes test prints the ordered candidates, the first target and the reason; private to a hosted-only model exits 1', async () => {
+      const internal = await stead(['routes', 'test', ...ws, '--data-class', 'internal']);
+      expect(internal.code, internal.stderr).toBe(0);
+      expect(internal.stdout).toContain('would be served by local/test-chat (local)');
+      expect(internal.stdout).toMatch(/1\. local\/test-chat\s+local\n\s+2\. cloud\/big\s+hosted/);
+      expect(internal.stdout).toMatch(/reason: auto .*local first/);
+
+      // cloud/big is hosted: a private request for it is refused, never sent.
+      const refused = await stead(['routes', 'test', ...ws, '--model', 'cloud/big', '--data-class', 'private', '--needs', 'tools']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^error \[route_no_private_target\]: This request is private/);
+      expect(refused.stderr).not.toMatch(/^\s+at /m);
+
+      const privateRoute = jsonOf<RouteDecision & { target: string }>(await stead(['routes', 'test', ...ws, '--data-class', 'private', '--json']));
+      expect(privateRoute).toMatchObject({ dataClass: 'private', target: 'local/test-chat', candidates: [{ model: 'local/test-chat', locality: 'local' }] });
+      expect(privateRoute.reason).toContain('1 hosted skipped: private');
+    });
+
+    it('providers test reaches the upstream; detect agrees with a probe from here; remove deletes', async () => {
+      const tested = jsonOf<{ ok: boolean; models: number }>(await stead(['providers', 'test', ...ws, '--name', 'local', '--json']));
+      expect(tested).toMatchObject({ ok: true, models: 2 });
+
+      // On this machine nothing listens on 11434, 8080 or 1234; where something does, both must see the same.
+      const expected = (await detectLocalModelServers()).map((server) => server.label);
+      const detected = await stead(['providers', 'detect', ...ws]);
+      expect(detected.code, detected.stderr).toBe(0);
+      if (expected.length === 0) expect(detected.stdout).toMatch(/^No local model server answered \(Ollama on 127\.0\.0\.1:11434, llama\.cpp on 127\.0\.0\.1:8080, LM Studio on 127\.0\.0\.1:1234\)/);
+      else for (const label of expected) expect(detected.stdout).toContain(`Found ${label} at`);
+
+      const removed = await stead(['providers', 'remove', ...ws, '--name', 'local']);
+      expect(removed.stdout).toMatch(/^Removed provider local \(/);
+      await withCore(async (core) => {
+        const { id } = await core.workspaces.resolve('personal');
+        expect((await core.models.listProviders(id)).map((provider) => provider.name)).toEqual(['cloud']);
+        const { events } = await core.audit.list(undefined, { limit: 50 });
+        expect(events.filter((event) => event.actor.label === 'cli' && event.action.startsWith('model-provider.')).map((event) => event.action).sort()).toEqual(
+          ['model-provider.create', 'model-provider.create', 'model-provider.delete', 'model-provider.test'],
+        );
+        // The start-up hint stays quiet once a workspace has a provider, even when a server answers.
+        const detect = () => Promise.resolve([{ label: 'Ollama', models: ['a'], provider: { name: 'ollama', type: 'ollama' as const, baseUrl: 'http://127.0.0.1:11434', locality: 'local' as const } }]);
+        expect(await suggestLocalModelServers(core, { detect, write: () => undefined })).toBeUndefined();
+      });
+    });
+  });
+};
+
+describe('suggestLocalModelServers (the stead start hint)', () => {
+  const server = { label: 'Ollama', models: ['a', 'b', 'c'], provider: { name: 'ollama', type: 'ollama' as const, baseUrl: 'http://127.0.0.1:11434', locality: 'local' as const } };
+  const coreWith = (workspaces: { id: string; slug: string }[], providerCount = 0) =>
+    ({ workspaces: { listAll: () => Promise.resolve(workspaces) }, models: { listProviders: () => Promise.resolve(Array.from({ length: providerCount })) } }) as unknown as Parameters<typeof suggestLocalModelServers>[0];
+
+  it('prints one line naming the server, its models and how to add it when no provider exists', async () => {
+    const lines: string[] = [];
+    await suggestLocalModelServers(coreWith([{ id: 'w1', slug: 'personal' }]), { detect: () => Promise.resolve([server]), write: (line) => lines.push(line) });
+    expect(lines).toEqual(['Found Ollama at http://127.0.0.1:11434 with 3 models: add it with `stead providers detect --workspace personal --add` or from Models in the dashboard']);
+  });
+
+  it('stays quiet when nothing answers, when a provider exists, and when anything fails', async () => {
+    const lines: string[] = [];
+    const write = (line: string) => lines.push(line);
+    await suggestLocalModelServers(coreWith([]), { detect: () => Promise.resolve([]), write });
+    await suggestLocalModelServers(coreWith([{ id: 'w1', slug: 'personal' }], 1), { detect: () => Promise.resolve([server]), write });
+    await suggestLocalModelServers(coreWith([]), { detect: () => Promise.reject(new Error('boom')), write });
+    expect(lines).toEqual([]);
+  });
+});
+
+modelsSuite('sqlite');
+modelsSuite('postgres');

@@ -1,0 +1,333 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { z } from 'zod';
+import type { SteadCore } from '../app.ts';
+import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from '../features/models/local-model-servers.ts';
+import {
+  addProviderBody,
+  dataClasses,
+  latencyTiers,
+  localities,
+  modelCapabilities,
+  providerTypes,
+  routeTestQuery,
+  type DataClass,
+  type LatencyTier,
+  type Locality,
+  type ModelView,
+  type ProviderView,
+  type RouteDecision,
+} from '../features/models/models.schema.ts';
+import { SteadError } from '../platform/errors/stead-error.ts';
+import { cliActor, output, table, withCore } from './cli-context.ts';
+
+const json = () => new Option('--json', 'print machine-readable JSON');
+const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
+const providerName = () => new Option('--name <name-or-id>', 'provider name or id (from providers list)').makeOptionMandatory();
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const parseCount = (min: number, max: number) => (value: string): number => {
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+  return number;
+};
+const parsePrice = (value: string): number => {
+  const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isNaN(number)) throw new InvalidArgumentError('must be a number of US dollars per million tokens, e.g. 0.15');
+  return number;
+};
+const splitList = (value: string): string[] => value.split(',').map((entry) => entry.trim()).filter(Boolean);
+
+/** Schema fields as the flags that feed them, so a refusal names what the user typed. */
+const flagOf: Record<string, string> = {
+  name: '--name', type: '--type', baseUrl: '--base-url', locality: '--locality', apiKey: '--api-key-env', models: '--model',
+  capabilities: '--capabilities', contextLength: '--context-length', inputPricePerMillion: '--input-price', outputPricePerMillion: '--output-price',
+  model: '--model', dataClass: '--data-class', needs: '--needs', latencyTier: '--latency', estimatedTokens: '--estimated-tokens',
+};
+
+/** The same schemas as the HTTP API, so the CLI and the API refuse the same things. */
+const validate = <Schema extends z.ZodType>(schema: Schema, input: unknown): z.infer<Schema> => {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).reverse().find((part) => flagOf[part]);
+  throw new SteadError('validation_failed', `${field ? flagOf[field] : issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);
+};
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+const price = (value: number | null) => (value === null ? null : `$${value}`);
+
+const providerRow = (provider: ProviderView) => ({
+  id: provider.id,
+  name: provider.name,
+  type: provider.type,
+  locality: provider.locality,
+  baseUrl: provider.baseUrl,
+  apiKey: provider.hasApiKey ? 'stored' : null,
+  state: provider.enabled ? 'enabled' : 'disabled',
+});
+
+const modelRow = (model: ModelView) => ({
+  model: model.qualifiedName,
+  capabilities: model.capabilities.join(','),
+  locality: model.locality,
+  context: model.contextLength,
+  'in $/M': price(model.inputPricePerMillion),
+  'out $/M': price(model.outputPricePerMillion),
+  breaker: model.health.breaker === 'closed' ? 'closed' : `${model.health.breaker}${model.health.retryAt ? ` until ${model.health.retryAt}` : ''}`,
+});
+
+const describeDecision = (decision: RouteDecision): string => {
+  const [first] = decision.candidates;
+  return [
+    `${decision.dataClass} request for ${decision.requested} (needs ${decision.needs.join(', ')})`,
+    `would be served by ${first ? `${first.model} (${first.locality})` : 'no target'}`,
+    'candidates, in order:',
+    ...decision.candidates.map((candidate, index) => `  ${index + 1}. ${candidate.model}  ${candidate.locality}`),
+    `reason: ${decision.reason}`,
+  ].join('\n');
+};
+
+/** Same address, spelled `localhost` or `127.0.0.1`, with or without a trailing slash. */
+const sameBaseUrl = (left: string, right: string) => {
+  const normal = (url: string) => url.replace(/\/+$/, '').replace('//localhost:', '//127.0.0.1:');
+  return normal(left) === normal(right);
+};
+
+const describeServer = (server: LocalModelServer) => `${server.label} at ${server.provider.baseUrl} with ${plural(server.models.length, 'model')}`;
+
+type AddedProvider = Awaited<ReturnType<SteadCore['models']['addProvider']>>;
+
+const addAndAudit = async (core: SteadCore, workspaceId: string, request: z.infer<typeof addProviderBody>): Promise<AddedProvider> => {
+  const added = await core.models.addProvider(workspaceId, request);
+  const { provider } = added;
+  await core.audit.record({ workspaceId, actor: cliActor, action: 'model-provider.create', target: { type: 'model-provider', id: provider.id }, outcome: 'success', metadata: { name: provider.name, type: provider.type, baseUrl: provider.baseUrl, locality: provider.locality } });
+  return added;
+};
+
+interface AddOptions {
+  workspace: string;
+  name: string;
+  type: string;
+  baseUrl: string;
+  locality: Locality;
+  apiKeyEnv?: string;
+  model: string[];
+  capabilities?: string[];
+  contextLength?: number;
+  inputPrice?: number;
+  outputPrice?: number;
+  discover: boolean;
+  json?: boolean;
+}
+
+interface RouteTestOptions {
+  workspace: string;
+  model: string;
+  dataClass: DataClass;
+  needs?: string;
+  latency?: LatencyTier;
+  estimatedTokens?: number;
+  json?: boolean;
+}
+
+/**
+ * One line for `stead start` when a local model server answers and no workspace has a provider yet; empty
+ * otherwise. Never throws: a hint must not disturb start-up.
+ */
+export const suggestLocalModelServers = async (
+  core: Pick<SteadCore, 'workspaces' | 'models'>,
+  { detect = () => detectLocalModelServers({ timeoutMs: 300 }), write = (line: string) => void process.stdout.write(`${line}\n`) }: { detect?: () => Promise<LocalModelServer[]>; write?: (line: string) => void } = {},
+): Promise<string | undefined> => {
+  try {
+    const workspaces = await core.workspaces.listAll();
+    for (const entry of workspaces) if ((await core.models.listProviders(entry.id)).length > 0) return undefined;
+    const found = await detect();
+    if (found.length === 0) return undefined;
+    const slug = workspaces.length === 1 ? workspaces[0]!.slug : '<slug>';
+    const line = `Found ${found.map(describeServer).join(' and ')}: add ${found.length === 1 ? 'it' : 'them'} with \`stead providers detect --workspace ${slug} --add\` or from Models in the dashboard`;
+    write(line);
+    return line;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `stead providers add|list|test|remove|detect`, `stead models list`, `stead routes test`. */
+export const registerModelsCommands = (program: Command): void => {
+  const providers = program.command('providers').description('Manage model providers (local model servers and hosted APIs) of a workspace');
+
+  providers
+    .command('add')
+    .description('Add a model provider and discover its models; the API key is read from an environment variable, never from the command line')
+    .addOption(workspace())
+    .requiredOption('--name <name>', 'provider name; models are addressed as <name>/<model>')
+    .addOption(new Option('--type <type>', 'provider protocol').choices(providerTypes as unknown as string[]).makeOptionMandatory())
+    .requiredOption('--base-url <url>', 'e.g. http://127.0.0.1:11434 (Ollama) or https://api.openai.com/v1')
+    .addOption(new Option('--locality <locality>', 'local models may serve private requests (and may be on a private address); hosted ones never do').choices(localities as unknown as string[]).makeOptionMandatory())
+    .option('--api-key-env <variable>', 'name of the environment variable holding the API key (kept encrypted)')
+    .option('--model <id>', 'declare a model the upstream does not list (repeatable)', collect, [])
+    .option('--capabilities <list>', `capabilities of the declared models, comma-separated (${modelCapabilities.join(', ')}; default chat)`, splitList)
+    .option('--context-length <tokens>', 'context length of the declared models', parseCount(1, 100_000_000))
+    .option('--input-price <usd>', 'price of the declared models per million input tokens', parsePrice)
+    .option('--output-price <usd>', 'price of the declared models per million output tokens', parsePrice)
+    .option('--no-discover', 'do not ask the upstream for its model list now')
+    .addOption(json())
+    .action(async (options: AddOptions) => {
+      let apiKey: string | undefined;
+      if (options.apiKeyEnv !== undefined) {
+        apiKey = process.env[options.apiKeyEnv];
+        if (!apiKey) throw new SteadError('validation_failed', `--api-key-env: the environment variable ${options.apiKeyEnv} is not set or empty; export it first, e.g. export ${options.apiKeyEnv}=…`);
+      }
+      // Validated before the database is opened, so a bad flag changes nothing.
+      const request = validate(addProviderBody, {
+        name: options.name,
+        type: options.type,
+        baseUrl: options.baseUrl,
+        locality: options.locality,
+        apiKey,
+        models: options.model.map((name) => ({
+          name,
+          ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+          ...(options.contextLength !== undefined ? { contextLength: options.contextLength } : {}),
+          ...(options.inputPrice !== undefined ? { inputPricePerMillion: options.inputPrice } : {}),
+          ...(options.outputPrice !== undefined ? { outputPricePerMillion: options.outputPrice } : {}),
+        })),
+        discover: options.discover,
+      });
+      await withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const added = await addAndAudit(core, id, request);
+        const { provider, models, discoveryError } = added;
+        if (discoveryError && !options.json) process.stderr.write(`warning: could not list the models of ${provider.name}: ${discoveryError}\n`);
+        output(options, added, () =>
+          [
+            `Added provider ${provider.name} (${provider.id}): ${provider.type}, ${provider.locality}, ${provider.baseUrl}${provider.hasApiKey ? ', API key stored' : ''}`,
+            models.length === 0 ? `No models yet: declare them with --model, or run stead providers test --workspace ${options.workspace} --name ${provider.name}` : `Models: ${models.map((model) => model.qualifiedName).join(', ')}`,
+          ].join('\n'),
+        );
+      });
+    });
+
+  providers
+    .command('list')
+    .description('List the model providers of a workspace (API keys are never shown)')
+    .addOption(workspace())
+    .addOption(json())
+    .action(async (options: { workspace: string; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const list = await core.models.listProviders(id);
+        output(options, { providers: list }, () => table(list.map(providerRow), ['id', 'name', 'type', 'locality', 'baseUrl', 'apiKey', 'state']));
+      }),
+    );
+
+  providers
+    .command('test')
+    .description('Reach a provider and list its models (new ones are added); exit 1 when it fails')
+    .addOption(workspace())
+    .addOption(providerName())
+    .addOption(json())
+    .action(async (options: { workspace: string; name: string; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const result = await core.models.testProvider(id, options.name);
+        await core.audit.record({ workspaceId: id, actor: cliActor, action: 'model-provider.test', target: { type: 'model-provider', id: options.name }, outcome: result.ok ? 'success' : 'failure', metadata: { latencyMs: result.latencyMs, models: result.models } });
+        output(options, result, () =>
+          result.ok ? `${options.name} answered in ${result.latencyMs} ms with ${plural(result.models, 'model')}` : `${options.name} failed after ${result.latencyMs} ms: ${result.error ?? 'unknown error'}`,
+        );
+        if (!result.ok) process.exitCode = 1;
+      }),
+    );
+
+  providers
+    .command('remove')
+    .description('Remove a provider, its models and its stored API key')
+    .addOption(workspace())
+    .addOption(providerName())
+    .addOption(json())
+    .action(async (options: { workspace: string; name: string; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const provider = await core.models.removeProvider(id, options.name);
+        await core.audit.record({ workspaceId: id, actor: cliActor, action: 'model-provider.delete', target: { type: 'model-provider', id: provider.id }, outcome: 'success', metadata: { name: provider.name } });
+        output(options, { provider }, () => `Removed provider ${provider.name} (${provider.id})`);
+      }),
+    );
+
+  providers
+    .command('detect')
+    .description(`Look for local model servers on their default ports (${localModelServerProbes.map((probe) => `${probe.label} ${new URL(probe.baseUrl).host}`).join(', ')}); --add adds each as a local provider`)
+    .addOption(workspace())
+    .option('--add', 'add each server found that is not a provider yet')
+    .addOption(json())
+    .action(async (options: { workspace: string; add?: boolean; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const [found, existing] = await Promise.all([detectLocalModelServers(), core.models.listProviders(id)]);
+        const servers: (LocalModelServer & { providerName: string | null; added: boolean; discoveryError: string | null })[] = [];
+        for (const server of found) {
+          const known = existing.find((provider) => sameBaseUrl(provider.baseUrl, server.provider.baseUrl));
+          if (known || !options.add) {
+            servers.push({ ...server, providerName: known?.name ?? null, added: false, discoveryError: null });
+            continue;
+          }
+          // The suggested name may already belong to another provider; a numbered one keeps both.
+          const taken = new Set(existing.map((provider) => provider.name));
+          let name = server.provider.name;
+          for (let suffix = 2; taken.has(name); suffix += 1) name = `${server.provider.name}-${suffix}`;
+          const added = await addAndAudit(core, id, validate(addProviderBody, { ...server.provider, name }));
+          existing.push(added.provider);
+          servers.push({ ...server, providerName: added.provider.name, added: true, discoveryError: added.discoveryError });
+        }
+        output(options, { servers }, () => {
+          if (servers.length === 0) return `No local model server answered (${localModelServerProbes.map((probe) => `${probe.label} on ${new URL(probe.baseUrl).host}`).join(', ')})`;
+          return servers
+            .map((server) => {
+              const status = server.added
+                ? `added as provider ${server.providerName}${server.discoveryError ? ` (could not list its models: ${server.discoveryError})` : ''}`
+                : server.providerName
+                  ? `already added as provider ${server.providerName}`
+                  : `add it with: stead providers detect --workspace ${options.workspace} --add`;
+              return `Found ${describeServer(server)}${server.models.length > 0 ? ` (${server.models.join(', ')})` : ''}\n  ${status}`;
+            })
+            .join('\n');
+        });
+      }),
+    );
+
+  program
+    .command('models')
+    .description('Models of a workspace')
+    .command('list')
+    .description('List models with capabilities, locality, context length, prices and circuit breaker state')
+    .addOption(workspace())
+    .addOption(json())
+    .action(async (options: { workspace: string; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const models = await core.models.listModels(id);
+        output(options, { models }, () => table(models.map(modelRow), ['model', 'capabilities', 'locality', 'context', 'in $/M', 'out $/M', 'breaker']));
+      }),
+    );
+
+  program
+    .command('routes')
+    .description('Model routing')
+    .command('test')
+    .description('Print which targets would serve a request, in order, and why, without calling a model; exit 1 with the reason when none may')
+    .addOption(workspace())
+    .option('--model <model>', 'model, alias or auto', 'auto')
+    .addOption(new Option('--data-class <class>', 'data class of the request').choices(dataClasses as unknown as string[]).makeOptionMandatory())
+    .option('--needs <list>', `capabilities the request needs, comma-separated (${modelCapabilities.join(', ')})`)
+    .addOption(new Option('--latency <tier>', 'latency tier the request asks for').choices(latencyTiers as unknown as string[]))
+    .option('--estimated-tokens <n>', 'prompt size in tokens, for context length', parseCount(0, 100_000_000))
+    .addOption(json())
+    .action(async (options: RouteTestOptions) => {
+      const query = validate(routeTestQuery, { model: options.model, dataClass: options.dataClass, needs: options.needs, latencyTier: options.latency, estimatedTokens: options.estimatedTokens });
+      await withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const decision = await core.models.explainRoute(id, query);
+        output(options, { ...decision, target: decision.candidates[0]?.model ?? null }, () => describeDecision(decision));
+      });
+    });
+};
