@@ -2850,6 +2850,11 @@ export interface paths {
                                 locality: "local" | "hosted";
                                 hasApiKey: boolean;
                                 enabled: boolean;
+                                timeouts: {
+                                    connectMs?: number;
+                                    firstTokenMs?: number;
+                                    totalMs?: number;
+                                } | null;
                                 createdAt: string;
                             }[];
                         };
@@ -2906,6 +2911,14 @@ export interface paths {
                              */
                             outputPricePerMillion?: number | null;
                         }[];
+                        timeouts?: {
+                            /** @description Until response headers (streams, model lists). Default 30,000 */
+                            connectMs?: number;
+                            /** @description Until a stream yields its first token. Default 120,000 */
+                            firstTokenMs?: number;
+                            /** @description The whole call. Default 600,000 */
+                            totalMs?: number;
+                        };
                         /** @default true */
                         discover?: boolean;
                     };
@@ -2929,6 +2942,11 @@ export interface paths {
                                 locality: "local" | "hosted";
                                 hasApiKey: boolean;
                                 enabled: boolean;
+                                timeouts: {
+                                    connectMs?: number;
+                                    firstTokenMs?: number;
+                                    totalMs?: number;
+                                } | null;
                                 createdAt: string;
                             };
                             models: {
@@ -3053,6 +3071,11 @@ export interface paths {
                                 locality: "local" | "hosted";
                                 hasApiKey: boolean;
                                 enabled: boolean;
+                                timeouts: {
+                                    connectMs?: number;
+                                    firstTokenMs?: number;
+                                    totalMs?: number;
+                                } | null;
                                 createdAt: string;
                             };
                         };

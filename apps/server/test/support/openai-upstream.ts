@@ -7,7 +7,7 @@ const fixture = (name: string): string => readFileSync(new URL(`../../src/platfo
 const fixtureBody = (name: string): string => JSON.stringify((JSON.parse(fixture(name)) as { body: unknown }).body);
 
 /** What the upstream does with the next chat request. */
-export type UpstreamMode = 'ok' | '503' | '429' | '400' | 'hang' | 'cut-mid-stream';
+export type UpstreamMode = 'ok' | '503' | '429' | '400' | 'hang' | 'reset' | 'slow-first-token' | 'cut-mid-stream';
 
 /**
  * A local OpenAI-compatible server (a stand-in for vLLM, llama.cpp or a hosted vendor, which cannot run here)
@@ -34,12 +34,19 @@ export const startOpenAiUpstream = async (name: string, models = ['test-chat', '
         return;
       }
       if (mode === 'hang') return;
+      if (mode === 'reset') return void request.socket.destroy();
       if (mode === '503') return void response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }));
       if (mode === '429') return void response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(fixtureBody('openai-error-429.json'));
       if (mode === '400') return void response.writeHead(400, { 'content-type': 'application/json' }).end(fixtureBody('openai-error-400.json'));
       if (body.stream) {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         const events = fixture('openai-chat-stream-text.sse');
+        if (mode === 'slow-first-token') {
+          // Headers at once, the first token only after 1.5 s.
+          response.flushHeaders();
+          setTimeout(() => response.end(events), 1_500);
+          return;
+        }
         if (mode === 'cut-mid-stream') {
           // The first half of the events, then the connection dies.
           response.write(events.slice(0, Math.floor(events.length / 2)).replace(/\n[^\n]*$/, '\n\n'));

@@ -19,6 +19,7 @@ const model = (providerName: string, name: string, locality: 'local' | 'hosted',
   locality,
   baseUrl: 'http://x',
   hasApiKey: 0,
+  timeouts: null,
 });
 
 const table: RoutingTable = {

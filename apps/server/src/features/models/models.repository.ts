@@ -3,7 +3,7 @@ import type { Database, ModelAliasTable, ModelBudgetTable, ModelProviderTable, M
 
 export type ProviderRow = Selectable<ModelProviderTable>;
 export type ModelRow = Selectable<ModelTable>;
-export type ModelWithProviderRow = ModelRow & { providerName: string; providerType: string; locality: string; baseUrl: string; hasApiKey: number };
+export type ModelWithProviderRow = ModelRow & { providerName: string; providerType: string; locality: string; baseUrl: string; hasApiKey: number; timeouts: string | null };
 
 export const createModelsRepository = (db: Kysely<Database>) => ({
   listProviders(workspaceId: string): Promise<ProviderRow[]> {
@@ -34,7 +34,7 @@ export const createModelsRepository = (db: Kysely<Database>) => ({
       .selectFrom('model')
       .innerJoin('modelProvider', 'modelProvider.id', 'model.providerId')
       .selectAll('model')
-      .select(['modelProvider.name as providerName', 'modelProvider.type as providerType', 'modelProvider.locality', 'modelProvider.baseUrl', 'modelProvider.hasApiKey'])
+      .select(['modelProvider.name as providerName', 'modelProvider.type as providerType', 'modelProvider.locality', 'modelProvider.baseUrl', 'modelProvider.hasApiKey', 'modelProvider.timeouts'])
       .where('model.workspaceId', '=', workspaceId)
       .where('model.enabled', '=', 1)
       .where('modelProvider.enabled', '=', 1)

@@ -25,6 +25,13 @@ export const addProviderBody = z.strictObject({
   locality: z.enum(localities).describe('`local` models may serve `private` requests; a local base URL on a private address is allowed for this provider only'),
   apiKey: z.string().min(1).max(4_000).optional().describe('Kept encrypted; never shown again'),
   models: z.array(declaredModelSchema).max(500).default([]),
+  timeouts: z
+    .strictObject({
+      connectMs: z.number().int().min(100).max(3_600_000).optional().describe('Until response headers (streams, model lists). Default 30,000'),
+      firstTokenMs: z.number().int().min(100).max(3_600_000).optional().describe('Until a stream yields its first token. Default 120,000'),
+      totalMs: z.number().int().min(100).max(3_600_000).optional().describe('The whole call. Default 600,000'),
+    })
+    .optional(),
   /** Ask the upstream for its model list now. */
   discover: z.boolean().default(true),
 });
@@ -38,6 +45,7 @@ export const providerSchema = z.object({
   locality: z.enum(localities),
   hasApiKey: z.boolean(),
   enabled: z.boolean(),
+  timeouts: z.object({ connectMs: z.number().optional(), firstTokenMs: z.number().optional(), totalMs: z.number().optional() }).nullable(),
   createdAt: z.string(),
 });
 export type ProviderView = z.infer<typeof providerSchema>;

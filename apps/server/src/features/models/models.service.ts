@@ -10,6 +10,7 @@ import {
   type EmbeddingResponse,
   type ModelProvider,
   type ProviderFetch,
+  type ProviderTimeouts,
   type Usage,
 } from '../../platform/model-provider/model-provider.port.ts';
 import { createBudgets, type BudgetLimits, type BudgetScope, type BudgetUsage } from './budgets.ts';
@@ -168,6 +169,7 @@ export const createModelsService = ({
     locality: row.locality as Locality,
     hasApiKey: row.hasApiKey === 1,
     enabled: row.enabled === 1,
+    timeouts: row.timeouts ? (JSON.parse(row.timeouts) as ProviderView['timeouts']) : null,
     createdAt: row.createdAt,
   });
   const toModel = (row: ModelWithProviderRow): ModelView => ({
@@ -189,13 +191,14 @@ export const createModelsService = ({
    * One adapter per provider, cached. A local provider's own host is allowed for its calls only: adding a local
    * model server is the administrator's explicit consent to reach that address, and nothing else gains it.
    */
-  const clientOf = async (row: Pick<ProviderRow, 'id' | 'workspaceId' | 'type' | 'baseUrl' | 'locality' | 'hasApiKey' | 'name'>) => {
+  const clientOf = async (row: Pick<ProviderRow, 'id' | 'workspaceId' | 'type' | 'baseUrl' | 'locality' | 'hasApiKey' | 'name' | 'timeouts'>) => {
     const cached = clients.get(row.id);
     if (cached) return cached;
     const allowed = row.locality === 'local' ? [...egressAllowedHosts, new URL(row.baseUrl).hostname.replace(/^\[|\]$/g, '')] : egressAllowedHosts;
     const egress = createEgress(allowed);
     const apiKey = row.hasApiKey === 1 ? await secrets.reveal(row.workspaceId, secretName(row.id)) : undefined;
-    const provider = createModelProvider(row.type as ModelProviderType, { baseUrl: row.baseUrl, apiKey, fetch: egress.fetch as unknown as ProviderFetch, name: row.name, clock, ids } as never);
+    const timeouts = row.timeouts ? (JSON.parse(row.timeouts) as Partial<ProviderTimeouts>) : undefined;
+    const provider = createModelProvider(row.type as ModelProviderType, { baseUrl: row.baseUrl, apiKey, fetch: egress.fetch as unknown as ProviderFetch, name: row.name, clock, ids, timeouts } as never);
     const client = { provider, egress };
     clients.set(row.id, client);
     return client;
@@ -280,7 +283,7 @@ export const createModelsService = ({
   };
 
   const providerOf = async ({ row }: Candidate): Promise<ModelProvider> =>
-    (await clientOf({ id: row.providerId, workspaceId: row.workspaceId, type: row.providerType, baseUrl: row.baseUrl, locality: row.locality, hasApiKey: row.hasApiKey, name: row.providerName })).provider;
+    (await clientOf({ id: row.providerId, workspaceId: row.workspaceId, type: row.providerType, baseUrl: row.baseUrl, locality: row.locality, hasApiKey: row.hasApiKey, name: row.providerName, timeouts: row.timeouts })).provider;
 
   /** Tries the candidates in order (retries, breakers, fallback: see callWithFallback). */
   const withFallback = async <T>(candidates: Candidate[], signal: AbortSignal | undefined, call: (candidate: Candidate, provider: ModelProvider) => Promise<T>) => {
@@ -317,7 +320,7 @@ export const createModelsService = ({
         locality: request.locality,
         hasApiKey: request.apiKey ? 1 : 0,
         enabled: 1,
-        timeouts: null,
+        timeouts: request.timeouts ? JSON.stringify(request.timeouts) : null,
         createdAt: at,
         updatedAt: at,
       };

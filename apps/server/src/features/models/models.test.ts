@@ -296,6 +296,50 @@ describeEachServer('model gateway circuit breakers', (use) => {
   });
 }, { config: { modelBreakerThreshold: 3, modelBreakerCooldownMs: 1_000 } });
 
+describeEachServer('model gateway upstream faults', (use) => {
+  let faulty: Upstream;
+  let healthy: Upstream;
+  let client: OpenAI;
+  beforeAll(async () => {
+    faulty = await startOpenAiUpstream('faulty', ['llama-3']);
+    healthy = await startOpenAiUpstream('healthy', ['llama-3']);
+  });
+  afterAll(async () => {
+    await Promise.all([faulty.close(), healthy.close()]);
+  });
+
+  const served = async (stream: boolean) => {
+    if (!stream) return (await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse()).response.headers.get('x-stead-target');
+    const { data, response } = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse();
+    let text = '';
+    for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(fixtureChatText());
+    return response.headers.get('x-stead-target');
+  };
+
+  it('falls back before the first token on a hung upstream, a reset connection and a slow first token', async () => {
+    const server = use();
+    const owner = await setUpOwner(server);
+    const timeouts = { connectMs: 400, firstTokenMs: 400, totalMs: 800 };
+    await addProvider(server, owner.cookie, owner.workspace.id, { name: 'faulty', type: 'openai-compatible', baseUrl: faulty.baseUrl, locality: 'local', timeouts });
+    await addProvider(server, owner.cookie, owner.workspace.id, { name: 'healthy', type: 'openai-compatible', baseUrl: healthy.baseUrl, locality: 'local' });
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const { secret } = await createKey(server, owner.cookie, owner.workspace.id, 'member');
+    client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}/v1`, maxRetries: 0 });
+
+    expect(await served(false)).toBe('faulty/llama-3');
+    for (const [mode, stream] of [['hang', false], ['hang', true], ['reset', false], ['reset', true], ['slow-first-token', true]] as const) {
+      faulty.setMode(mode);
+      const started = Date.now();
+      expect(await served(stream), `${mode} stream=${stream}`).toBe('healthy/llama-3');
+      // Two attempts on the faulty target at most, each bounded by its timeout.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    const usage = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/model-usage?limit=5`, cookie: owner.cookie })).json().records as { reason: string; status: string }[];
+    expect(usage.every((record) => record.status === 'ok' && record.reason.includes('tried before: faulty/llama-3'))).toBe(true);
+  });
+}, { config: { modelBreakerThreshold: 1_000 } });
+
 describeEachServer('model gateway egress', (use) => {
   let upstream: Upstream;
   beforeAll(async () => {
