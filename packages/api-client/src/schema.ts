@@ -3194,6 +3194,7 @@ export interface paths {
                                 locality: "local" | "hosted";
                             }[];
                             reason: string;
+                            cacheTtlSeconds: number | null;
                         };
                     };
                 };
@@ -3520,6 +3521,7 @@ export interface paths {
                                 };
                                 targets: string[];
                                 enabled: boolean;
+                                cacheTtlSeconds: number | null;
                                 updatedAt: string;
                             }[];
                         };
@@ -3560,6 +3562,11 @@ export interface paths {
                             targets: string[];
                             /** @default true */
                             enabled?: boolean;
+                            /**
+                             * @description Cache deterministic answers (temperature 0, not streamed) for this long; null: no cache
+                             * @default null
+                             */
+                            cacheTtlSeconds?: number | null;
                         }[];
                     };
                 };
@@ -3592,6 +3599,7 @@ export interface paths {
                                 };
                                 targets: string[];
                                 enabled: boolean;
+                                cacheTtlSeconds: number | null;
                                 updatedAt: string;
                             }[];
                         };

@@ -31,8 +31,8 @@ const table: RoutingTable = {
   ],
   aliases: [{ name: 'smart', targets: ['cloud/gpt-x', 'ollama/llama-3'] }],
   rules: [
-    { name: 'long prompts', match: { minEstimatedTokens: 10_000 }, targets: ['cloud/gpt-x'] },
-    { name: 'fast', match: { latencyTier: 'fast' }, targets: ['ollama/llama-3'] },
+    { name: 'long prompts', match: { minEstimatedTokens: 10_000 }, targets: ['cloud/gpt-x'], cacheTtlSeconds: null },
+    { name: 'fast', match: { latencyTier: 'fast' }, targets: ['ollama/llama-3'], cacheTtlSeconds: 60 },
   ],
 };
 const facts = (overrides: Partial<RouteFacts>): RouteFacts => ({ requested: 'auto', dataClass: 'internal', needs: ['chat'], estimatedTokens: 10, ...overrides });
@@ -62,7 +62,9 @@ describe('routeRequest', () => {
     const long = routeRequest(table, facts({ estimatedTokens: 20_000 }));
     expect(targets(long)).toEqual(['cloud/gpt-x']);
     expect(long.decision.reason).toContain('rule "long prompts"');
-    expect(targets(routeRequest(table, facts({ latencyTier: 'fast' })))).toEqual(['ollama/llama-3']);
+    const fast = routeRequest(table, facts({ latencyTier: 'fast' }));
+    expect(targets(fast)).toEqual(['ollama/llama-3']);
+    expect(fast.decision.cacheTtlSeconds).toBe(60);
     expect(targets(routeRequest(table, facts({})))).toEqual(['ollama/llama-3', 'cloud/gpt-x', 'cloud/llama-3']);
     expect(() => routeRequest(table, facts({ estimatedTokens: 20_000, dataClass: 'private' }))).toThrow(expect.objectContaining({ code: 'route_no_private_target' }));
   });

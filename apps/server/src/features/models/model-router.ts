@@ -16,7 +16,7 @@ export interface RoutingTable {
   models: ModelWithProviderRow[];
   aliases: { name: string; targets: string[] }[];
   /** Enabled rules in position order. */
-  rules: { name: string; match: RouteRuleMatch; targets: string[] }[];
+  rules: { name: string; match: RouteRuleMatch; targets: string[]; cacheTtlSeconds: number | null }[];
 }
 
 const capabilitiesOf = (row: ModelWithProviderRow): ModelCapabilityName[] => JSON.parse(row.capabilities) as ModelCapabilityName[];
@@ -92,6 +92,7 @@ export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision
       needs: facts.needs,
       candidates: candidates.map((row) => ({ model: qualifiedName(row), provider: row.providerName, locality: row.locality as Locality })),
       reason,
+      cacheTtlSeconds: rule?.cacheTtlSeconds ?? null,
     },
     candidates,
   };

@@ -101,8 +101,9 @@ export const routeRuleBody = z.strictObject({
   match: routeRuleMatchSchema.default({}),
   targets: z.array(modelReference).min(1).max(50),
   enabled: z.boolean().default(true),
+  cacheTtlSeconds: z.number().int().min(1).max(30 * 86_400).nullable().default(null).describe('Cache deterministic answers (temperature 0, not streamed) for this long; null: no cache'),
 });
-export const routeRuleSchema = z.object({ id: z.string(), position: z.number(), name: z.string(), match: routeRuleMatchSchema, targets: z.array(z.string()), enabled: z.boolean(), updatedAt: z.string() });
+export const routeRuleSchema = z.object({ id: z.string(), position: z.number(), name: z.string(), match: routeRuleMatchSchema, targets: z.array(z.string()), enabled: z.boolean(), cacheTtlSeconds: z.number().nullable(), updatedAt: z.string() });
 export type RouteRuleView = z.infer<typeof routeRuleSchema>;
 export const routeRulesBody = z.strictObject({ rules: z.array(routeRuleBody).max(100) });
 
@@ -137,6 +138,8 @@ export const routeDecisionSchema = z.object({
   needs: z.array(z.enum(modelCapabilities)),
   candidates: z.array(routeCandidateSchema),
   reason: z.string(),
+  /** Seconds a deterministic answer is cached under the rule that matched; null: not cached. */
+  cacheTtlSeconds: z.number().nullable(),
 });
 export type RouteDecision = z.infer<typeof routeDecisionSchema>;
 

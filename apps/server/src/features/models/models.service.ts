@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import type { EgressClient } from '../../platform/egress/egress.port.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
@@ -135,7 +136,7 @@ export const createModelsService = ({
       table: {
         models,
         aliases: aliases.map((alias) => ({ name: alias.name, targets: JSON.parse(alias.targets) as string[] })),
-        rules: rules.filter((rule) => rule.enabled === 1).map((rule) => ({ name: rule.name, match: JSON.parse(rule.match) as RouteRuleMatch, targets: JSON.parse(rule.targets) as string[] })),
+        rules: rules.filter((rule) => rule.enabled === 1).map((rule) => ({ name: rule.name, match: JSON.parse(rule.match) as RouteRuleMatch, targets: JSON.parse(rule.targets) as string[], cacheTtlSeconds: rule.cacheTtlSeconds })),
       },
       defaults: new Map(defaults.map((row) => [row.keyId, row.dataClass as DataClass])),
       limits: new Map(limits.map((row): [string, BudgetLimits] => [row.keyId, { requestsPerMinute: row.requestsPerMinute, tokensPerMinute: row.tokensPerMinute, spendPerDay: row.spendPerDay, spendPerMonth: row.spendPerMonth }])),
@@ -154,6 +155,17 @@ export const createModelsService = ({
     return scopes;
   };
   const totalTokens = (usage: Usage | undefined): number | null => (usage ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : null);
+
+  /**
+   * Only deterministic, non-streamed requests of a rule with a cache TTL are cached: `temperature` 0 (a sampled
+   * answer must not be replayed as if it were the only one). The key covers the whole request body and the
+   * candidate list, so a routing change never serves an answer from a target that would no longer be used.
+   */
+  const cacheKeyOf = (workspaceId: string, decision: RouteDecision, request: ChatCompletionRequest): string | null => {
+    if (!decision.cacheTtlSeconds || request.stream || request.temperature !== 0) return null;
+    const digest = createHash('sha256').update(JSON.stringify({ request, candidates: decision.candidates })).digest('base64url');
+    return `model-cache:${workspaceId}:${digest}`;
+  };
 
   const dataClassOf = async (workspaceId: string, caller: CallerContext): Promise<DataClass> => {
     if (caller.dataClass) return caller.dataClass;
@@ -389,7 +401,7 @@ export const createModelsService = ({
       return decision;
     },
 
-    async chat(workspaceId: string, request: ChatCompletionRequest, caller: CallerContext): Promise<ChatCompletion & { stead: { target: string; decision: RouteDecision } }> {
+    async chat(workspaceId: string, request: ChatCompletionRequest, caller: CallerContext): Promise<ChatCompletion & { stead: { target: string; decision: RouteDecision; cache: 'hit' | 'miss' | null } }> {
       const startedAt = performance.now();
       let facts: RouteFacts | null = null;
       let decision: RouteDecision | null = null;
@@ -397,12 +409,22 @@ export const createModelsService = ({
         facts = await factsOf(workspaceId, request.model, caller, needsOf(request), estimateTokens(request));
         const routed = await route(workspaceId, facts);
         decision = routed.decision;
+        const cacheKey = cacheKeyOf(workspaceId, decision, request);
+        if (cacheKey) {
+          const cached = await store.get(cacheKey);
+          if (cached) {
+            const hit = JSON.parse(cached) as { completion: ChatCompletion; target: string };
+            await recordUsage(workspaceId, { facts, caller, requested: request.model, decision: { ...decision, reason: `${decision.reason}; answered from the cache (${hit.target})` }, target: null, stream: false, startedAt });
+            return { ...hit.completion, stead: { target: hit.target, decision, cache: 'hit' as const } };
+          }
+        }
         const scopes = await scopesOf(workspaceId, caller);
         await budgets.reserve(scopes, facts.estimatedTokens);
         const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.chat({ ...request, model: candidate.row.name }, { signal: caller.signal }));
+        if (cacheKey && decision.cacheTtlSeconds) await store.set(cacheKey, JSON.stringify({ completion: outcome.result, target: outcome.target.label }), { ttlMs: decision.cacheTtlSeconds * 1000 });
         await budgets.settle(scopes, facts.estimatedTokens, totalTokens(outcome.result.usage), costOf(outcome.target.row, outcome.result.usage));
         await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage, startedAt });
-        return { ...outcome.result, stead: { target: outcome.target.label, decision } };
+        return { ...outcome.result, stead: { target: outcome.target.label, decision, cache: cacheKey ? ('miss' as const) : null } };
       } catch (error) {
         await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
@@ -523,16 +545,17 @@ export const createModelsService = ({
         match: JSON.parse(row.match) as RouteRuleMatch,
         targets: JSON.parse(row.targets) as string[],
         enabled: row.enabled === 1,
+        cacheTtlSeconds: row.cacheTtlSeconds,
         updatedAt: row.updatedAt,
       }));
     },
 
     /** Replaces the ordered rule list (the editor saves the whole list). */
-    async replaceRules(workspaceId: string, rules: { name: string; match: RouteRuleMatch; targets: string[]; enabled: boolean }[]): Promise<RouteRuleView[]> {
+    async replaceRules(workspaceId: string, rules: { name: string; match: RouteRuleMatch; targets: string[]; enabled: boolean; cacheTtlSeconds: number | null }[]): Promise<RouteRuleView[]> {
       const at = clock.now().toISOString();
       await repository.replaceRules(
         workspaceId,
-        rules.map((rule, position) => ({ id: ids.next(), workspaceId, position, name: rule.name, match: JSON.stringify(rule.match), targets: JSON.stringify(rule.targets), enabled: rule.enabled ? 1 : 0, createdAt: at, updatedAt: at })),
+        rules.map((rule, position) => ({ id: ids.next(), workspaceId, position, name: rule.name, match: JSON.stringify(rule.match), targets: JSON.stringify(rule.targets), enabled: rule.enabled ? 1 : 0, cacheTtlSeconds: rule.cacheTtlSeconds, createdAt: at, updatedAt: at })),
       );
       invalidate(workspaceId);
       return this.listRules(workspaceId);

@@ -236,6 +236,24 @@ describeEachServer('model gateway', (use) => {
     expect(rows.some((row) => row.includes('budget_exceeded'))).toBe(true);
   });
 
+  it('caches deterministic answers of a rule with a TTL, and never sampled or streamed ones', async () => {
+    const server = use();
+    const base = `/api/workspaces/${owner.workspace.id}`;
+    await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [{ name: 'cache llama', match: { models: ['llama-3'] }, targets: ['backup/llama-3'], cacheTtlSeconds: 60 }] } });
+    const before = localBackup.chatRequests().length;
+    const ask = (temperature: number) => client.chat.completions.create({ model: 'llama-3', temperature, messages: [{ role: 'user', content: 'cache me' }] }).withResponse();
+    const first = await ask(0);
+    expect(first.response.headers.get('x-stead-cache')).toBe('miss');
+    const second = await ask(0);
+    expect(second.response.headers.get('x-stead-cache')).toBe('hit');
+    expect(second.data.choices[0]!.message.content).toBe(fixtureChatText());
+    expect(localBackup.chatRequests().length).toBe(before + 1);
+    const sampled = await ask(0.7);
+    expect(sampled.response.headers.get('x-stead-cache')).toBeNull();
+    expect(localBackup.chatRequests().length).toBe(before + 2);
+    await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [] } });
+  });
+
   it('runs model.prompt tasks through the gateway and stores the answer', async () => {
     const server = use();
     const created = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/tasks`, cookie: owner.cookie, payload: { kind: 'model.prompt', input: { model: 'llama-3', prompt: 'Summarise', dataClass: 'private' } } });

@@ -67,6 +67,7 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
     if (!body.stream) {
       const { stead, ...completion } = await models.chat(workspaceId, body, caller);
       void reply.header('x-stead-target', stead.target);
+      if (stead.cache) void reply.header('x-stead-cache', stead.cache);
       return completion;
     }
     const opened = await models.streamChat(workspaceId, body, caller);

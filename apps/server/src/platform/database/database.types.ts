@@ -321,6 +321,8 @@ export interface ModelRouteRuleTable {
   match: string;
   targets: string;
   enabled: number;
+  /** Deterministic answers of this rule are cached this long (exact request match); null: never. */
+  cacheTtlSeconds: number | null;
   createdAt: string;
   updatedAt: string;
 }
