@@ -158,6 +158,50 @@ const scheduleDetailRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/schedule-detail-page.tsx'), 'ScheduleDetailPage'),
 });
 
+const modelsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'models',
+  component: lazyRouteComponent(() => import('./pages/models-page.tsx'), 'ModelsPage'),
+});
+
+const modelsIndexRoute = createRoute({
+  getParentRoute: () => modelsRoute,
+  path: '/',
+  beforeLoad: ({ params }) => {
+    throw redirect({ to: '/w/$workspaceId/models/providers', params });
+  },
+});
+
+const modelProvidersRoute = createRoute({
+  getParentRoute: () => modelsRoute,
+  path: 'providers',
+  component: lazyRouteComponent(() => import('./pages/model-providers-page.tsx'), 'ModelProvidersPage'),
+});
+
+const modelCatalogRoute = createRoute({
+  getParentRoute: () => modelsRoute,
+  path: 'catalog',
+  component: lazyRouteComponent(() => import('./pages/model-catalog-page.tsx'), 'ModelCatalogPage'),
+});
+
+const modelRoutingRoute = createRoute({
+  getParentRoute: () => modelsRoute,
+  path: 'routing',
+  component: lazyRouteComponent(() => import('./pages/model-routing-page.tsx'), 'ModelRoutingPage'),
+});
+
+const modelUsageRoute = createRoute({
+  getParentRoute: () => modelsRoute,
+  path: 'usage',
+  component: lazyRouteComponent(() => import('./pages/model-usage-page.tsx'), 'ModelUsagePage'),
+});
+
+const modelPlaygroundRoute = createRoute({
+  getParentRoute: () => modelsRoute,
+  path: 'playground',
+  component: lazyRouteComponent(() => import('./pages/model-playground-page.tsx'), 'ModelPlaygroundPage'),
+});
+
 const workspaceSettingsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'settings',
@@ -220,6 +264,7 @@ const routeTree = rootRoute.addChildren([
       taskDetailRoute,
       schedulesRoute,
       scheduleDetailRoute,
+      modelsRoute.addChildren([modelsIndexRoute, modelProvidersRoute, modelCatalogRoute, modelRoutingRoute, modelUsageRoute, modelPlaygroundRoute]),
       workspaceSettingsRoute,
     ]),
     accountRoute,

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useMatchRoute, useNavigate, useParams, useRouterState } from '@tanstack/react-router';
 import {
+  BrainCircuitIcon,
   CalendarClockIcon,
   ChevronsUpDownIcon,
   KeyRoundIcon,
@@ -76,7 +77,7 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
   const pathname = useRouterState({ select: (state) => state.location.pathname });
   const current = workspaces.find((workspace) => workspace.id === params.workspaceId) ?? pickWorkspace(workspaces, readStoredWorkspaceId());
   // Keep the same page when switching (members → members of the other workspace).
-  const section = /^\/w\/[^/]+\/(members|tasks|schedules|keys|audit|settings)/.exec(pathname)?.[1] ?? 'members';
+  const section = /^\/w\/[^/]+\/(members|tasks|schedules|models|keys|audit|settings)/.exec(pathname)?.[1] ?? 'members';
 
   return (
     <DropdownMenu>
@@ -92,8 +93,8 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
           <DropdownMenuItem
             key={workspace.id}
             onSelect={() => {
-              // Viewers read members, tasks and schedules; the rest needs an admin or owner.
-              const allowed = section === 'members' || section === 'tasks' || section === 'schedules' || canManage(workspace.role);
+              // Viewers read members, tasks, schedules and models; the rest needs an admin or owner.
+              const allowed = ['members', 'tasks', 'schedules', 'models'].includes(section) || canManage(workspace.role);
               void navigate({ to: `/w/$workspaceId/${allowed ? section : 'members'}`, params: { workspaceId: workspace.id } });
             }}
           >
@@ -132,6 +133,7 @@ function SidebarContent({ onCreateWorkspace }: { onCreateWorkspace: () => void }
             <NavLink to="/w/$workspaceId/members" params={workspaceParams} icon={UsersIcon} label="Members" />
             <NavLink to="/w/$workspaceId/tasks" params={workspaceParams} icon={ListChecksIcon} label="Tasks" />
             <NavLink to="/w/$workspaceId/schedules" params={workspaceParams} icon={CalendarClockIcon} label="Schedules" />
+            <NavLink to="/w/$workspaceId/models" params={workspaceParams} icon={BrainCircuitIcon} label="Models" />
             {manage ? (
               <>
                 <NavLink to="/w/$workspaceId/keys" params={workspaceParams} icon={KeyRoundIcon} label="API keys" />

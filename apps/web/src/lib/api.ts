@@ -47,6 +47,30 @@ export type ScheduleFirePage = Answer<'/api/workspaces/{workspaceId}/schedules/{
 export type ScheduleFire = ScheduleFirePage['fires'][number];
 export type ScheduleFireQuery = NonNullable<paths['/api/workspaces/{workspaceId}/schedules/{scheduleId}/fires']['get']['parameters']['query']>;
 export type SchedulePreviewQuery = paths['/api/workspaces/{workspaceId}/schedules/preview']['get']['parameters']['query'];
+export type ModelProvider = Answer<'/api/workspaces/{workspaceId}/model-providers', 'get'>['providers'][number];
+export type ProviderType = ModelProvider['type'];
+export type ProviderTimeouts = NonNullable<ModelProvider['timeouts']>;
+export type Locality = ModelProvider['locality'];
+export type AddProviderRequest = Input<'/api/workspaces/{workspaceId}/model-providers', 'post'>;
+export type AddProviderResult = Answer<'/api/workspaces/{workspaceId}/model-providers', 'post', 201>;
+export type DeclaredModel = NonNullable<AddProviderRequest['models']>[number];
+export type ProviderTestResult = Answer<'/api/workspaces/{workspaceId}/model-providers/{providerId}/test', 'post'>;
+export type Model = Answer<'/api/workspaces/{workspaceId}/models', 'get'>['models'][number];
+export type ModelCapability = Model['capabilities'][number];
+export type BreakerState = Model['health']['breaker'];
+export type ModelAlias = Answer<'/api/workspaces/{workspaceId}/model-aliases', 'get'>['aliases'][number];
+export type RouteRule = Answer<'/api/workspaces/{workspaceId}/model-rules', 'get'>['rules'][number];
+export type RouteRuleMatch = RouteRule['match'];
+export type RouteRuleRequest = Input<'/api/workspaces/{workspaceId}/model-rules', 'put'>['rules'][number];
+export type RouteTestQuery = NonNullable<paths['/api/workspaces/{workspaceId}/model-routes/test']['get']['parameters']['query']>;
+export type RouteDecision = Answer<'/api/workspaces/{workspaceId}/model-routes/test', 'get'>;
+export type DataClass = RouteDecision['dataClass'];
+export type LatencyTier = NonNullable<RouteRuleMatch['latencyTier']>;
+export type DataClassDefaults = Answer<'/api/workspaces/{workspaceId}/model-data-classes', 'get'>;
+export type ModelBudget = Answer<'/api/workspaces/{workspaceId}/model-budgets', 'get'>['budgets'][number];
+export type SetBudgetRequest = Input<'/api/workspaces/{workspaceId}/model-budgets', 'put'>;
+export type UsagePage = Answer<'/api/workspaces/{workspaceId}/model-usage', 'get'>;
+export type UsageRecord = UsagePage['records'][number];
 
 /** Options of `createApiClient`. */
 export interface ApiClientOptions {
@@ -171,6 +195,37 @@ export function createApiClient(options: ApiClientOptions = {}) {
     scheduleFires: (workspaceId: string, scheduleId: string, query: ScheduleFireQuery = {}) =>
       call(client.GET('/api/workspaces/{workspaceId}/schedules/{scheduleId}/fires', { params: { path: { workspaceId, scheduleId }, query } })),
 
+    listModelProviders: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/model-providers', workspace(workspaceId))),
+    /** Adds a provider and discovers its models; `discoveryError` says why discovery failed (the provider is kept). */
+    addModelProvider: (workspaceId: string, body: AddProviderRequest) =>
+      call(client.POST('/api/workspaces/{workspaceId}/model-providers', { ...workspace(workspaceId), body })),
+    /** Reaches the provider and lists its models; a failure is an answer (`ok: false`), not an error. */
+    testModelProvider: (workspaceId: string, providerId: string) =>
+      call(client.POST('/api/workspaces/{workspaceId}/model-providers/{providerId}/test', { params: { path: { workspaceId, providerId } } })),
+    removeModelProvider: (workspaceId: string, providerId: string) =>
+      call(client.DELETE('/api/workspaces/{workspaceId}/model-providers/{providerId}', { params: { path: { workspaceId, providerId } } })),
+    listModels: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/models', workspace(workspaceId))),
+    listModelAliases: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/model-aliases', workspace(workspaceId))),
+    setModelAlias: (workspaceId: string, name: string, targets: string[]) =>
+      call(client.PUT('/api/workspaces/{workspaceId}/model-aliases/{name}', { params: { path: { workspaceId, name } }, body: { targets } })),
+    removeModelAlias: (workspaceId: string, name: string) =>
+      call(client.DELETE('/api/workspaces/{workspaceId}/model-aliases/{name}', { params: { path: { workspaceId, name } } })),
+    listModelRules: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/model-rules', workspace(workspaceId))),
+    /** Replaces the whole ordered list. */
+    replaceModelRules: (workspaceId: string, rules: RouteRuleRequest[]) =>
+      call(client.PUT('/api/workspaces/{workspaceId}/model-rules', { ...workspace(workspaceId), body: { rules } })),
+    /** Which targets would serve such a request, in order, and why; no model is called. */
+    testModelRoute: (workspaceId: string, query: RouteTestQuery) =>
+      call(client.GET('/api/workspaces/{workspaceId}/model-routes/test', { params: { path: { workspaceId }, query } })),
+    dataClassDefaults: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/model-data-classes', workspace(workspaceId))),
+    setDataClassDefault: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}/model-data-classes', 'put'>) =>
+      call(client.PUT('/api/workspaces/{workspaceId}/model-data-classes', { ...workspace(workspaceId), body })),
+    modelBudgets: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/model-budgets', workspace(workspaceId))),
+    setModelBudget: (workspaceId: string, body: SetBudgetRequest) =>
+      call(client.PUT('/api/workspaces/{workspaceId}/model-budgets', { ...workspace(workspaceId), body })),
+    modelUsage: (workspaceId: string, query: { cursor?: string; limit?: number } = {}) =>
+      call(client.GET('/api/workspaces/{workspaceId}/model-usage', { params: { path: { workspaceId }, query } })),
+
     listUsers: () => call(client.GET('/api/admin/users')),
     disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
     enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
@@ -182,6 +237,18 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** The app's client: same origin, cookies included. */
 export const api: ApiClient = createApiClient();
+
+/** The usage ledger as a CSV download (a plain link: the browser saves it with the server's file name). */
+export function modelUsageCsvUrl(workspaceId: string): string {
+  const path: keyof paths = '/api/workspaces/{workspaceId}/model-usage.csv';
+  return path.replace('{workspaceId}', encodeURIComponent(workspaceId));
+}
+
+/** The gateway's chat endpoint for the session's workspace (streamed with fetch, outside the generated client). */
+export function chatCompletionsUrl(workspaceId: string): string {
+  const path: keyof paths = '/v1/chat/completions';
+  return `${path}?${new URLSearchParams({ workspaceId })}`;
+}
 
 /** URL of the server-sent event stream for one workspace (an EventSource, outside the generated client). */
 export function eventsUrl(workspaceId: string): string {

@@ -1,6 +1,6 @@
 import { SteadApiError } from '@stead/api-client';
 import { QueryClient, queryOptions } from '@tanstack/react-query';
-import { api, type SchedulePreviewQuery } from './api.ts';
+import { api, type RouteTestQuery, type SchedulePreviewQuery } from './api.ts';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -33,6 +33,16 @@ export const queryKeys = {
   schedule: (workspaceId: string, scheduleId: string) => ['workspaces', workspaceId, 'schedule', scheduleId] as const,
   scheduleFires: (workspaceId: string, scheduleId: string) => ['workspaces', workspaceId, 'schedule', scheduleId, 'fires'] as const,
   schedulePreview: (workspaceId: string, query: SchedulePreviewQuery) => ['workspaces', workspaceId, 'schedule-preview', query] as const,
+  /** Everything of the model gateway; invalidating it refreshes every Models tab. */
+  gateway: (workspaceId: string) => ['workspaces', workspaceId, 'gateway'] as const,
+  modelProviders: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'providers'] as const,
+  models: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'models'] as const,
+  modelAliases: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'aliases'] as const,
+  modelRules: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'rules'] as const,
+  modelDataClasses: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'data-classes'] as const,
+  modelBudgets: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'budgets'] as const,
+  modelUsage: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'usage'] as const,
+  routeTest: (workspaceId: string, query: RouteTestQuery) => ['workspaces', workspaceId, 'gateway', 'route-test', query] as const,
   adminAudit: ['admin', 'audit'] as const,
   accountSessions: ['account', 'sessions'] as const,
   invitation: (token: string) => ['invitation', token] as const,

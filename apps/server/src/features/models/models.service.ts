@@ -287,7 +287,8 @@ export const createModelsService = ({
       firstTokenMs: entry.firstTokenMs ?? null,
       totalMs: Math.round(performance.now() - entry.startedAt),
       status: entry.error ? 'error' : 'ok',
-      errorCode: entry.error instanceof SteadError ? entry.error.code : entry.error ? 'internal_error' : null,
+      // A client that went away mid-call is not a gateway failure; the ledger says so instead of internal_error.
+      errorCode: !entry.error ? null : entry.caller.signal?.aborted ? 'client_closed' : entry.error instanceof SteadError ? entry.error.code : 'internal_error',
       at: clock.now().toISOString(),
     });
     if (pendingUsage.length >= 500) void flushUsage();

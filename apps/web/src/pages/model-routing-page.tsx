@@ -1,0 +1,212 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { PencilIcon, PlusIcon, Trash2Icon } from 'lucide-react';
+import { useState, type ReactNode } from 'react';
+import { AliasDialog } from '@/components/alias-dialog.tsx';
+import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
+import { RouteTester } from '@/components/route-tester.tsx';
+import { RuleEditor, RuleList } from '@/components/rule-editor.tsx';
+import { TargetChain } from '@/components/target-list-editor.tsx';
+import { Button } from '@/components/ui/button.tsx';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
+import { Field, FormError } from '@/components/ui/field.tsx';
+import { NativeSelect } from '@/components/ui/input.tsx';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { api, type DataClass, type ModelAlias } from '@/lib/api.ts';
+import { errorMessage } from '@/lib/api-error.ts';
+import { dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/lib/model-queries.ts';
+import { dataClasses, dataClassHints, dataClassLabels, targetSuggestions } from '@/lib/models.ts';
+import { queryKeys } from '@/lib/queries.ts';
+import { toast } from '@/lib/toast.ts';
+import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { canManage } from '@/lib/workspace-store.ts';
+
+function Section({ title, description, actions, children }: { title: string; description?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+  return (
+    <Card className="min-w-0">
+      <CardHeader className="flex-row flex-wrap items-start justify-between gap-3 pb-2 sm:pb-3">
+        <div className="grid min-w-0 flex-1 basis-64 gap-1.5">
+          <CardTitle className="text-base">{title}</CardTitle>
+          {description ? <CardDescription>{description}</CardDescription> : null}
+        </div>
+        {actions}
+      </CardHeader>
+      <CardContent>{children}</CardContent>
+    </Card>
+  );
+}
+
+function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
+  const queryClient = useQueryClient();
+  const defaults = useQuery(dataClassDefaultsQuery(workspaceId));
+  const change = useMutation({
+    mutationFn: (dataClass: DataClass) => api.setDataClassDefault(workspaceId, { dataClass }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(queryKeys.modelDataClasses(workspaceId), saved);
+      toast.success('Default data class saved', `Requests without x-stead-data-class are ${saved.workspace} unless their key says otherwise.`);
+    },
+    onError: (error) => toast.error('Not saved', errorMessage(error)),
+  });
+  if (defaults.isPending) return <LoadingRows />;
+  if (defaults.isError) return <FormError message={errorMessage(defaults.error)} />;
+  const current = change.isPending && change.variables ? change.variables : defaults.data.workspace;
+  const keyDefaults = Object.keys(defaults.data.keys).length;
+  return (
+    <Field
+      id="default-data-class"
+      label="Workspace default"
+      hint={`${dataClassHints[current]}${keyDefaults > 0 ? ` ${keyDefaults} API key${keyDefaults === 1 ? ' has its' : 's have their'} own default.` : ''}`}
+    >
+      <NativeSelect
+        id="default-data-class"
+        className="sm:max-w-xs"
+        value={current}
+        disabled={!manage || change.isPending}
+        onChange={(event) => change.mutate(event.target.value as DataClass)}
+      >
+        {dataClasses.map((value) => (
+          <option key={value} value={value}>
+            {dataClassLabels[value]}
+          </option>
+        ))}
+      </NativeSelect>
+    </Field>
+  );
+}
+
+function AliasTable({ aliases, manage, onEdit, onRemove }: { aliases: readonly ModelAlias[]; manage: boolean; onEdit: (alias: ModelAlias) => void; onRemove: (alias: ModelAlias) => void }) {
+  return (
+    <Table aria-label="Aliases">
+      <TableHeader>
+        <TableRow>
+          <TableHead>Alias</TableHead>
+          <TableHead>Targets, in order</TableHead>
+          {manage ? <TableHead className="text-right">Actions</TableHead> : null}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {aliases.map((alias) => (
+          <TableRow key={alias.id}>
+            <TableCell className="align-top font-mono text-sm font-medium">{alias.name}</TableCell>
+            <TableCell className="max-w-[60vw] min-w-40 align-top">
+              <TargetChain targets={alias.targets} />
+            </TableCell>
+            {manage ? (
+              <TableCell className="align-top">
+                <div className="flex justify-end">
+                  <Button variant="ghost" size="icon" aria-label={`Edit alias ${alias.name}`} onClick={() => onEdit(alias)}>
+                    <PencilIcon aria-hidden />
+                  </Button>
+                  <Button variant="ghost" size="icon" aria-label={`Remove alias ${alias.name}`} onClick={() => onRemove(alias)}>
+                    <Trash2Icon aria-hidden />
+                  </Button>
+                </div>
+              </TableCell>
+            ) : null}
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+export function ModelRoutingPage() {
+  const workspace = useCurrentWorkspace();
+  const queryClient = useQueryClient();
+  const manage = canManage(workspace.role);
+  const models = useQuery(modelsQuery(workspace.id));
+  const aliases = useQuery(modelAliasesQuery(workspace.id));
+  const rules = useQuery(modelRulesQuery(workspace.id));
+  const defaults = useQuery(dataClassDefaultsQuery(workspace.id));
+  const [editing, setEditing] = useState<ModelAlias | 'new' | null>(null);
+  const [removing, setRemoving] = useState<ModelAlias | null>(null);
+  const suggestions = targetSuggestions(models.data ?? [], aliases.data ?? []);
+  const aliasList = aliases.data ?? [];
+
+  return (
+    <div className="grid grid-cols-1 gap-4">
+      <Section
+        title="Route tester"
+        description="Which targets would serve a request, in order, and why. Nothing is sent to a model."
+      >
+        {defaults.isPending ? <LoadingRows /> : <RouteTester workspaceId={workspace.id} suggestions={suggestions} defaultDataClass={defaults.data?.workspace ?? 'internal'} />}
+      </Section>
+
+      <Section
+        title="Aliases"
+        description="Names clients may send as model, each standing for an ordered list of targets (fast, smart, private, code…)."
+        actions={
+          manage ? (
+            <Button variant="outline" onClick={() => setEditing('new')}>
+              <PlusIcon aria-hidden />
+              New alias
+            </Button>
+          ) : null
+        }
+      >
+        {aliases.isPending ? (
+          <LoadingRows />
+        ) : aliases.isError ? (
+          <FormError message={errorMessage(aliases.error)} />
+        ) : aliasList.length === 0 ? (
+          <EmptyState>No aliases yet. An alias such as fast → groq/llama-3.1-8b → ollama/llama3.2 lets clients ask for a role instead of a model.</EmptyState>
+        ) : (
+          <AliasTable aliases={aliasList} manage={manage} onEdit={setEditing} onRemove={setRemoving} />
+        )}
+      </Section>
+
+      <Section
+        title="Route rules"
+        description="Checked in order for every request: the first enabled rule whose conditions all hold picks the targets. Private requests still only reach local targets."
+      >
+        {rules.isPending ? (
+          <LoadingRows />
+        ) : rules.isError ? (
+          <FormError message={errorMessage(rules.error)} />
+        ) : manage ? (
+          <RuleEditor workspaceId={workspace.id} saved={rules.data} suggestions={suggestions} />
+        ) : (
+          <RuleList rules={rules.data} />
+        )}
+      </Section>
+
+      <Section title="Default data class" description="For requests that send no x-stead-data-class header and whose API key has no default of its own.">
+        <DefaultDataClass workspaceId={workspace.id} manage={manage} />
+      </Section>
+
+      {manage ? (
+        <>
+          <AliasDialog
+            workspaceId={workspace.id}
+            open={editing !== null}
+            onOpenChange={(open) => {
+              if (!open) setEditing(null);
+            }}
+            alias={editing === 'new' || editing === null ? undefined : editing}
+            taken={aliasList.map((alias) => alias.name)}
+            suggestions={suggestions}
+            onSaved={(alias) => {
+              void queryClient.invalidateQueries({ queryKey: queryKeys.modelAliases(workspace.id) });
+              toast.success('Alias saved', `${alias.name} → ${alias.targets.join(' → ')}`);
+            }}
+          />
+          <ConfirmDialog
+            open={removing !== null}
+            onOpenChange={(open) => {
+              if (!open) setRemoving(null);
+            }}
+            title="Remove alias?"
+            description={removing ? `Requests for ${removing.name} will fail with model_not_found unless a model has that name.` : ''}
+            confirmLabel="Remove alias"
+            onConfirm={async () => {
+              if (!removing) return;
+              await api.removeModelAlias(workspace.id, removing.name);
+              await queryClient.invalidateQueries({ queryKey: queryKeys.modelAliases(workspace.id) });
+              toast.success('Alias removed', removing.name);
+            }}
+          />
+        </>
+      ) : null}
+    </div>
+  );
+}
