@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
 import { isolatedPostgresUrl } from '../../test/support/databases.ts';
 import { serviceUrl } from '../../test/support/services.ts';
+import { inheritedEnv, jsonOf, runStead, type Env } from '../../test/support/stead-cli.ts';
 import { createCore, type SteadCore } from '../app.ts';
 import { loadConfig } from '../config/config.loader.ts';
 import type { DatabaseDialect } from '../platform/database/database.port.ts';
@@ -16,39 +15,10 @@ import type { DatabaseDialect } from '../platform/database/database.port.ts';
  * The real `stead` program, spawned the way a script or an operator runs it. Each spawn pays for tsx
  * start-up (about a second), so each database gets one sequence of steps sharing a data directory.
  */
-const steadBin = fileURLToPath(new URL('../../bin/stead.mjs', import.meta.url));
 const rootPackage = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-type Env = Record<string, string | undefined>;
+const run = runStead;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// The developer's own STEAD_* settings must not leak into the program; the test-suite variables may.
-const inheritedEnv = (): Env =>
-  Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STEAD_') || name.startsWith('STEAD_TEST_')));
-
-const run = (args: string[], options: { env: Env; cwd: string; stdin?: string }): Promise<RunResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [steadBin, ...args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    // Always close stdin, so a command that reads it (--password-stdin) never waits for a terminal.
-    child.stdin.end(options.stdin ?? '');
-  });
-
-/** Parses stdout as one JSON document, as a script would; fails with the whole output when it is not. */
-const jsonOf = <T>(result: RunResult): T => {
-  expect(result, result.stderr).toMatchObject({ code: 0 });
-  return JSON.parse(result.stdout) as T;
-};
 
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
 

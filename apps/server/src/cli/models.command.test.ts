@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedPostgresUrl } from '../../test/support/databases.ts';
 import { startOpenAiUpstream } from '../../test/support/openai-upstream.ts';
+import { inheritedEnv, jsonOf, runStead, type Env } from '../../test/support/stead-cli.ts';
 import { serviceUrl } from '../../test/support/services.ts';
 import { createCore, type SteadCore } from '../app.ts';
 import { loadConfig } from '../config/config.loader.ts';
@@ -18,35 +17,7 @@ import { suggestLocalModelServers } from './models.command.ts';
  * `stead providers|models|routes`, spawned as an operator runs them. Each spawn costs one to four seconds, so
  * each database gets one sequence of steps sharing a data directory and as few spawns as the checks allow.
  */
-const steadBin = fileURLToPath(new URL('../../bin/stead.mjs', import.meta.url));
-
-type Env = Record<string, string | undefined>;
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// The developer's own STEAD_* settings must not leak into the program; the test-suite variables may.
-const inheritedEnv = (): Env => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STEAD_') || name.startsWith('STEAD_TEST_')));
-
-const run = (args: string[], options: { env: Env; cwd: string; stdin?: string }): Promise<RunResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [steadBin, ...args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-
-const jsonOf = <T>(result: RunResult): T => {
-  expect(result, result.stderr).toMatchObject({ code: 0 });
-  return JSON.parse(result.stdout) as T;
-};
-
+const run = runStead;
 const stepTimeout = { timeout: 60_000 };
 const apiKey = `sk-cli-test-${'x'.repeat(24)}`;
 

@@ -12,6 +12,7 @@ import {
   type EventBusErrorHandler,
 } from './event-delivery.ts';
 import type { EventBus, EventFilter, EventListener } from './events.port.ts';
+import { closeRedisConnection } from '../redis/close-redis-connection.ts';
 
 export interface RedisEventBusOptions {
   /** `redis://` or `rediss://` URL. Required unless `client` is given. */
@@ -179,28 +180,10 @@ export const createRedisEventBus = (options: RedisEventBusOptions): EventBus => 
       closing ??= (async () => {
         for (const state of channels.values()) for (const subscription of state.subscriptions) subscription.active = false;
         channels.clear();
-        await Promise.all([shutdown(subscriber), ownsPublisher ? shutdown(publisher) : undefined]);
+        await Promise.all([closeRedisConnection(subscriber), ownsPublisher ? closeRedisConnection(publisher) : undefined]);
       })();
       return closing;
     },
   };
 };
 
-/** QUIT lets queued publishes go out first; a connection that cannot answer is dropped after a grace period. */
-const shutdown = async (connection: Redis, graceMs = 2_000): Promise<void> => {
-  if (connection.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      connection.quit(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      }),
-    ]);
-  } catch {
-    // Already closing or unreachable: disconnect below is all that is left to do.
-  } finally {
-    clearTimeout(timer);
-    connection.disconnect();
-  }
-};

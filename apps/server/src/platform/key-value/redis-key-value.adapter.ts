@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { SteadError } from '../errors/stead-error.ts';
 import { checkAmount, checkEntries, checkTtl, closedError, notANumberError } from './key-value-input.ts';
 import type { IncrementEntry, KeyValueStore } from './key-value.port.ts';
+import { closeRedisConnection } from '../redis/close-redis-connection.ts';
 
 export interface RedisKeyValueOptions {
   /** `redis://` or `rediss://` URL. Required unless `client` is given. */
@@ -145,27 +146,9 @@ export const createRedisKeyValueStore = (options: RedisKeyValueOptions): KeyValu
     },
 
     close() {
-      closing ??= ownsClient ? shutdown(client) : Promise.resolve();
+      closing ??= ownsClient ? closeRedisConnection(client) : Promise.resolve();
       return closing;
     },
   };
 };
 
-/** QUIT lets commands already sent finish first; a connection that cannot answer is dropped after a grace period. */
-const shutdown = async (connection: Redis, graceMs = 2_000): Promise<void> => {
-  if (connection.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      connection.quit(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      }),
-    ]);
-  } catch {
-    // Already closing or unreachable: disconnect below is all that is left to do.
-  } finally {
-    clearTimeout(timer);
-    connection.disconnect();
-  }
-};

@@ -23,6 +23,7 @@ import {
   type Worker,
   type WorkerOptions,
 } from './queue.port.ts';
+import { closeRedisConnection } from '../redis/close-redis-connection.ts';
 
 /** Where the adapter reports what it could only log: worker and connection errors, lost leases. */
 export type BullmqQueueErrorHandler = (
@@ -646,9 +647,9 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
         await Promise.all([...workers].map((worker) => worker.close()));
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await Promise.all([
-          subscriber ? shutdown(subscriber) : undefined,
-          workerConnection ? shutdown(workerConnection) : undefined,
-          ownsClient ? shutdown(client) : undefined,
+          subscriber ? closeRedisConnection(subscriber) : undefined,
+          workerConnection ? closeRedisConnection(workerConnection) : undefined,
+          ownsClient ? closeRedisConnection(client) : undefined,
         ]);
       })();
       return closing;
@@ -658,21 +659,3 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
 
 const closedError = (): SteadError => new SteadError('service_unavailable', 'Job queue (Redis): the queue is closed');
 
-/** QUIT lets queued commands go out first; a connection that cannot answer is dropped after a grace period. */
-const shutdown = async (connection: Redis, graceMs = 2_000): Promise<void> => {
-  if (connection.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      connection.quit(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      }),
-    ]);
-  } catch {
-    // Already closing or unreachable: disconnect below is all that is left to do.
-  } finally {
-    clearTimeout(timer);
-    connection.disconnect();
-  }
-};
