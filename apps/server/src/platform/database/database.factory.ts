@@ -23,7 +23,7 @@ export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHa
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -36,6 +36,30 @@ export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHa
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+  };
+};
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of Stead's queries. Statements are
+ * kept by their SQL text (bounded: the cache starts over past 1,000 distinct statements, as `in (…)` lists of
+ * varying length produce new texts). SQLite re-prepares a cached statement itself after a schema change.
+ */
+const withStatementCache = (connection: SqliteDriver.Database) => {
+  const statements = new Map<string, SqliteDriver.Statement>();
+  return {
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= 1_000) statements.clear();
+        statement = connection.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+    close() {
+      statements.clear();
+      connection.close();
+    },
   };
 };
 
