@@ -3085,7 +3085,66 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Enable or disable a provider, replace or remove its API key, change its timeouts */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Provider id or name */
+                    providerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A disabled provider keeps its models and key but serves nothing */
+                        enabled?: boolean;
+                        /** @description A new key (kept encrypted), or null to remove it */
+                        apiKey?: string | null;
+                        timeouts?: {
+                            /** @description Until response headers (streams, model lists). Default 30,000 */
+                            connectMs?: number;
+                            /** @description Until a stream yields its first token. Default 120,000 */
+                            firstTokenMs?: number;
+                            /** @description The whole call. Default 600,000 */
+                            totalMs?: number;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            provider: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                type: "openai-compatible" | "ollama" | "anthropic" | "huggingface" | "gguf";
+                                baseUrl: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                hasApiKey: boolean;
+                                enabled: boolean;
+                                timeouts: {
+                                    connectMs?: number;
+                                    firstTokenMs?: number;
+                                    totalMs?: number;
+                                } | null;
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/workspaces/{workspaceId}/models": {

@@ -202,6 +202,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Reaches the provider and lists its models; a failure is an answer (`ok: false`), not an error. */
     testModelProvider: (workspaceId: string, providerId: string) =>
       call(client.POST('/api/workspaces/{workspaceId}/model-providers/{providerId}/test', { params: { path: { workspaceId, providerId } } })),
+    /** Enables or disables a provider (a disabled one keeps its models and key but serves nothing). */
+    setModelProviderEnabled: (workspaceId: string, providerId: string, enabled: boolean) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}/model-providers/{providerId}', { params: { path: { workspaceId, providerId } }, body: { enabled } })),
     removeModelProvider: (workspaceId: string, providerId: string) =>
       call(client.DELETE('/api/workspaces/{workspaceId}/model-providers/{providerId}', { params: { path: { workspaceId, providerId } } })),
     listModels: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/models', workspace(workspaceId))),

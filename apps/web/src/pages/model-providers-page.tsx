@@ -8,6 +8,7 @@ import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent } from '@/components/ui/card.tsx';
+import { Switch } from '@/components/ui/switch.tsx';
 import { FormError } from '@/components/ui/field.tsx';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
 import { api, type ModelProvider, type ProviderTestResult } from '@/lib/api.ts';
@@ -51,6 +52,7 @@ function ProviderRow({
   manage,
   outcome,
   onTest,
+  onToggle,
   onRemove,
 }: {
   provider: ModelProvider;
@@ -58,6 +60,7 @@ function ProviderRow({
   manage: boolean;
   outcome: TestOutcome | undefined;
   onTest: () => void;
+  onToggle: (enabled: boolean) => void;
   onRemove: () => void;
 }) {
   const info = providerTypeInfo[provider.type];
@@ -91,7 +94,8 @@ function ProviderRow({
       <TableCell className="hidden text-right align-top tabular-nums lg:table-cell">{modelCount ?? '—'}</TableCell>
       {manage ? (
         <TableCell className="align-top">
-          <div className="flex justify-end gap-1">
+          <div className="flex items-center justify-end gap-1">
+            <Switch checked={provider.enabled} onCheckedChange={onToggle} aria-label={`${provider.enabled ? 'Disable' : 'Enable'} ${provider.name}`} title={provider.enabled ? 'Enabled: serves requests' : 'Disabled: serves nothing'} />
             <Button variant="outline" size="sm" disabled={outcome?.state === 'pending'} onClick={onTest} aria-label={`Test ${provider.name}`}>
               <PlugZapIcon aria-hidden />
               <span className="hidden sm:inline">Test</span>
@@ -119,6 +123,14 @@ export function ModelProvidersPage() {
   const counts = new Map<string, number>();
   for (const model of models.data ?? []) counts.set(model.providerId, (counts.get(model.providerId) ?? 0) + 1);
 
+  const toggle = useMutation({
+    mutationFn: ({ provider, enabled }: { provider: ModelProvider; enabled: boolean }) => api.setModelProviderEnabled(workspace.id, provider.id, enabled),
+    onSuccess: ({ provider }) => {
+      toast.success(provider.enabled ? 'Provider enabled' : 'Provider disabled', provider.name);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.gateway(workspace.id) });
+    },
+    onError: (error) => toast.error('Could not change the provider', errorMessage(error)),
+  });
   const test = useMutation({
     mutationFn: (provider: ModelProvider) => api.testModelProvider(workspace.id, provider.id),
     onMutate: (provider) => setTests((current) => ({ ...current, [provider.id]: { state: 'pending' } })),
@@ -176,6 +188,7 @@ export function ModelProvidersPage() {
                     manage={manage}
                     outcome={tests[provider.id]}
                     onTest={() => test.mutate(provider)}
+                    onToggle={(enabled) => toggle.mutate({ provider, enabled })}
                     onRemove={() => setRemoving(provider)}
                   />
                 ))}

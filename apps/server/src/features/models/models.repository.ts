@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, ModelAliasTable, ModelBudgetTable, ModelProviderTable, ModelRouteRuleTable, ModelTable, ModelUsageTable } from '../../platform/database/database.types.ts';
 
 export type ProviderRow = Selectable<ModelProviderTable>;
@@ -19,6 +19,9 @@ export const createModelsRepository = (db: Kysely<Database>) => ({
   },
   async insertProvider(row: Insertable<ModelProviderTable>): Promise<void> {
     await db.insertInto('modelProvider').values(row).execute();
+  },
+  async updateProvider(id: string, changes: Updateable<ModelProviderTable>): Promise<void> {
+    await db.updateTable('modelProvider').set(changes).where('id', '=', id).execute();
   },
   async deleteProvider(id: string): Promise<void> {
     await db.deleteFrom('modelProvider').where('id', '=', id).execute();

@@ -14,6 +14,7 @@ import {
   routeRuleSchema,
   routeRulesBody,
   routeTestQuery,
+  updateProviderBody,
   usageRecordSchema,
 } from './models.schema.ts';
 import type { ModelsService } from './models.service.ts';
@@ -48,6 +49,15 @@ export const registerModelsRoutes = (app: SteadApp, { models }: { models: Models
   }, async (request) => {
     request.auditDetails = { targetType: 'model-provider', targetId: request.params.providerId };
     return models.testProvider(request.params.workspaceId, request.params.providerId);
+  });
+
+  app.patch('/api/workspaces/:workspaceId/model-providers/:providerId', {
+    config: { permission: 'models:manage', audit: 'model-provider.update' },
+    schema: { tags: ['models'], summary: 'Enable or disable a provider, replace or remove its API key, change its timeouts', params: providerParams, body: updateProviderBody, response: { 200: z.object({ provider: providerSchema }) } },
+  }, async (request) => {
+    const provider = await models.updateProvider(request.params.workspaceId, request.params.providerId, request.body);
+    request.auditDetails = { targetType: 'model-provider', targetId: provider.id, metadata: { enabled: request.body.enabled, apiKeyChanged: request.body.apiKey !== undefined, timeouts: request.body.timeouts } };
+    return { provider };
   });
 
   app.delete('/api/workspaces/:workspaceId/model-providers/:providerId', {

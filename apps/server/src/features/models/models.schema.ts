@@ -37,6 +37,13 @@ export const addProviderBody = z.strictObject({
 });
 export type AddProviderRequest = z.infer<typeof addProviderBody>;
 
+export const updateProviderBody = z.strictObject({
+  enabled: z.boolean().optional().describe('A disabled provider keeps its models and key but serves nothing'),
+  apiKey: z.string().min(1).max(4_000).nullable().optional().describe('A new key (kept encrypted), or null to remove it'),
+  timeouts: addProviderBody.shape.timeouts.nullable(),
+});
+export type UpdateProviderRequest = z.infer<typeof updateProviderBody>;
+
 export const providerSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -31,6 +31,7 @@ import type {
   RouteDecision,
   RouteRuleMatch,
   RouteRuleView,
+  UpdateProviderRequest,
   UsageRecord,
 } from './models.schema.ts';
 import { createTargetHealth, type TargetHealth } from './target-health.ts';
@@ -378,6 +379,25 @@ export const createModelsService = ({
       } catch (error) {
         return { ok: false, latencyMs: Math.round(performance.now() - started), models: 0, error: error instanceof Error ? error.message : String(error) };
       }
+    },
+
+    /** Enable or disable a provider, replace or remove its API key, change its timeouts. */
+    async updateProvider(workspaceId: string, idOrName: string, changes: UpdateProviderRequest): Promise<ProviderView> {
+      const row = await findProvider(workspaceId, idOrName);
+      if (changes.apiKey) await secrets.store(workspaceId, secretName(row.id), changes.apiKey);
+      if (changes.apiKey === null) await secrets.remove(workspaceId, secretName(row.id));
+      await repository.updateProvider(row.id, {
+        ...(changes.enabled === undefined ? {} : { enabled: changes.enabled ? 1 : 0 }),
+        ...(changes.apiKey === undefined ? {} : { hasApiKey: changes.apiKey ? 1 : 0 }),
+        ...(changes.timeouts === undefined ? {} : { timeouts: changes.timeouts ? JSON.stringify(changes.timeouts) : null }),
+        updatedAt: clock.now().toISOString(),
+      });
+      // The adapter holds the key and timeouts it was built with: build it again on next use.
+      const client = clients.get(row.id);
+      clients.delete(row.id);
+      await client?.egress.close();
+      invalidate(workspaceId);
+      return toProvider((await repository.findProvider(workspaceId, row.id))!);
     },
 
     async removeProvider(workspaceId: string, idOrName: string): Promise<ProviderView> {

@@ -254,6 +254,22 @@ describeEachServer('model gateway', (use) => {
     await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [] } });
   });
 
+  it('disables a provider so it serves nothing, and enables it again', async () => {
+    const server = use();
+    const url = `/api/workspaces/${owner.workspace.id}/model-providers/ollama-box`;
+    const disabled = await server.call({ method: 'PATCH', url, cookie: owner.cookie, payload: { enabled: false } });
+    expect(disabled.statusCode).toBe(200);
+    expect(disabled.json().provider).toMatchObject({ enabled: false });
+    const before = local.chatRequests().length;
+    const served = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(served.response.headers.get('x-stead-target')).toBe('backup/llama-3');
+    expect(local.chatRequests().length).toBe(before);
+    expect((await client.models.list()).data.map((model) => model.id)).not.toContain('ollama-box/llama-3');
+    await server.call({ method: 'PATCH', url, cookie: owner.cookie, payload: { enabled: true } });
+    const back = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(back.response.headers.get('x-stead-target')).toBe('ollama-box/llama-3');
+  });
+
   it('runs model.prompt tasks through the gateway and stores the answer', async () => {
     const server = use();
     const created = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/tasks`, cookie: owner.cookie, payload: { kind: 'model.prompt', input: { model: 'llama-3', prompt: 'Summarise', dataClass: 'private' } } });
