@@ -275,7 +275,9 @@ export const loadNow = () => {
   try {
     const line = readFileSync('/proc/pressure/cpu', 'utf8').split('\n').find((each) => each.startsWith('some'));
     pressure10 = Number(line.match(/avg10=([\d.]+)/)[1]);
-  } catch {}
+  } catch {
+    // No pressure stall information on this kernel: reported as null.
+  }
   return { loadAverage1m: round(os.loadavg()[0], 2), cpuPressure10s: pressure10 };
 };
 

@@ -18,7 +18,9 @@ const sourceMapOf = (file) => {
     const reference = text.slice(-500).match(/\/\/# sourceMappingURL=(\S+)\s*$/);
     const mapFile = reference ? join(dirname(file), reference[1]) : `${file}.map`;
     if (existsSync(mapFile)) map = { map: new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))), dir: dirname(mapFile) };
-  } catch {}
+  } catch {
+    // An unreadable source map: positions stay those of the bundle.
+  }
   sourceMaps.set(file, map);
   return map;
 };
