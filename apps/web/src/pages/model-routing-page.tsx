@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { PencilIcon, PlusIcon, Trash2Icon } from 'lucide-react';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { AliasDialog } from '@/components/alias-dialog.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
@@ -8,10 +8,10 @@ import { RouteTester } from '@/components/route-tester.tsx';
 import { RuleEditor, RuleList } from '@/components/rule-editor.tsx';
 import { TargetChain } from '@/components/target-list-editor.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, type DataClass, type ModelAlias } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/lib/model-queries.ts';
@@ -21,20 +21,6 @@ import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { canManage } from '@/lib/workspace-store.ts';
 
-function Section({ title, description, actions, children }: { title: string; description?: ReactNode; actions?: ReactNode; children: ReactNode }) {
-  return (
-    <Card className="min-w-0">
-      <CardHeader className="flex-row flex-wrap items-start justify-between gap-3 pb-2 sm:pb-3">
-        <div className="grid min-w-0 flex-1 basis-64 gap-1.5">
-          <CardTitle className="text-base">{title}</CardTitle>
-          {description ? <CardDescription>{description}</CardDescription> : null}
-        </div>
-        {actions}
-      </CardHeader>
-      <CardContent>{children}</CardContent>
-    </Card>
-  );
-}
 
 function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
   const queryClient = useQueryClient();
@@ -125,14 +111,14 @@ export function ModelRoutingPage() {
 
   return (
     <div className="grid grid-cols-1 gap-4">
-      <Section
+      <SectionCard
         title="Route tester"
         description="Which targets would serve a request, in order, and why. Nothing is sent to a model."
       >
         {defaults.isPending ? <LoadingRows /> : <RouteTester workspaceId={workspace.id} suggestions={suggestions} defaultDataClass={defaults.data?.workspace ?? 'internal'} />}
-      </Section>
+      </SectionCard>
 
-      <Section
+      <SectionCard
         title="Aliases"
         description="Names clients may send as model, each standing for an ordered list of targets (fast, smart, private, code…)."
         actions={
@@ -153,9 +139,9 @@ export function ModelRoutingPage() {
         ) : (
           <AliasTable aliases={aliasList} manage={manage} onEdit={setEditing} onRemove={setRemoving} />
         )}
-      </Section>
+      </SectionCard>
 
-      <Section
+      <SectionCard
         title="Route rules"
         description="Checked in order for every request: the first enabled rule whose conditions all hold picks the targets. Private requests still only reach local targets."
       >
@@ -168,11 +154,11 @@ export function ModelRoutingPage() {
         ) : (
           <RuleList rules={rules.data} />
         )}
-      </Section>
+      </SectionCard>
 
-      <Section title="Default data class" description="For requests that send no x-stead-data-class header and whose API key has no default of its own.">
+      <SectionCard title="Default data class" description="For requests that send no x-stead-data-class header and whose API key has no default of its own.">
         <DefaultDataClass workspaceId={workspace.id} manage={manage} />
-      </Section>
+      </SectionCard>
 
       {manage ? (
         <>

@@ -1,13 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { DownloadIcon, RefreshCwIcon } from 'lucide-react';
-import { lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { BudgetsPanel } from '@/components/budgets-panel.tsx';
 import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { FormError } from '@/components/ui/field.tsx';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, modelUsageCsvUrl, type UsageRecord } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
@@ -38,20 +38,6 @@ async function fetchRecentUsage(workspaceId: string): Promise<{ records: UsageRe
   return { records: records.slice(0, MAX_RECORDS), truncated: Boolean(cursor) };
 }
 
-function Section({ title, description, actions, children }: { title: string; description?: ReactNode; actions?: ReactNode; children: ReactNode }) {
-  return (
-    <Card className="min-w-0">
-      <CardHeader className="flex-row flex-wrap items-start justify-between gap-3 pb-2 sm:pb-3">
-        <div className="grid min-w-0 flex-1 basis-64 gap-1.5">
-          <CardTitle className="text-base">{title}</CardTitle>
-          {description ? <CardDescription>{description}</CardDescription> : null}
-        </div>
-        {actions}
-      </CardHeader>
-      <CardContent>{children}</CardContent>
-    </Card>
-  );
-}
 
 function Stat({ label, value }: { label: string; value: string }) {
   return (
@@ -147,7 +133,7 @@ export function ModelUsagePage() {
           <Suspense fallback={<LoadingRows />}>
             <UsageCharts summary={summary} />
           </Suspense>
-          <Section title="Recent calls" description="Newest first, with the target that served and why it was chosen.">
+          <SectionCard title="Recent calls" description="Newest first, with the target that served and why it was chosen.">
             {usage.data.records.length === 0 ? (
               <EmptyState>No calls yet. Calls through /v1/chat/completions, /v1/embeddings and the Playground appear here.</EmptyState>
             ) : (
@@ -178,13 +164,13 @@ export function ModelUsagePage() {
                 ) : null}
               </>
             )}
-          </Section>
+          </SectionCard>
         </>
       )}
 
-      <Section title="Budgets" description="Limits of the whole workspace, checked before every call with an estimate and settled after it.">
+      <SectionCard title="Budgets" description="Limits of the whole workspace, checked before every call with an estimate and settled after it.">
         <BudgetsPanel workspaceId={workspace.id} manage={manage} keyNames={keyNames} />
-      </Section>
+      </SectionCard>
     </div>
   );
 }

@@ -4,14 +4,14 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { ArrowLeftIcon, PauseIcon, PencilIcon, PlayIcon, RadioIcon, Trash2Icon } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { Facts, JsonBlock } from '@/components/detail-blocks.tsx';
+import { Facts, JsonBlock, SectionCard } from '@/components/detail-blocks.tsx';
 import { FireTimeList } from '@/components/fire-times.tsx';
 import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
 import { ScheduleDialog } from '@/components/schedule-dialog.tsx';
 import { TaskStateBadge } from '@/components/task-state.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
+import { Card, CardContent } from '@/components/ui/card.tsx';
 import { FormError } from '@/components/ui/field.tsx';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
 import { api, type Schedule, type ScheduleFire, type Task, type TaskState } from '@/lib/api.ts';
@@ -41,17 +41,6 @@ function formatPrecise(iso: string | null, fallback = '—'): string {
   return Number.isNaN(date.getTime()) ? fallback : preciseFormat.format(date);
 }
 
-function SectionCard({ title, description, children }: { title: string; description?: ReactNode; children: ReactNode }) {
-  return (
-    <Card className="min-w-0">
-      <CardHeader className="pb-2 sm:pb-3">
-        <CardTitle className="text-base">{title}</CardTitle>
-        {description ? <CardDescription>{description}</CardDescription> : null}
-      </CardHeader>
-      <CardContent>{children}</CardContent>
-    </Card>
-  );
-}
 
 function LoadMore({ query }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> } }) {
   if (!query.hasNextPage) return null;
