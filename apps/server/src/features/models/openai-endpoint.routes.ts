@@ -38,7 +38,7 @@ const callerOf = (request: FastifyRequest, signal: AbortSignal): CallerContext =
 const clientGone = (reply: FastifyReply): AbortSignal => {
   const controller = new AbortController();
   reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('The client closed the connection'));
+    if (!reply.raw.writableFinished) controller.abort(new SteadError('client_closed', 'The client closed the connection before the answer was complete'));
   });
   return controller.signal;
 };
@@ -80,15 +80,28 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
       'x-accel-buffering': 'no',
       'x-stead-target': opened.target,
     });
+    // Events that arrive in the same tick (an upstream often sends many in one packet) leave in one write: one
+    // chunk of the chunked encoding instead of one per event.
+    let pending = '';
+    const flush = () => {
+      if (pending === '') return;
+      raw.write(pending);
+      pending = '';
+    };
+    const send = (event: string) => {
+      if (pending === '') process.nextTick(flush);
+      pending += event;
+    };
     try {
-      for await (const chunk of opened.chunks) raw.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      raw.write('data: [DONE]\n\n');
+      for await (const chunk of opened.chunks) send(`data: ${JSON.stringify(chunk)}\n\n`);
+      send('data: [DONE]\n\n');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const code = error instanceof SteadError ? error.code : 'provider_error';
-      raw.write(`data: ${JSON.stringify({ error: { message: `The upstream failed after the stream started: ${message}`, type: 'server_error', code } })}\n\n`);
+      send(`data: ${JSON.stringify({ error: { message: `The upstream failed after the stream started: ${message}`, type: 'server_error', code } })}\n\n`);
     }
-    raw.end();
+    raw.end(pending);
+    pending = '';
   });
 
   app.post('/v1/embeddings', {

@@ -7,6 +7,8 @@ import { Agent, buildConnector, fetch as undiciFetch, Headers as UndiciHeaders }
 import type { RequestInit as UndiciRequestInit } from 'undici';
 import { isSteadError, SteadError } from '../errors/stead-error.ts';
 import type { EgressClient, EgressFetch, EgressRequestInit } from './egress.port.ts';
+import { becomesGet, bodyHeaders, credentialHeaders, describeError, nextHop, redirectStatuses, timeoutError } from './egress-redirects.ts';
+import { createLeanRequest } from './egress-request.ts';
 
 export interface EgressClientOptions {
   /**
@@ -177,12 +179,6 @@ export const parseAllowRule = (rule: string): AllowRule => {
   return { kind: 'name', name };
 };
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
-const bodyHeaders = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
-// Credentials meant for one origin must not follow a redirect to another (the fetch standard drops
-// Authorization; cookies and proxy credentials are no safer to hand over).
-const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie'];
-
 const isReplayable = (body: unknown): boolean =>
   body === undefined ||
   body === null ||
@@ -193,11 +189,6 @@ const isReplayable = (body: unknown): boolean =>
   body instanceof Blob ||
   body instanceof FormData;
 
-const describeError = (error: unknown): string => {
-  if (error instanceof AggregateError && error.message === '') return error.errors.map(describeError).join('; ');
-  if (error instanceof Error) return error.message || ((error as NodeJS.ErrnoException).code ?? error.name);
-  return String(error);
-};
 
 /**
  * The egress client: undici with a connector that checks every address actually connected to (IP literals
@@ -320,9 +311,7 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
 
     const timeout = new AbortController();
     // Aborting with a SteadError makes undici reject the fetch, or error the body stream, with it.
-    const timer = setTimeout(() => {
-      timeout.abort(new SteadError('egress_failed', `Request to ${url.origin} timed out after ${timeoutMs} ms`, { details: { origin: url.origin, timeoutMs } }));
-    }, timeoutMs);
+    const timer = setTimeout(() => timeout.abort(timeoutError(url, timeoutMs)), timeoutMs);
     // The timer covers the body too, so it outlives this call; it must not keep the process alive.
     timer.unref();
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
@@ -341,17 +330,8 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
         }
         // Free the connection: nobody reads a redirect's body.
         await response.body?.cancel().catch(() => undefined);
-        if (redirects >= maxRedirects) {
-          throw new SteadError('egress_failed', `Request to ${url.origin} failed: more than ${maxRedirects} redirects`, { details: { origin: url.origin, maxRedirects } });
-        }
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch (error) {
-          throw new SteadError('egress_failed', `Request to ${url.origin} failed: redirect to an invalid URL`, { cause: error, details: { location } });
-        }
-        // As browsers do: 303 turns anything but GET/HEAD into GET, and 301/302 turn POST into GET.
-        if ((response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        const next = nextHop(url, location, redirects, maxRedirects);
+        if (becomesGet(response.status, method)) {
           method = 'GET';
           body = undefined;
           for (const name of bodyHeaders) headers.delete(name);
@@ -389,6 +369,7 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
 
   return {
     fetch,
+    request: createLeanRequest({ agent, refuseUrl, defaultTimeoutMs, defaultMaxRedirects, userAgent: options.userAgent }),
     check,
     allow,
     close: async () => {

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isSteadError } from '../errors/stead-error.ts';
-import type { EgressClient } from './egress.port.ts';
+import type { EgressClient, EgressLeanInit, EgressResponse } from './egress.port.ts';
 
 /** What the suite hands `create`: the adapter must use exactly this lookup and these allow rules. */
 export interface EgressContractSetup {
@@ -56,6 +56,14 @@ const answers: Record<string, string[]> = {
  * a refused request never arrives.
  */
 export const runEgressContract = (name: string, create: (setup: EgressContractSetup) => EgressClient | Promise<EgressClient>): void => {
+  // Both ways out make the same promises: `fetch` (standard Response) and `request` (lean, for hot paths).
+  for (const via of ['fetch', 'request'] as const) runFor(`${name}, ${via}`, via, create);
+};
+
+const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressContractSetup) => EgressClient | Promise<EgressClient>): void => {
+  /** The client's way out under test, called the same way whichever it is. */
+  const send = (client: EgressClient) => (url: string, init?: EgressLeanInit): Promise<Response | EgressResponse> =>
+    via === 'fetch' ? client.fetch(url, init) : client.request(url, init);
   describe(`Egress contract: ${name}`, () => {
     let server: Server;
     let port: number;
@@ -146,7 +154,7 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
     describe('allowed destinations', () => {
       it('fetches a host an allow rule names, whatever it resolves to, and returns a standard Response', async () => {
         const client = await open();
-        const response = await client.fetch(at('public.test', '/hello'));
+        const response = await send(client)(at('public.test', '/hello'));
         expect(response.status).toBe(200);
         expect(response.ok).toBe(true);
         expect(response.headers.get('content-type')).toBe('text/plain');
@@ -155,7 +163,8 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         expect(paths()).toEqual(['/hello']);
       });
 
-      it('works where a `typeof fetch` is injected: method, headers and body pass through', async () => {
+      // `fetch` only: the standard signature with a URL object and a Headers instance.
+      if (via === 'fetch') it('works where a `typeof fetch` is injected: method, headers and body pass through', async () => {
         const client = await open();
         const injected = client.fetch as typeof fetch;
         const response = await injected(new URL(at('public.test', '/echo')), {
@@ -170,7 +179,7 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
       it('matches name rules case-insensitively', async () => {
         const client = await open();
         client.allow('LoopBack.TEST');
-        await expect(client.fetch(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
       });
     });
 
@@ -184,7 +193,7 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         ['unspecified.test', '0.0.0.0'],
       ])('refuses %s, which resolves to %s, and sends nothing', async (host, address) => {
         const client = await open();
-        const error: unknown = await client.fetch(at(host, '/hello'), quick).catch((caught: unknown) => caught);
+        const error: unknown = await send(client)(at(host, '/hello'), quick).catch((caught: unknown) => caught);
         expect(error).toMatchObject({ name: 'SteadError', code: 'egress_blocked' });
         expect((error as Error).message).toContain(address);
         expect((error as Error).message).toContain('STEAD_EGRESS_ALLOWED_HOSTS');
@@ -193,14 +202,14 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
 
       it('refuses a name when any of its answers is blocked', async () => {
         const client = await open();
-        await expect(client.fetch(at('mixed.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('mixed.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([]);
       });
 
       it('refuses the cloud metadata name even when it resolves somewhere public', async () => {
         const client = await open();
-        await expect(client.fetch('http://metadata.google.internal/computeMetadata/v1/', quick)).rejects.toMatchObject({ code: 'egress_blocked' });
-        await expect(client.fetch('http://METADATA.google.internal./', quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)('http://metadata.google.internal/computeMetadata/v1/', quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)('http://METADATA.google.internal./', quick)).rejects.toMatchObject({ code: 'egress_blocked' });
       });
 
       it.each([
@@ -218,26 +227,26 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         ['link-local IPv6', () => 'http://[fe80::1]/'],
       ])('refuses an IP literal (%s) before connecting', async (_label, url) => {
         const client = await open();
-        await expect(client.fetch(url(), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(url(), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([]);
       });
 
       it.each(['ftp://public.test/file', 'file:///etc/passwd', 'data:text/plain,hello', 'ws://public.test/'])('refuses the non-http URL %s', async (url) => {
         const client = await open();
-        await expect(client.fetch(url, quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(url, quick)).rejects.toMatchObject({ code: 'egress_blocked' });
       });
 
       it('refuses URLs with credentials in them', async () => {
         const client = await open();
-        await expect(client.fetch(`http://user:secret@public.test:${port}/hello`, quick)).rejects.toMatchObject({ code: 'egress_blocked' });
-        await expect(client.fetch(`http://user@public.test:${port}/hello`, quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(`http://user:secret@public.test:${port}/hello`, quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(`http://user@public.test:${port}/hello`, quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([]);
       });
 
       it('checks the address actually connected to, so a name that rebinds after check() is still refused', async () => {
         const client = await open();
         await expect(client.check(at('rebind.test', '/hello'))).resolves.toEqual({ allowed: true });
-        await expect(client.fetch(at('rebind.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('rebind.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([]);
       });
 
@@ -245,7 +254,7 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         const client = await open();
         // The first answer is public and unreachable; a second lookup answers loopback. An adapter that
         // checks one answer and lets the socket resolve again would reach the server.
-        await expect(client.fetch(at('rebind.test', '/hello'), { timeoutMs: 1_000 })).rejects.toSatisfy(isSteadError);
+        await expect(send(client)(at('rebind.test', '/hello'), { timeoutMs: 1_000 })).rejects.toSatisfy(isSteadError);
         expect(paths()).toEqual([]);
       });
     });
@@ -253,18 +262,18 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
     describe('redirects', () => {
       it('follows relative redirects and reports the final URL', async () => {
         const client = await open();
-        const absolutePath = await client.fetch(at('public.test', redirect('/hello')));
+        const absolutePath = await send(client)(at('public.test', redirect('/hello')));
         await expect(absolutePath.text()).resolves.toBe('hello');
         expect(absolutePath.url).toBe(at('public.test', '/hello'));
         expect(absolutePath.redirected).toBe(true);
-        const relativePath = await client.fetch(at('public.test', redirect('hello', 301)));
+        const relativePath = await send(client)(at('public.test', redirect('hello', 301)));
         await expect(relativePath.text()).resolves.toBe('hello');
         expect(paths()).toEqual([redirect('/hello'), '/hello', redirect('hello', 301), '/hello']);
       });
 
       it('follows a redirect to another allowed host', async () => {
         const client = await open();
-        const response = await client.fetch(at('public.test', redirect(at('other.test', '/hello'))));
+        const response = await send(client)(at('public.test', redirect(at('other.test', '/hello'))));
         expect(response.url).toBe(at('other.test', '/hello'));
         await expect(response.text()).resolves.toBe('hello');
       });
@@ -277,24 +286,24 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         ['a URL with credentials', () => `http://user:secret@public.test:${port}/hello`],
       ])('refuses a redirect from an allowed host to %s', async (_label, target) => {
         const client = await open();
-        await expect(client.fetch(at('public.test', redirect(target())), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('public.test', redirect(target())), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([redirect(target())]);
       });
 
       it('stops after maxRedirects hops with egress_failed', async () => {
         const client = await open();
-        await expect(client.fetch(at('public.test', '/loop'))).rejects.toMatchObject({ code: 'egress_failed' });
+        await expect(send(client)(at('public.test', '/loop'))).rejects.toMatchObject({ code: 'egress_failed' });
         // The default is 5 redirects: the first request and five followed.
         expect(paths()).toHaveLength(6);
         seen.length = 0;
-        await expect(client.fetch(at('public.test', '/loop'), { maxRedirects: 2 })).rejects.toMatchObject({ code: 'egress_failed' });
+        await expect(send(client)(at('public.test', '/loop'), { maxRedirects: 2 })).rejects.toMatchObject({ code: 'egress_failed' });
         expect(paths()).toHaveLength(3);
-        await expect(client.fetch(at('public.test', '/chain/3'), { maxRedirects: 3 })).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('public.test', '/chain/3'), { maxRedirects: 3 })).resolves.toMatchObject({ status: 200 });
       });
 
       it('returns the redirect itself when maxRedirects is 0', async () => {
         const client = await open();
-        const response = await client.fetch(at('public.test', redirect('/hello')), { maxRedirects: 0 });
+        const response = await send(client)(at('public.test', redirect('/hello')), { maxRedirects: 0 });
         expect(response.status).toBe(302);
         expect(response.headers.get('location')).toBe('/hello');
         expect(paths()).toEqual([redirect('/hello')]);
@@ -310,7 +319,7 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         [302, 'PUT', 'PUT'],
       ])('after a %i, a %s continues as %s, with its body only when the method is kept', async (status, method, expected) => {
         const client = await open();
-        const response = await client.fetch(at('public.test', redirect('/echo', status)), {
+        const response = await send(client)(at('public.test', redirect('/echo', status)), {
           method,
           headers: { 'content-type': 'text/plain' },
           body: 'payload',
@@ -329,9 +338,9 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
       it('keeps credentials on a same-origin redirect and drops them on a cross-origin one', async () => {
         const client = await open();
         const headers = { authorization: 'Bearer secret', cookie: 'session=1', 'x-trace': 'abc' };
-        const same = (await (await client.fetch(at('public.test', redirect('/echo')), { headers })).json()) as Echo;
+        const same = (await (await send(client)(at('public.test', redirect('/echo')), { headers })).json()) as Echo;
         expect(same.headers).toMatchObject(headers);
-        const cross = (await (await client.fetch(at('public.test', redirect(at('other.test', '/echo'))), { headers })).json()) as Echo;
+        const cross = (await (await send(client)(at('public.test', redirect(at('other.test', '/echo'))), { headers })).json()) as Echo;
         expect(cross.headers.authorization).toBeUndefined();
         expect(cross.headers.cookie).toBeUndefined();
         expect(cross.headers['x-trace']).toBe('abc');
@@ -341,8 +350,8 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
     describe('failures', () => {
       it('turns a DNS failure into egress_failed with the cause kept', async () => {
         const client = await open(['missing-allowed.test']);
-        await expect(client.fetch(at('missing.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
-        await expect(client.fetch(at('missing-allowed.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
+        await expect(send(client)(at('missing.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
+        await expect(send(client)(at('missing-allowed.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
       });
 
       it('turns a refused connection and a reset into egress_failed', async () => {
@@ -351,21 +360,21 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
         const closedPort = (closed.address() as AddressInfo).port;
         await new Promise<void>((resolve) => closed.close(() => resolve()));
         const client = await open();
-        await expect(client.fetch(`http://public.test:${closedPort}/`, quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
-        await expect(client.fetch(at('public.test', '/reset'), quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
+        await expect(send(client)(`http://public.test:${closedPort}/`, quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
+        await expect(send(client)(at('public.test', '/reset'), quick)).rejects.toMatchObject({ code: 'egress_failed', cause: expect.anything() });
       });
 
       it('times out waiting for headers with egress_failed', async () => {
         const client = await open();
         const started = Date.now();
-        await expect(client.fetch(at('public.test', '/hang'), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'egress_failed' });
+        await expect(send(client)(at('public.test', '/hang'), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'egress_failed' });
         expect(Date.now() - started).toBeLessThan(2_000);
       });
 
       it('times out across redirect hops and while reading the body', async () => {
         const client = await open();
-        await expect(client.fetch(at('public.test', redirect('/hang')), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'egress_failed' });
-        const response = await client.fetch(at('public.test', '/slow-body'), { timeoutMs: 300 });
+        await expect(send(client)(at('public.test', redirect('/hang')), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'egress_failed' });
+        const response = await send(client)(at('public.test', '/slow-body'), { timeoutMs: 300 });
         expect(response.status).toBe(200);
         await expect(response.text()).rejects.toMatchObject({ code: 'egress_failed' });
       });
@@ -373,12 +382,12 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
       it("lets a caller's abort propagate as an AbortError, not egress_failed", async () => {
         const client = await open();
         const controller = new AbortController();
-        const pending = client.fetch(at('public.test', '/hang'), { signal: controller.signal, timeoutMs: 5_000 });
+        const pending = send(client)(at('public.test', '/hang'), { signal: controller.signal, timeoutMs: 5_000 });
         setTimeout(() => controller.abort(), 50);
         const error: unknown = await pending.catch((caught: unknown) => caught);
         expect(error).toMatchObject({ name: 'AbortError' });
         expect(isSteadError(error)).toBe(false);
-        await expect(client.fetch(at('public.test', '/hello'), { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+        await expect(send(client)(at('public.test', '/hello'), { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
       });
     });
 
@@ -403,34 +412,34 @@ export const runEgressContract = (name: string, create: (setup: EgressContractSe
     describe('allow rules', () => {
       it('allow(name) at run time lets that name through', async () => {
         const client = await open();
-        await expect(client.fetch(at('loopback.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('loopback.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         client.allow('loopback.test');
         await expect(client.check(at('loopback.test', '/hello'))).resolves.toEqual({ allowed: true });
-        await expect(client.fetch(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
         // A name rule says nothing about other names with the same address.
-        await expect(client.fetch(at('127.0.0.1', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('127.0.0.1', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
       });
 
       it('allow(ip) permits that address, by literal or by any name resolving to it', async () => {
         const client = await open();
         client.allow('127.0.0.1');
-        await expect(client.fetch(at('127.0.0.1', '/hello'))).resolves.toMatchObject({ status: 200 });
-        await expect(client.fetch(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
-        await expect(client.fetch(at('private.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('127.0.0.1', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('private.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
       });
 
       it('allow(cidr) permits the range and nothing outside it', async () => {
         const client = await open();
         client.allow('127.0.0.0/8');
-        await expect(client.fetch(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
-        await expect(client.fetch(at('127.0.0.1', '/hello'))).resolves.toMatchObject({ status: 200 });
-        await expect(client.fetch(at('private.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
-        await expect(client.fetch(at('metadata.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('127.0.0.1', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('private.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+        await expect(send(client)(at('metadata.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
       });
 
       it('takes allow rules from creation', async () => {
         const client = await open(['10.0.0.0/8', 'loopback.test']);
-        await expect(client.fetch(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
         await expect(client.check('http://private.test/')).resolves.toEqual({ allowed: true });
       });
 

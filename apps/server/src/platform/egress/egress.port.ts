@@ -28,8 +28,39 @@ export interface EgressRequestInit extends Omit<RequestInit, 'redirect'> {
 /** Same shape as `fetch`, so adapters that accept an injected `fetch` take an egress client's unchanged. */
 export type EgressFetch = (url: string | URL, init?: EgressRequestInit) => Promise<Response>;
 
+/** What `request` takes: a subset of `fetch`'s options, with headers as a plain object and a body that can be sent again on a redirect. */
+export interface EgressLeanInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRedirects?: number;
+}
+
+/**
+ * The answer of `request`: the parts of a `Response` model adapters read, over undici's own body stream. The body
+ * can be read once (`text`, `json` or iterating `body`); leaving it unread holds the connection until it times out.
+ */
+export interface EgressResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly headers: { get(name: string): string | null };
+  readonly body: AsyncIterable<Uint8Array>;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
 export interface EgressClient {
   fetch: EgressFetch;
+  /**
+   * The same checks, redirects, timeouts and errors as `fetch`, without the WHATWG `Request`/`Response`/stream
+   * objects: about a quarter of `fetch`'s CPU per call, for hot paths (the model gateway).
+   */
+  request(url: string | URL, init?: EgressLeanInit): Promise<EgressResponse>;
   /** Would a request to this URL's host be refused? Resolves the name; never sends a request. */
   check(url: string | URL): Promise<{ allowed: true } | { allowed: false; reason: string }>;
   /**

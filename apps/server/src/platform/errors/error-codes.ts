@@ -53,6 +53,7 @@ export const errorCodes = {
   secret_key_invalid: { status: 500, summary: 'The secret key cannot decrypt stored secrets (wrong STEAD_SECRET_KEY or key file).' },
   config_invalid: { status: 500, summary: 'A setting is invalid; the message names it and what is allowed.' },
   service_unavailable: { status: 503, summary: 'A required component (database, event bus) is not reachable.' },
+  client_closed: { status: 499, summary: 'The client closed the connection before the answer was complete; nobody receives this body, it names the outcome in logs and the usage ledger.' },
   internal_error: { status: 500, summary: 'An unexpected error; the response carries a request id to find it in the logs.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

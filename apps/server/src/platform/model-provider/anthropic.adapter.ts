@@ -3,7 +3,7 @@ import { chunkFactory } from './chat-translation.ts';
 import type { ChunkFactory } from './chat-translation.ts';
 import type { AnthropicMessage, AnthropicPlan, AnthropicUsage } from './anthropic.mapping.ts';
 import { fromAnthropicMessage, statusOfErrorType, toAnthropicPlan, toFinishReason, toUsage } from './anthropic.mapping.ts';
-import type { HttpProviderOptions, ModelInfo, ModelProvider } from './model-provider.port.ts';
+import type { HttpProviderOptions, ModelInfo, ModelProvider, ProviderResponse } from './model-provider.port.ts';
 import { parseStreamJson, readJson, resolveContext, runCall, streamCall, unixSeconds } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, unsupported } from './provider-error.ts';
@@ -40,7 +40,7 @@ const mergeUsage = (into: AnthropicUsage, update: AnthropicUsage | undefined): v
  * call (numbered in order of appearance, as OpenAI numbers them, not by block index) whose `input_json_delta`
  * fragments become argument fragments, `message_delta` the finish reason, `message_stop` the usage chunk.
  */
-async function* translateStream(context: ProviderContext, call: ProviderCall, request: ChatCompletionRequest, plan: AnthropicPlan, response: Response): AsyncGenerator<ChatCompletionChunk> {
+async function* translateStream(context: ProviderContext, call: ProviderCall, request: ChatCompletionRequest, plan: AnthropicPlan, response: ProviderResponse): AsyncGenerator<ChatCompletionChunk> {
   let chunks: ChunkFactory | undefined;
   const started = (): ChunkFactory => (chunks ??= chunkFactory({ id: `msg_${context.ids.next()}`, model: request.model, created: unixSeconds(context.clock) }));
   const usage: AnthropicUsage = {};

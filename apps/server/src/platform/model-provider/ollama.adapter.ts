@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, FinishReason, ToolCall } from './chat-completion.types.ts';
 import { chunkFactory, contentText, makeUsage, maxOutputTokens, parseDataUrl, parseToolArguments, stopSequences } from './chat-translation.ts';
-import type { HttpProviderOptions, ModelInfo, ModelProvider } from './model-provider.port.ts';
+import type { HttpProviderOptions, ModelInfo, ModelProvider, ProviderResponse } from './model-provider.port.ts';
 import { readJson, resolveContext, runCall, streamCall, unixSeconds } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, ProviderError, unsupported } from './provider-error.ts';
@@ -113,7 +113,7 @@ const toToolCall = (context: ProviderContext, call: OllamaToolCall): ToolCall =>
 
 const usageOf = (answer: OllamaChatAnswer) => makeUsage(answer.prompt_eval_count ?? 0, answer.eval_count ?? 0);
 
-async function* translateStream(context: ProviderContext, call: ProviderCall, request: ChatCompletionRequest, response: Response): AsyncGenerator<ChatCompletionChunk> {
+async function* translateStream(context: ProviderContext, call: ProviderCall, request: ChatCompletionRequest, response: ProviderResponse): AsyncGenerator<ChatCompletionChunk> {
   let chunks: ReturnType<typeof chunkFactory> | undefined;
   let toolIndex = 0;
   for await (const line of parseJsonLines(call.lines(response))) {

@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingResponse } from './chat-completion.types.ts';
-import type { HttpProviderOptions, ModelInfo, ModelProvider, ModelProviderCapabilities } from './model-provider.port.ts';
+import type { HttpProviderOptions, ModelInfo, ModelProvider, ModelProviderCapabilities, ProviderResponse } from './model-provider.port.ts';
 import { openCall, parseStreamJson, readJson, resolveContext, runCall, streamCall } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, ProviderError } from './provider-error.ts';
@@ -48,7 +48,7 @@ const toModelInfo = (entry: Record<string, unknown>): ModelInfo => {
   return info;
 };
 
-async function* translateStream(context: ProviderContext, call: ProviderCall, response: Response): AsyncGenerator<ChatCompletionChunk> {
+async function* translateStream(context: ProviderContext, call: ProviderCall, response: ProviderResponse): AsyncGenerator<ChatCompletionChunk> {
   let finished = false;
   for await (const event of parseServerSentEvents(call.lines(response))) {
     if (event.data === '[DONE]') return;

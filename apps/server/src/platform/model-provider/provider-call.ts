@@ -3,7 +3,7 @@ import { systemClock } from '../clock/clock.ts';
 import type { Clock, Ids } from '../clock/clock.ts';
 import { isSteadError } from '../errors/stead-error.ts';
 import type { ChatCompletionChunk } from './chat-completion.types.ts';
-import type { CallOptions, HttpProviderOptions, ProviderFetch, ProviderTimeouts } from './model-provider.port.ts';
+import type { CallOptions, HttpProviderOptions, ProviderFetch, ProviderResponse, ProviderTimeouts } from './model-provider.port.ts';
 import { defaultProviderTimeouts } from './model-provider.port.ts';
 import { errorFromResponse, isProviderError, ProviderError } from './provider-error.ts';
 import type { ProviderErrorPhase } from './provider-error.ts';
@@ -26,7 +26,7 @@ export const resolveContext = (options: HttpProviderOptions, defaults: { name: s
   name: options.name ?? defaults.name,
   baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ''),
   // Bound late so a test (or the egress client) replacing globalThis.fetch after construction is honoured.
-  fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+  fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init as RequestInit)),
   // Lower-cased so an `Authorization` in `options.headers` replaces the adapter's instead of joining it.
   headers: Object.fromEntries(Object.entries({ ...authHeaders, ...options.headers }).map(([key, value]) => [key.toLowerCase(), value])),
   timeouts: { ...defaultProviderTimeouts, ...options.timeouts },
@@ -45,9 +45,9 @@ export interface ProviderCall {
   readonly signal: AbortSignal;
   readonly phase: ProviderErrorPhase;
   /** Sends a JSON (or raw) body and resolves to a 2xx response; anything else rejects with a `ProviderError`. */
-  send(path: string, init: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  send(path: string, init: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<ProviderResponse>;
   /** The response body as lines, cancelled on abort; a read failure becomes a `ProviderError`. */
-  lines(response: Response): AsyncGenerator<string>;
+  lines(response: ProviderResponse): AsyncGenerator<string>;
   /** Holds back token-less leading chunks and tracks the first token; see the port's stream guarantee. */
   guard(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk>;
   /** A stream ended before the upstream said it finished. */
@@ -106,9 +106,9 @@ export const openCall = (context: ProviderContext, kind: CallKind, options: Call
       const body = init.body === undefined || typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : JSON.stringify(init.body);
       const headers: Record<string, string> = { ...context.headers, ...init.headers };
       if (body !== undefined) headers['content-type'] ??= 'application/json';
-      let response: Response;
+      let response: ProviderResponse;
       try {
-        response = await context.fetch(`${context.baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body: body as RequestInit['body'], signal: controller.signal });
+        response = await context.fetch(`${context.baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal: controller.signal });
       } catch (error) {
         throw toError(error);
       }
@@ -184,7 +184,7 @@ export const streamCall = (
 });
 
 /** Reads a 2xx JSON body; a body that is not JSON is a provider fault (retryable), not a caller's. */
-export const readJson = async (call: ProviderCall, response: Response, context: ProviderContext): Promise<unknown> => {
+export const readJson = async (call: ProviderCall, response: ProviderResponse, context: ProviderContext): Promise<unknown> => {
   const text = await response.text();
   try {
     return JSON.parse(text);

@@ -1,4 +1,5 @@
 import { SteadError } from '../errors/stead-error.ts';
+import type { ProviderResponse } from './model-provider.port.ts';
 
 /**
  * How far a call got before it failed: `connect` (no response headers yet, or an error status),
@@ -71,7 +72,7 @@ export const isProviderError = (error: unknown): error is ProviderError => error
  * Milliseconds to wait from `retry-after-ms` (OpenAI, fractional milliseconds) or `Retry-After` (seconds or
  * an HTTP date, RFC 9110). Undefined when neither is present or readable.
  */
-export const parseRetryAfter = (headers: Headers, now: Date): number | undefined => {
+export const parseRetryAfter = (headers: Pick<Headers, 'get'>, now: Date): number | undefined => {
   const milliseconds = headers.get('retry-after-ms');
   if (milliseconds !== null && milliseconds.trim() !== '' && Number.isFinite(Number(milliseconds))) {
     return Math.max(0, Math.round(Number(milliseconds)));
@@ -122,7 +123,7 @@ const parseJson = (text: string): unknown => {
 };
 
 /** Turns a non-2xx upstream response into a `ProviderError`, reading (and so releasing) its body. */
-export const errorFromResponse = async (response: Response, provider: string, now: Date): Promise<ProviderError> => {
+export const errorFromResponse = async (response: ProviderResponse, provider: string, now: Date): Promise<ProviderError> => {
   let rawBody = '';
   try {
     rawBody = await response.text();

@@ -4,31 +4,47 @@
  * mode and a partial line waits for the rest.
  */
 
-/**
- * Yields the lines of a byte stream without their terminators (LF, CRLF or a lone CR, as the SSE
- * specification allows). The last line is yielded even without a terminator.
- *
- * When `signal` aborts, the reader is cancelled (so a `fetch` that ignores the signal still drops the
- * connection) and the generator throws the signal's reason. Stopping the iteration early cancels the body too.
- */
-export async function* readLines(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<string> {
+/** The chunks of a web stream, cancelling it on abort (a `fetch` that ignores the signal still drops the connection). */
+async function* webStreamChunks(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
-  const decoder = new TextDecoder('utf-8');
   let finished = false;
   const cancel = (): void => {
     reader.cancel(signal?.reason).catch(() => undefined);
   };
   signal?.addEventListener('abort', cancel, { once: true });
-  let buffer = '';
   try {
-    signal?.throwIfAborted();
     for (;;) {
       const { done, value } = await reader.read();
-      signal?.throwIfAborted();
       if (done) {
         finished = true;
-        break;
+        return;
       }
+      yield value;
+    }
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+    if (!finished) await reader.cancel(signal?.reason).catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+const isWebStream = (body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): body is ReadableStream<Uint8Array> => typeof (body as ReadableStream).getReader === 'function';
+
+/**
+ * Yields the lines of a byte stream without their terminators (LF, CRLF or a lone CR, as the SSE
+ * specification allows). The last line is yielded even without a terminator.
+ *
+ * The body is a web stream (a standard `Response`) or any async iterable of bytes (the egress client's lean
+ * `request`, whose body undici ends when the call's signal aborts). When `signal` aborts the generator throws the
+ * signal's reason; a web stream is cancelled. Stopping the iteration early cancels the body too.
+ */
+export async function* readLines(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  let buffer = '';
+  signal?.throwIfAborted();
+  try {
+    for await (const value of isWebStream(body) ? webStreamChunks(body, signal) : body) {
+      signal?.throwIfAborted();
       buffer += decoder.decode(value, { stream: true });
       let start = 0;
       for (let index = 0; index < buffer.length; index += 1) {
@@ -42,14 +58,15 @@ export async function* readLines(body: ReadableStream<Uint8Array>, signal?: Abor
       }
       buffer = buffer.slice(start);
     }
-    buffer += decoder.decode();
-    if (buffer.endsWith('\r')) buffer = buffer.slice(0, -1);
-    if (buffer !== '') yield buffer;
-  } finally {
-    signal?.removeEventListener('abort', cancel);
-    if (!finished) await reader.cancel(signal?.reason).catch(() => undefined);
-    reader.releaseLock();
+  } catch (error) {
+    // A body ended by the abort fails with undici's own error: the caller is owed the signal's reason.
+    signal?.throwIfAborted();
+    throw error;
   }
+  signal?.throwIfAborted();
+  buffer += decoder.decode();
+  if (buffer.endsWith('\r')) buffer = buffer.slice(0, -1);
+  if (buffer !== '') yield buffer;
 }
 
 /** One dispatched server-sent event. `event` is absent for the default `message` type. */
