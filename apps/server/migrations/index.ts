@@ -7,6 +7,7 @@ import * as models from './0005-models.ts';
 import * as modelRouting from './0006-model-routing.ts';
 import * as modelBudgets from './0007-model-budgets.ts';
 import * as modelCache from './0008-model-cache.ts';
+import * as modelDeclared from './0009-model-declared.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-model-routing': modelRouting,
   '0007-model-budgets': modelBudgets,
   '0008-model-cache': modelCache,
+  '0009-model-declared': modelDeclared,
 };

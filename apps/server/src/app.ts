@@ -119,7 +119,42 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     },
   });
   const auth = createAuthService({ auth: betterAuth, repository: authRepository, clock });
-  const workspaces = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours });
+  const egress = createEgressClient({ allowedHosts: config.egressAllowedHosts });
+  // Budget counters (and later the response cache): Redis when configured, so limits hold across nodes.
+  const keyValue: KeyValueStore = config.redisUrl
+    ? (await import('./platform/key-value/redis-key-value.adapter.ts')).createRedisKeyValueStore({ url: config.redisUrl, prefix: `${config.redisPrefix}:kv:` })
+    : createMemoryKeyValueStore({ clock });
+  const models = createModelsService({
+    store: keyValue,
+    repository: createModelsRepository(database.db, database.dialect),
+    secrets,
+    clock,
+    ids,
+    createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
+    egressAllowedHosts: config.egressAllowedHosts,
+    health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
+    onUsageError: (error, rows) => logger.error({ err: error, rows }, 'model usage rows could not be written'),
+    declared: config.gateway,
+    onDiscoveryError: (error, provider) => logger.warn({ err: error, provider }, 'could not list the models of a provider declared in stead.config.yaml; `stead providers test` retries'),
+  });
+  const workspacesService = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours });
+  // The gateway entries declared in stead.config.yaml apply to every workspace, new ones included.
+  const workspaces: typeof workspacesService = {
+    ...workspacesService,
+    async create(name, ownerUserId) {
+      const workspace = await workspacesService.create(name, ownerUserId);
+      await models.syncDeclared([workspace]);
+      return workspace;
+    },
+  };
+  try {
+    await models.syncDeclared(await workspaces.listAll());
+  } catch (error) {
+    // Start-up stops here (a name clash, an unset key variable): release what was opened, then report.
+    await Promise.allSettled([models.close(), egress.close(), keyValue.close(), events.close()]);
+    if (!options.database) await database.close();
+    throw error;
+  }
   const keys = createKeysService({ repository: createKeysRepository(database.db), users: auth, clock, ids });
   const audit = createAuditService({ repository: createAuditRepository(database.db), events, clock, ids });
   const users = createUsersService({ auth, keys });
@@ -130,22 +165,6 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const queue: JobQueue = config.redisUrl
     ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
     : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
-  const egress = createEgressClient({ allowedHosts: config.egressAllowedHosts });
-  // Budget counters (and later the response cache): Redis when configured, so limits hold across nodes.
-  const keyValue: KeyValueStore = config.redisUrl
-    ? (await import('./platform/key-value/redis-key-value.adapter.ts')).createRedisKeyValueStore({ url: config.redisUrl, prefix: `${config.redisPrefix}:kv:` })
-    : createMemoryKeyValueStore({ clock });
-  const models = createModelsService({
-    store: keyValue,
-    repository: createModelsRepository(database.db),
-    secrets,
-    clock,
-    ids,
-    createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
-    egressAllowedHosts: config.egressAllowedHosts,
-    health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
-    onUsageError: (error, rows) => logger.error({ err: error, rows }, 'model usage rows could not be written'),
-  });
   const tasks = createTasksService({
     repository: createTasksRepository(database.db),
     queue,

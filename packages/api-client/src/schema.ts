@@ -2855,6 +2855,8 @@ export interface paths {
                                     firstTokenMs?: number;
                                     totalMs?: number;
                                 } | null;
+                                declared: boolean;
+                                modelCount: number;
                                 createdAt: string;
                             }[];
                         };
@@ -2947,6 +2949,8 @@ export interface paths {
                                     firstTokenMs?: number;
                                     totalMs?: number;
                                 } | null;
+                                declared: boolean;
+                                modelCount: number;
                                 createdAt: string;
                             };
                             models: {
@@ -2963,6 +2967,7 @@ export interface paths {
                                 outputPricePerMillion: number | null;
                                 /** @enum {string} */
                                 source: "discovered" | "declared";
+                                declared: boolean;
                                 health: {
                                     /** @enum {string} */
                                     breaker: "closed" | "open" | "half-open";
@@ -3076,6 +3081,8 @@ export interface paths {
                                     firstTokenMs?: number;
                                     totalMs?: number;
                                 } | null;
+                                declared: boolean;
+                                modelCount: number;
                                 createdAt: string;
                             };
                         };
@@ -3138,6 +3145,8 @@ export interface paths {
                                     firstTokenMs?: number;
                                     totalMs?: number;
                                 } | null;
+                                declared: boolean;
+                                modelCount: number;
                                 createdAt: string;
                             };
                         };
@@ -3187,6 +3196,7 @@ export interface paths {
                                 outputPricePerMillion: number | null;
                                 /** @enum {string} */
                                 source: "discovered" | "declared";
+                                declared: boolean;
                                 health: {
                                     /** @enum {string} */
                                     breaker: "closed" | "open" | "half-open";
@@ -3446,6 +3456,8 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 targets: string[];
+                                /** @description Declared in stead.config.yaml: read-only here */
+                                declared: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -3499,6 +3511,8 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 targets: string[];
+                                /** @description Declared in stead.config.yaml: read-only here */
+                                declared: boolean;
                                 updatedAt: string;
                             };
                         };
@@ -3577,10 +3591,14 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     latencyTier?: "fast" | "standard";
+                                    /** @description Applies when less than this share (percent) of a spend limit holding for the request (workspace or key, per day or per month) is left */
+                                    budgetRemainingBelowPercent?: number;
                                 };
                                 targets: string[];
                                 enabled: boolean;
                                 cacheTtlSeconds: number | null;
+                                /** @description Declared in stead.config.yaml: read-only here, and always ahead of the others */
+                                declared: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -3601,6 +3619,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The rules made here, in order. Declared rules stay first whatever is sent; they may be sent back unchanged ahead of the others (as GET lists them) and are then left as they are */
                         rules: {
                             name: string;
                             /** @default {} */
@@ -3617,6 +3636,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 latencyTier?: "fast" | "standard";
+                                /** @description Applies when less than this share (percent) of a spend limit holding for the request (workspace or key, per day or per month) is left */
+                                budgetRemainingBelowPercent?: number;
                             };
                             targets: string[];
                             /** @default true */
@@ -3655,10 +3676,14 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     latencyTier?: "fast" | "standard";
+                                    /** @description Applies when less than this share (percent) of a spend limit holding for the request (workspace or key, per day or per month) is left */
+                                    budgetRemainingBelowPercent?: number;
                                 };
                                 targets: string[];
                                 enabled: boolean;
                                 cacheTtlSeconds: number | null;
+                                /** @description Declared in stead.config.yaml: read-only here, and always ahead of the others */
+                                declared: boolean;
                                 updatedAt: string;
                             }[];
                         };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,22 @@ const modelsSuite = (dialect: DatabaseDialect) => {
         const detect = () => Promise.resolve([{ label: 'Ollama', models: ['a'], provider: { name: 'ollama', type: 'ollama' as const, baseUrl: 'http://127.0.0.1:11434', locality: 'local' as const } }]);
         expect(await suggestLocalModelServers(core, { detect, write: () => undefined })).toBeUndefined();
       });
+    });
+
+    it('providers list marks a provider declared in stead.config.yaml; providers remove refuses it and says where to change it', async () => {
+      writeFileSync(
+        join(root, 'stead.config.yaml'),
+        `gateway:\n  providers:\n    - { name: declared-box, type: openai-compatible, baseUrl: "${upstream.baseUrl}", locality: local, models: [{ name: test-chat }] }\n`,
+      );
+      try {
+        const { providers } = jsonOf<{ providers: ProviderView[] }>(await stead(['providers', 'list', ...ws, '--json']));
+        expect(providers.map((provider) => [provider.name, provider.declared, provider.modelCount])).toEqual([['cloud', false, 1], ['declared-box', true, 1]]);
+        const refused = await stead(['providers', 'remove', ...ws, '--name', 'declared-box']);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toBe('error [provider_read_only]: Provider declared-box is declared in stead.config.yaml and read-only here: change or remove it there and restart Stead\n');
+      } finally {
+        rmSync(join(root, 'stead.config.yaml'));
+      }
     });
   });
 };

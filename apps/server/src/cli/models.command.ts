@@ -63,7 +63,10 @@ const providerRow = (provider: ProviderView) => ({
   locality: provider.locality,
   baseUrl: provider.baseUrl,
   apiKey: provider.hasApiKey ? 'stored' : null,
+  models: provider.modelCount,
   state: provider.enabled ? 'enabled' : 'disabled',
+  // Declared in stead.config.yaml: change it there, not here.
+  source: provider.declared ? 'config' : 'added',
 });
 
 const modelRow = (model: ModelView) => ({
@@ -217,7 +220,7 @@ export const registerModelsCommands = (program: Command): void => {
       withCore(async (core) => {
         const { id } = await core.workspaces.resolve(options.workspace);
         const list = await core.models.listProviders(id);
-        output(options, { providers: list }, () => table(list.map(providerRow), ['id', 'name', 'type', 'locality', 'baseUrl', 'apiKey', 'state']));
+        output(options, { providers: list }, () => table(list.map(providerRow), ['id', 'name', 'type', 'locality', 'baseUrl', 'apiKey', 'models', 'state', 'source']));
       }),
     );
 
@@ -241,7 +244,7 @@ export const registerModelsCommands = (program: Command): void => {
 
   providers
     .command('remove')
-    .description('Remove a provider, its models and its stored API key')
+    .description('Remove a provider, its models and its stored API key (not one declared in stead.config.yaml: remove it there)')
     .addOption(workspace())
     .addOption(providerName())
     .addOption(json())

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { SteadError } from '../platform/errors/stead-error.ts';
 import { maskUrlCredentials } from '../platform/logger/mask.ts';
-import { configSchema, envNameOf, secretConfigKeys, type SteadConfig } from './config.schema.ts';
+import { configSchema, envNameOf, secretConfigKeys, yamlOnlyConfigKeys, type SteadConfig } from './config.schema.ts';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -45,12 +45,14 @@ export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
     throw new SteadError('config_invalid', `STEAD_CONFIG: file ${file} does not exist`);
   }
 
+  const envKeys = Object.keys(configSchema.shape).filter((key) => !(yamlOnlyConfigKeys as string[]).includes(key));
   const fromEnv: Record<string, unknown> = {};
-  for (const key of Object.keys(configSchema.shape)) {
+  for (const key of envKeys) {
     const value = env[envNameOf(key)];
     if (value !== undefined && value !== '') fromEnv[key] = value;
   }
-  const knownEnv = new Set([...Object.keys(configSchema.shape).map(envNameOf), 'STEAD_CONFIG']);
+  // A variable the file names for a provider's API key is the administrator's, whatever its name.
+  const knownEnv = new Set([...envKeys.map(envNameOf), 'STEAD_CONFIG', ...apiKeyVariablesOf(fromFile.gateway)]);
   const unknownEnv = Object.keys(env).filter(
     (name) => name.startsWith('STEAD_') && !knownEnv.has(name) && !name.startsWith('STEAD_TEST_'),
   );
@@ -62,17 +64,37 @@ export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = String(issue.path[0] ?? '');
-    const source = key in fromEnv ? envNameOf(key) : key in fromFile ? `${key} (in ${file})` : key || file;
+    const path = pathOf(issue.path);
+    const source = key in fromEnv ? envNameOf(key) : key in fromFile ? `${path} (in ${file})` : path || file;
     throw new SteadError('config_invalid', `${source}: ${describeIssue(issue)}`);
   }
   const config = result.data;
+  // Checked here rather than at first use, so a forgotten export stops start-up instead of failing calls later.
+  config.gateway.providers.forEach((provider, index) => {
+    if (provider.apiKeyEnv !== undefined && !env[provider.apiKeyEnv]) {
+      throw new SteadError(
+        'config_invalid',
+        `gateway.providers[${index}].apiKeyEnv${'gateway' in fromFile ? ` (in ${file})` : ''}: the environment variable ${provider.apiKeyEnv} (API key of provider ${provider.name}) is not set or empty; export it before starting Stead`,
+      );
+    }
+  });
   config.dataDir = resolve(cwd, config.dataDir);
   if (config.webDir) config.webDir = resolve(cwd, config.webDir);
   return { config, file: existsSync(file) ? file : undefined };
 };
 
+/** `gateway.providers[0].type` */
+const pathOf = (path: PropertyKey[]): string =>
+  path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+
+const apiKeyVariablesOf = (gateway: unknown): string[] => {
+  const providers = (gateway as { providers?: unknown } | null | undefined)?.providers;
+  if (!Array.isArray(providers)) return [];
+  return providers.map((provider) => (provider as { apiKeyEnv?: unknown } | null)?.apiKeyEnv).filter((name): name is string => typeof name === 'string');
+};
+
 const describeIssue = (issue: z.core.$ZodIssue): string => {
-  if (issue.code === 'unrecognized_keys') return `unknown setting ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') return `unknown ${issue.path.length === 0 ? 'setting' : 'key'} ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
   return issue.message;
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { declaredGatewaySchema } from '../features/models/models.schema.ts';
 
 const origin = z.string().url().transform((value) => new URL(value).origin);
 const commaList = <T extends z.ZodType>(item: T) =>
@@ -9,8 +10,9 @@ const commaList = <T extends z.ZodType>(item: T) =>
 const booleanish = z.preprocess((value) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value), z.boolean());
 
 /**
- * Every setting Stead reads. Each key is read from `stead.config.yaml` (as written here) and from the
- * environment as `STEAD_` + the key in upper snake case (`dataDir` → `STEAD_DATA_DIR`); the environment wins.
+ * Every setting Stead reads. Each key is read from `stead.config.yaml` (as written here) and, except the
+ * `yamlOnlyConfigKeys`, from the environment as `STEAD_` + the key in upper snake case (`dataDir` →
+ * `STEAD_DATA_DIR`); the environment wins.
  * `docs/configuration.md` documents every key, and a test keeps the two in step.
  */
 export const configSchema = z
@@ -72,12 +74,20 @@ export const configSchema = z
     modelBreakerThreshold: z.coerce.number().int().min(1).max(1_000).default(5),
     /** How long an open circuit breaker refuses calls before one probe may go through, in milliseconds. */
     modelBreakerCooldownMs: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /**
+     * Model providers, aliases and route rules declared as code (YAML only; see docs/gateway.md). They apply to
+     * every workspace and are read-only in the dashboard and the API. Default: none.
+     */
+    gateway: declaredGatewaySchema.default({ providers: [], aliases: {}, rules: [] }),
   })
   .strict();
 
 export type SteadConfig = z.infer<typeof configSchema>;
 export type SteadConfigInput = z.input<typeof configSchema>;
 export type ConfigKey = keyof SteadConfig;
+
+/** Settings read from the YAML file only: structured blocks that no single environment variable can hold. */
+export const yamlOnlyConfigKeys: readonly ConfigKey[] = ['gateway'];
 
 /** Settings whose values are masked wherever configuration is printed. */
 export const secretConfigKeys: readonly ConfigKey[] = ['secretKey', 'metricsToken', 'databaseUrl', 'redisUrl'];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSteadError, type SteadError } from '../platform/errors/stead-error.ts';
 import { loadConfig, maskConfig } from './config.loader.ts';
-import { configSchema, envNameOf, type SteadConfig } from './config.schema.ts';
+import { configSchema, envNameOf, yamlOnlyConfigKeys, type SteadConfig } from './config.schema.ts';
 
 let cwd: string;
 
@@ -159,6 +159,76 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: the gateway block', () => {
+  const gateway = `
+gateway:
+  providers:
+    - name: ollama
+      type: ollama
+      baseUrl: http://127.0.0.1:11434/
+      locality: local
+      models:
+        - name: llama3.2
+          capabilities: [chat, tools]
+          contextLength: 131072
+    - name: openai
+      type: openai-compatible
+      baseUrl: https://api.openai.com/v1
+      locality: hosted
+      apiKeyEnv: OPENAI_API_KEY
+      timeouts: { connectMs: 5000 }
+  aliases:
+    fast: [ollama/llama3.2]
+  rules:
+    - name: private-stays-local
+      match: { dataClasses: [private] }
+      targets: [ollama/llama3.2]
+      cacheTtlSeconds: 300
+`;
+
+  it('reads providers, models, aliases and rules, with the defaults of the API', () => {
+    writeYaml(gateway);
+    const { config } = load({ OPENAI_API_KEY: 'sk-from-env' });
+    expect(config.gateway.providers[0]).toMatchObject({ name: 'ollama', type: 'ollama', locality: 'local', models: [{ name: 'llama3.2', capabilities: ['chat', 'tools'], contextLength: 131072, inputPricePerMillion: null }] });
+    expect(config.gateway.providers[1]).toMatchObject({ name: 'openai', apiKeyEnv: 'OPENAI_API_KEY', models: [], timeouts: { connectMs: 5000 } });
+    expect(config.gateway.aliases).toEqual({ fast: ['ollama/llama3.2'] });
+    expect(config.gateway.rules).toEqual([{ name: 'private-stays-local', match: { dataClasses: ['private'] }, targets: ['ollama/llama3.2'], enabled: true, cacheTtlSeconds: 300 }]);
+    // The key stays in the environment: the configuration (printed by stead doctor) holds only the variable's name.
+    expect(JSON.stringify(maskConfig(config))).not.toContain('sk-from-env');
+    writeYaml('port: 8080\n');
+    expect(load().config.gateway).toEqual({ providers: [], aliases: {}, rules: [] });
+  });
+
+  it('names the path of an invalid entry in the gateway block', () => {
+    const file = writeYaml('gateway:\n  providers:\n    - name: ollama\n      type: olama\n      baseUrl: http://127.0.0.1:11434\n      locality: local\n');
+    const error = errorOf(() => load());
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toBe(`gateway.providers[0].type (in ${file}): must be one of openai-compatible, ollama, anthropic, huggingface, gguf`);
+    writeYaml('gateway:\n  providers:\n    - { name: a, type: ollama, baseUrl: http://x, locality: local, apiKey: sk-in-file }\n');
+    expect(errorOf(() => load()).message).toBe(`gateway.providers[0] (in ${file}): unknown key apiKey`);
+    writeYaml('gateway:\n  rules:\n    - { name: r, targets: [a], match: { budgetRemainingBelowPercent: 120 } }\n');
+    expect(errorOf(() => load()).message).toMatch(/^gateway\.rules\[0\]\.match\.budgetRemainingBelowPercent \(in .*\): Too big/);
+    writeYaml('gateway:\n  providers:\n    - { name: a, type: ollama, baseUrl: http://x, locality: local }\n    - { name: a, type: ollama, baseUrl: http://y, locality: local }\n');
+    expect(errorOf(() => load()).message).toBe(`gateway.providers[1].name (in ${file}): a is declared twice`);
+    writeYaml('gateway:\n  aliases:\n    auto: [a/b]\n');
+    expect(errorOf(() => load()).message).toMatch(/^gateway\.aliases\.auto \(in .*\): /);
+  });
+
+  it('stops when the variable a provider names for its API key is unset, and accepts it set even as a STEAD_ name', () => {
+    const file = writeYaml(gateway);
+    const error = errorOf(() => load());
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toBe(`gateway.providers[1].apiKeyEnv (in ${file}): the environment variable OPENAI_API_KEY (API key of provider openai) is not set or empty; export it before starting Stead`);
+    expect(errorOf(() => load({ OPENAI_API_KEY: '' })).code).toBe('config_invalid');
+    writeYaml(gateway.replace('OPENAI_API_KEY', 'STEAD_OPENAI_KEY'));
+    expect(load({ STEAD_OPENAI_KEY: 'sk-1' }).config.gateway.providers[1]!.apiKeyEnv).toBe('STEAD_OPENAI_KEY');
+  });
+
+  it('is read from the file only: no environment variable sets it', () => {
+    expect(errorOf(() => load({ STEAD_GATEWAY: '{}' })).message).toMatch(/^STEAD_GATEWAY: not a Stead setting/);
+  });
+});
+
 describe('maskConfig', () => {
   const base = configSchema.parse({});
   const masked = (config: Partial<SteadConfig>) => maskConfig({ ...base, ...config });
@@ -192,8 +262,13 @@ describe('docs/configuration.md', () => {
   const docs = readFileSync(new URL('../../../../docs/configuration.md', import.meta.url), 'utf8');
 
   // A new setting without documentation fails here rather than surprising people.
-  it.each(Object.keys(configSchema.shape))('documents %s by its YAML key and environment variable', (key) => {
+  it.each(Object.keys(configSchema.shape).filter((key) => !(yamlOnlyConfigKeys as string[]).includes(key)))('documents %s by its YAML key and environment variable', (key) => {
     expect(docs).toContain(`\`${envNameOf(key)}\``);
     expect(docs).toContain(`\`${key}\``);
+  });
+
+  it.each(yamlOnlyConfigKeys)('documents %s as a YAML-only key, without an environment variable', (key) => {
+    expect(docs).toMatch(new RegExp(`^\\| \`${key}\` \\| \\(YAML only\\) \\|`, 'm'));
+    expect(docs).not.toContain(`\`${envNameOf(key)}\``);
   });
 });

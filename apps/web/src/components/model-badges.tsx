@@ -2,6 +2,18 @@ import { Badge } from '@/components/ui/badge.tsx';
 import type { Locality, Model, ModelCapability } from '@/lib/api.ts';
 import { breakerLabels, breakerVariants, formatRelativeShort } from '@/lib/models.ts';
 
+/** Why the controls of a declared (config-as-code) entry are disabled. */
+export const DECLARED_HINT = 'Declared in stead.config.yaml; edit it there';
+
+/** Marks a provider, alias or route rule declared in stead.config.yaml: read-only in the dashboard. */
+export function DeclaredBadge() {
+  return (
+    <Badge variant="outline" className="font-mono font-normal text-muted-foreground" title={DECLARED_HINT}>
+      stead.config.yaml
+    </Badge>
+  );
+}
+
 /** Local providers may serve private data; hosted ones never do. */
 export function LocalityBadge({ locality }: { locality: Locality }) {
   return (

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { ArrowDownIcon, ArrowUpIcon, PlusIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
+import { DECLARED_HINT, DeclaredBadge } from '@/components/model-badges.tsx';
 import { EmptyState } from '@/components/page-header.tsx';
 import { TargetChain, TargetListEditor } from '@/components/target-list-editor.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
@@ -50,6 +51,7 @@ function CheckboxGroup<T extends string>({ legend, hint, options, values, onChan
 function RuleCard({
   draft,
   index,
+  offset,
   count,
   errors,
   suggestions,
@@ -59,6 +61,8 @@ function RuleCard({
 }: {
   draft: RuleDraft;
   index: number;
+  /** Rules ahead of the editable ones (declared in stead.config.yaml): numbering continues after them. */
+  offset: number;
   count: number;
   errors: RuleDraftErrors | undefined;
   suggestions: readonly string[];
@@ -68,15 +72,16 @@ function RuleCard({
 }) {
   const id = `rule-${draft.key}`;
   const set = <K extends keyof RuleDraft>(field: K, value: RuleDraft[K]) => onChange({ ...draft, [field]: value });
-  const label = draft.name.trim() || `rule ${index + 1}`;
+  const number = offset + index + 1;
+  const label = draft.name.trim() || `rule ${number}`;
   return (
-    <li className="grid min-w-0 gap-4 rounded-lg border p-3 sm:p-4" aria-label={`Rule ${index + 1}: ${label}`}>
+    <li className="grid min-w-0 gap-4 rounded-lg border p-3 sm:p-4" aria-label={`Rule ${number}: ${label}`}>
       <div className="flex flex-wrap items-start gap-2">
-        <span className="mt-2 w-6 shrink-0 text-sm font-medium text-muted-foreground tabular-nums">{index + 1}.</span>
+        <span className="mt-2 w-6 shrink-0 text-sm font-medium text-muted-foreground tabular-nums">{number}.</span>
         <div className="min-w-40 flex-1">
           <Input
             id={`${id}-name`}
-            aria-label={`Name of rule ${index + 1}`}
+            aria-label={`Name of rule ${number}`}
             autoComplete="off"
             value={draft.name}
             aria-invalid={errors?.name ? true : undefined}
@@ -132,6 +137,26 @@ function RuleCard({
               </NativeSelect>
             </Field>
           </div>
+          <Field
+            id={`${id}-budget`}
+            label="Spend limit left below (%)"
+            error={errors?.budgetRemainingBelowPercent}
+            hint="Applies when less than this share of a spend limit (per day or month, of the workspace or the key) is left. Empty: any."
+          >
+            <Input
+              id={`${id}-budget`}
+              type="number"
+              inputMode="decimal"
+              min={0}
+              max={100}
+              step="any"
+              placeholder="any"
+              className="sm:max-w-40"
+              value={draft.budgetRemainingBelowPercent}
+              aria-invalid={errors?.budgetRemainingBelowPercent ? true : undefined}
+              onChange={(event) => set('budgetRemainingBelowPercent', event.target.value)}
+            />
+          </Field>
         </div>
         <div className="grid min-w-0 content-start gap-4">
           <TargetListEditor id={`${id}-target`} label="Then try, in order" targets={draft.targets} onChange={(targets) => set('targets', targets)} suggestions={suggestions} error={errors?.targets} />
@@ -161,44 +186,57 @@ function RuleCard({
   );
 }
 
+/** One saved rule, read-only: a declared one (stead.config.yaml), or any rule for people who may not change them. */
+function RuleSummary({ rule, number }: { rule: RouteRule; number: number }) {
+  return (
+    <li className="grid gap-1.5 rounded-lg border p-3" aria-label={`Rule ${number}: ${rule.name}`} title={rule.declared ? DECLARED_HINT : undefined}>
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="text-sm text-muted-foreground tabular-nums">{number}.</span>
+        <span className="font-medium">{rule.name}</span>
+        {rule.declared ? <DeclaredBadge /> : null}
+        {rule.enabled ? null : <Badge variant="secondary">off</Badge>}
+        {rule.cacheTtlSeconds ? <Badge variant="outline">cache {formatSeconds(rule.cacheTtlSeconds)}</Badge> : null}
+      </div>
+      <p className="text-xs text-muted-foreground">When {describeMatch(rule.match)}</p>
+      <TargetChain targets={rule.targets} />
+    </li>
+  );
+}
+
 /** The saved rules for people who may not change them. */
 export function RuleList({ rules }: { rules: readonly RouteRule[] }) {
   if (rules.length === 0) return <EmptyState>No route rules: requests go to the models they name, local ones first.</EmptyState>;
   return (
-    <ol className="grid gap-2">
+    <ol className="grid gap-2" aria-label="Route rules">
       {rules.map((rule, index) => (
-        <li key={rule.id} className="grid gap-1.5 rounded-lg border p-3">
-          <div className="flex flex-wrap items-center gap-2">
-            <span className="text-sm text-muted-foreground tabular-nums">{index + 1}.</span>
-            <span className="font-medium">{rule.name}</span>
-            {rule.enabled ? null : <Badge variant="secondary">off</Badge>}
-            {rule.cacheTtlSeconds ? <Badge variant="outline">cache {formatSeconds(rule.cacheTtlSeconds)}</Badge> : null}
-          </div>
-          <p className="text-xs text-muted-foreground">When {describeMatch(rule.match)}</p>
-          <TargetChain targets={rule.targets} />
-        </li>
+        <RuleSummary key={rule.id} rule={rule} number={index + 1} />
       ))}
     </ol>
   );
 }
 
+/** Rules made in the dashboard; declared ones (always first) are shown, never sent back. */
+const ownRules = (rules: readonly RouteRule[]) => rules.filter((rule) => !rule.declared);
+
 /**
  * The ordered rule list as one editable draft: add, remove, reorder, change conditions and targets, then Save
- * replaces the whole list on the server. The first enabled rule whose conditions hold picks the targets.
+ * replaces the list on the server. The first enabled rule whose conditions hold picks the targets. Rules declared
+ * in stead.config.yaml come first, read-only; Save leaves them out and the server keeps them.
  */
 export function RuleEditor({ workspaceId, saved, suggestions }: { workspaceId: string; saved: readonly RouteRule[]; suggestions: readonly string[] }) {
   const queryClient = useQueryClient();
   const [baseline, setBaseline] = useState(saved);
-  const [drafts, setDrafts] = useState<RuleDraft[]>(() => saved.map(ruleToDraft));
+  const [drafts, setDrafts] = useState<RuleDraft[]>(() => ownRules(saved).map(ruleToDraft));
   const [errors, setErrors] = useState<Record<string, RuleDraftErrors>>({});
   const [serverError, setServerError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const dirty = rulesChanged(drafts, baseline);
+  const dirty = rulesChanged(drafts, ownRules(baseline));
+  const declared = saved.filter((rule) => rule.declared);
 
   // Someone else saved (or the list was refetched) while nothing here was edited: show theirs.
   if (saved !== baseline && !dirty) {
     setBaseline(saved);
-    setDrafts(saved.map(ruleToDraft));
+    setDrafts(ownRules(saved).map(ruleToDraft));
   }
 
   const update = (next: RuleDraft[]) => {
@@ -219,7 +257,7 @@ export function RuleEditor({ workspaceId, saved, suggestions }: { workspaceId: s
       const { rules } = await api.replaceModelRules(workspaceId, request.rules);
       queryClient.setQueryData(queryKeys.modelRules(workspaceId), rules);
       setBaseline(rules);
-      setDrafts(rules.map(ruleToDraft));
+      setDrafts(ownRules(rules).map(ruleToDraft));
       toast.success('Route rules saved', `${rules.length} rule${rules.length === 1 ? '' : 's'}.`);
     } catch (error) {
       setServerError(errorMessage(error));
@@ -230,15 +268,27 @@ export function RuleEditor({ workspaceId, saved, suggestions }: { workspaceId: s
 
   return (
     <div className="grid gap-4">
+      {declared.length > 0 ? (
+        <ol className="grid gap-2" aria-label="Declared route rules">
+          {declared.map((rule, index) => (
+            <RuleSummary key={rule.id} rule={rule} number={index + 1} />
+          ))}
+        </ol>
+      ) : null}
       {drafts.length === 0 ? (
-        <EmptyState>No route rules: requests go to the models they name, local ones first. Add a rule to send, say, private or long prompts somewhere specific.</EmptyState>
+        declared.length > 0 ? (
+          <p className="text-sm text-muted-foreground">No rules made here: only the declared rules above apply. Rules added here are checked after them.</p>
+        ) : (
+          <EmptyState>No route rules: requests go to the models they name, local ones first. Add a rule to send, say, private or long prompts somewhere specific.</EmptyState>
+        )
       ) : (
-        <ol className="grid gap-3" aria-label="Route rules">
+        <ol className="grid gap-3" aria-label="Route rules" start={declared.length + 1}>
           {drafts.map((draft, index) => (
             <RuleCard
               key={draft.key}
               draft={draft}
               index={index}
+              offset={declared.length}
               count={drafts.length}
               errors={errors[draft.key]}
               suggestions={suggestions}
@@ -251,7 +301,7 @@ export function RuleEditor({ workspaceId, saved, suggestions }: { workspaceId: s
       )}
       <FormError message={serverError ?? (Object.keys(errors).length > 0 ? 'Some rules are not complete; see the marked fields.' : null)} />
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:items-center">
-        <Button variant="outline" onClick={() => update([...drafts, newRuleDraft(drafts.length)])}>
+        <Button variant="outline" onClick={() => update([...drafts, newRuleDraft(declared.length + drafts.length)])}>
           <PlusIcon aria-hidden />
           Add rule
         </Button>
@@ -263,7 +313,7 @@ export function RuleEditor({ workspaceId, saved, suggestions }: { workspaceId: s
           disabled={!dirty || pending}
           onClick={() => {
             setErrors({});
-            update(baseline.map(ruleToDraft));
+            update(ownRules(baseline).map(ruleToDraft));
           }}
         >
           Discard changes

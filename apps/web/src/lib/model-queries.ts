@@ -24,3 +24,7 @@ export const modelBudgetsQuery = (workspaceId: string) =>
   queryOptions({ queryKey: queryKeys.modelBudgets(workspaceId), queryFn: async () => (await api.modelBudgets(workspaceId)).budgets, staleTime: 0 });
 
 export const MODELS_REFRESH_MS = 10_000;
+
+/** The workspace's API keys, for naming them and picking one (needs keys:read, so admins and owners only). */
+export const apiKeysQuery = (workspaceId: string, enabled: boolean) =>
+  queryOptions({ queryKey: queryKeys.keys(workspaceId), queryFn: async () => (await api.listKeys(workspaceId)).keys, enabled, staleTime: 60_000 });

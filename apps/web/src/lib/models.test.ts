@@ -12,9 +12,13 @@ import {
   formatRate,
   formatSeconds,
   formatTokens,
+  keysWithout,
+  limitsRequest,
+  limitTexts,
   moveItem,
   newRuleDraft,
   NO_KEY,
+  noLimits,
   NOT_SERVED,
   parseLimit,
   parseNameList,
@@ -55,7 +59,7 @@ function record(overrides: Partial<UsageRecord>): UsageRecord {
 }
 
 function rule(overrides: Partial<RouteRule>): RouteRule {
-  return { id: 'r1', position: 0, name: 'Private stays local', match: {}, targets: ['local/llama'], enabled: true, cacheTtlSeconds: null, updatedAt: '2026-03-01T00:00:00.000Z', ...overrides };
+  return { id: 'r1', position: 0, name: 'Private stays local', match: {}, targets: ['local/llama'], enabled: true, cacheTtlSeconds: null, declared: false, updatedAt: '2026-03-01T00:00:00.000Z', ...overrides };
 }
 
 describe('summarizeUsage', () => {
@@ -159,6 +163,7 @@ describe('rule editor', () => {
       needs: ['tools' as const, 'json' as const],
       minEstimatedTokens: ' 8000 ',
       latencyTier: 'fast' as const,
+      budgetRemainingBelowPercent: ' 20 ',
       targets: ['hosted/gpt', 'local/llama'],
       cacheTtlSeconds: '300',
     };
@@ -167,7 +172,7 @@ describe('rule editor', () => {
       rules: [
         {
           name: 'Long prompts',
-          match: { models: ['auto', 'smart'], dataClasses: ['internal'], needs: ['tools', 'json'], minEstimatedTokens: 8000, latencyTier: 'fast' },
+          match: { models: ['auto', 'smart'], dataClasses: ['internal'], needs: ['tools', 'json'], minEstimatedTokens: 8000, latencyTier: 'fast', budgetRemainingBelowPercent: 20 },
           targets: ['hosted/gpt', 'local/llama'],
           enabled: true,
           cacheTtlSeconds: 300,
@@ -178,11 +183,12 @@ describe('rule editor', () => {
   });
 
   it('refuses incomplete rules, reporting them by key', () => {
-    const draft = { ...newRuleDraft(0), name: ' ', minEstimatedTokens: '1.5', cacheTtlSeconds: '0' };
+    const draft = { ...newRuleDraft(0), name: ' ', minEstimatedTokens: '1.5', budgetRemainingBelowPercent: '101', cacheTtlSeconds: '0' };
     expect(validateRuleDraft(draft)).toEqual({
       name: 'Enter a name.',
       targets: 'Add at least one target.',
       minEstimatedTokens: 'A whole number of at least 1, or empty.',
+      budgetRemainingBelowPercent: 'From 0 to 100, or empty.',
       cacheTtlSeconds: 'Whole seconds from 1 to 2,592,000 (30 days), or empty.',
     });
     expect(validateRuleDraft({ ...newRuleDraft(0), targets: ['x'], cacheTtlSeconds: '2592001' }).cacheTtlSeconds).toBeDefined();
@@ -192,12 +198,14 @@ describe('rule editor', () => {
   });
 
   it('round-trips a saved rule and notices changes', () => {
-    const saved = [rule({ match: { dataClasses: ['private'], needs: ['tools'], minEstimatedTokens: 100, latencyTier: 'standard', models: ['auto'] }, cacheTtlSeconds: 600 })];
+    const saved = [rule({ match: { dataClasses: ['private'], needs: ['tools'], minEstimatedTokens: 100, latencyTier: 'standard', budgetRemainingBelowPercent: 12.5, models: ['auto'] }, cacheTtlSeconds: 600 })];
     const drafts = saved.map(ruleToDraft);
     expect(rulesChanged(drafts, saved)).toBe(false);
     // Saving an unchanged list keeps the cache setting (the PUT replaces every field).
     const request = rulesRequest(drafts);
     expect(request.ok && request.rules[0]!.cacheTtlSeconds).toBe(600);
+    // Every condition survives the round trip, the spend-left one included.
+    expect(request.ok && request.rules[0]!.match).toEqual(saved[0]!.match);
     expect(rulesChanged([{ ...drafts[0]!, cacheTtlSeconds: '' }], saved)).toBe(true);
     expect(rulesChanged([{ ...drafts[0]!, enabled: false }], saved)).toBe(true);
     expect(rulesChanged([...drafts, { ...newRuleDraft(1), targets: ['x'] }], saved)).toBe(true);
@@ -215,6 +223,7 @@ describe('rule editor', () => {
     expect(describeMatch({ models: ['fast'], dataClasses: ['private', 'internal'], needs: ['tools'], minEstimatedTokens: 8000, latencyTier: 'fast' })).toBe(
       'fast · private or internal · needs tools · ≥ 8,000 tokens · fast tier',
     );
+    expect(describeMatch({ budgetRemainingBelowPercent: 20 })).toBe('auto · < 20% of a spend limit left');
   });
 
   it('parses name lists', () => {
@@ -244,6 +253,23 @@ describe('route tester and budgets', () => {
     expect(usedShare(5, 10)).toBe(0.5);
     expect(usedShare(15, 10)).toBe(1);
     expect(usedShare(0, 0)).toBe(1);
+  });
+
+  it('turns a limits form into the request, or names the fields that are wrong', () => {
+    expect(limitTexts(undefined)).toEqual({ requestsPerMinute: '', tokensPerMinute: '', spendPerDay: '', spendPerMonth: '' });
+    const saved = { requestsPerMinute: 60, tokensPerMinute: null, spendPerDay: 2.5, spendPerMonth: null };
+    expect(limitTexts(saved)).toEqual({ requestsPerMinute: '60', tokensPerMinute: '', spendPerDay: '2.5', spendPerMonth: '' });
+    expect(limitsRequest(limitTexts(saved))).toEqual({ ok: true, limits: saved });
+    expect(limitsRequest({ requestsPerMinute: '-1', tokensPerMinute: '', spendPerDay: 'lots', spendPerMonth: '3' })).toEqual({ ok: false, invalid: ['requestsPerMinute', 'spendPerDay'] });
+    expect(noLimits(saved)).toBe(false);
+    expect(noLimits({ requestsPerMinute: null, tokensPerMinute: null, spendPerDay: null, spendPerMonth: null })).toBe(true);
+  });
+
+  it('offers active keys without their own setting, by name', () => {
+    const now = Date.parse('2026-03-01T00:00:00Z');
+    const key = (id: string, name: string, revokedAt: string | null = null, expiresAt: string | null = null) => ({ id, name, revokedAt, expiresAt });
+    const keys = [key('k1', 'zeta'), key('k2', 'alpha'), key('k3', 'revoked', '2026-02-01T00:00:00Z'), key('k4', 'expired', null, '2026-02-01T00:00:00Z'), key('k5', 'later', null, '2026-04-01T00:00:00Z'), key('k6', 'limited')];
+    expect(keysWithout(keys, ['k6'], now).map((item) => item.name)).toEqual(['alpha', 'later', 'zeta']);
   });
 
   it('turns timeouts in seconds into milliseconds, leaving out empty ones', () => {

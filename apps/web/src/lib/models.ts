@@ -4,6 +4,7 @@
  * and no requests here, so all of it is unit-tested.
  */
 import type {
+  ApiKey,
   BreakerState,
   DataClass,
   LatencyTier,
@@ -241,6 +242,8 @@ export interface RuleDraft {
   needs: ModelCapability[];
   minEstimatedTokens: string;
   latencyTier: '' | LatencyTier;
+  /** Percent of a spend limit left below which the rule applies, as typed; empty: any. */
+  budgetRemainingBelowPercent: string;
   targets: string[];
   enabled: boolean;
   /** Seconds deterministic answers are cached, as typed; empty: no cache. */
@@ -262,6 +265,7 @@ export function ruleToDraft(rule: Pick<RouteRule, 'name' | 'match' | 'targets' |
     needs: [...(rule.match.needs ?? [])],
     minEstimatedTokens: rule.match.minEstimatedTokens === undefined ? '' : String(rule.match.minEstimatedTokens),
     latencyTier: rule.match.latencyTier ?? '',
+    budgetRemainingBelowPercent: rule.match.budgetRemainingBelowPercent === undefined ? '' : String(rule.match.budgetRemainingBelowPercent),
     targets: [...rule.targets],
     enabled: rule.enabled,
     cacheTtlSeconds: rule.cacheTtlSeconds == null ? '' : String(rule.cacheTtlSeconds),
@@ -280,7 +284,7 @@ export function toggleValue<T>(values: readonly T[], value: T, on: boolean, orde
   return order.filter((item) => set.has(item));
 }
 
-export type RuleDraftErrors = Partial<Record<'name' | 'targets' | 'minEstimatedTokens' | 'cacheTtlSeconds', string>>;
+export type RuleDraftErrors = Partial<Record<'name' | 'targets' | 'minEstimatedTokens' | 'budgetRemainingBelowPercent' | 'cacheTtlSeconds', string>>;
 
 export function validateRuleDraft(draft: RuleDraft): RuleDraftErrors {
   const errors: RuleDraftErrors = {};
@@ -289,6 +293,8 @@ export function validateRuleDraft(draft: RuleDraft): RuleDraftErrors {
   if (draft.targets.length === 0) errors.targets = 'Add at least one target.';
   const tokens = draft.minEstimatedTokens.trim();
   if (tokens && !(/^\d+$/.test(tokens) && Number(tokens) >= 1)) errors.minEstimatedTokens = 'A whole number of at least 1, or empty.';
+  const percent = draft.budgetRemainingBelowPercent.trim();
+  if (percent && !(Number.isFinite(Number(percent)) && Number(percent) >= 0 && Number(percent) <= 100)) errors.budgetRemainingBelowPercent = 'From 0 to 100, or empty.';
   const ttl = draft.cacheTtlSeconds.trim();
   if (ttl && !(/^\d+$/.test(ttl) && Number(ttl) >= 1 && Number(ttl) <= MAX_CACHE_TTL_SECONDS)) {
     errors.cacheTtlSeconds = `Whole seconds from 1 to ${MAX_CACHE_TTL_SECONDS.toLocaleString('en')} (30 days), or empty.`;
@@ -309,6 +315,7 @@ export function rulesRequest(drafts: readonly RuleDraft[]): { ok: true; rules: R
     rules: drafts.map((draft) => {
       const models = parseNameList(draft.models);
       const tokens = draft.minEstimatedTokens.trim();
+      const percent = draft.budgetRemainingBelowPercent.trim();
       const ttl = draft.cacheTtlSeconds.trim();
       return {
         name: draft.name.trim(),
@@ -318,6 +325,7 @@ export function rulesRequest(drafts: readonly RuleDraft[]): { ok: true; rules: R
           ...(draft.needs.length > 0 ? { needs: [...draft.needs] } : {}),
           ...(tokens ? { minEstimatedTokens: Number(tokens) } : {}),
           ...(draft.latencyTier ? { latencyTier: draft.latencyTier } : {}),
+          ...(percent ? { budgetRemainingBelowPercent: Number(percent) } : {}),
         },
         targets: [...draft.targets],
         enabled: draft.enabled,
@@ -343,6 +351,7 @@ export function describeMatch(match: RouteRule['match']): string {
     match.needs ? `needs ${match.needs.join(' + ')}` : null,
     match.minEstimatedTokens === undefined ? null : `≥ ${match.minEstimatedTokens.toLocaleString('en')} tokens`,
     match.latencyTier ? `${match.latencyTier} tier` : null,
+    match.budgetRemainingBelowPercent === undefined ? null : `< ${match.budgetRemainingBelowPercent}% of a spend limit left`,
   ];
   return parts.filter(Boolean).join(' · ');
 }
@@ -381,6 +390,38 @@ export function parseLimit(text: string): { ok: true; value: number | null } | {
   if (trimmed === '') return { ok: true, value: null };
   const value = Number(trimmed);
   return Number.isFinite(value) && value >= 0 ? { ok: true, value } : { ok: false };
+}
+
+export type BudgetLimits = Record<BudgetField, number | null>;
+export type LimitTexts = Record<BudgetField, string>;
+
+/** The four fields of a limits form, filled from saved limits (empty for none). */
+export function limitTexts(limits: BudgetLimits | undefined): LimitTexts {
+  return Object.fromEntries(budgetFields.map((field) => [field, limits?.[field] == null ? '' : String(limits[field])])) as LimitTexts;
+}
+
+/** The limits a form asks for, or the fields that are not valid limits. */
+export function limitsRequest(texts: LimitTexts): { ok: true; limits: BudgetLimits } | { ok: false; invalid: BudgetField[] } {
+  const parsed = budgetFields.map((field) => [field, parseLimit(texts[field])] as const);
+  const invalid = parsed.filter(([, result]) => !result.ok).map(([field]) => field);
+  if (invalid.length > 0) return { ok: false, invalid };
+  return { ok: true, limits: Object.fromEntries(parsed.map(([field, result]) => [field, result.ok ? result.value : null])) as BudgetLimits };
+}
+
+/** All limits empty: saving removes them. */
+export function noLimits(limits: BudgetLimits): boolean {
+  return budgetFields.every((field) => limits[field] === null);
+}
+
+/** A key that can still make calls (not revoked, not expired at `now`). */
+export function keyIsActive(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: number): boolean {
+  return key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > now);
+}
+
+/** Keys that may be given something of their own (limits, a default data class): active ones not in `taken`, by name. */
+export function keysWithout<K extends Pick<ApiKey, 'id' | 'name' | 'revokedAt' | 'expiresAt'>>(keys: readonly K[], taken: Iterable<string>, now: number): K[] {
+  const skip = new Set(taken);
+  return keys.filter((key) => !skip.has(key.id) && keyIsActive(key, now)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Used share of a limit, 0–1 (capped), or null without a limit. */

@@ -318,7 +318,8 @@ export function ModelPlaygroundPage() {
           </Button>
         </CardHeader>
         <CardContent className="grid gap-4">
-          {choices.models.length === 0 ? (
+          {/* A refusal after the last provider was disabled stays readable: the hint only replaces an empty conversation. */}
+          {choices.models.length === 0 && turns.length === 0 ? (
             <EmptyState>
               No chat models yet.{' '}
               <Link to="/w/$workspaceId/models/providers" params={{ workspaceId: workspace.id }} className="underline underline-offset-4">

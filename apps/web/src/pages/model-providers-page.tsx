@@ -3,7 +3,7 @@ import { CheckCircle2Icon, PlugZapIcon, PlusIcon, Trash2Icon, XCircleIcon } from
 import { useState } from 'react';
 import { AddProviderDialog } from '@/components/add-provider-dialog.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { LocalityBadge } from '@/components/model-badges.tsx';
+import { DECLARED_HINT, DeclaredBadge, LocalityBadge } from '@/components/model-badges.tsx';
 import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -13,7 +13,7 @@ import { FormError } from '@/components/ui/field.tsx';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
 import { api, type ModelProvider, type ProviderTestResult } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { modelProvidersQuery, modelsQuery } from '@/lib/model-queries.ts';
+import { modelProvidersQuery } from '@/lib/model-queries.ts';
 import { describeTimeouts, formatMs, providerTypeInfo } from '@/lib/models.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
@@ -48,7 +48,6 @@ function TestResult({ outcome }: { outcome: TestOutcome | undefined }) {
 
 function ProviderRow({
   provider,
-  modelCount,
   manage,
   outcome,
   onTest,
@@ -56,7 +55,6 @@ function ProviderRow({
   onRemove,
 }: {
   provider: ModelProvider;
-  modelCount: number | undefined;
   manage: boolean;
   outcome: TestOutcome | undefined;
   onTest: () => void;
@@ -74,6 +72,7 @@ function ProviderRow({
             <LocalityBadge locality={provider.locality} />
           </span>
           {provider.enabled ? null : <Badge variant="secondary">disabled</Badge>}
+          {provider.declared ? <DeclaredBadge /> : null}
         </div>
         <div className="truncate font-mono text-xs text-muted-foreground" title={provider.baseUrl}>
           {provider.baseUrl}
@@ -91,18 +90,29 @@ function ProviderRow({
       <TableCell className="hidden align-top sm:table-cell">
         {provider.hasApiKey ? <Badge variant="outline">set</Badge> : <span className="text-muted-foreground">none</span>}
       </TableCell>
-      <TableCell className="hidden text-right align-top tabular-nums lg:table-cell">{modelCount ?? '—'}</TableCell>
+      <TableCell className="hidden text-right align-top tabular-nums lg:table-cell">{provider.modelCount}</TableCell>
       {manage ? (
         <TableCell className="align-top">
           <div className="flex items-center justify-end gap-1">
-            <Switch checked={provider.enabled} onCheckedChange={onToggle} aria-label={`${provider.enabled ? 'Disable' : 'Enable'} ${provider.name}`} title={provider.enabled ? 'Enabled: serves requests' : 'Disabled: serves nothing'} />
+            {/* A declared provider changes in stead.config.yaml only; testing it changes nothing. */}
+            <span title={provider.declared ? DECLARED_HINT : undefined} className="inline-flex">
+              <Switch
+                checked={provider.enabled}
+                disabled={provider.declared}
+                onCheckedChange={onToggle}
+                aria-label={`${provider.enabled ? 'Disable' : 'Enable'} ${provider.name}`}
+                title={provider.declared ? DECLARED_HINT : provider.enabled ? 'Enabled: serves requests' : 'Disabled: serves nothing'}
+              />
+            </span>
             <Button variant="outline" size="sm" disabled={outcome?.state === 'pending'} onClick={onTest} aria-label={`Test ${provider.name}`}>
               <PlugZapIcon aria-hidden />
               <span className="hidden sm:inline">Test</span>
             </Button>
-            <Button variant="ghost" size="sm" onClick={onRemove} aria-label={`Remove ${provider.name}`}>
-              <Trash2Icon aria-hidden />
-            </Button>
+            <span title={provider.declared ? DECLARED_HINT : undefined} className="inline-flex">
+              <Button variant="ghost" size="sm" disabled={provider.declared} onClick={onRemove} aria-label={`Remove ${provider.name}`}>
+                <Trash2Icon aria-hidden />
+              </Button>
+            </span>
           </div>
         </TableCell>
       ) : null}
@@ -119,9 +129,6 @@ export function ModelProvidersPage() {
   const [tests, setTests] = useState<Record<string, TestOutcome>>({});
 
   const providers = useQuery(modelProvidersQuery(workspace.id));
-  const models = useQuery(modelsQuery(workspace.id));
-  const counts = new Map<string, number>();
-  for (const model of models.data ?? []) counts.set(model.providerId, (counts.get(model.providerId) ?? 0) + 1);
 
   const toggle = useMutation({
     mutationFn: ({ provider, enabled }: { provider: ModelProvider; enabled: boolean }) => api.setModelProviderEnabled(workspace.id, provider.id, enabled),
@@ -136,8 +143,11 @@ export function ModelProvidersPage() {
     onMutate: (provider) => setTests((current) => ({ ...current, [provider.id]: { state: 'pending' } })),
     onSuccess: (result, provider) => {
       setTests((current) => ({ ...current, [provider.id]: { state: 'done', result } }));
-      // A successful test adds models the provider has gained since.
-      if (result.ok) void queryClient.invalidateQueries({ queryKey: queryKeys.models(workspace.id) });
+      // A successful test adds models the provider has gained since (its count too).
+      if (result.ok) {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.models(workspace.id) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.modelProviders(workspace.id) });
+      }
     },
     onError: (error, provider) => setTests((current) => ({ ...current, [provider.id]: { state: 'failed', message: errorMessage(error) } })),
   });
@@ -184,7 +194,6 @@ export function ModelProvidersPage() {
                   <ProviderRow
                     key={provider.id}
                     provider={provider}
-                    modelCount={models.data ? (counts.get(provider.id) ?? 0) : undefined}
                     manage={manage}
                     outcome={tests[provider.id]}
                     onTest={() => test.mutate(provider)}
@@ -218,7 +227,7 @@ export function ModelProvidersPage() {
             title="Remove provider?"
             description={
               removing
-                ? `${removing.name}, its ${counts.get(removing.id) ?? 0} model${counts.get(removing.id) === 1 ? '' : 's'} and its stored API key are removed. Aliases and rules that name its models skip them from now on.`
+                ? `${removing.name}, its ${removing.modelCount} model${removing.modelCount === 1 ? '' : 's'} and its stored API key are removed. Aliases and rules that name its models skip them from now on.`
                 : ''
             }
             confirmLabel="Remove provider"

@@ -3,6 +3,8 @@ import { PencilIcon, PlusIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
 import { AliasDialog } from '@/components/alias-dialog.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { KeyDataClasses } from '@/components/key-data-classes.tsx';
+import { DECLARED_HINT, DeclaredBadge } from '@/components/model-badges.tsx';
 import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { RouteTester } from '@/components/route-tester.tsx';
 import { RuleEditor, RuleList } from '@/components/rule-editor.tsx';
@@ -14,17 +16,17 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, type DataClass, type ModelAlias } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/lib/model-queries.ts';
+import { apiKeysQuery, dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/lib/model-queries.ts';
 import { dataClasses, dataClassHints, dataClassLabels, targetSuggestions } from '@/lib/models.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { canManage } from '@/lib/workspace-store.ts';
 
-
 function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
   const queryClient = useQueryClient();
   const defaults = useQuery(dataClassDefaultsQuery(workspaceId));
+  const keys = useQuery(apiKeysQuery(workspaceId, manage));
   const change = useMutation({
     mutationFn: (dataClass: DataClass) => api.setDataClassDefault(workspaceId, { dataClass }),
     onSuccess: (saved) => {
@@ -36,27 +38,25 @@ function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage
   if (defaults.isPending) return <LoadingRows />;
   if (defaults.isError) return <FormError message={errorMessage(defaults.error)} />;
   const current = change.isPending && change.variables ? change.variables : defaults.data.workspace;
-  const keyDefaults = Object.keys(defaults.data.keys).length;
   return (
-    <Field
-      id="default-data-class"
-      label="Workspace default"
-      hint={`${dataClassHints[current]}${keyDefaults > 0 ? ` ${keyDefaults} API key${keyDefaults === 1 ? ' has its' : 's have their'} own default.` : ''}`}
-    >
-      <NativeSelect
-        id="default-data-class"
-        className="sm:max-w-xs"
-        value={current}
-        disabled={!manage || change.isPending}
-        onChange={(event) => change.mutate(event.target.value as DataClass)}
-      >
-        {dataClasses.map((value) => (
-          <option key={value} value={value}>
-            {dataClassLabels[value]}
-          </option>
-        ))}
-      </NativeSelect>
-    </Field>
+    <div className="grid gap-6">
+      <Field id="default-data-class" label="Workspace default" hint={dataClassHints[current]}>
+        <NativeSelect
+          id="default-data-class"
+          className="sm:max-w-xs"
+          value={current}
+          disabled={!manage || change.isPending}
+          onChange={(event) => change.mutate(event.target.value as DataClass)}
+        >
+          {dataClasses.map((value) => (
+            <option key={value} value={value}>
+              {dataClassLabels[value]}
+            </option>
+          ))}
+        </NativeSelect>
+      </Field>
+      <KeyDataClasses workspaceId={workspaceId} manage={manage} defaults={defaults.data} keys={keys.data ?? []} />
+    </div>
   );
 }
 
@@ -73,17 +73,23 @@ function AliasTable({ aliases, manage, onEdit, onRemove }: { aliases: readonly M
       <TableBody>
         {aliases.map((alias) => (
           <TableRow key={alias.id}>
-            <TableCell className="align-top font-mono text-sm font-medium">{alias.name}</TableCell>
+            <TableCell className="align-top">
+              <div className="flex flex-wrap items-center gap-2">
+                <span className="font-mono text-sm font-medium">{alias.name}</span>
+                {alias.declared ? <DeclaredBadge /> : null}
+              </div>
+            </TableCell>
             <TableCell className="max-w-[60vw] min-w-40 align-top">
               <TargetChain targets={alias.targets} />
             </TableCell>
             {manage ? (
               <TableCell className="align-top">
-                <div className="flex justify-end">
-                  <Button variant="ghost" size="icon" aria-label={`Edit alias ${alias.name}`} onClick={() => onEdit(alias)}>
+                {/* A declared alias changes in stead.config.yaml only. */}
+                <div className="flex justify-end" title={alias.declared ? DECLARED_HINT : undefined}>
+                  <Button variant="ghost" size="icon" disabled={alias.declared} aria-label={`Edit alias ${alias.name}`} onClick={() => onEdit(alias)}>
                     <PencilIcon aria-hidden />
                   </Button>
-                  <Button variant="ghost" size="icon" aria-label={`Remove alias ${alias.name}`} onClick={() => onRemove(alias)}>
+                  <Button variant="ghost" size="icon" disabled={alias.declared} aria-label={`Remove alias ${alias.name}`} onClick={() => onRemove(alias)}>
                     <Trash2Icon aria-hidden />
                   </Button>
                 </div>
@@ -156,7 +162,7 @@ export function ModelRoutingPage() {
         )}
       </SectionCard>
 
-      <SectionCard title="Default data class" description="For requests that send no x-stead-data-class header and whose API key has no default of its own.">
+      <SectionCard title="Default data class" description="For requests that send no x-stead-data-class header: the API key’s default if it has one, else the workspace’s.">
         <DefaultDataClass workspaceId={workspace.id} manage={manage} />
       </SectionCard>
 

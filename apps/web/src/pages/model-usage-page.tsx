@@ -11,6 +11,7 @@ import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, modelUsageCsvUrl, type UsageRecord } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
+import { apiKeysQuery } from '@/lib/model-queries.ts';
 import { formatCost, formatMs, NO_KEY, summarizeUsage } from '@/lib/models.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
@@ -91,7 +92,7 @@ export function ModelUsagePage() {
   const [shown, setShown] = useState(TABLE_STEP);
   const usage = useQuery({ queryKey: queryKeys.modelUsage(workspace.id), queryFn: () => fetchRecentUsage(workspace.id), staleTime: 0 });
   // Key names need keys:read (admins and owners); others see key ids.
-  const keys = useQuery({ queryKey: queryKeys.keys(workspace.id), queryFn: async () => (await api.listKeys(workspace.id)).keys, enabled: manage, staleTime: 60_000 });
+  const keys = useQuery(apiKeysQuery(workspace.id, manage));
   const keyNames = useMemo(() => new Map((keys.data ?? []).map((key) => [key.id, key.name])), [keys.data]);
   const records = usage.data?.records;
   const summary = useMemo(() => summarizeUsage(records ?? [], { keyNames }), [records, keyNames]);
@@ -168,8 +169,8 @@ export function ModelUsagePage() {
         </>
       )}
 
-      <SectionCard title="Budgets" description="Limits of the whole workspace, checked before every call with an estimate and settled after it.">
-        <BudgetsPanel workspaceId={workspace.id} manage={manage} keyNames={keyNames} />
+      <SectionCard title="Budgets" description="Limits of the whole workspace and of single API keys, checked before every call with an estimate and settled after it.">
+        <BudgetsPanel workspaceId={workspace.id} manage={manage} keys={keys.data ?? []} />
       </SectionCard>
     </div>
   );

@@ -74,6 +74,23 @@ export const createBudgets = ({ store, now }: { store: KeyValueStore; now: () =>
   return {
     read,
 
+    /**
+     * The smallest share left, in percent (0–100), of the spend limits of these scopes (per day and per month);
+     * undefined when none of them has a spend limit. Reads only the spend counters of scopes that have one.
+     */
+    async remainingSpendPercent(scopes: BudgetScope[]): Promise<number | undefined> {
+      const at = now();
+      const checks: { key: string; limit: number }[] = [];
+      for (const scope of scopes) {
+        const keys = keysOf(scope, at);
+        if (scope.limits.spendPerDay !== null) checks.push({ key: keys.day, limit: scope.limits.spendPerDay });
+        if (scope.limits.spendPerMonth !== null) checks.push({ key: keys.month, limit: scope.limits.spendPerMonth });
+      }
+      if (checks.length === 0) return undefined;
+      const spent = await Promise.all(checks.map((check) => store.get(check.key)));
+      return Math.min(...checks.map((check, index) => (check.limit <= 0 ? 0 : Math.max(0, 1 - Number(spent[index] ?? 0) / check.limit) * 100)));
+    },
+
     /** Throws `budget_exceeded` if the call would break a limit; otherwise counts the request and its estimated tokens. */
     async reserve(scopes: BudgetScope[], estimatedTokens: number): Promise<void> {
       const at = now();

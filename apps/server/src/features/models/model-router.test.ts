@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeRequest, type RouteFacts, type RoutingTable } from './model-router.ts';
+import { routeRequest, rulesNeedBudget, type RouteFacts, type RoutingTable } from './model-router.ts';
 import type { ModelWithProviderRow } from './models.repository.ts';
 
 const model = (providerName: string, name: string, locality: 'local' | 'hosted', capabilities = ['chat'], contextLength: number | null = null): ModelWithProviderRow => ({
@@ -20,6 +20,7 @@ const model = (providerName: string, name: string, locality: 'local' | 'hosted',
   baseUrl: 'http://x',
   hasApiKey: 0,
   timeouts: null,
+  providerDeclared: 0,
 });
 
 const table: RoutingTable = {
@@ -67,6 +68,18 @@ describe('routeRequest', () => {
     expect(fast.decision.cacheTtlSeconds).toBe(60);
     expect(targets(routeRequest(table, facts({})))).toEqual(['ollama/llama-3', 'cloud/gpt-x', 'cloud/llama-3']);
     expect(() => routeRequest(table, facts({ estimatedTokens: 20_000, dataClass: 'private' }))).toThrow(expect.objectContaining({ code: 'route_no_private_target' }));
+  });
+
+  it('applies a budget rule only when less than its share of the spend budget is left, and says so', () => {
+    const budgeted: RoutingTable = { ...table, rules: [{ name: 'thrifty', match: { budgetRemainingBelowPercent: 20 }, targets: ['ollama/llama-3'], cacheTtlSeconds: null }] };
+    expect(rulesNeedBudget(table.rules)).toBe(false);
+    expect(rulesNeedBudget(budgeted.rules)).toBe(true);
+    // No spend limit holds (undefined), or enough is left: the rule does not apply.
+    expect(targets(routeRequest(budgeted, facts({ requested: 'auto' })))).toEqual(['ollama/llama-3', 'cloud/gpt-x', 'cloud/llama-3']);
+    expect(routeRequest(budgeted, facts({ budgetRemainingPercent: 20 })).decision.reason).not.toContain('thrifty');
+    const low = routeRequest(budgeted, facts({ budgetRemainingPercent: 12.34 }));
+    expect(targets(low)).toEqual(['ollama/llama-3']);
+    expect(low.decision.reason).toContain('rule "thrifty" (12.3% of the spend budget left, below 20%)');
   });
 
   it('skips targets whose known context is too small, and says when nothing is called that', () => {

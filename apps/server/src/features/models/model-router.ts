@@ -10,6 +10,11 @@ export interface RouteFacts {
   /** Rough prompt size (characters / 4); targets with a known smaller context are skipped. */
   estimatedTokens: number;
   latencyTier?: LatencyTier | undefined;
+  /**
+   * The smallest share left, in percent, of the spend limits holding for the request (workspace and key, per
+   * day and per month); undefined when none holds, or when no rule asks (it is read only then).
+   */
+  budgetRemainingPercent?: number | undefined;
 }
 
 export interface RoutingTable {
@@ -28,7 +33,17 @@ export const ruleMatches = (match: RouteRuleMatch, facts: RouteFacts): boolean =
   (!match.dataClasses || match.dataClasses.includes(facts.dataClass)) &&
   (!match.needs || match.needs.every((need) => facts.needs.includes(need))) &&
   (match.minEstimatedTokens === undefined || facts.estimatedTokens >= match.minEstimatedTokens) &&
-  (!match.latencyTier || match.latencyTier === facts.latencyTier);
+  (!match.latencyTier || match.latencyTier === facts.latencyTier) &&
+  (match.budgetRemainingBelowPercent === undefined || (facts.budgetRemainingPercent !== undefined && facts.budgetRemainingPercent < match.budgetRemainingBelowPercent));
+
+/** Does any rule need the remaining budget? Reading it costs a round trip to the counters, so only then. */
+export const rulesNeedBudget = (rules: RoutingTable['rules']): boolean => rules.some((rule) => rule.match.budgetRemainingBelowPercent !== undefined);
+
+const describeRule = (rule: RoutingTable['rules'][number], facts: RouteFacts): string => {
+  const threshold = rule.match.budgetRemainingBelowPercent;
+  if (threshold === undefined || facts.budgetRemainingPercent === undefined) return `rule "${rule.name}"`;
+  return `rule "${rule.name}" (${Math.round(facts.budgetRemainingPercent * 10) / 10}% of the spend budget left, below ${threshold}%)`;
+};
 
 /** Model references → models, in order, without duplicates: `provider/model`, a bare model name (every provider), or an alias. */
 const expand = (refs: string[], table: RoutingTable, depth = 0): ModelWithProviderRow[] => {
@@ -56,7 +71,7 @@ export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision
   const rule = table.rules.find((entry) => ruleMatches(entry.match, facts));
   const alias = table.aliases.find((entry) => entry.name === facts.requested);
   const [refs, source, ordered] = rule
-    ? [rule.targets, `rule "${rule.name}"`, true]
+    ? [rule.targets, describeRule(rule, facts), true]
     : alias
       ? [alias.targets, `alias ${alias.name}`, true]
       : facts.requested === 'auto'

@@ -53,6 +53,10 @@ export const providerSchema = z.object({
   hasApiKey: z.boolean(),
   enabled: z.boolean(),
   timeouts: z.object({ connectMs: z.number().optional(), firstTokenMs: z.number().optional(), totalMs: z.number().optional() }).nullable(),
+  /** Declared in `stead.config.yaml`: read-only here, changed in the file. */
+  declared: z.boolean(),
+  /** Models of this provider, whether or not it is enabled. */
+  modelCount: z.number(),
   createdAt: z.string(),
 });
 export type ProviderView = z.infer<typeof providerSchema>;
@@ -70,6 +74,8 @@ export const modelSchema = z.object({
   inputPricePerMillion: z.number().nullable(),
   outputPricePerMillion: z.number().nullable(),
   source: z.enum(['discovered', 'declared']),
+  /** Its provider is declared in `stead.config.yaml`, so the model is read-only too. */
+  declared: z.boolean(),
   /** This node's view: circuit breaker, p50 latency and recent error rate. */
   health: z.object({
     breaker: z.enum(['closed', 'open', 'half-open']),
@@ -85,7 +91,7 @@ export type ModelView = z.infer<typeof modelSchema>;
 export const latencyTiers = ['fast', 'standard'] as const;
 export type LatencyTier = (typeof latencyTiers)[number];
 
-const modelReference = z.string().min(1).max(300).describe('`provider/model`, a bare model name (every provider offering it) or an alias');
+export const modelReference = z.string().min(1).max(300).describe('`provider/model`, a bare model name (every provider offering it) or an alias');
 
 export const routeRuleMatchSchema = z.strictObject({
   models: z.array(z.string().min(1).max(300)).min(1).optional().describe('Requested names the rule applies to; default ["auto"]'),
@@ -93,14 +99,21 @@ export const routeRuleMatchSchema = z.strictObject({
   needs: z.array(z.enum(modelCapabilities)).min(1).optional().describe('Applies when the request needs all of these'),
   minEstimatedTokens: z.number().int().min(1).optional().describe('Applies to prompts of at least this many tokens (estimated)'),
   latencyTier: z.enum(latencyTiers).optional().describe('Applies when the request asks for this tier (`x-stead-latency`)'),
+  budgetRemainingBelowPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('Applies when less than this share (percent) of a spend limit holding for the request (workspace or key, per day or per month) is left'),
 });
 export type RouteRuleMatch = z.infer<typeof routeRuleMatchSchema>;
 
+export const aliasName = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, `.`, `_` or `-`').refine((name) => name !== 'auto', '`auto` is reserved');
 export const aliasBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, `.`, `_` or `-`').refine((name) => name !== 'auto', '`auto` is reserved'),
+  name: aliasName,
   targets: z.array(modelReference).min(1).max(50),
 });
-export const aliasSchema = z.object({ id: z.string(), name: z.string(), targets: z.array(z.string()), updatedAt: z.string() });
+export const aliasSchema = z.object({ id: z.string(), name: z.string(), targets: z.array(z.string()), declared: z.boolean().describe('Declared in stead.config.yaml: read-only here'), updatedAt: z.string() });
 export type AliasView = z.infer<typeof aliasSchema>;
 
 export const routeRuleBody = z.strictObject({
@@ -110,9 +123,54 @@ export const routeRuleBody = z.strictObject({
   enabled: z.boolean().default(true),
   cacheTtlSeconds: z.number().int().min(1).max(30 * 86_400).nullable().default(null).describe('Cache deterministic answers (temperature 0, not streamed) for this long; null: no cache'),
 });
-export const routeRuleSchema = z.object({ id: z.string(), position: z.number(), name: z.string(), match: routeRuleMatchSchema, targets: z.array(z.string()), enabled: z.boolean(), cacheTtlSeconds: z.number().nullable(), updatedAt: z.string() });
+export type RouteRuleRequest = z.infer<typeof routeRuleBody>;
+export const routeRuleSchema = z.object({
+  id: z.string(),
+  position: z.number(),
+  name: z.string(),
+  match: routeRuleMatchSchema,
+  targets: z.array(z.string()),
+  enabled: z.boolean(),
+  cacheTtlSeconds: z.number().nullable(),
+  declared: z.boolean().describe('Declared in stead.config.yaml: read-only here, and always ahead of the others'),
+  updatedAt: z.string(),
+});
 export type RouteRuleView = z.infer<typeof routeRuleSchema>;
-export const routeRulesBody = z.strictObject({ rules: z.array(routeRuleBody).max(100) });
+export const routeRulesBody = z.strictObject({
+  rules: z
+    .array(routeRuleBody)
+    .max(100)
+    .describe('The rules made here, in order. Declared rules stay first whatever is sent; they may be sent back unchanged ahead of the others (as GET lists them) and are then left as they are'),
+});
+
+/**
+ * The `gateway` block of `stead.config.yaml`: providers, aliases and route rules declared as code. They apply
+ * to every workspace and are read-only in the dashboard, the API and the CLI.
+ */
+export const declaredProviderSchema = addProviderBody.omit({ apiKey: true, discover: true }).extend({
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, e.g. OPENAI_API_KEY')
+    .optional()
+    .describe('The API key is read from this environment variable at start; it is never written in the file'),
+  models: z.array(declaredModelSchema).max(500).default([]).describe('Declared models; none: the upstream is asked for its list, as for providers added in the dashboard'),
+});
+export type DeclaredProvider = z.infer<typeof declaredProviderSchema>;
+export const declaredGatewaySchema = z
+  .strictObject({
+    providers: z.array(declaredProviderSchema).max(100).default([]),
+    aliases: z.record(aliasName, z.array(modelReference).min(1).max(50)).default({}),
+    rules: z.array(routeRuleBody).max(100).default([]),
+  })
+  .superRefine((gateway, context) => {
+    const duplicate = (names: string[], path: 'providers' | 'rules') =>
+      names.forEach((name, index) => {
+        if (names.indexOf(name) !== index) context.addIssue({ code: 'custom', path: [path, index, 'name'], message: `${name} is declared twice` });
+      });
+    duplicate(gateway.providers.map((provider) => provider.name), 'providers');
+    duplicate(gateway.rules.map((rule) => rule.name), 'rules');
+  });
+export type DeclaredGateway = z.infer<typeof declaredGatewaySchema>;
 
 export const dataClassDefaultsSchema = z.object({
   workspace: z.enum(dataClasses).describe('For requests without x-stead-data-class whose key has no default'),

@@ -10,19 +10,19 @@ import {
   type EmbeddingRequest,
   type EmbeddingResponse,
   type ModelProvider,
-  type ProviderFetch,
   type ProviderTimeouts,
   type Usage,
 } from '../../platform/model-provider/model-provider.port.ts';
 import { createBudgets, type BudgetLimits, type BudgetScope, type BudgetUsage } from './budgets.ts';
 import { callWithFallback } from './call-with-fallback.ts';
 import type { KeyValueStore } from '../../platform/key-value/key-value.port.ts';
-import { qualifiedName, routeRequest, type RouteFacts, type RoutingTable } from './model-router.ts';
-import type { ModelsRepository, ModelWithProviderRow, ProviderRow } from './models.repository.ts';
+import { qualifiedName, routeRequest, rulesNeedBudget, type RouteFacts, type RoutingTable } from './model-router.ts';
+import type { ModelsRepository, ModelWithProviderRow, ProviderRow, ProviderWithCountRow, RouteRuleRow } from './models.repository.ts';
 import type {
   AddProviderRequest,
   AliasView,
   DataClass,
+  DeclaredGateway,
   LatencyTier,
   Locality,
   ModelCapabilityName,
@@ -30,6 +30,7 @@ import type {
   ProviderView,
   RouteDecision,
   RouteRuleMatch,
+  RouteRuleRequest,
   RouteRuleView,
   UpdateProviderRequest,
   UsageRecord,
@@ -61,6 +62,12 @@ export interface ModelsServiceOptions {
   usageFlushMs?: number;
   /** A batch of usage rows could not be written (they are dropped; the call itself already answered). */
   onUsageError?: (error: unknown, rows: number) => void;
+  /** The `gateway` block of `stead.config.yaml`: entries every workspace gets, read-only. Default: none. */
+  declared?: DeclaredGateway;
+  /** Reads the environment variable a declared provider names for its API key. Default: `process.env`. */
+  apiKeyOf?: (variable: string) => string | undefined;
+  /** Asking a declared provider for its models in the background failed (it can be retried with a provider test). */
+  onDiscoveryError?: (error: unknown, provider: string) => void;
 }
 
 /** Who is calling and with what data, for routing and the usage ledger. */
@@ -97,6 +104,14 @@ export const needsOf = (request: ChatCompletionRequest): ModelCapabilityName[] =
   return needs;
 };
 
+/** JSON with sorted keys: two rules are the same whatever order their conditions were written in. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, entry: unknown) => (entry && typeof entry === 'object' && !Array.isArray(entry) ? Object.fromEntries(Object.entries(entry).sort(([left], [right]) => (left < right ? -1 : 1))) : entry));
+const sameRule = (row: RouteRuleRow, rule: RouteRuleRequest): boolean =>
+  canonical(JSON.parse(row.match)) === canonical(rule.match) && row.targets === JSON.stringify(rule.targets) && (row.enabled === 1) === rule.enabled && row.cacheTtlSeconds === rule.cacheTtlSeconds;
+const readOnly = (what: string, action = 'change or remove it there') =>
+  new SteadError('provider_read_only', `${what} is declared in stead.config.yaml and read-only here: ${action} and restart Stead`);
+
 const costOf = (row: ModelWithProviderRow, usage: Usage | undefined): number | null => {
   if (!usage || (row.inputPricePerMillion === null && row.outputPricePerMillion === null)) return null;
   return ((usage.prompt_tokens ?? 0) * (row.inputPricePerMillion ?? 0) + (usage.completion_tokens ?? 0) * (row.outputPricePerMillion ?? 0)) / 1_000_000;
@@ -115,12 +130,15 @@ export const createModelsService = ({
   routingCacheMs = 2_000,
   usageFlushMs = 200,
   onUsageError = () => {},
+  declared = { providers: [], aliases: {}, rules: [] },
+  apiKeyOf = (variable) => process.env[variable],
+  onDiscoveryError = () => {},
 }: ModelsServiceOptions) => {
   const budgets = createBudgets({ store, now: () => clock.now() });
   const clients = new Map<string, { provider: ModelProvider; egress: EgressClient }>();
   // Routing reads models, aliases, rules and defaults on every call; they change rarely, so each node keeps them
   // briefly (its own changes invalidate at once).
-  const tables = new Map<string, { loadedAt: number; table: RoutingTable; defaults: Map<string, DataClass>; limits: Map<string, BudgetLimits> }>();
+  const tables = new Map<string, { loadedAt: number; table: RoutingTable; defaults: Map<string, DataClass>; limits: Map<string, BudgetLimits>; needsBudget: boolean }>();
   const invalidate = (workspaceId: string) => tables.delete(workspaceId);
   const tableOf = async (workspaceId: string) => {
     const cached = tables.get(workspaceId);
@@ -132,13 +150,15 @@ export const createModelsService = ({
       repository.listDataClassDefaults(workspaceId),
       repository.listBudgets(workspaceId),
     ]);
+    const enabledRules = rules.filter((rule) => rule.enabled === 1).map((rule) => ({ name: rule.name, match: JSON.parse(rule.match) as RouteRuleMatch, targets: JSON.parse(rule.targets) as string[], cacheTtlSeconds: rule.cacheTtlSeconds }));
     const entry = {
       loadedAt: performance.now(),
       table: {
         models,
         aliases: aliases.map((alias) => ({ name: alias.name, targets: JSON.parse(alias.targets) as string[] })),
-        rules: rules.filter((rule) => rule.enabled === 1).map((rule) => ({ name: rule.name, match: JSON.parse(rule.match) as RouteRuleMatch, targets: JSON.parse(rule.targets) as string[], cacheTtlSeconds: rule.cacheTtlSeconds })),
+        rules: enabledRules,
       },
+      needsBudget: rulesNeedBudget(enabledRules),
       defaults: new Map(defaults.map((row) => [row.keyId, row.dataClass as DataClass])),
       limits: new Map(limits.map((row): [string, BudgetLimits] => [row.keyId, { requestsPerMinute: row.requestsPerMinute, tokensPerMinute: row.tokensPerMinute, spendPerDay: row.spendPerDay, spendPerMonth: row.spendPerMonth }])),
     };
@@ -174,7 +194,7 @@ export const createModelsService = ({
     return (caller.keyId ? defaults.get(caller.keyId) : undefined) ?? defaults.get('') ?? 'internal';
   };
 
-  const toProvider = (row: ProviderRow): ProviderView => ({
+  const toProvider = (row: ProviderWithCountRow): ProviderView => ({
     id: row.id,
     name: row.name,
     type: row.type as ProviderView['type'],
@@ -183,6 +203,8 @@ export const createModelsService = ({
     hasApiKey: row.hasApiKey === 1,
     enabled: row.enabled === 1,
     timeouts: row.timeouts ? (JSON.parse(row.timeouts) as ProviderView['timeouts']) : null,
+    declared: row.declared === 1,
+    modelCount: row.modelCount,
     createdAt: row.createdAt,
   });
   const toModel = (row: ModelWithProviderRow): ModelView => ({
@@ -197,6 +219,7 @@ export const createModelsService = ({
     inputPricePerMillion: row.inputPricePerMillion,
     outputPricePerMillion: row.outputPricePerMillion,
     source: row.source as ModelView['source'],
+    declared: row.providerDeclared === 1,
     health: health.view(qualifiedName(row)),
   });
 
@@ -211,7 +234,7 @@ export const createModelsService = ({
     const egress = createEgress(allowed);
     const apiKey = row.hasApiKey === 1 ? await secrets.reveal(row.workspaceId, secretName(row.id)) : undefined;
     const timeouts = row.timeouts ? (JSON.parse(row.timeouts) as Partial<ProviderTimeouts>) : undefined;
-    const provider = createModelProvider(row.type as ModelProviderType, { baseUrl: row.baseUrl, apiKey, fetch: egress.fetch as unknown as ProviderFetch, name: row.name, clock, ids, timeouts } as never);
+    const provider = createModelProvider(row.type as ModelProviderType, { baseUrl: row.baseUrl, apiKey, fetch: egress.request, name: row.name, clock, ids, timeouts } as never);
     const client = { provider, egress };
     clients.set(row.id, client);
     return client;
@@ -239,7 +262,7 @@ export const createModelsService = ({
     return found.length;
   };
 
-  const findProvider = async (workspaceId: string, idOrName: string): Promise<ProviderRow> => {
+  const findProvider = async (workspaceId: string, idOrName: string): Promise<ProviderWithCountRow> => {
     const row = await repository.findProvider(workspaceId, idOrName);
     if (!row) throw new SteadError('provider_not_found', `No model provider ${idOrName} in this workspace`);
     return row;
@@ -309,21 +332,175 @@ export const createModelsService = ({
     return { result: outcome.result, target: byLabel.get(outcome.target)!, skipped: outcome.skipped };
   };
 
+  /** The remaining spend budget is read only when an enabled rule of the workspace asks for it: it costs a round trip to the counters. */
+  const budgetRemainingOf = async (workspaceId: string, caller: CallerContext): Promise<number | undefined> => {
+    // Cached routing table: no extra hop on the hot path when no rule needs the budget.
+    const needsBudget = (tables.get(workspaceId) ?? (await tableOf(workspaceId))).needsBudget;
+    return needsBudget ? budgets.remainingSpendPercent(await scopesOf(workspaceId, caller)) : undefined;
+  };
+
   const factsOf = async (workspaceId: string, requested: string, caller: CallerContext, needs: ModelCapabilityName[], estimatedTokens: number): Promise<RouteFacts> => ({
     requested,
     dataClass: await dataClassOf(workspaceId, caller),
     needs,
     estimatedTokens,
     latencyTier: caller.latencyTier,
+    budgetRemainingPercent: await budgetRemainingOf(workspaceId, caller),
   });
+
+  const dropClient = async (providerId: string) => {
+    const client = clients.get(providerId);
+    clients.delete(providerId);
+    await client?.egress.close();
+  };
+
+  /**
+   * Brings one workspace's declared providers, models, aliases and rules in line with the file, in one
+   * transaction: adds and updates them, removes declared ones that left the file. An entry made in the dashboard
+   * with a declared one's name is never overwritten: the names come back and nothing changes.
+   */
+  const syncWorkspace = async (workspaceId: string): Promise<string[]> => {
+    const at = clock.now().toISOString();
+    const keys: { providerId: string; apiKey: string | undefined }[] = [];
+    const touched: string[] = [];
+    const removed: string[] = [];
+    const toDiscover: string[] = [];
+    const conflicts = await repository.transaction(async (trx) => {
+      await trx.lockDeclared(workspaceId);
+      const providers = await trx.listProviders(workspaceId);
+      const aliases = await trx.listAliases(workspaceId);
+      const rules = await trx.listRules(workspaceId);
+      const madeHere = (rows: { name: string; declared: number }[], name: string) => rows.some((row) => row.name === name && row.declared === 0);
+      const clashes = [
+        ...declared.providers.filter((provider) => madeHere(providers, provider.name)).map((provider) => `provider ${provider.name}`),
+        ...Object.keys(declared.aliases).filter((name) => madeHere(aliases, name)).map((name) => `alias ${name}`),
+        ...declared.rules.filter((rule) => madeHere(rules, rule.name)).map((rule) => `route rule "${rule.name}"`),
+      ];
+      if (clashes.length > 0) return clashes;
+
+      for (const provider of declared.providers) {
+        const existing = providers.find((row) => row.name === provider.name);
+        const apiKey = provider.apiKeyEnv ? apiKeyOf(provider.apiKeyEnv) : undefined;
+        const fields = {
+          type: provider.type,
+          baseUrl: provider.baseUrl.replace(/\/+$/, ''),
+          locality: provider.locality,
+          hasApiKey: apiKey ? 1 : 0,
+          enabled: 1,
+          timeouts: provider.timeouts ? JSON.stringify(provider.timeouts) : null,
+        };
+        let id: string;
+        let reconnect = true;
+        if (existing) {
+          id = existing.id;
+          reconnect = existing.type !== fields.type || existing.baseUrl !== fields.baseUrl;
+          const changed = (Object.keys(fields) as (keyof typeof fields)[]).some((field) => existing[field] !== fields[field]);
+          if (changed) await trx.updateProvider(id, { ...fields, updatedAt: at });
+          // Models discovered from another upstream are not this one's.
+          if (reconnect) await trx.deleteModelsExcept(id, []);
+        } else {
+          id = ids.next();
+          await trx.insertProvider({ id, workspaceId, name: provider.name, ...fields, declared: 1, createdAt: at, updatedAt: at });
+        }
+        keys.push({ providerId: id, apiKey });
+        touched.push(id);
+        if (provider.models.length > 0) {
+          for (const model of provider.models) {
+            await trx.upsertDeclaredModel({
+              id: ids.next(),
+              workspaceId,
+              providerId: id,
+              name: model.name,
+              capabilities: JSON.stringify(model.capabilities),
+              contextLength: model.contextLength,
+              inputPricePerMillion: model.inputPricePerMillion,
+              outputPricePerMillion: model.outputPricePerMillion,
+              source: 'declared',
+              enabled: 1,
+              createdAt: at,
+            });
+          }
+          await trx.deleteModelsExcept(id, provider.models.map((model) => model.name));
+        } else if (reconnect || existing?.modelCount === 0) {
+          toDiscover.push(id);
+        }
+      }
+      for (const row of providers) {
+        if (row.declared === 1 && !declared.providers.some((provider) => provider.name === row.name)) {
+          await trx.deleteProvider(row.id);
+          removed.push(row.id);
+        }
+      }
+
+      for (const [name, targets] of Object.entries(declared.aliases)) {
+        const existing = aliases.find((row) => row.name === name);
+        if (existing?.targets !== JSON.stringify(targets)) await trx.upsertAlias({ id: ids.next(), workspaceId, name, targets: JSON.stringify(targets), declared: 1, createdAt: at, updatedAt: at });
+      }
+      for (const row of aliases) if (row.declared === 1 && !(row.name in declared.aliases)) await trx.deleteAlias(workspaceId, row.name);
+
+      for (const [position, rule] of declared.rules.entries()) {
+        const existing = rules.find((row) => row.declared === 1 && row.name === rule.name);
+        const fields = { position, match: JSON.stringify(rule.match), targets: JSON.stringify(rule.targets), enabled: rule.enabled ? 1 : 0, cacheTtlSeconds: rule.cacheTtlSeconds };
+        if (!existing) await trx.insertRule({ id: ids.next(), workspaceId, name: rule.name, ...fields, declared: 1, createdAt: at, updatedAt: at });
+        else if (existing.position !== position || !sameRule(existing, rule)) await trx.updateRule(existing.id, { ...fields, updatedAt: at });
+      }
+      for (const row of rules) if (row.declared === 1 && !declared.rules.some((rule) => rule.name === row.name)) await trx.deleteRule(row.id);
+      return [];
+    });
+    if (conflicts.length > 0) return conflicts;
+
+    // Secrets and adapters live outside the transaction (the secrets service has its own queries).
+    for (const { providerId, apiKey } of keys) {
+      if (apiKey) await secrets.store(workspaceId, secretName(providerId), apiKey);
+      else await secrets.remove(workspaceId, secretName(providerId));
+    }
+    for (const providerId of removed) await secrets.remove(workspaceId, secretName(providerId));
+    for (const providerId of [...touched, ...removed]) await dropClient(providerId);
+    invalidate(workspaceId);
+    // Discovery waits on the network: start-up does not. Until it ends the provider has no models.
+    for (const providerId of toDiscover) {
+      const row = await repository.findProvider(workspaceId, providerId);
+      if (!row) continue;
+      void discover(row).then(
+        () => invalidate(workspaceId),
+        (error: unknown) => onDiscoveryError(error, row.name),
+      );
+    }
+    return [];
+  };
 
   return {
     async listProviders(workspaceId: string): Promise<ProviderView[]> {
       return (await repository.listProviders(workspaceId)).map(toProvider);
     },
 
+    /**
+     * Syncs the declared entries of `stead.config.yaml` into these workspaces (at start, and for each new
+     * workspace). Throws `config_invalid` when a workspace has an entry of a declared name made in the dashboard.
+     */
+    async syncDeclared(workspaces: { id: string; slug?: string }[]): Promise<void> {
+      for (const [index, provider] of declared.providers.entries()) {
+        if (provider.apiKeyEnv && !apiKeyOf(provider.apiKeyEnv)) {
+          throw new SteadError('config_invalid', `gateway.providers[${index}].apiKeyEnv: the environment variable ${provider.apiKeyEnv} (API key of provider ${provider.name}) is not set or empty; export it before starting Stead`);
+        }
+      }
+      const problems: string[] = [];
+      for (const workspace of workspaces) {
+        const clashes = await syncWorkspace(workspace.id);
+        if (clashes.length > 0) problems.push(`workspace ${workspace.slug ?? workspace.id} has ${clashes.join(', ')}`);
+      }
+      if (problems.length > 0) {
+        throw new SteadError(
+          'config_invalid',
+          `gateway in stead.config.yaml declares names that entries made in the dashboard, the API or the CLI already have, and Stead does not overwrite those: ${problems.join('; ')}. Rename the declared entries, or remove the others (start once without these names in the gateway block, remove them, then add the names back)`,
+        );
+      }
+    },
+
     async addProvider(workspaceId: string, request: AddProviderRequest): Promise<{ provider: ProviderView; models: ModelView[]; discoveryError: string | null }> {
-      if (await repository.findProvider(workspaceId, request.name)) throw new SteadError('validation_failed', `A provider called ${request.name} already exists in this workspace`, { details: { field: 'name' } });
+      const existing = await repository.findProvider(workspaceId, request.name);
+      if (existing?.declared === 1) throw readOnly(`Provider ${request.name}`, 'it exists already; change it in the file');
+      if (existing) throw new SteadError('validation_failed', `A provider called ${request.name} already exists in this workspace`, { details: { field: 'name' } });
       const at = clock.now().toISOString();
       const row: ProviderRow = {
         id: ids.next(),
@@ -335,6 +512,7 @@ export const createModelsService = ({
         hasApiKey: request.apiKey ? 1 : 0,
         enabled: 1,
         timeouts: request.timeouts ? JSON.stringify(request.timeouts) : null,
+        declared: 0,
         createdAt: at,
         updatedAt: at,
       };
@@ -365,15 +543,17 @@ export const createModelsService = ({
       }
       invalidate(workspaceId);
       const models = (await repository.listModels(workspaceId)).filter((model) => model.providerId === row.id).map(toModel);
-      return { provider: toProvider(row), models, discoveryError };
+      return { provider: toProvider({ ...row, modelCount: models.length }), models, discoveryError };
     },
 
     /** Asks the upstream for its model list: reachability, credentials and latency in one call. */
     async testProvider(workspaceId: string, idOrName: string): Promise<{ ok: boolean; latencyMs: number; models: number; error: string | null }> {
       const row = await findProvider(workspaceId, idOrName);
+      // A provider whose models the file lists keeps exactly those: the test only asks the upstream.
+      const listed = row.declared === 1 && (declared.providers.find((provider) => provider.name === row.name)?.models.length ?? 0) > 0;
       const started = performance.now();
       try {
-        const models = await discover(row);
+        const models = listed ? (await (await clientOf(row)).provider.listModels()).length : await discover(row);
         invalidate(workspaceId);
         return { ok: true, latencyMs: Math.round(performance.now() - started), models, error: null };
       } catch (error) {
@@ -384,6 +564,7 @@ export const createModelsService = ({
     /** Enable or disable a provider, replace or remove its API key, change its timeouts. */
     async updateProvider(workspaceId: string, idOrName: string, changes: UpdateProviderRequest): Promise<ProviderView> {
       const row = await findProvider(workspaceId, idOrName);
+      if (row.declared === 1) throw readOnly(`Provider ${row.name}`);
       if (changes.apiKey) await secrets.store(workspaceId, secretName(row.id), changes.apiKey);
       if (changes.apiKey === null) await secrets.remove(workspaceId, secretName(row.id));
       await repository.updateProvider(row.id, {
@@ -393,21 +574,18 @@ export const createModelsService = ({
         updatedAt: clock.now().toISOString(),
       });
       // The adapter holds the key and timeouts it was built with: build it again on next use.
-      const client = clients.get(row.id);
-      clients.delete(row.id);
-      await client?.egress.close();
+      await dropClient(row.id);
       invalidate(workspaceId);
       return toProvider((await repository.findProvider(workspaceId, row.id))!);
     },
 
     async removeProvider(workspaceId: string, idOrName: string): Promise<ProviderView> {
       const row = await findProvider(workspaceId, idOrName);
+      if (row.declared === 1) throw readOnly(`Provider ${row.name}`);
       await repository.deleteProvider(row.id);
       invalidate(workspaceId);
       await secrets.remove(workspaceId, secretName(row.id));
-      const client = clients.get(row.id);
-      clients.delete(row.id);
-      await client?.egress.close();
+      await dropClient(row.id);
       return toProvider(row);
     },
 
@@ -418,7 +596,9 @@ export const createModelsService = ({
     /** "Which target would serve this?" without calling a model. */
     async explainRoute(workspaceId: string, query: { model: string; dataClass: DataClass; needs: ModelCapabilityName[]; latencyTier?: LatencyTier | undefined; estimatedTokens: number }): Promise<RouteDecision> {
       const needs: ModelCapabilityName[] = query.needs.includes('embeddings') || query.needs.includes('chat') ? query.needs : ['chat', ...query.needs];
-      const { decision } = await route(workspaceId, { requested: query.model, dataClass: query.dataClass, needs, estimatedTokens: query.estimatedTokens, latencyTier: query.latencyTier });
+      // No caller here: the workspace's own limits stand for the remaining budget.
+      const budgetRemainingPercent = await budgetRemainingOf(workspaceId, {});
+      const { decision } = await route(workspaceId, { requested: query.model, dataClass: query.dataClass, needs, estimatedTokens: query.estimatedTokens, latencyTier: query.latencyTier, budgetRemainingPercent });
       return decision;
     },
 
@@ -543,10 +723,11 @@ export const createModelsService = ({
     },
 
     async listAliases(workspaceId: string): Promise<AliasView[]> {
-      return (await repository.listAliases(workspaceId)).map((row) => ({ id: row.id, name: row.name, targets: JSON.parse(row.targets) as string[], updatedAt: row.updatedAt }));
+      return (await repository.listAliases(workspaceId)).map((row) => ({ id: row.id, name: row.name, targets: JSON.parse(row.targets) as string[], declared: row.declared === 1, updatedAt: row.updatedAt }));
     },
 
     async setAlias(workspaceId: string, alias: { name: string; targets: string[] }): Promise<AliasView> {
+      if ((await repository.listAliases(workspaceId)).some((row) => row.name === alias.name && row.declared === 1)) throw readOnly(`Alias ${alias.name}`);
       const at = clock.now().toISOString();
       await repository.upsertAlias({ id: ids.next(), workspaceId, name: alias.name, targets: JSON.stringify(alias.targets), createdAt: at, updatedAt: at });
       invalidate(workspaceId);
@@ -554,6 +735,7 @@ export const createModelsService = ({
     },
 
     async removeAlias(workspaceId: string, name: string): Promise<void> {
+      if ((await repository.listAliases(workspaceId)).some((row) => row.name === name && row.declared === 1)) throw readOnly(`Alias ${name}`);
       if (!(await repository.deleteAlias(workspaceId, name))) throw new SteadError('model_not_found', `No alias ${name} in this workspace`);
       invalidate(workspaceId);
     },
@@ -567,16 +749,31 @@ export const createModelsService = ({
         targets: JSON.parse(row.targets) as string[],
         enabled: row.enabled === 1,
         cacheTtlSeconds: row.cacheTtlSeconds,
+        declared: row.declared === 1,
         updatedAt: row.updatedAt,
       }));
     },
 
-    /** Replaces the ordered rule list (the editor saves the whole list). */
-    async replaceRules(workspaceId: string, rules: { name: string; match: RouteRuleMatch; targets: string[]; enabled: boolean; cacheTtlSeconds: number | null }[]): Promise<RouteRuleView[]> {
+    /**
+     * Replaces the ordered list of rules made here (the editor saves the whole list). Declared rules stay first;
+     * the list may start with them, sent back unchanged as GET lists them, and then they are left as they are.
+     * Changing, moving or dropping one of them that way is refused.
+     */
+    async replaceRules(workspaceId: string, rules: RouteRuleRequest[]): Promise<RouteRuleView[]> {
+      const declaredRules = (await repository.listRules(workspaceId)).filter((row) => row.declared === 1);
+      const declaredNames = new Set(declaredRules.map((row) => row.name));
+      let own = rules;
+      if (rules.some((rule) => declaredNames.has(rule.name))) {
+        const differing = declaredRules.find((row, index) => !rules[index] || rules[index].name !== row.name || !sameRule(row, rules[index]));
+        if (differing) throw readOnly(`Route rule "${differing.name}"`, 'send it unchanged and ahead of the others, or leave it out; change, move or remove it in the file');
+        own = rules.slice(declaredRules.length);
+        const clash = own.find((rule) => declaredNames.has(rule.name));
+        if (clash) throw readOnly(`Route rule "${clash.name}"`, 'give the rule made here another name, or change the declared one in the file');
+      }
       const at = clock.now().toISOString();
       await repository.replaceRules(
         workspaceId,
-        rules.map((rule, position) => ({ id: ids.next(), workspaceId, position, name: rule.name, match: JSON.stringify(rule.match), targets: JSON.stringify(rule.targets), enabled: rule.enabled ? 1 : 0, cacheTtlSeconds: rule.cacheTtlSeconds, createdAt: at, updatedAt: at })),
+        own.map((rule, position) => ({ id: ids.next(), workspaceId, position, name: rule.name, match: JSON.stringify(rule.match), targets: JSON.stringify(rule.targets), enabled: rule.enabled ? 1 : 0, cacheTtlSeconds: rule.cacheTtlSeconds, createdAt: at, updatedAt: at })),
       );
       invalidate(workspaceId);
       return this.listRules(workspaceId);

@@ -254,12 +254,15 @@ describeEachServer('model gateway', (use) => {
     await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [] } });
   });
 
-  it('disables a provider so it serves nothing, and enables it again', async () => {
+  it('disables a provider so it serves nothing while the list still counts its models, and enables it again', async () => {
     const server = use();
     const url = `/api/workspaces/${owner.workspace.id}/model-providers/ollama-box`;
     const disabled = await server.call({ method: 'PATCH', url, cookie: owner.cookie, payload: { enabled: false } });
     expect(disabled.statusCode).toBe(200);
-    expect(disabled.json().provider).toMatchObject({ enabled: false });
+    expect(disabled.json().provider).toMatchObject({ enabled: false, modelCount: 2 });
+    // A disabled provider keeps its models: the list counts them although none serves.
+    const listed = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/model-providers`, cookie: owner.cookie })).json().providers as { name: string; enabled: boolean; modelCount: number; declared: boolean }[];
+    expect(listed.find((provider) => provider.name === 'ollama-box')).toMatchObject({ enabled: false, modelCount: 2, declared: false });
     const before = local.chatRequests().length;
     const served = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(served.response.headers.get('x-stead-target')).toBe('backup/llama-3');

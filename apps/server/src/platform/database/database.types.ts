@@ -258,6 +258,8 @@ export interface ModelProviderTable {
   hasApiKey: number;
   enabled: number;
   timeouts: string | null;
+  /** 1: declared in `stead.config.yaml` (synced at start, read-only); 0: made in the dashboard, API or CLI. */
+  declared: Generated<number>;
   createdAt: string;
   updatedAt: string;
 }
@@ -308,6 +310,8 @@ export interface ModelAliasTable {
   workspaceId: string;
   name: string;
   targets: string;
+  /** 1: declared in `stead.config.yaml` (synced at start, read-only). */
+  declared: Generated<number>;
   createdAt: string;
   updatedAt: string;
 }
@@ -323,6 +327,8 @@ export interface ModelRouteRuleTable {
   enabled: number;
   /** Deterministic answers of this rule are cached this long (exact request match); null: never. */
   cacheTtlSeconds: number | null;
+  /** 1: declared in `stead.config.yaml` (synced at start, read-only, ahead of the others). */
+  declared: Generated<number>;
   createdAt: string;
   updatedAt: string;
 }
