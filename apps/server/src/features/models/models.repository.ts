@@ -130,6 +130,10 @@ const queries = (db: Kysely<Database>, dialect: DatabaseDialect) => {
       const { workspaceId: _workspaceId, keyId: _keyId, ...limits } = row;
       await db.insertInto('modelBudget').values(row).onConflict((conflict) => conflict.columns(['workspaceId', 'keyId']).doUpdateSet(limits)).execute();
     },
+    /** Whether an API key (revoked or not) belongs to the workspace; limits and defaults may name only those. */
+    async keyInWorkspace(workspaceId: string, keyId: string): Promise<boolean> {
+      return (await db.selectFrom('apiKey').select('id').where('id', '=', keyId).where('workspaceId', '=', workspaceId).executeTakeFirst()) !== undefined;
+    },
     async deleteBudget(workspaceId: string, keyId: string): Promise<void> {
       await db.deleteFrom('modelBudget').where('workspaceId', '=', workspaceId).where('keyId', '=', keyId).execute();
     },

@@ -717,6 +717,7 @@ export const createModelsService = ({
     /** Sets the limits of the workspace (no `keyId`) or of one key; all-null limits remove them. */
     async setBudget(workspaceId: string, keyId: string | undefined, limits: BudgetLimits) {
       if (Object.values(limits).every((value) => value === null)) await repository.deleteBudget(workspaceId, keyId ?? '');
+      else if (keyId && !(await repository.keyInWorkspace(workspaceId, keyId))) throw new SteadError('key_not_found', `No API key ${keyId} in this workspace`);
       else await repository.setBudget({ workspaceId, keyId: keyId ?? '', ...limits, updatedAt: clock.now().toISOString() });
       invalidate(workspaceId);
       return this.budgets(workspaceId);
@@ -789,6 +790,7 @@ export const createModelsService = ({
 
     /** `keyId` absent: the workspace default (null resets it to `internal`). */
     async setDataClassDefault(workspaceId: string, keyId: string | undefined, dataClass: DataClass | null): Promise<{ workspace: DataClass; keys: Record<string, DataClass> }> {
+      if (keyId && dataClass !== null && !(await repository.keyInWorkspace(workspaceId, keyId))) throw new SteadError('key_not_found', `No API key ${keyId} in this workspace`);
       await repository.setDataClassDefault(workspaceId, keyId ?? '', dataClass, clock.now().toISOString());
       invalidate(workspaceId);
       return this.dataClassDefaults(workspaceId);

@@ -204,6 +204,12 @@ describeEachServer('model gateway', (use) => {
     const keyId = keys.find((key) => secret.startsWith(key.prefix))!.id;
     const set = await server.call({ method: 'PUT', url: `${base}/model-budgets`, cookie: owner.cookie, payload: { keyId, requestsPerMinute: 2 } });
     expect(set.statusCode).toBe(200);
+    // Limits and defaults may name only this workspace's keys: a made-up one is refused, nothing is stored.
+    const unknownKey = await server.call({ method: 'PUT', url: `${base}/model-budgets`, cookie: owner.cookie, payload: { keyId: 'no-such-key', requestsPerMinute: 2 } });
+    expect([unknownKey.statusCode, unknownKey.json().error.code]).toEqual([404, 'key_not_found']);
+    const unknownDefault = await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { keyId: 'no-such-key', dataClass: 'public' } });
+    expect([unknownDefault.statusCode, unknownDefault.json().error.code]).toEqual([404, 'key_not_found']);
+    expect((await server.call({ method: 'GET', url: `${base}/model-budgets`, cookie: owner.cookie })).json().budgets.map((budget: { keyId: string | null }) => budget.keyId)).toEqual([keyId]);
     // Windows are whole UTC minutes: start well inside one so the three calls share it.
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_100 - intoMinute));

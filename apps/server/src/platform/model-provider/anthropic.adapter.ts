@@ -7,7 +7,6 @@ import type { HttpProviderOptions, ModelInfo, ModelProvider, ProviderResponse } 
 import { parseStreamJson, readJson, resolveContext, runCall, streamCall, unixSeconds } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, unsupported } from './provider-error.ts';
-import { parseServerSentEvents } from './stream-lines.ts';
 
 export interface AnthropicProviderOptions extends HttpProviderOptions {
   /** The API root, without `/v1`, as in Anthropic's SDK. Default `https://api.anthropic.com`. */
@@ -46,7 +45,7 @@ async function* translateStream(context: ProviderContext, call: ProviderCall, re
   const usage: AnthropicUsage = {};
   const toolIndexOfBlock = new Map<number, number>();
   const jsonBlocks = new Set<number>();
-  for await (const event of parseServerSentEvents(call.lines(response))) {
+  for await (const event of call.events(response)) {
     if (event.data.trim() === '') continue;
     const payload = parseStreamJson(call, context, event.data) as StreamEvent;
     const block = payload.index ?? 0;

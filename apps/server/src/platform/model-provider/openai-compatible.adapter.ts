@@ -3,7 +3,6 @@ import type { HttpProviderOptions, ModelInfo, ModelProvider, ModelProviderCapabi
 import { openCall, parseStreamJson, readJson, resolveContext, runCall, streamCall } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, ProviderError } from './provider-error.ts';
-import { parseServerSentEvents } from './stream-lines.ts';
 
 export interface OpenAiCompatibleProviderOptions extends HttpProviderOptions {
   /**
@@ -50,7 +49,7 @@ const toModelInfo = (entry: Record<string, unknown>): ModelInfo => {
 
 async function* translateStream(context: ProviderContext, call: ProviderCall, response: ProviderResponse): AsyncGenerator<ChatCompletionChunk> {
   let finished = false;
-  for await (const event of parseServerSentEvents(call.lines(response))) {
+  for await (const event of call.events(response)) {
     if (event.data === '[DONE]') return;
     if (event.data.trim() === '') continue;
     const payload = parseStreamJson(call, context, event.data);

@@ -7,7 +7,7 @@ import type { CallOptions, HttpProviderOptions, ProviderFetch, ProviderResponse,
 import { defaultProviderTimeouts } from './model-provider.port.ts';
 import { errorFromResponse, isProviderError, ProviderError } from './provider-error.ts';
 import type { ProviderErrorPhase } from './provider-error.ts';
-import { readLines } from './stream-lines.ts';
+import { parseServerSentEventBatches, readLineBatches, readLines, type ServerSentEvent } from './stream-lines.ts';
 
 /** What every HTTP adapter resolves from its options once, at construction. */
 export interface ProviderContext {
@@ -48,6 +48,8 @@ export interface ProviderCall {
   send(path: string, init: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<ProviderResponse>;
   /** The response body as lines, cancelled on abort; a read failure becomes a `ProviderError`. */
   lines(response: ProviderResponse): AsyncGenerator<string>;
+  /** The response body as server-sent events; like `lines`, without a generator step per line. */
+  events(response: ProviderResponse): AsyncGenerator<ServerSentEvent>;
   /** Holds back token-less leading chunks and tracks the first token; see the port's stream guarantee. */
   guard(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk>;
   /** A stream ended before the upstream said it finished. */
@@ -121,6 +123,14 @@ export const openCall = (context: ProviderContext, kind: CallKind, options: Call
       if (!response.body) throw new ProviderError({ provider: context.name, phase, message: `${context.name} answered without a body` });
       try {
         yield* readLines(response.body, controller.signal);
+      } catch (error) {
+        throw toError(error);
+      }
+    },
+    async *events(response) {
+      if (!response.body) throw new ProviderError({ provider: context.name, phase, message: `${context.name} answered without a body` });
+      try {
+        yield* parseServerSentEventBatches(readLineBatches(response.body, controller.signal));
       } catch (error) {
         throw toError(error);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, parseServerSentEvents, readLines } from './stream-lines.ts';
+import { parseJsonLines, parseServerSentEventBatches, parseServerSentEvents, readLineBatches, readLines } from './stream-lines.ts';
 
 const streamOf = (...pieces: (string | Uint8Array)[]): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder();
@@ -53,6 +53,17 @@ describe('parseServerSentEvents', () => {
   it('joins data lines, reads event names, skips comments and dispatches at blank lines', async () => {
     const lines = readLines(streamOf(': keep-alive\n\nevent: ping\ndata: {"a":\ndata:1}\n\ndata: [DONE]'));
     expect(await collect(parseServerSentEvents(lines))).toEqual([{ event: 'ping', data: '{"a":\n1}' }, { data: '[DONE]' }]);
+  });
+
+  it('gives the same events from batches of lines, one batch per network read, whatever the cuts', async () => {
+    const text = ': keep-alive\r\n\r\nevent: ping\ndata: {"a":\ndata:1}\n\ndata: x\r\n\r\ndata: [DONE]';
+    const expected = [{ event: 'ping', data: '{"a":\n1}' }, { data: 'x' }, { data: '[DONE]' }];
+    for (const cut of [1, 7, 18, 30, text.length]) {
+      const pieces = text.match(new RegExp(`[\\s\\S]{1,${cut}}`, 'g'))!;
+      const batches = await collect(readLineBatches(streamOf(...pieces)));
+      expect(batches.length).toBeLessThanOrEqual(pieces.length + 1);
+      expect(await collect(parseServerSentEventBatches(readLineBatches(streamOf(...pieces))))).toEqual(expected);
+    }
   });
 });
 
