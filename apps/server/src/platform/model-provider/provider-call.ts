@@ -49,9 +49,12 @@ export interface ProviderCall {
   /** The response body as lines, cancelled on abort; a read failure becomes a `ProviderError`. */
   lines(response: ProviderResponse): AsyncGenerator<string>;
   /** The response body as server-sent events; like `lines`, without a generator step per line. */
-  events(response: ProviderResponse): AsyncGenerator<ServerSentEvent>;
-  /** Holds back token-less leading chunks and tracks the first token; see the port's stream guarantee. */
-  guard(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk>;
+  events(response: ProviderResponse): AsyncIterable<ServerSentEvent>;
+  /**
+   * Whether a chunk goes to the consumer: token-less leading chunks are held back, and the first token clears the
+   * first-token deadline and carries the assistant role; see the port's stream guarantee.
+   */
+  admit(chunk: ChatCompletionChunk): boolean;
   /** A stream ended before the upstream said it finished. */
   truncated(): ProviderError;
   toError(error: unknown): unknown;
@@ -127,25 +130,18 @@ export const openCall = (context: ProviderContext, kind: CallKind, options: Call
         throw toError(error);
       }
     },
-    async *events(response) {
+    events(response) {
       if (!response.body) throw new ProviderError({ provider: context.name, phase, message: `${context.name} answered without a body` });
-      try {
-        yield* parseServerSentEventBatches(readLineBatches(response.body, controller.signal));
-      } catch (error) {
-        throw toError(error);
-      }
+      return parseServerSentEventBatches(readLineBatches(response.body, controller.signal), toError);
     },
-    async *guard(chunks) {
-      for await (const chunk of chunks) {
-        if (phase !== 'stream') {
-          if (!carriesToken(chunk)) continue;
-          if (firstTokenTimer) clearTimeout(firstTokenTimer);
-          const first = chunk.choices[0];
-          if (first) first.delta = { role: 'assistant', ...first.delta };
-          phase = 'stream';
-        }
-        yield chunk;
-      }
+    admit(chunk) {
+      if (phase === 'stream') return true;
+      if (!carriesToken(chunk)) return false;
+      if (firstTokenTimer) clearTimeout(firstTokenTimer);
+      const first = chunk.choices[0];
+      if (first) first.delta = { role: 'assistant', ...first.delta };
+      phase = 'stream';
+      return true;
     },
     truncated: () => new ProviderError({ provider: context.name, phase, message: `${context.name} ended the stream before it finished` }),
     toError,
@@ -173,7 +169,7 @@ export const runCall = async <T>(context: ProviderContext, kind: CallKind, optio
 };
 
 /**
- * Runs a streaming call: lazily (nothing is sent before iteration starts), through `guard`, closing the call
+ * Runs a streaming call: lazily (nothing is sent before iteration starts), through `admit`, closing the call
  * when the consumer stops. `translate` turns the 2xx response into canonical chunks.
  */
 export const streamCall = (
@@ -184,7 +180,8 @@ export const streamCall = (
   async *[Symbol.asyncIterator]() {
     const call = openCall(context, 'stream', options);
     try {
-      yield* call.guard(translate(call));
+      // A loop rather than a generator per step: a streamed answer passes every chunk through here.
+      for await (const chunk of translate(call)) if (call.admit(chunk)) yield chunk;
     } catch (error) {
       throw call.toError(error);
     } finally {

@@ -135,14 +135,21 @@ export async function* parseServerSentEvents(lines: AsyncIterable<string>): Asyn
   if (last) yield last;
 }
 
-/** `parseServerSentEvents` straight from batches of lines (`readLineBatches`), without a generator per line. */
-export async function* parseServerSentEventBatches(batches: AsyncIterable<string[]>): AsyncGenerator<ServerSentEvent> {
+/**
+ * `parseServerSentEvents` straight from batches of lines (`readLineBatches`), without a generator per line;
+ * `mapError` turns a failure of reading into the caller's error (a provider call's `toError`).
+ */
+export async function* parseServerSentEventBatches(batches: AsyncIterable<string[]>, mapError: (error: unknown) => unknown = (error) => error): AsyncGenerator<ServerSentEvent> {
   const events = createEventAssembler();
-  for await (const lines of batches) {
-    for (const line of lines) {
-      const event = events.line(line);
-      if (event) yield event;
+  try {
+    for await (const lines of batches) {
+      for (const line of lines) {
+        const event = events.line(line);
+        if (event) yield event;
+      }
     }
+  } catch (error) {
+    throw mapError(error);
   }
   const last = events.end();
   if (last) yield last;
