@@ -271,8 +271,22 @@ export const createModelsService = ({
   /** Orders the targets that may serve a request, or says exactly why none may. */
   const route = async (workspaceId: string, facts: RouteFacts): Promise<{ decision: RouteDecision; candidates: Candidate[] }> => {
     const { table } = await tableOf(workspaceId);
-    const routed = routeRequest(table, facts);
-    return { decision: routed.decision, candidates: routed.candidates.map((row) => ({ row, label: qualifiedName(row) })) };
+    try {
+      const routed = routeRequest(table, facts);
+      return { decision: routed.decision, candidates: routed.candidates.map((row) => ({ row, label: qualifiedName(row) })) };
+    } catch (error) {
+      throw await explainDisabled(workspaceId, table, facts, error);
+    }
+  };
+
+  /** "No such model" is wrong when the model exists and its provider is only disabled: say so (on the error path only). */
+  const explainDisabled = async (workspaceId: string, table: RoutingTable, facts: RouteFacts, error: unknown): Promise<unknown> => {
+    if (!(error instanceof SteadError) || error.code !== 'model_not_found') return error;
+    const refs = table.aliases.find((alias) => alias.name === facts.requested)?.targets ?? [facts.requested];
+    const disabled = (await repository.listProviders(workspaceId)).filter((provider) => provider.enabled === 0 && refs.some((ref) => ref.startsWith(`${provider.name}/`)));
+    if (disabled.length === 0) return error;
+    const names = disabled.map((provider) => provider.name).join(', ');
+    return new SteadError('model_not_found', `Nothing can serve ${facts.requested}: its provider ${names} is disabled; enable it again under Models → Providers (or PATCH its model-provider with "enabled": true)`, { details: { disabledProviders: disabled.map((provider) => provider.name) } });
   };
 
   // The ledger is written behind the calls, in batches: a synchronous SQLite commit (fsync) per call would cost

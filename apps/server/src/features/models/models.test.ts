@@ -274,6 +274,11 @@ describeEachServer('model gateway', (use) => {
     expect(served.response.headers.get('x-stead-target')).toBe('backup/llama-3');
     expect(local.chatRequests().length).toBe(before);
     expect((await client.models.list()).data.map((model) => model.id)).not.toContain('ollama-box/llama-3');
+    // Asked for by its full name, the model exists but cannot serve: the error says why instead of "no such model".
+    const named = (await client.chat.completions.create({ model: 'ollama-box/llama-3', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error)) as InstanceType<typeof OpenAI.APIError>;
+    expect([named.status, named.code]).toEqual([404, 'model_not_found']);
+    expect(named.message).toContain('its provider ollama-box is disabled');
+    expect(local.chatRequests().length).toBe(before);
     await server.call({ method: 'PATCH', url, cookie: owner.cookie, payload: { enabled: true } });
     const back = await client.chat.completions.create({ model: 'llama-3', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(back.response.headers.get('x-stead-target')).toBe('ollama-box/llama-3');
