@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureChatText, startOpenAiUpstream } from '../../server/test/support/openai-upstream.ts';
-import { chromiumAvailable, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
 
 /**
  * The Models area in a real browser against the real server and a local OpenAI-compatible upstream (the
@@ -27,14 +27,7 @@ type ModelsTab = 'Providers' | 'Models' | 'Routing' | 'Usage' | 'Playground';
 async function setUpOwner(browser: Browser, baseUrl: string, consoleErrors: string[]): Promise<void> {
   const context = await browser.newContext();
   const page = watchConsole(await context.newPage(), consoleErrors);
-  await page.goto(`${baseUrl}/`);
-  await page.waitForURL('**/setup');
-  await page.getByLabel('Name', { exact: true }).fill(owner.name);
-  await page.getByLabel('Email', { exact: true }).fill(owner.email);
-  await page.getByLabel('Password', { exact: true }).fill(owner.password);
-  await page.getByLabel('Workspace name', { exact: true }).fill('Acme');
-  await page.getByRole('button', { name: 'Create owner account' }).click();
-  await page.waitForURL('**/members');
+  await completeSetup(page, baseUrl, owner);
   await context.close();
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
 
 /**
  * Background work in a real browser against the real server: the owner runs an `http.request` task against
@@ -43,14 +43,7 @@ describe.skipIf(!chromiumAvailable)('tasks and schedules, in Chromium', () => {
     const page = watch(await context.newPage());
 
     // Setup: the owner's account and first workspace.
-    await page.goto(`${baseUrl}/`);
-    await page.waitForURL('**/setup');
-    await page.getByLabel('Name', { exact: true }).fill(owner.name);
-    await page.getByLabel('Email', { exact: true }).fill(owner.email);
-    await page.getByLabel('Password', { exact: true }).fill(owner.password);
-    await page.getByLabel('Workspace name', { exact: true }).fill('Acme');
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.waitForURL('**/members');
+    await completeSetup(page, baseUrl, owner);
 
     // Tasks: run one against the server's own health endpoint.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();

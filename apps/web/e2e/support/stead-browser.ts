@@ -169,3 +169,15 @@ export function watchConsole(page: Page, errors: string[], expected: (message: C
   });
   return page;
 }
+
+/** Creates the owner's account and first workspace on a fresh instance's setup page; ends on the members page. */
+export async function completeSetup(page: Page, baseUrl: string, owner: { name: string; email: string; password: string }, workspaceName = 'Acme'): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.waitForURL('**/setup');
+  await page.getByLabel('Name', { exact: true }).fill(owner.name);
+  await page.getByLabel('Email', { exact: true }).fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByLabel('Workspace name', { exact: true }).fill(workspaceName);
+  await page.getByRole('button', { name: 'Create owner account' }).click();
+  await page.waitForURL('**/members');
+}

@@ -240,6 +240,21 @@ export const createModelsService = ({
     return client;
   };
 
+  /** The row of a model a person or stead.config.yaml declared (rather than one the provider listed). */
+  const declaredModelRow = (workspaceId: string, providerId: string, model: AddProviderRequest['models'][number], at: string) => ({
+    id: ids.next(),
+    workspaceId,
+    providerId,
+    name: model.name,
+    capabilities: JSON.stringify(model.capabilities),
+    contextLength: model.contextLength,
+    inputPricePerMillion: model.inputPricePerMillion,
+    outputPricePerMillion: model.outputPricePerMillion,
+    source: 'declared',
+    enabled: 1,
+    createdAt: at,
+  });
+
   const discover = async (row: ProviderRow): Promise<number> => {
     const { provider } = await clientOf(row);
     const found = await provider.listModels();
@@ -420,19 +435,7 @@ export const createModelsService = ({
         touched.push(id);
         if (provider.models.length > 0) {
           for (const model of provider.models) {
-            await trx.upsertDeclaredModel({
-              id: ids.next(),
-              workspaceId,
-              providerId: id,
-              name: model.name,
-              capabilities: JSON.stringify(model.capabilities),
-              contextLength: model.contextLength,
-              inputPricePerMillion: model.inputPricePerMillion,
-              outputPricePerMillion: model.outputPricePerMillion,
-              source: 'declared',
-              enabled: 1,
-              createdAt: at,
-            });
+            await trx.upsertDeclaredModel(declaredModelRow(workspaceId, id, model, at));
           }
           await trx.deleteModelsExcept(id, provider.models.map((model) => model.name));
         } else if (reconnect || existing?.modelCount === 0) {
@@ -533,19 +536,7 @@ export const createModelsService = ({
       await repository.insertProvider(row);
       if (request.apiKey) await secrets.store(workspaceId, secretName(row.id), request.apiKey);
       await repository.insertModels(
-        request.models.map((model) => ({
-          id: ids.next(),
-          workspaceId,
-          providerId: row.id,
-          name: model.name,
-          capabilities: JSON.stringify(model.capabilities),
-          contextLength: model.contextLength,
-          inputPricePerMillion: model.inputPricePerMillion,
-          outputPricePerMillion: model.outputPricePerMillion,
-          source: 'declared',
-          enabled: 1,
-          createdAt: at,
-        })),
+        request.models.map((model) => declaredModelRow(workspaceId, row.id, model, at)),
       );
       let discoveryError: string | null = null;
       if (request.discover) {
