@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -273,7 +273,9 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   const metrics = createMetrics();
   registerHttpMetrics(app, metrics);
 
-  await app.register(helmet, {
+  // Security headers (helmet), built once: @fastify/helmet built helmet's middleware, CSP parsing included, anew on
+  // every request. Set on the raw response, where Fastify's own headers join them.
+  const applySecurityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -292,6 +294,9 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
       },
     },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    applySecurityHeaders(request.raw, reply.raw, () => done());
   });
   await app.register(cors, { origin: config.allowedOrigins.length > 0 ? config.allowedOrigins : false, credentials: true });
   // With Redis, limits hold across every node; its client is closed with the server.
