@@ -2,14 +2,16 @@
 // Stead's provisioning (owner, API key, provider), /proc memory and CPU readings, autocannon and the paced client.
 // Every child process is tracked and killed on exit (also on Ctrl-C); temp directories are removed by cleanup().
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { descendants, freePort, jsonRequest, memory } from '../support.mjs';
+
+export { freePort, memory };
 
 export const host = '127.0.0.1';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -37,16 +39,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 export const round = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? null : Math.round(value * 10 ** digits) / 10 ** digits);
-
-export const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 export const newTempDir = (prefix) => {
   const dir = mkdtempSync(join(os.tmpdir(), prefix));
@@ -144,18 +136,6 @@ export const startPortkey = async (rootDir, { fixStreams }) => {
   return { ...proc, port, readyMs, origin: `http://${host}:${port}` };
 };
 
-const jsonRequest = async (origin, method, path, { body, headers = {} } = {}) => {
-  const response = await fetch(`${origin}${path}`, {
-    method,
-    headers: { origin, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return { response, data: text ? JSON.parse(text) : null };
-};
-
 /** Owner via /api/setup, a member API key, and a local openai-compatible provider pointing at the upstream. */
 export const provisionStead = async (origin, upstreamBaseUrl) => {
   const setup = await jsonRequest(origin, 'POST', '/api/setup', {
@@ -208,39 +188,6 @@ export const verifyPath = async (target, stream) => {
     detail += `: ${text.slice(0, 300)}`;
   }
   return { ok, detail };
-};
-
-/** Every process below pid. */
-const descendants = (pid) => {
-  const found = [];
-  const taskDir = `/proc/${pid}/task`;
-  if (!existsSync(taskDir)) return found;
-  for (const task of readdirSync(taskDir)) {
-    let children = '';
-    try {
-      children = readFileSync(`${taskDir}/${task}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.split(/\s+/).filter(Boolean).map(Number)) found.push(child, ...descendants(child));
-  }
-  return found;
-};
-
-const statusKiB = (pid, field) => {
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-};
-
-/** VmRSS (now) and VmHWM (peak since start) of a process and its descendants, in MiB. */
-export const memory = (pid) => {
-  const pids = [pid, ...descendants(pid)];
-  const sum = (field) => pids.reduce((total, each) => total + statusKiB(each, field), 0);
-  return { rssMiB: round(sum('VmRSS') / 1024), peakRssMiB: round(sum('VmHWM') / 1024), processes: pids.length };
 };
 
 const ticksPerSecond = 100; // USER_HZ on Linux

@@ -2,13 +2,13 @@
 // latency of GET /api/health and of an API-key authenticated list endpoint, on the single-node (SQLite) server.
 // Everything stays on loopback; every run is bounded in time and the server is killed at the end.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { descendants, freePort, jsonRequest, memory } from '../support.mjs';
 
 export const description =
   'Single-node server (SQLite): cold start from spawn to the first 200 from GET /api/health, idle RSS, and ' +
@@ -37,16 +37,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const tempDirs = [];
 const newDataDir = () => {
@@ -117,35 +107,6 @@ const stopServer = async (server) => {
   }
 };
 
-/** Every process below pid (the server should spawn none; if it does, its memory is counted too). */
-const descendants = (pid) => {
-  const found = [];
-  const taskDir = `/proc/${pid}/task`;
-  if (!existsSync(taskDir)) return found;
-  for (const task of readdirSync(taskDir)) {
-    let children = '';
-    try {
-      children = readFileSync(`${taskDir}/${task}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.split(/\s+/).filter(Boolean).map(Number)) found.push(child, ...descendants(child));
-  }
-  return found;
-};
-
-const statusKiB = (pid, field) => {
-  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-  return match ? Number(match[1]) : 0;
-};
-
-/** VmRSS (now) and VmHWM (peak) of the server and any descendants, in MiB. */
-const memory = (pid) => {
-  const pids = [pid, ...descendants(pid)];
-  const sum = (field) => pids.reduce((total, each) => total + statusKiB(each, field), 0);
-  return { rssMiB: round(sum('VmRSS') / 1024), peakRssMiB: round(sum('VmHWM') / 1024), processes: pids.length };
-};
-
 const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -175,18 +136,6 @@ const coldStart = async (rootDir, dataDirFor, log, extraEnv) => {
     await sleep(200);
   }
   return summarize(runs);
-};
-
-const jsonRequest = async (origin, method, path, { body, headers = {} } = {}) => {
-  const response = await fetch(`${origin}${path}`, {
-    method,
-    headers: { origin, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return { response, data: text ? JSON.parse(text) : null };
 };
 
 /** Owner account via /api/setup, then an owner API key created with the session cookie. */

@@ -3,12 +3,13 @@ import { PlusIcon, Trash2Icon, TriangleAlertIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
+import { CheckboxGroup } from '@/components/checkbox-group.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type AddProviderResult, type Locality, type ProviderType } from '@/lib/api.ts';
-import { declaredModelRequest, emptyDeclaredModel, providerTimeouts, modelCapabilities, providerTypeInfo, providerTypes, toggleValue } from '@/lib/models.ts';
+import { declaredModelRequest, emptyDeclaredModel, providerTimeouts, modelCapabilities, providerTypeInfo, providerTypes } from '@/lib/models.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
 const optionalNumber = (message: string, check: (value: number) => boolean) =>
@@ -75,25 +76,13 @@ function DeclaredModels({ form }: { form: UseFormReturn<Values> }) {
                 <Trash2Icon aria-hidden />
               </Button>
             </div>
-            <div className="grid gap-2">
-              <span className="text-sm font-medium">Capabilities</span>
-              <div className="flex flex-wrap gap-x-4 gap-y-2">
-                {modelCapabilities.map((capability) => (
-                  <label key={capability} className="flex items-center gap-1.5 text-sm">
-                    <input
-                      type="checkbox"
-                      className="size-4 accent-primary"
-                      checked={capabilities.includes(capability)}
-                      onChange={(event) =>
-                        form.setValue(`models.${index}.capabilities`, toggleValue(capabilities, capability, event.target.checked, modelCapabilities), { shouldValidate: true })
-                      }
-                    />
-                    {capability}
-                  </label>
-                ))}
-              </div>
-              {rowErrors?.capabilities?.message ? <p className="text-sm text-destructive">{rowErrors.capabilities.message}</p> : null}
-            </div>
+            <CheckboxGroup
+              legend="Capabilities"
+              options={modelCapabilities}
+              values={capabilities}
+              error={rowErrors?.capabilities?.message}
+              onChange={(values) => form.setValue(`models.${index}.capabilities`, values, { shouldValidate: true })}
+            />
             <div className="grid grid-cols-3 gap-2">
               <Field id={`declared-${index}-context`} label="Context" error={rowErrors?.contextLength?.message}>
                 <Input id={`declared-${index}-context`} inputMode="numeric" placeholder="128000" {...form.register(`models.${index}.contextLength`)} />

@@ -2,13 +2,14 @@ import { SteadApiError } from '@stead/api-client';
 import { useMutation } from '@tanstack/react-query';
 import { RouteIcon } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
+import { CheckboxGroup } from '@/components/checkbox-group.tsx';
 import { LocalityBadge } from '@/components/model-badges.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type DataClass, type RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities, routeTestQuery, toggleValue, type RouteTestForm } from '@/lib/models.ts';
+import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities, routeTestQuery, type RouteTestForm } from '@/lib/models.ts';
 
 /** A refusal as the tester shows it: the stable code (route_no_private_target, model_not_found) and the message. */
 function RefusalBox({ error }: { error: unknown }) {
@@ -89,22 +90,7 @@ export function RouteTester({ workspaceId, suggestions, defaultDataClass }: { wo
             </NativeSelect>
           </Field>
         </div>
-        <fieldset className="grid gap-2">
-          <legend className="mb-2 text-sm font-medium">Needs</legend>
-          <div className="flex flex-wrap gap-x-4 gap-y-2">
-            {modelCapabilities.map((capability) => (
-              <label key={capability} className="flex items-center gap-1.5 text-sm">
-                <input
-                  type="checkbox"
-                  className="size-4 accent-primary"
-                  checked={form.needs.includes(capability)}
-                  onChange={(event) => set('needs', toggleValue(form.needs, capability, event.target.checked, modelCapabilities))}
-                />
-                {capability}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <CheckboxGroup legend="Needs" options={modelCapabilities} values={form.needs} onChange={(values) => set('needs', values)} />
         <div className="grid grid-cols-2 gap-3">
           <Field id="route-test-latency" label="Latency tier">
             <NativeSelect id="route-test-latency" value={form.latencyTier} onChange={(event) => set('latencyTier', event.target.value as RouteTestForm['latencyTier'])}>

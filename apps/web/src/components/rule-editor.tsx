@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { ArrowDownIcon, ArrowUpIcon, PlusIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
+import { CheckboxGroup } from '@/components/checkbox-group.tsx';
 import { DECLARED_HINT, DeclaredBadge } from '@/components/model-badges.tsx';
 import { EmptyState } from '@/components/page-header.tsx';
 import { TargetChain, TargetListEditor } from '@/components/target-list-editor.tsx';
@@ -24,29 +25,11 @@ import {
   ruleToDraft,
   rulesChanged,
   rulesRequest,
-  toggleValue,
   type RuleDraft,
   type RuleDraftErrors,
 } from '@/lib/models.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
-
-function CheckboxGroup<T extends string>({ legend, hint, options, values, onChange }: { legend: string; hint: string; options: readonly T[]; values: readonly T[]; onChange: (values: T[]) => void }) {
-  return (
-    <fieldset className="grid min-w-0 gap-2">
-      <legend className="mb-2 text-sm font-medium">{legend}</legend>
-      <div className="flex flex-wrap gap-x-4 gap-y-2">
-        {options.map((option) => (
-          <label key={option} className="flex items-center gap-1.5 text-sm">
-            <input type="checkbox" className="size-4 accent-primary" checked={values.includes(option)} onChange={(event) => onChange(toggleValue(values, option, event.target.checked, options))} />
-            {option}
-          </label>
-        ))}
-      </div>
-      <p className="text-xs text-muted-foreground">{hint}</p>
-    </fieldset>
-  );
-}
 
 function RuleCard({
   draft,
