@@ -25,6 +25,14 @@ export function cacheTaskUpdate(queryClient: QueryClient, workspaceId: string, t
   queryClient.setQueryData<TaskDetail>(queryKeys.task(workspaceId, task.id), (detail) => (detail ? { ...detail, task } : detail));
 }
 
+/**
+ * Adds a task this page just created. Its live events can arrive before the create call answers (a quick task
+ * may already have succeeded), so a row already cached is newer than the create answer and is kept.
+ */
+export function cacheCreatedTask(queryClient: QueryClient, workspaceId: string, task: Task): void {
+  updateLists(queryClient, workspaceId, (pages, filters) => upsertTaskInPages(pages, task, filters, { keepCached: true }));
+}
+
 /** Moves the progress bar of a task wherever it is cached. */
 export function cacheTaskProgress(queryClient: QueryClient, workspaceId: string, event: TaskProgressEvent): void {
   updateLists(queryClient, workspaceId, (pages) => applyTaskProgress(pages, event));

@@ -53,6 +53,12 @@ describe('upsertTaskInPages', () => {
     { tasks: [task('03'), task('02')], nextCursor: '02' },
   ];
 
+  it('keeps a loaded task when asked to (a create answer is older than the events that came before it)', () => {
+    const newer = upsertTaskInPages(pages, task('03', { state: 'succeeded', attempts: 1 }), {});
+    expect(upsertTaskInPages(newer, task('03'), {}, { keepCached: true })).toBe(newer);
+    expect(ids(upsertTaskInPages(pages, task('06'), {}, { keepCached: true }))).toEqual([['06', '05', '04'], ['03', '02']]);
+  });
+
   it('replaces a loaded task where it is', () => {
     const next = upsertTaskInPages(pages, task('03', { state: 'running', attempts: 1 }), {});
     expect(ids(next)).toEqual([['05', '04'], ['03', '02']]);

@@ -99,11 +99,12 @@ export function matchesTaskFilters(task: Task, filters: TaskFilters): boolean {
  * at its place when it matches the filters and that place is within what has been loaded; one older than
  * the last loaded row waits for "Load more". Returns the same array when nothing changes.
  */
-export function upsertTaskInPages(pages: readonly TaskPage[], task: Task, filters: TaskFilters): readonly TaskPage[] {
+export function upsertTaskInPages(pages: readonly TaskPage[], task: Task, filters: TaskFilters, { keepCached = false } = {}): readonly TaskPage[] {
   for (let pageIndex = 0; pageIndex < pages.length; pageIndex += 1) {
     const page = pages[pageIndex]!;
     const rowIndex = page.tasks.findIndex((row) => row.id === task.id);
     if (rowIndex !== -1) {
+      if (keepCached) return pages;
       const tasks = page.tasks.slice();
       tasks[rowIndex] = task;
       return pages.map((item, index) => (index === pageIndex ? { ...item, tasks } : item));

@@ -16,7 +16,7 @@ import { api, type Task, type TaskAttempt, type TaskDetail, type TaskLogLine } f
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
-import { cacheTaskProgress, cacheTaskUpdate } from '@/lib/task-cache.ts';
+import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate } from '@/lib/task-cache.ts';
 import {
   canCancelTask,
   canRetryTask,
@@ -150,7 +150,7 @@ function TaskActions({ task, workspaceId }: { task: Task; workspaceId: string })
   const runAgain = useMutation({
     mutationFn: () => api.createTask(workspaceId, { kind: task.kind, input: task.input }),
     onSuccess: async ({ task: created }) => {
-      cacheTaskUpdate(queryClient, workspaceId, created);
+      cacheCreatedTask(queryClient, workspaceId, created);
       toast.success('Task started', `A new ${created.kind} task with the same input.`);
       await navigate({ to: '/w/$workspaceId/tasks/$taskId', params: { workspaceId, taskId: created.id } });
     },

@@ -14,7 +14,7 @@ import { api, type Task, type TaskState } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
-import { cacheTaskProgress, cacheTaskUpdate, taskListKey } from '@/lib/task-cache.ts';
+import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate, taskListKey } from '@/lib/task-cache.ts';
 import {
   canRunTasks,
   describeOrigin,
@@ -256,7 +256,7 @@ export function TasksPage() {
           onOpenChange={setRunOpen}
           onCreated={(task) => {
             // The live event adds the row too; doing it here keeps the list right when the stream is down.
-            upsert(task);
+            cacheCreatedTask(queryClient, workspace.id, task);
             toast.success('Task started', `${task.kind} is ${task.state}.`);
           }}
         />
