@@ -4,6 +4,7 @@ import type { ErrorCode } from '../../platform/errors/error-codes.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { SessionUser } from '../../platform/http/request-context.ts';
 import type { AuthRepository, SessionRecord, UserRecord } from './auth.repository.ts';
+import { withAuthContext } from './auth-context-scope.ts';
 import { clientAddressHeader, type BetterAuth } from './better-auth.ts';
 
 /** What identifies the browser: the cookies it sent and the client address Fastify established. */
@@ -71,7 +72,7 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
   };
   const call = async <T>(run: () => Promise<{ headers: Headers; response: T }>): Promise<WithCookies<T>> => {
     try {
-      const { headers, response } = await run();
+      const { headers, response } = await withAuthContext(run);
       return { result: response, cookies: headers.getSetCookie() };
     } catch (error) {
       return translate(error);
@@ -93,7 +94,7 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
 
     async sessionFromHeaders(headers: Headers): Promise<{ user: SessionUser; sessionId: string } | null> {
       const cookie = headers.get('cookie') ?? undefined;
-      const found = await auth.api.getSession({ headers: new Headers(cookie ? { cookie } : {}) });
+      const found = await withAuthContext(() => auth.api.getSession({ headers: new Headers(cookie ? { cookie } : {}) }));
       if (!found) return null;
       if ((found.user as { disabledAt?: unknown }).disabledAt) return null;
       return { user: sessionUserOf(found.user as Record<string, unknown>), sessionId: found.session.id };
@@ -139,11 +140,14 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
 
     /** Creates an account without signing in (the CLI). */
     async createUser(input: { name: string; email: string; password: string; isAdmin: boolean }): Promise<UserRecord> {
-      const ctx = await context();
       if (await repository.findUserByEmail(input.email)) throw new SteadError('email_taken', `An account with ${input.email} already exists`);
-      service.assertPasswordAcceptable(input.password, ctx.password.config.minPasswordLength);
-      const user = await ctx.internalAdapter.createUser({ name: input.name, email: input.email.toLowerCase(), emailVerified: false }, { method: 'email' });
-      await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: 'credential', accountId: user.id, password: await ctx.password.hash(input.password) });
+      const user = await withAuthContext(async () => {
+        const ctx = await context();
+        service.assertPasswordAcceptable(input.password, ctx.password.config.minPasswordLength);
+        const created = await ctx.internalAdapter.createUser({ name: input.name, email: input.email.toLowerCase(), emailVerified: false }, { method: 'email' });
+        await ctx.internalAdapter.linkAccount({ userId: created.id, providerId: 'credential', accountId: created.id, password: await ctx.password.hash(input.password) });
+        return created;
+      });
       if (input.isAdmin) await repository.setAdmin(user.id, true);
       return (await repository.findUserById(user.id))!;
     },
@@ -158,11 +162,13 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
 
     /** Sets a new password without the old one (the CLI) and ends every session of the user. */
     async resetPassword(email: string, newPassword: string): Promise<UserRecord> {
-      const ctx = await context();
       const user = await repository.findUserByEmail(email);
       if (!user) throw new SteadError('user_not_found', `No account has the email ${email}`);
-      service.assertPasswordAcceptable(newPassword, ctx.password.config.minPasswordLength);
-      await ctx.internalAdapter.updatePassword(user.id, await ctx.password.hash(newPassword));
+      await withAuthContext(async () => {
+        const ctx = await context();
+        service.assertPasswordAcceptable(newPassword, ctx.password.config.minPasswordLength);
+        await ctx.internalAdapter.updatePassword(user.id, await ctx.password.hash(newPassword));
+      });
       await repository.deleteSessions(user.id);
       return user;
     },

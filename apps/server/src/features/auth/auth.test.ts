@@ -1,3 +1,4 @@
+import { getCurrentAuthContextAsyncLocalStorage, getCurrentDBAdapterAsyncLocalStorage, getRequestStateAsyncLocalStorage } from '@better-auth/core/context';
 import { expect, it } from 'vitest';
 import { totpCodeFor } from '../../../test/support/totp.ts';
 import { addMember, cookieOf, createKey, describeEachServer, ownerCredentials, type TestServer } from '../../../test/support/test-server.ts';
@@ -49,6 +50,21 @@ describeEachServer('accounts and sessions', (use) => {
     const after = await server.call({ method: 'GET', url: '/api/auth/session', cookie });
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('unauthenticated');
+  });
+
+  it('switches better-auth\'s request storages off between calls (Node 20 would hook every promise), and concurrent calls still work', async () => {
+    const server = use();
+    const storages = await Promise.all([getCurrentAuthContextAsyncLocalStorage(), getRequestStateAsyncLocalStorage(), getCurrentDBAdapterAsyncLocalStorage()]);
+    const answers = await Promise.all([
+      ...Array.from({ length: 4 }, () => signIn(server, ownerCredentials.email, ownerCredentials.password)),
+      ...Array.from({ length: 4 }, () => server.call({ method: 'GET', url: '/api/auth/session', cookie: ownerCookie })),
+      signIn(server, ownerCredentials.email, 'not-the-password'),
+    ]);
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 401]);
+    expect(answers.slice(4, 8).map((answer) => answer.json().user.email)).toEqual(Array(4).fill(ownerCredentials.email));
+    // `enabled` is the storage's own switch on Node 20 and 22: while it is on, promise hooks run for every promise.
+    expect(storages.map((storage) => (storage as unknown as { enabled: boolean }).enabled)).toEqual([false, false, false]);
+    for (const answer of answers.slice(0, 4)) expect((await server.call({ method: 'POST', url: '/api/auth/logout', cookie: cookieOf(answer) })).statusCode).toBe(204);
   });
 
   it('lists sessions and revokes one', async () => {
