@@ -77,3 +77,10 @@ export const startOpenAiUpstream = async (name: string, models = ['test-chat', '
 
 /** The assistant text the `openai-chat-stream-text.sse` fixture assembles to, and `openai-chat.json` holds. */
 export const fixtureChatText = (): string => (JSON.parse(fixtureBody('openai-chat.json')) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
+
+/** The data of each event of the `openai-chat-stream-text.sse` fixture, as the upstream sends it (`[DONE]` last). */
+export const fixtureStreamEvents = (): string[] =>
+  fixture('openai-chat-stream-text.sse')
+    .split('\n\n')
+    .filter((event) => event.trim() !== '')
+    .map((event) => event.replace(/^data: /, ''));

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/http-target.ts';
-import { fixtureChatText, startOpenAiUpstream } from '../../../test/support/openai-upstream.ts';
+import { fixtureChatText, fixtureStreamEvents, startOpenAiUpstream } from '../../../test/support/openai-upstream.ts';
 import { createKey, describeEachServer, setUpOwner, type TestServer } from '../../../test/support/test-server.ts';
 import type { Task } from '../tasks/tasks.schema.ts';
 
@@ -69,6 +69,23 @@ describeEachServer('model gateway', (use) => {
 
     const embeddings = await client.embeddings.create({ model: 'nomic-embed', input: 'hello' });
     expect(embeddings.data[0]!.embedding.length).toBeGreaterThan(0);
+  });
+
+  it('streams the upstream\'s chunks on as it sent them, with the held-back role moved onto the first token', async () => {
+    const response = await fetch(`${origin}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'ollama-box/llama-3', messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const sent = (await response.text()).split('\n\n').filter(Boolean).map((event) => event.replace(/^data: /, ''));
+    const upstream = fixtureStreamEvents();
+    expect(sent.at(-1)).toBe('[DONE]');
+    // The upstream's first chunk carries only the role: it is held back, and its role joins the first token.
+    expect(JSON.parse(upstream[0]!).choices[0].delta).toEqual({ role: 'assistant', content: '', refusal: null });
+    expect(JSON.parse(sent[0]!)).toEqual({ ...JSON.parse(upstream[1]!), choices: [{ ...JSON.parse(upstream[1]!).choices[0], delta: { role: 'assistant', content: 'Il' } }] });
+    // Every later chunk leaves byte for byte as it came, vendor fields (`service_tier`) included.
+    expect(sent.slice(1)).toEqual(upstream.slice(2));
   });
 
   it('keeps private requests on local models: no byte reaches a hosted upstream, even when every local target fails', async () => {

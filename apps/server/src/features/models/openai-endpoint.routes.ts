@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
-import type { ChatCompletionRequest, EmbeddingRequest } from '../../platform/model-provider/model-provider.port.ts';
+import { chunkJsonOf, type ChatCompletionRequest, type EmbeddingRequest } from '../../platform/model-provider/model-provider.port.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatCompletionBody, dataClasses, embeddingsBody, latencyTiers, type DataClass, type LatencyTier } from './models.schema.ts';
 import type { CallerContext, ModelsService } from './models.service.ts';
@@ -93,7 +93,7 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
       pending += event;
     };
     try {
-      for await (const chunk of opened.chunks) send(`data: ${JSON.stringify(chunk)}\n\n`);
+      for await (const chunk of opened.chunks) send(`data: ${chunkJsonOf(chunk)}\n\n`);
       send('data: [DONE]\n\n');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -155,6 +155,26 @@ export interface ChatCompletionChunk {
   system_fingerprint?: string | null;
 }
 
+/**
+ * The upstream's own JSON text of a chunk that an adapter passes on unchanged (OpenAI-compatible servers), kept as
+ * a non-enumerable property so the endpoint sends it as it came instead of serializing the parsed chunk again:
+ * about a tenth of the CPU of a streamed answer. Copies (spread) lose it; whoever changes a chunk in place
+ * calls `forgetChunkJson`.
+ */
+const chunkJson = Symbol('stead.chunkJson');
+
+export const keepChunkJson = (chunk: ChatCompletionChunk, json: string): void => {
+  // SSE data lines cannot hold a line break; JSON.stringify never writes one, an upstream might.
+  if (!json.includes('\n')) Object.defineProperty(chunk, chunkJson, { value: json, configurable: true, writable: true });
+};
+
+export const forgetChunkJson = (chunk: ChatCompletionChunk): void => {
+  delete (chunk as { [chunkJson]?: string })[chunkJson];
+};
+
+/** The chunk as JSON: the upstream's text when it was kept and the chunk not changed since. */
+export const chunkJsonOf = (chunk: ChatCompletionChunk): string => (chunk as { [chunkJson]?: string })[chunkJson] ?? JSON.stringify(chunk);
+
 export interface EmbeddingRequest {
   model: string;
   input: string | string[];

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingResponse } from './chat-completion.types.ts';
+import { keepChunkJson, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest, type EmbeddingResponse } from './chat-completion.types.ts';
 import type { HttpProviderOptions, ModelInfo, ModelProvider, ModelProviderCapabilities, ProviderResponse } from './model-provider.port.ts';
 import { openCall, parseStreamJson, readJson, resolveContext, runCall, streamCall } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
@@ -58,6 +58,8 @@ async function* translateStream(context: ProviderContext, call: ProviderCall, re
     const chunk = payload as ChatCompletionChunk;
     if (!Array.isArray(chunk.choices)) throw invalidAnswer(context, call, payload, 'choices');
     if (chunk.choices.some((choice) => choice.finish_reason)) finished = true;
+    // Passed on as the upstream sent it: the endpoint can send this text instead of serializing the chunk again.
+    keepChunkJson(chunk, event.data);
     yield chunk;
   }
   // Servers that never send `[DONE]` still end with a finish reason; without one the answer was cut short.

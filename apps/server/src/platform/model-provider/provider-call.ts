@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock/clock.ts';
 import type { Clock, Ids } from '../clock/clock.ts';
 import { isSteadError } from '../errors/stead-error.ts';
-import type { ChatCompletionChunk } from './chat-completion.types.ts';
+import { forgetChunkJson, type ChatCompletionChunk } from './chat-completion.types.ts';
 import type { CallOptions, HttpProviderOptions, ProviderFetch, ProviderResponse, ProviderTimeouts } from './model-provider.port.ts';
 import { defaultProviderTimeouts } from './model-provider.port.ts';
 import { errorFromResponse, isProviderError, ProviderError } from './provider-error.ts';
@@ -139,7 +139,10 @@ export const openCall = (context: ProviderContext, kind: CallKind, options: Call
       if (!carriesToken(chunk)) return false;
       if (firstTokenTimer) clearTimeout(firstTokenTimer);
       const first = chunk.choices[0];
-      if (first) first.delta = { role: 'assistant', ...first.delta };
+      if (first && first.delta.role !== 'assistant') {
+        first.delta = { role: 'assistant', ...first.delta };
+        forgetChunkJson(chunk);
+      }
       phase = 'stream';
       return true;
     },
