@@ -36,6 +36,7 @@ import type {
   UsageRecord,
 } from './models.schema.ts';
 import { createTargetHealth, type TargetHealth } from './target-health.ts';
+import { createUsageWriter } from './usage-writer.ts';
 
 export interface ModelsSecrets {
   store(workspaceId: string | null, name: string, value: string): Promise<void>;
@@ -58,7 +59,7 @@ export interface ModelsServiceOptions {
   health?: TargetHealth;
   /** How long a node trusts its cached routing table when another node may have changed it. Default 2,000 ms. */
   routingCacheMs?: number;
-  /** How long usage rows wait to be written together. Default 200 ms. */
+  /** How long usage rows wait to be written together. Default 50 ms. */
   usageFlushMs?: number;
   /** A batch of usage rows could not be written (they are dropped; the call itself already answered). */
   onUsageError?: (error: unknown, rows: number) => void;
@@ -128,7 +129,7 @@ export const createModelsService = ({
   store,
   health = createTargetHealth(),
   routingCacheMs = 2_000,
-  usageFlushMs = 200,
+  usageFlushMs = 50,
   onUsageError = () => {},
   declared = { providers: [], aliases: {}, rules: [] },
   apiKeyOf = (variable) => process.env[variable],
@@ -304,25 +305,15 @@ export const createModelsService = ({
     return new SteadError('model_not_found', `Nothing can serve ${facts.requested}: its provider ${names} is disabled; enable it again under Models → Providers (or PATCH its model-provider with "enabled": true)`, { details: { disabledProviders: disabled.map((provider) => provider.name) } });
   };
 
-  // The ledger is written behind the calls, in batches: a synchronous SQLite commit (fsync) per call would cost
-  // more than the gateway's whole latency budget. A crash can lose at most the last `usageFlushMs` of rows.
-  const pendingUsage: Parameters<ModelsRepository['insertUsage']>[0] = [];
-  let flushTimer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> = Promise.resolve();
-  const flushUsage = (): Promise<void> => {
-    clearTimeout(flushTimer);
-    flushTimer = undefined;
-    const batch = pendingUsage.splice(0);
-    flushing = flushing.then(() => repository.insertUsage(batch)).catch((error: unknown) => onUsageError(error, batch.length));
-    return flushing;
-  };
+  const usageWriter = createUsageWriter({ insert: repository.insertUsage, flushMs: usageFlushMs, rowsPerStatement: 50, flushAtRows: 500, onError: onUsageError });
+  const flushUsage = usageWriter.flush;
 
   const recordUsage = async (
     workspaceId: string,
     entry: { facts: RouteFacts | null; caller: CallerContext; requested: string; decision: RouteDecision | null; target: Candidate | null; skipped?: string[]; stream: boolean; usage?: Usage; firstTokenMs?: number | null; startedAt: number; error?: unknown },
   ): Promise<void> => {
     const reason = [entry.decision?.reason ?? (entry.error instanceof Error ? entry.error.message.slice(0, 500) : 'not routed'), ...(entry.skipped?.length ? [`tried before: ${entry.skipped.join(', ')}`] : [])].join('; ');
-    pendingUsage.push({
+    usageWriter.add({
       id: ids.next(),
       workspaceId,
       keyId: entry.caller.keyId ?? null,
@@ -344,8 +335,6 @@ export const createModelsService = ({
       errorCode: !entry.error ? null : entry.caller.signal?.aborted ? 'client_closed' : entry.error instanceof SteadError ? entry.error.code : 'internal_error',
       at: clock.now().toISOString(),
     });
-    if (pendingUsage.length >= 500) void flushUsage();
-    else flushTimer ??= setTimeout(() => void flushUsage(), usageFlushMs).unref();
   };
 
   const providerOf = async ({ row }: Candidate): Promise<ModelProvider> =>

@@ -315,6 +315,14 @@ describeEachServer('model gateway', (use) => {
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
     expect(failed.error).toMatch(/private/);
   });
+  it('writes a ledger row for every one of many concurrent calls', async () => {
+    const { db } = use().core.database;
+    const count = async () => Number((await db.selectFrom('modelUsage').select((eb) => eb.fn.countAll().as('rows')).where('requestedModel', '=', 'backup/llama-3').executeTakeFirstOrThrow()).rows);
+    const before = await count();
+    const calls = 130;
+    await Promise.all(Array.from({ length: calls }, () => client.chat.completions.create({ model: 'backup/llama-3', messages: [{ role: 'user', content: 'hi' }] })));
+    expect(await waitFor(count, (rows) => rows >= before + calls)).toBe(before + calls);
+  });
   // Breakers stay closed here (threshold 1,000): these tests are about routing; the breaker suite below trips them.
 }, { config: { egressAllowedHosts: ['127.0.0.1'], modelBreakerThreshold: 1_000 } });
 
