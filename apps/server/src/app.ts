@@ -77,6 +77,11 @@ export interface CoreOptions {
   migrate?: boolean;
   /** An already-open database (tests); otherwise one is opened from the configuration. */
   database?: DatabaseHandle;
+  /**
+   * Whether an unset API key variable of a provider declared in stead.config.yaml stops start-up. Default true
+   * (the server); CLI commands pass false and keep the keys the workspaces have.
+   */
+  requireDeclaredApiKeys?: boolean;
 }
 
 /**
@@ -135,6 +140,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
     onUsageError: (error, rows) => logger.error({ err: error, rows }, 'model usage rows could not be written'),
     declared: config.gateway,
+    requireDeclaredApiKeys: options.requireDeclaredApiKeys ?? true,
     onDiscoveryError: (error, provider) => logger.warn({ err: error, provider }, 'could not list the models of a provider declared in stead.config.yaml; `stead providers test` retries'),
   });
   const workspacesService = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours });

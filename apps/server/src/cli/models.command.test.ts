@@ -142,11 +142,21 @@ const modelsSuite = (dialect: DatabaseDialect) => {
     it('providers list marks a provider declared in stead.config.yaml; providers remove refuses it and says where to change it', async () => {
       writeFileSync(
         join(root, 'stead.config.yaml'),
-        `gateway:\n  providers:\n    - { name: declared-box, type: openai-compatible, baseUrl: "${upstream.baseUrl}", locality: local, models: [{ name: test-chat }] }\n`,
+        `gateway:\n  providers:\n    - { name: declared-box, type: openai-compatible, baseUrl: "${upstream.baseUrl}", locality: local, models: [{ name: test-chat }] }\n` +
+          `    - { name: declared-keyed, type: openai-compatible, baseUrl: "${upstream.baseUrl}", locality: local, apiKeyEnv: CLI_TEST_DECLARED_KEY, models: [{ name: test-chat }] }\n`,
       );
       try {
-        const { providers } = jsonOf<{ providers: ProviderView[] }>(await stead(['providers', 'list', ...ws, '--json']));
-        expect(providers.map((provider) => [provider.name, provider.declared, provider.modelCount])).toEqual([['cloud', false, 1], ['declared-box', true, 1]]);
+        // Only the server needs a declared provider's key: without the variable, `stead start` stops and says so,
+        // while other commands work.
+        const start = await stead(['start']);
+        expect(start.code).toBe(1);
+        expect(start.stderr).toContain('gateway.providers[1].apiKeyEnv: the environment variable CLI_TEST_DECLARED_KEY (API key of provider declared-keyed) is not set or empty; export it before starting Stead');
+        const listed = async (variables: Env = {}) => jsonOf<{ providers: ProviderView[] }>(await stead(['providers', 'list', ...ws, '--json'], { env: variables })).providers;
+        const providers = await listed();
+        expect(providers.map((provider) => [provider.name, provider.declared, provider.modelCount, provider.hasApiKey])).toEqual([['cloud', false, 1, false], ['declared-box', true, 1, false], ['declared-keyed', true, 1, false]]);
+        // With the variable the key is stored; a later command without it keeps the stored key.
+        expect((await listed({ CLI_TEST_DECLARED_KEY: apiKey })).find((provider) => provider.name === 'declared-keyed')?.hasApiKey).toBe(true);
+        expect((await listed()).find((provider) => provider.name === 'declared-keyed')?.hasApiKey).toBe(true);
         const refused = await stead(['providers', 'remove', ...ws, '--name', 'declared-box']);
         expect(refused.code).toBe(1);
         expect(refused.stderr).toBe('error [provider_read_only]: Provider declared-box is declared in stead.config.yaml and read-only here: change or remove it there and restart Stead\n');

@@ -69,15 +69,8 @@ export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
     throw new SteadError('config_invalid', `${source}: ${describeIssue(issue)}`);
   }
   const config = result.data;
-  // Checked here rather than at first use, so a forgotten export stops start-up instead of failing calls later.
-  config.gateway.providers.forEach((provider, index) => {
-    if (provider.apiKeyEnv !== undefined && !env[provider.apiKeyEnv]) {
-      throw new SteadError(
-        'config_invalid',
-        `gateway.providers[${index}].apiKeyEnv${'gateway' in fromFile ? ` (in ${file})` : ''}: the environment variable ${provider.apiKeyEnv} (API key of provider ${provider.name}) is not set or empty; export it before starting Stead`,
-      );
-    }
-  });
+  // A declared provider's API key variable is checked when the server starts (the models service's
+  // `syncDeclared`), not here: a CLI command that does not start the server works without it.
   config.dataDir = resolve(cwd, config.dataDir);
   if (config.webDir) config.webDir = resolve(cwd, config.webDir);
   return { config, file: existsSync(file) ? file : undefined };

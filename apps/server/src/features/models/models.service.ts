@@ -67,6 +67,12 @@ export interface ModelsServiceOptions {
   declared?: DeclaredGateway;
   /** Reads the environment variable a declared provider names for its API key. Default: `process.env`. */
   apiKeyOf?: (variable: string) => string | undefined;
+  /**
+   * Whether an unset API key variable of a declared provider stops `syncDeclared` (the server's start, so a
+   * forgotten export fails at once instead of failing calls later). Off for CLI commands: they keep the key a
+   * workspace already has. Default true.
+   */
+  requireDeclaredApiKeys?: boolean;
   /** Asking a declared provider for its models in the background failed (it can be retried with a provider test). */
   onDiscoveryError?: (error: unknown, provider: string) => void;
 }
@@ -133,6 +139,7 @@ export const createModelsService = ({
   onUsageError = () => {},
   declared = { providers: [], aliases: {}, rules: [] },
   apiKeyOf = (variable) => process.env[variable],
+  requireDeclaredApiKeys = true,
   onDiscoveryError = () => {},
 }: ModelsServiceOptions) => {
   const budgets = createBudgets({ store, now: () => clock.now() });
@@ -399,11 +406,13 @@ export const createModelsService = ({
       for (const provider of declared.providers) {
         const existing = providers.find((row) => row.name === provider.name);
         const apiKey = provider.apiKeyEnv ? apiKeyOf(provider.apiKeyEnv) : undefined;
+        // Only without `requireDeclaredApiKeys` (a CLI command): the workspace keeps the key it has.
+        const keepKey = provider.apiKeyEnv !== undefined && !apiKey;
         const fields = {
           type: provider.type,
           baseUrl: provider.baseUrl.replace(/\/+$/, ''),
           locality: provider.locality,
-          hasApiKey: apiKey ? 1 : 0,
+          hasApiKey: apiKey || (keepKey && existing?.hasApiKey === 1) ? 1 : 0,
           enabled: 1,
           timeouts: provider.timeouts ? JSON.stringify(provider.timeouts) : null,
         };
@@ -420,7 +429,7 @@ export const createModelsService = ({
           id = ids.next();
           await trx.insertProvider({ id, workspaceId, name: provider.name, ...fields, declared: 1, createdAt: at, updatedAt: at });
         }
-        keys.push({ providerId: id, apiKey });
+        if (!keepKey) keys.push({ providerId: id, apiKey });
         touched.push(id);
         if (provider.models.length > 0) {
           for (const model of provider.models) {
@@ -486,7 +495,7 @@ export const createModelsService = ({
      */
     async syncDeclared(workspaces: { id: string; slug?: string }[]): Promise<void> {
       for (const [index, provider] of declared.providers.entries()) {
-        if (provider.apiKeyEnv && !apiKeyOf(provider.apiKeyEnv)) {
+        if (requireDeclaredApiKeys && provider.apiKeyEnv && !apiKeyOf(provider.apiKeyEnv)) {
           throw new SteadError('config_invalid', `gateway.providers[${index}].apiKeyEnv: the environment variable ${provider.apiKeyEnv} (API key of provider ${provider.name}) is not set or empty; export it before starting Stead`);
         }
       }
