@@ -247,6 +247,15 @@ describe.skipIf(!chromiumAvailable)('the Models area, in Chromium', () => {
     expect(await classOfKey.inputValue()).toBe('private');
     await classOfKey.selectOption('public');
     await page.getByText('deploy bot: public', { exact: true }).waitFor();
+    // The tester answers as for the key's calls: without a data class of its own, the key's default applies.
+    const tester = page.getByRole('form', { name: 'Route tester' });
+    await tester.getByLabel('As API key', { exact: true }).selectOption({ label: await tester.getByRole('option', { name: /^deploy bot/ }).innerText() });
+    expect(await tester.getByLabel('Data class', { exact: true }).inputValue()).toBe('');
+    await tester.getByRole('option', { name: 'default (public)' }).waitFor({ state: 'attached' });
+    const asked = page.waitForRequest((request) => request.url().includes('/model-routes/test?') && request.url().includes('keyId=') && !request.url().includes('dataClass='));
+    await tester.getByRole('button', { name: 'Test route' }).click();
+    await asked;
+    await shoot(page, '12-tester-as-key', false);
     await keyDefaults.getByRole('button', { name: 'Add key default' }).scrollIntoViewIfNeeded();
     await shoot(page, '12-key-defaults', false);
     await page.setViewportSize({ width: 390, height: 844 });

@@ -3232,7 +3232,10 @@ export interface paths {
             parameters: {
                 query?: {
                     model?: string;
+                    /** @description As the x-stead-data-class header; absent: the key's default, else the workspace's */
                     dataClass?: "private" | "internal" | "public";
+                    /** @description Answer as for a call with this API key: its default data class and its own spend limits */
+                    keyId?: string;
                     latencyTier?: "fast" | "standard";
                     estimatedTokens?: number;
                     needs?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];

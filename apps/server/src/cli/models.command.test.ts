@@ -113,6 +113,21 @@ const modelsSuite = (dialect: DatabaseDialect) => {
       expect(privateRoute.reason).toContain('1 hosted skipped: private');
     });
 
+    it('routes test --key answers as for a call with that key: its default data class applies when none is given', async () => {
+      const keyId = await withCore(async (core) => {
+        const workspace = await core.workspaces.resolve('personal');
+        const owner = (await core.auth.findUserByEmail('a@example.com'))!;
+        const { key } = await core.keys.create(workspace.id, { name: 'private-tool', role: 'member' }, { userId: owner.id, role: 'owner' });
+        await core.models.setDataClassDefault(workspace.id, key.id, 'private');
+        return key.id;
+      });
+      const asKey = jsonOf<RouteDecision & { target: string }>(await stead(['routes', 'test', ...ws, '--key', keyId, '--json']));
+      expect(asKey).toMatchObject({ dataClass: 'private', target: 'local/test-chat' });
+      const unknown = await stead(['routes', 'test', ...ws, '--key', 'no-such-key']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe('error [key_not_found]: No API key no-such-key in this workspace\n');
+    });
+
     it('providers test reaches the upstream; detect agrees with a probe from here; remove deletes', async () => {
       const tested = jsonOf<{ ok: boolean; models: number }>(await stead(['providers', 'test', ...ws, '--name', 'local', '--json']));
       expect(tested).toMatchObject({ ok: true, models: 2 });

@@ -126,7 +126,8 @@ interface AddOptions {
 interface RouteTestOptions {
   workspace: string;
   model: string;
-  dataClass: DataClass;
+  dataClass?: DataClass;
+  key?: string;
   needs?: string;
   latency?: LatencyTier;
   estimatedTokens?: number;
@@ -320,13 +321,14 @@ export const registerModelsCommands = (program: Command): void => {
     .description('Print which targets would serve a request, in order, and why, without calling a model; exit 1 with the reason when none may')
     .addOption(workspace())
     .option('--model <model>', 'model, alias or auto', 'auto')
-    .addOption(new Option('--data-class <class>', 'data class of the request').choices(dataClasses as unknown as string[]).makeOptionMandatory())
+    .addOption(new Option('--data-class <class>', "data class of the request (default: the key's default, else the workspace's)").choices(dataClasses as unknown as string[]))
+    .option('--key <id>', 'answer as for a call with this API key (its default data class and its own spend limits); ids from `stead keys list`')
     .option('--needs <list>', `capabilities the request needs, comma-separated (${modelCapabilities.join(', ')})`)
     .addOption(new Option('--latency <tier>', 'latency tier the request asks for').choices(latencyTiers as unknown as string[]))
     .option('--estimated-tokens <n>', 'prompt size in tokens, for context length', parseCount(0, 100_000_000))
     .addOption(json())
     .action(async (options: RouteTestOptions) => {
-      const query = validate(routeTestQuery, { model: options.model, dataClass: options.dataClass, needs: options.needs, latencyTier: options.latency, estimatedTokens: options.estimatedTokens });
+      const query = validate(routeTestQuery, { model: options.model, dataClass: options.dataClass, keyId: options.key, needs: options.needs, latencyTier: options.latency, estimatedTokens: options.estimatedTokens });
       await withCore(async (core) => {
         const { id } = await core.workspaces.resolve(options.workspace);
         const decision = await core.models.explainRoute(id, query);

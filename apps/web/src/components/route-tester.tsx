@@ -7,7 +7,7 @@ import { LocalityBadge } from '@/components/model-badges.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
-import { api, type DataClass, type RouteDecision } from '@/lib/api.ts';
+import { api, type ApiKey, type DataClass, type DataClassDefaults, type RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities, routeTestQuery, type RouteTestForm } from '@/lib/models.ts';
 
@@ -56,10 +56,16 @@ function DecisionView({ decision }: { decision: RouteDecision }) {
   );
 }
 
-/** "Which target would serve this?": the ordered candidates and the reason, without calling a model. */
-export function RouteTester({ workspaceId, suggestions, defaultDataClass }: { workspaceId: string; suggestions: readonly string[]; defaultDataClass: DataClass }) {
+/**
+ * "Which target would serve this?": the ordered candidates and the reason, without calling a model. With a key
+ * chosen it answers as for that key's calls: its default data class and its own spend limits.
+ */
+export function RouteTester({ workspaceId, suggestions, defaults, keys }: { workspaceId: string; suggestions: readonly string[]; defaults: DataClassDefaults; keys: readonly ApiKey[] }) {
   const listId = useId();
-  const [form, setForm] = useState<RouteTestForm>({ model: 'auto', dataClass: defaultDataClass, needs: [], latencyTier: '', estimatedTokens: '' });
+  const [form, setForm] = useState<RouteTestForm>({ model: 'auto', dataClass: '', keyId: '', needs: [], latencyTier: '', estimatedTokens: '' });
+  // What a request without the header gets: the chosen key's default, else the workspace's.
+  const defaultClass: DataClass = (form.keyId ? defaults.keys[form.keyId] : undefined) ?? defaults.workspace;
+  const activeKeys = keys.filter((key) => !key.revokedAt);
   const test = useMutation({ mutationFn: () => api.testModelRoute(workspaceId, routeTestQuery(form)) });
   const set = <K extends keyof RouteTestForm>(field: K, value: RouteTestForm[K]) => setForm((current) => ({ ...current, [field]: value }));
   const submit = (event: FormEvent) => {
@@ -80,8 +86,9 @@ export function RouteTester({ workspaceId, suggestions, defaultDataClass }: { wo
               <option key={name} value={name} />
             ))}
           </datalist>
-          <Field id="route-test-data-class" label="Data class" hint={dataClassHints[form.dataClass]}>
-            <NativeSelect id="route-test-data-class" value={form.dataClass} onChange={(event) => set('dataClass', event.target.value as DataClass)}>
+          <Field id="route-test-data-class" label="Data class" hint={dataClassHints[form.dataClass || defaultClass]}>
+            <NativeSelect id="route-test-data-class" value={form.dataClass} onChange={(event) => set('dataClass', event.target.value as RouteTestForm['dataClass'])}>
+              <option value="">default ({defaultClass})</option>
               {dataClasses.map((value) => (
                 <option key={value} value={value}>
                   {value}
@@ -90,6 +97,18 @@ export function RouteTester({ workspaceId, suggestions, defaultDataClass }: { wo
             </NativeSelect>
           </Field>
         </div>
+        {activeKeys.length > 0 ? (
+          <Field id="route-test-key" label="As API key" hint="Its default data class and its own spend limits apply, as for its calls.">
+            <NativeSelect id="route-test-key" value={form.keyId} onChange={(event) => set('keyId', event.target.value)}>
+              <option value="">no key (the workspace's defaults)</option>
+              {activeKeys.map((key) => (
+                <option key={key.id} value={key.id}>
+                  {key.name} ({key.prefix}…)
+                </option>
+              ))}
+            </NativeSelect>
+          </Field>
+        ) : null}
         <CheckboxGroup legend="Needs" options={modelCapabilities} values={form.needs} onChange={(values) => set('needs', values)} />
         <div className="grid grid-cols-2 gap-3">
           <Field id="route-test-latency" label="Latency tier">

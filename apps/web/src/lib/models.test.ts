@@ -233,10 +233,12 @@ describe('rule editor', () => {
 
 describe('route tester and budgets', () => {
   it('builds the tester query, leaving out what was not given', () => {
-    expect(routeTestQuery({ model: ' ', dataClass: 'private', needs: [], latencyTier: '', estimatedTokens: '' })).toEqual({ model: 'auto', dataClass: 'private' });
-    expect(routeTestQuery({ model: 'fast', dataClass: 'public', needs: ['tools'], latencyTier: 'fast', estimatedTokens: '900' })).toEqual({
+    expect(routeTestQuery({ model: ' ', dataClass: 'private', keyId: '', needs: [], latencyTier: '', estimatedTokens: '' })).toEqual({ model: 'auto', dataClass: 'private' });
+    expect(routeTestQuery({ model: 'auto', dataClass: '', keyId: 'k1', needs: [], latencyTier: '', estimatedTokens: '' })).toEqual({ model: 'auto', keyId: 'k1' });
+    expect(routeTestQuery({ model: 'fast', dataClass: 'public', keyId: 'k1', needs: ['tools'], latencyTier: 'fast', estimatedTokens: '900' })).toEqual({
       model: 'fast',
       dataClass: 'public',
+      keyId: 'k1',
       needs: ['tools'],
       latencyTier: 'fast',
       estimatedTokens: 900,

@@ -361,7 +361,10 @@ export function describeMatch(match: RouteRule['match']): string {
 
 export interface RouteTestForm {
   model: string;
-  dataClass: DataClass;
+  /** '' as a request without `x-stead-data-class`: the key's default, else the workspace's. */
+  dataClass: '' | DataClass;
+  /** '' for no key: the workspace's defaults and limits. */
+  keyId: string;
   needs: ModelCapability[];
   latencyTier: '' | LatencyTier;
   estimatedTokens: string;
@@ -371,7 +374,8 @@ export function routeTestQuery(form: RouteTestForm): RouteTestQuery {
   const tokens = Number(form.estimatedTokens);
   return {
     model: form.model.trim() || 'auto',
-    dataClass: form.dataClass,
+    ...(form.dataClass ? { dataClass: form.dataClass } : {}),
+    ...(form.keyId ? { keyId: form.keyId } : {}),
     ...(form.needs.length > 0 ? { needs: [...form.needs] } : {}),
     ...(form.latencyTier ? { latencyTier: form.latencyTier } : {}),
     ...(form.estimatedTokens.trim() && Number.isInteger(tokens) && tokens >= 0 ? { estimatedTokens: tokens } : {}),

@@ -110,6 +110,7 @@ export function ModelRoutingPage() {
   const aliases = useQuery(modelAliasesQuery(workspace.id));
   const rules = useQuery(modelRulesQuery(workspace.id));
   const defaults = useQuery(dataClassDefaultsQuery(workspace.id));
+  const keys = useQuery(apiKeysQuery(workspace.id, manage));
   const [editing, setEditing] = useState<ModelAlias | 'new' | null>(null);
   const [removing, setRemoving] = useState<ModelAlias | null>(null);
   const suggestions = targetSuggestions(models.data ?? [], aliases.data ?? []);
@@ -121,7 +122,7 @@ export function ModelRoutingPage() {
         title="Route tester"
         description="Which targets would serve a request, in order, and why. Nothing is sent to a model."
       >
-        {defaults.isPending ? <LoadingRows /> : <RouteTester workspaceId={workspace.id} suggestions={suggestions} defaultDataClass={defaults.data?.workspace ?? 'internal'} />}
+        {defaults.isPending ? <LoadingRows /> : <RouteTester workspaceId={workspace.id} suggestions={suggestions} defaults={defaults.data ?? { workspace: 'internal', keys: {} }} keys={keys.data ?? []} />}
       </SectionCard>
 
       <SectionCard

@@ -210,7 +210,8 @@ export type RouteDecision = z.infer<typeof routeDecisionSchema>;
 
 export const routeTestQuery = z.strictObject({
   model: z.string().min(1).max(300).default('auto'),
-  dataClass: z.enum(dataClasses).default('internal'),
+  dataClass: z.enum(dataClasses).optional().describe('As the x-stead-data-class header; absent: the key\'s default, else the workspace\'s'),
+  keyId: z.string().min(1).max(64).optional().describe('Answer as for a call with this API key: its default data class and its own spend limits'),
   latencyTier: z.enum(latencyTiers).optional(),
   estimatedTokens: z.coerce.number().int().min(0).default(0),
   needs: z.preprocess((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value), z.array(z.enum(modelCapabilities)).default([])),

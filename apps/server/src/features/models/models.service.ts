@@ -597,11 +597,16 @@ export const createModelsService = ({
     },
 
     /** "Which target would serve this?" without calling a model. */
-    async explainRoute(workspaceId: string, query: { model: string; dataClass: DataClass; needs: ModelCapabilityName[]; latencyTier?: LatencyTier | undefined; estimatedTokens: number }): Promise<RouteDecision> {
+    async explainRoute(
+      workspaceId: string,
+      query: { model: string; dataClass?: DataClass | undefined; keyId?: string | undefined; needs: ModelCapabilityName[]; latencyTier?: LatencyTier | undefined; estimatedTokens: number },
+    ): Promise<RouteDecision> {
       const needs: ModelCapabilityName[] = query.needs.includes('embeddings') || query.needs.includes('chat') ? query.needs : ['chat', ...query.needs];
-      // No caller here: the workspace's own limits stand for the remaining budget.
-      const budgetRemainingPercent = await budgetRemainingOf(workspaceId, {});
-      const { decision } = await route(workspaceId, { requested: query.model, dataClass: query.dataClass, needs, estimatedTokens: query.estimatedTokens, latencyTier: query.latencyTier, budgetRemainingPercent });
+      if (query.keyId && !(await repository.keyInWorkspace(workspaceId, query.keyId))) throw new SteadError('key_not_found', `No API key ${query.keyId} in this workspace`);
+      // As a call of that key would be routed (its default data class, its own limits), or without one the workspace's.
+      const caller: CallerContext = { dataClass: query.dataClass, keyId: query.keyId ?? null };
+      const budgetRemainingPercent = await budgetRemainingOf(workspaceId, caller);
+      const { decision } = await route(workspaceId, { requested: query.model, dataClass: await dataClassOf(workspaceId, caller), needs, estimatedTokens: query.estimatedTokens, latencyTier: query.latencyTier, budgetRemainingPercent });
       return decision;
     },
 

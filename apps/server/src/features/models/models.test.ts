@@ -209,6 +209,12 @@ describeEachServer('model gateway', (use) => {
     await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { keyId, dataClass: 'public' } });
     const allowed = await client.chat.completions.create({ model: 'cloud/gpt-x', messages: [{ role: 'user', content: 'hi' }] });
     expect(allowed.choices[0]!.message.content).toBe(fixtureChatText());
+    // The tester answers the same: without a data class the workspace's default, with the key the key's.
+    const testRoute = async (query: string) => (await server.call({ method: 'GET', url: `${base}/model-routes/test?model=cloud/gpt-x${query}`, cookie: owner.cookie })).json();
+    expect((await testRoute('')).error.code).toBe('route_no_private_target');
+    expect(await testRoute(`&keyId=${keyId}`)).toMatchObject({ dataClass: 'public', candidates: [{ model: 'cloud/gpt-x' }] });
+    expect((await testRoute(`&keyId=${keyId}&dataClass=private`)).error.code).toBe('route_no_private_target');
+    expect((await testRoute('&keyId=no-such-key')).error.code).toBe('key_not_found');
     await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { keyId, dataClass: null } });
     await server.call({ method: 'PUT', url: `${base}/model-data-classes`, cookie: owner.cookie, payload: { dataClass: 'internal' } });
     await server.call({ method: 'PUT', url: `${base}/model-rules`, cookie: owner.cookie, payload: { rules: [] } });
