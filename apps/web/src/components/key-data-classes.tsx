@@ -11,6 +11,7 @@ import { dataClasses, dataClassLabels, keysWithout } from '@/lib/models.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { ApiKeyOptions } from '@/components/api-key-options.tsx';
 
 function DataClassSelect({ id, label, value, disabled, onChange }: { id: string; label?: string; value: DataClass | ''; disabled?: boolean; onChange: (value: DataClass) => void }) {
   return (
@@ -44,11 +45,7 @@ function AddKeyDefault({ choices, none, pending, onAdd }: { choices: readonly Ap
       <Field id="key-default-key" label="API key" error={tried && !keyId ? 'Pick an API key.' : undefined}>
         <NativeSelect id="key-default-key" value={keyId} disabled={choices.length === 0} onChange={(event) => setKeyId(event.target.value)}>
           <option value="">{choices.length === 0 ? none : 'Choose a key…'}</option>
-          {choices.map((key) => (
-            <option key={key.id} value={key.id}>
-              {key.name} ({key.prefix}…)
-            </option>
-          ))}
+          <ApiKeyOptions keys={choices} />
         </NativeSelect>
       </Field>
       <Field id="key-default-class" label="Default data class" error={tried && !dataClass ? 'Pick a data class.' : undefined}>

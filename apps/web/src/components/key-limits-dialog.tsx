@@ -10,6 +10,7 @@ import { limitsRequest, limitTexts, noLimits, type BudgetField } from '@/lib/mod
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { ApiKeyOptions } from '@/components/api-key-options.tsx';
 
 /** What the dialog works on: a key's saved limits, or new limits for a key picked from `choices`. */
 export type KeyLimitsTarget = { budget: ModelBudget; name: string } | { choices: readonly ApiKey[] };
@@ -65,11 +66,7 @@ function KeyLimitsForm({ workspaceId, target, onDone }: { workspaceId: string; t
             }}
           >
             <option value="">Choose a key…</option>
-            {target.choices.map((key) => (
-              <option key={key.id} value={key.id}>
-                {key.name} ({key.prefix}…)
-              </option>
-            ))}
+            <ApiKeyOptions keys={target.choices} />
           </NativeSelect>
         </Field>
       ) : null}

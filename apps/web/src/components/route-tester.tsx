@@ -10,6 +10,7 @@ import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type ApiKey, type DataClass, type DataClassDefaults, type RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities, routeTestQuery, type RouteTestForm } from '@/lib/models.ts';
+import { ApiKeyOptions } from '@/components/api-key-options.tsx';
 
 /** A refusal as the tester shows it: the stable code (route_no_private_target, model_not_found) and the message. */
 function RefusalBox({ error }: { error: unknown }) {
@@ -101,11 +102,7 @@ export function RouteTester({ workspaceId, suggestions, defaults, keys }: { work
           <Field id="route-test-key" label="As API key" hint="Its default data class and its own spend limits apply, as for its calls.">
             <NativeSelect id="route-test-key" value={form.keyId} onChange={(event) => set('keyId', event.target.value)}>
               <option value="">no key (the workspace's defaults)</option>
-              {activeKeys.map((key) => (
-                <option key={key.id} value={key.id}>
-                  {key.name} ({key.prefix}…)
-                </option>
-              ))}
+              <ApiKeyOptions keys={activeKeys} />
             </NativeSelect>
           </Field>
         ) : null}
