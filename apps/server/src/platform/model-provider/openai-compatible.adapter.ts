@@ -1,5 +1,5 @@
 import { keepChunkJson, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest, type EmbeddingResponse } from './chat-completion.types.ts';
-import type { HttpProviderOptions, ModelInfo, ModelProvider, ModelProviderCapabilities, ProviderResponse } from './model-provider.port.ts';
+import type { HttpProviderOptions, ModelInfo, ModelProvider, ModelProviderCapabilities } from './model-provider.port.ts';
 import { openCall, parseStreamJson, readJson, resolveContext, runCall, streamCall } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, ProviderError } from './provider-error.ts';
@@ -47,7 +47,9 @@ const toModelInfo = (entry: Record<string, unknown>): ModelInfo => {
   return info;
 };
 
-async function* translateStream(context: ProviderContext, call: ProviderCall, response: ProviderResponse): AsyncGenerator<ChatCompletionChunk> {
+/** Sends a streaming request and yields its chunks: one generator, since a streamed answer passes every chunk through it. */
+async function* streamChunks(context: ProviderContext, call: ProviderCall, request: ChatCompletionRequest): AsyncGenerator<ChatCompletionChunk> {
+  const response = await call.send('/chat/completions', { body: { ...request, stream: true } });
   let finished = false;
   for await (const event of call.events(response)) {
     if (event.data === '[DONE]') return;
@@ -90,11 +92,7 @@ export const createOpenAiCompatibleProvider = (options: OpenAiCompatibleProvider
         return payload as ChatCompletion;
       }),
 
-    streamChat: (request: ChatCompletionRequest, callOptions) =>
-      streamCall(context, callOptions, async function* (call) {
-        const response = await call.send('/chat/completions', { body: { ...request, stream: true } });
-        yield* translateStream(context, call, response);
-      }),
+    streamChat: (request: ChatCompletionRequest, callOptions) => streamCall(context, callOptions, (call) => streamChunks(context, call, request)),
 
     embed: (request, callOptions) =>
       runCall(context, 'whole', callOptions, async (call) => {
