@@ -315,10 +315,11 @@ export const createModelsService = ({
   const usageWriter = createUsageWriter({ insert: repository.insertUsage, flushMs: usageFlushMs, rowsPerStatement: 50, flushAtRows: 500, onError: onUsageError });
   const flushUsage = usageWriter.flush;
 
-  const recordUsage = async (
+  /** Queues the call's ledger row; the usage writer stores it behind the call. */
+  const recordUsage = (
     workspaceId: string,
     entry: { facts: RouteFacts | null; caller: CallerContext; requested: string; decision: RouteDecision | null; target: Candidate | null; skipped?: string[]; stream: boolean; usage?: Usage; firstTokenMs?: number | null; startedAt: number; error?: unknown },
-  ): Promise<void> => {
+  ): void => {
     const reason = [entry.decision?.reason ?? (entry.error instanceof Error ? entry.error.message.slice(0, 500) : 'not routed'), ...(entry.skipped?.length ? [`tried before: ${entry.skipped.join(', ')}`] : [])].join('; ');
     usageWriter.add({
       id: ids.next(),
@@ -623,7 +624,7 @@ export const createModelsService = ({
           const cached = await store.get(cacheKey);
           if (cached) {
             const hit = JSON.parse(cached) as { completion: ChatCompletion; target: string };
-            await recordUsage(workspaceId, { facts, caller, requested: request.model, decision: { ...decision, reason: `${decision.reason}; answered from the cache (${hit.target})` }, target: null, stream: false, startedAt });
+            recordUsage(workspaceId, { facts, caller, requested: request.model, decision: { ...decision, reason: `${decision.reason}; answered from the cache (${hit.target})` }, target: null, stream: false, startedAt });
             return { ...hit.completion, stead: { target: hit.target, decision, cache: 'hit' as const } };
           }
         }
@@ -632,10 +633,10 @@ export const createModelsService = ({
         const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.chat({ ...request, model: candidate.row.name }, { signal: caller.signal }));
         if (cacheKey && decision.cacheTtlSeconds) await store.set(cacheKey, JSON.stringify({ completion: outcome.result, target: outcome.target.label }), { ttlMs: decision.cacheTtlSeconds * 1000 });
         await budgets.settle(scopes, facts.estimatedTokens, totalTokens(outcome.result.usage), costOf(outcome.target.row, outcome.result.usage));
-        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage, startedAt });
+        recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage, startedAt });
         return { ...outcome.result, stead: { target: outcome.target.label, decision, cache: cacheKey ? ('miss' as const) : null } };
       } catch (error) {
-        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
+        recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
       }
     },
@@ -679,12 +680,12 @@ export const createModelsService = ({
             throw error;
           } finally {
             await budgets.settle(scopes, settled.facts.estimatedTokens, totalTokens(usage), costOf(opened.target.row, usage));
-            await recordUsage(workspaceId, { ...settled, caller, requested: request.model, target: opened.target, skipped: opened.skipped, stream: true, usage, firstTokenMs, startedAt, error: failure });
+            recordUsage(workspaceId, { ...settled, caller, requested: request.model, target: opened.target, skipped: opened.skipped, stream: true, usage, firstTokenMs, startedAt, error: failure });
           }
         };
         return { decision, target: opened.target.label, chunks: chunks() };
       } catch (error) {
-        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: true, startedAt, error });
+        recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: true, startedAt, error });
         throw error;
       }
     },
@@ -702,10 +703,10 @@ export const createModelsService = ({
         const outcome = await withFallback(routed.candidates, caller.signal, (candidate, provider) => provider.embed({ ...request, model: candidate.row.name }, { signal: caller.signal }));
         const usage = outcome.result.usage as Usage | undefined;
         await budgets.settle(scopes, 0, totalTokens(usage), costOf(outcome.target.row, usage));
-        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage, startedAt });
+        recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage, startedAt });
         return outcome.result;
       } catch (error) {
-        await recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
+        recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
       }
     },

@@ -8,7 +8,7 @@ import type {
 } from './chat-completion.types.ts';
 
 export type * from './chat-completion.types.ts';
-export { chunkJsonOf, forgetChunkJson, keepChunkJson } from './chat-completion.types.ts';
+export { chunkJsonOf } from './chat-completion.types.ts';
 export { ProviderError, type ProviderErrorPhase } from './provider-error.ts';
 
 /** What a model can do, as far as the upstream tells; the gateway's model table may add or override. */

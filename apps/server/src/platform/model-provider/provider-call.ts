@@ -83,8 +83,6 @@ class OpenProviderCall implements ProviderCall {
   readonly #firstTokenTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #onCallerAbort = (): void => this.#controller.abort(this.#callerSignal?.reason);
-  /** `toError` bound, for readers that take it as a callback. */
-  readonly #mapError = (error: unknown): unknown => this.toError(error);
 
   readonly #context: ProviderContext;
   readonly #kind: CallKind;
@@ -152,7 +150,7 @@ class OpenProviderCall implements ProviderCall {
 
   events(response: ProviderResponse): AsyncIterable<ServerSentEvent> {
     if (!response.body) throw new ProviderError({ provider: this.#context.name, phase: this.#phase, message: `${this.#context.name} answered without a body` });
-    return parseServerSentEventBatches(readLineBatches(response.body, this.signal), this.#mapError);
+    return parseServerSentEventBatches(readLineBatches(response.body, this.signal), (error) => this.toError(error));
   }
 
   admit(chunk: ChatCompletionChunk): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, parseServerSentEventBatches, parseServerSentEvents, readLineBatches, readLines } from './stream-lines.ts';
+import { parseJsonLines, parseServerSentEventBatches, readLineBatches, readLines } from './stream-lines.ts';
 
 const streamOf = (...pieces: (string | Uint8Array)[]): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder();
@@ -49,10 +49,10 @@ describe('readLines', () => {
   });
 });
 
-describe('parseServerSentEvents', () => {
+describe('parseServerSentEventBatches', () => {
   it('joins data lines, reads event names, skips comments and dispatches at blank lines', async () => {
-    const lines = readLines(streamOf(': keep-alive\n\nevent: ping\ndata: {"a":\ndata:1}\n\ndata: [DONE]'));
-    expect(await collect(parseServerSentEvents(lines))).toEqual([{ event: 'ping', data: '{"a":\n1}' }, { data: '[DONE]' }]);
+    const batches = readLineBatches(streamOf(': keep-alive\n\nevent: ping\ndata: {"a":\ndata:1}\n\ndata: [DONE]'));
+    expect(await collect(parseServerSentEventBatches(batches))).toEqual([{ event: 'ping', data: '{"a":\n1}' }, { data: '[DONE]' }]);
   });
 
   it('gives the same events from batches of lines, one batch per network read, whatever the cuts', async () => {

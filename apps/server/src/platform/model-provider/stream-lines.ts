@@ -125,19 +125,9 @@ const createEventAssembler = () => {
   };
 };
 
-export async function* parseServerSentEvents(lines: AsyncIterable<string>): AsyncGenerator<ServerSentEvent> {
-  const events = createEventAssembler();
-  for await (const line of lines) {
-    const event = events.line(line);
-    if (event) yield event;
-  }
-  const last = events.end();
-  if (last) yield last;
-}
-
 /**
- * `parseServerSentEvents` straight from batches of lines (`readLineBatches`), without a generator per line;
- * `mapError` turns a failure of reading into the caller's error (a provider call's `toError`).
+ * Server-sent events from batches of lines (`readLineBatches`), without a generator step per line; `mapError`
+ * turns a failure of reading into the caller's error (a provider call's `toError`).
  */
 export async function* parseServerSentEventBatches(batches: AsyncIterable<string[]>, mapError: (error: unknown) => unknown = (error) => error): AsyncGenerator<ServerSentEvent> {
   const events = createEventAssembler();
