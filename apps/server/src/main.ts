@@ -1,3 +1,5 @@
+// First: V8 settings must be in place before the server's code runs (see runtime-flags.ts).
+import './runtime-flags.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliActor, loadCliConfig, output, reportError, table, withCore } from './cli/cli-context.ts';
 import { runDoctor } from './cli/doctor.command.ts';
