@@ -68,7 +68,7 @@ const manualClock = (start: string) => {
 const setUp = (handle: DatabaseHandle, start: string) => {
   const clock = manualClock(start);
   const starter = recordingStarter();
-  const repository = createSchedulesRepository(handle.db);
+  const repository = createSchedulesRepository(handle.db, handle.dialect);
   const service = createSchedulesService({ repository, starter, clock, ids });
   return { clock, starter, repository, service };
 };
@@ -317,7 +317,7 @@ describeEachDialect('schedules', (use) => {
   });
 
   it('hands the scheduler lease to one holder at a time', async () => {
-    const repository = createSchedulesRepository(use().db);
+    const repository = createSchedulesRepository(use().db, use().dialect);
     await use().db.deleteFrom('schedulerLease').execute();
     expect(await repository.acquireLease('test', 'a', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:10.000Z')).toBe(true);
     expect(await repository.acquireLease('test', 'b', '2025-01-01T00:00:05.000Z', '2025-01-01T00:00:15.000Z')).toBe(false);
@@ -363,7 +363,7 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
   it('starts each fire once when two nodes tick at the same moment', async () => {
     const starter = recordingStarter();
     const clock = manualClock('2025-01-01T00:00:00.000Z');
-    const nodes = [first, second].map((handle) => createSchedulesService({ repository: createSchedulesRepository(handle.db), starter, clock, ids }));
+    const nodes = [first, second].map((handle) => createSchedulesService({ repository: createSchedulesRepository(handle.db, handle.dialect), starter, clock, ids }));
     const workspaceId = await createWorkspace(first);
     for (let index = 1; index <= 10; index += 1) {
       await nodes[0]!.create(workspaceId, body({ type: 'interval', seconds: index }, { name: `every ${index} s` }), { userId: null });
@@ -382,8 +382,8 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
     const options = { ids, logger: silent, tickMs: 20, leaseMs: 400 };
     const services = [countingService(), countingService()];
     const schedulers = [
-      createScheduler({ ...options, service: services[0]!, leases: createSchedulesRepository(first.db), clock: createDatabaseClock(first), holder: 'node-a' }),
-      createScheduler({ ...options, service: services[1]!, leases: createSchedulesRepository(second.db), clock: createDatabaseClock(second), holder: 'node-b' }),
+      createScheduler({ ...options, service: services[0]!, leases: createSchedulesRepository(first.db, first.dialect), clock: createDatabaseClock(first), holder: 'node-a' }),
+      createScheduler({ ...options, service: services[1]!, leases: createSchedulesRepository(second.db, second.dialect), clock: createDatabaseClock(second), holder: 'node-b' }),
     ];
     schedulers[0]!.start();
     await waitFor(() => services[0]!.ticks > 0);
@@ -403,7 +403,7 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
     // A leader that dies keeps its lease until it expires; then the survivor takes over.
     await schedulers[1]!.stop();
     const dbNow = await createDatabaseClock(first).now();
-    const leases = createSchedulesRepository(first.db);
+    const leases = createSchedulesRepository(first.db, first.dialect);
     expect(await leases.acquireLease(schedulerLeaseName, 'node-dead', dbNow.toISOString(), new Date(dbNow.getTime() + 500).toISOString())).toBe(true);
     const ticksBefore = services[1]!.ticks;
     schedulers[1]!.start();
