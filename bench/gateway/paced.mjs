@@ -20,6 +20,7 @@ const latency = new Float64Array(measuredCount);
 const firstByte = new Float64Array(measuredCount);
 const fromSchedule = new Float64Array(measuredCount);
 const lag = new Float64Array(measuredCount);
+const sentAt = new Float64Array(measuredCount);
 let recorded = 0;
 let finished = 0;
 let errors = 0;
@@ -56,6 +57,7 @@ const fire = (index) => {
           firstByte[recorded] = toMs((first || ended) - sent);
           fromSchedule[recorded] = toMs(ended - scheduled);
           lag[recorded] = toMs(sent - scheduled);
+          sentAt[recorded] = toMs(sent - start);
           recorded++;
         }
         if (ended > measuredEnd) measuredEnd = ended;
@@ -96,6 +98,15 @@ const percentiles = (values, count) => {
   return { p50: r(at(50)), p90: r(at(90)), p99: r(at(99)), p999: r(at(99.9)), max: r(at(100)), mean: r(count ? sum / count : null) };
 };
 
+/** p99 of the requests sent in each second of the measured run: shows whether a tail is spread out or one stretch. */
+const bySecond = () => {
+  if (recorded === 0) return [];
+  const first = Math.min(...sentAt.subarray(0, recorded));
+  const buckets = [];
+  for (let index = 0; index < recorded; index++) (buckets[Math.floor((sentAt[index] - first) / 1000)] ??= []).push(latency[index]);
+  return Array.from(buckets, (bucket) => (bucket ? percentiles(Float64Array.from(bucket), bucket.length).p99 : null));
+};
+
 let reported = false;
 function report(timedOut = false) {
   if (reported) return;
@@ -121,6 +132,7 @@ function report(timedOut = false) {
       firstByteMs: percentiles(firstByte, recorded),
       fromScheduleMs: percentiles(fromSchedule, recorded),
       sendLagMs: percentiles(lag, recorded),
+      p99BySecond: bySecond(),
     })}\n`,
   );
   agent.destroy();
