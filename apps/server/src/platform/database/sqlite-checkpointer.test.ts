@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,19 @@ describe('SQLite checkpoints from a worker thread', () => {
     const checkpointer = startSqliteCheckpointer({ file: join(newFile(), 'missing-folder', 'stead.db'), intervalMs: 20, onError: reported });
     await expect(failure).resolves.toMatchObject({ message: expect.stringMatching(/unable to open|directory does not exist/i) });
     await checkpointer.stop();
+  });
+
+  it('keeps the process alive while it stops, so a caller that closes the database on an error can still report it', () => {
+    // Closing the database is the last thing such a process waits for; the thread is not referenced while it runs.
+    const module = new URL('./database.factory.ts', import.meta.url).href;
+    const script = `const { createSqliteDatabase } = await import(${JSON.stringify(module)});
+      const handle = createSqliteDatabase({ file: ${JSON.stringify(newFile())}, checkpointInBackground: { onError: () => {} } });
+      await handle.close();
+      process.stdout.write('closed');
+      process.exitCode = 3;`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    expect({ status: child.status, stdout: child.stdout }).toEqual({ status: 3, stdout: 'closed' });
   });
 
   it('is not used without being asked for, or for an in-memory database', async () => {

@@ -72,6 +72,9 @@ export const startSqliteCheckpointer = ({ file, intervalMs = 5000, onCheckpoint,
   return {
     async stop() {
       stopping = true;
+      // Referenced again while it stops: otherwise a process with nothing else to do would exit during the wait,
+      // with code 0, before its caller could report anything.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
