@@ -82,11 +82,6 @@ export interface CoreOptions {
    * (the server); CLI commands pass false and keep the keys the workspaces have.
    */
   requireDeclaredApiKeys?: boolean;
-  /**
-   * Whether SQLite's write-ahead log is checkpointed from a worker thread rather than inside commits. Default true
-   * (the server, whose event loop must not wait for the disk); CLI commands pass false, they exit too soon to need it.
-   */
-  checkpointInBackground?: boolean;
 }
 
 /**
@@ -99,13 +94,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const logger = pino(createLoggerOptions(config.logLevel), destination(2));
   let closing = false;
   const ids = options.ids ?? createIds(clock);
-  const database =
-    options.database ??
-    (await createDatabase({
-      databaseUrl: config.databaseUrl,
-      sqliteFile: join(config.dataDir, 'stead.db'),
-      checkpointInBackground: (options.checkpointInBackground ?? true) ? { onError: (error) => logger.warn({ err: error }, 'background checkpoints stopped; commits checkpoint the log again') } : undefined,
-    }));
+  const database = options.database ?? await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
   if (options.migrate ?? true) await migrateToLatest(database.db);
 
   const onEventError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'event bus');

@@ -27,7 +27,7 @@ export const loadCliConfig = (): SteadConfig => loadConfig().config;
  * provider's unset API key variable does not stop it (only `stead start` needs the key).
  */
 export const withCore = async <T>(action: (core: SteadCore) => Promise<T>): Promise<T> => {
-  const core = await createCore(loadCliConfig(), { requireDeclaredApiKeys: false, checkpointInBackground: false });
+  const core = await createCore(loadCliConfig(), { requireDeclaredApiKeys: false });
   try {
     return await action(core);
   } finally {

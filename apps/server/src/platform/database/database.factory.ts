@@ -6,20 +6,11 @@ import type { PoolConfig } from 'pg';
 import { maskUrlCredentials } from '../logger/mask.ts';
 import type { DatabaseHandle } from './database.port.ts';
 import type { Database } from './database.types.ts';
-import { startSqliteCheckpointer, type BackgroundCheckpoints, type SqliteCheckpointer } from './sqlite-checkpointer.ts';
 
 export interface SqliteDatabaseOptions {
   /** Path of the database file, or `:memory:`. */
   file: string;
-  /**
-   * Checkpoint the write-ahead log from a worker thread instead of inside commits (see sqlite-checkpointer.ts):
-   * for the long-running server, whose event loop must not wait for the disk. Ignored for `:memory:`.
-   */
-  checkpointInBackground?: BackgroundCheckpoints;
 }
-
-/** SQLite's own default: a commit that finds this many pages in the log checkpoints it. */
-const automaticCheckpointPages = 1000;
 
 /**
  * SQLite through better-sqlite3: WAL journal, `synchronous=FULL` (a committed transaction survives power
@@ -33,20 +24,6 @@ export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHa
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
-  const background = options.checkpointInBackground;
-  let checkpointer: SqliteCheckpointer | undefined;
-  if (background && options.file !== ':memory:') {
-    connection.pragma('wal_autocheckpoint = 0');
-    checkpointer = startSqliteCheckpointer({
-      ...background,
-      file: options.file,
-      onError(error) {
-        // The log must not grow without bound: commits checkpoint again, as without the thread.
-        connection.pragma(`wal_autocheckpoint = ${automaticCheckpointPages}`);
-        background.onError(error);
-      },
-    });
-  }
   return {
     db,
     dialect: 'sqlite',
@@ -58,11 +35,7 @@ export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHa
     async ping() {
       await sql`select 1`.execute(db);
     },
-    async close() {
-      // The thread's connection goes first, so the server's is the last one and SQLite folds the log in on close.
-      await checkpointer?.stop();
-      await db.destroy();
-    },
+    close: () => db.destroy(),
   };
 };
 
@@ -121,7 +94,5 @@ export const createPostgresDatabase = async (options: PostgresDatabaseOptions): 
   };
 };
 
-export const createDatabase = async (options: { databaseUrl?: string | undefined; sqliteFile: string; checkpointInBackground?: BackgroundCheckpoints }): Promise<DatabaseHandle> =>
-  options.databaseUrl
-    ? createPostgresDatabase({ url: options.databaseUrl })
-    : createSqliteDatabase({ file: options.sqliteFile, checkpointInBackground: options.checkpointInBackground });
+export const createDatabase = async (options: { databaseUrl?: string | undefined; sqliteFile: string }): Promise<DatabaseHandle> =>
+  options.databaseUrl ? createPostgresDatabase({ url: options.databaseUrl }) : createSqliteDatabase({ file: options.sqliteFile });
