@@ -103,8 +103,10 @@ const bySecond = () => {
   if (recorded === 0) return [];
   const first = Math.min(...sentAt.subarray(0, recorded));
   const buckets = [];
-  for (let index = 0; index < recorded; index++) (buckets[Math.floor((sentAt[index] - first) / 1000)] ??= []).push(latency[index]);
-  return Array.from(buckets, (bucket) => (bucket ? percentiles(Float64Array.from(bucket), bucket.length).p99 : null));
+  for (let index = 0; index < recorded; index++) (buckets[Math.floor((sentAt[index] - first) / 1000)] ??= []).push(index);
+  return Array.from(buckets, (bucket) =>
+    bucket ? { p99: percentiles(Float64Array.from(bucket, (index) => latency[index]), bucket.length).p99, maxSendLag: percentiles(Float64Array.from(bucket, (index) => lag[index]), bucket.length).max } : null,
+  );
 };
 
 let reported = false;
