@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 
-// Imported first by main.ts, so it runs before any other module of the server.
+// Imported first by main.ts: it takes effect before the server starts or handles a request.
 //
 // V8 "pretenures" an allocation site when most of its objects survive a young-generation collection: from then on
 // the site allocates straight into the old generation. A gateway request's short-lived objects can trip this by
