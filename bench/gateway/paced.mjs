@@ -98,15 +98,19 @@ const percentiles = (values, count) => {
   return { p50: r(at(50)), p90: r(at(90)), p99: r(at(99)), p999: r(at(99.9)), max: r(at(100)), mean: r(count ? sum / count : null) };
 };
 
-/** p99 of the requests sent in each second of the measured run: shows whether a tail is spread out or one stretch. */
+/**
+ * Per second of the measured run (by send time): the p99 latency and the largest send lag. Tells a tail spread over
+ * the run from a few stalls, and a stall of the gateway from one of this client (its sends are late too).
+ */
 const bySecond = () => {
-  if (recorded === 0) return [];
-  const first = Math.min(...sentAt.subarray(0, recorded));
   const buckets = [];
-  for (let index = 0; index < recorded; index++) (buckets[Math.floor((sentAt[index] - first) / 1000)] ??= []).push(index);
-  return Array.from(buckets, (bucket) =>
-    bucket ? { p99: percentiles(Float64Array.from(bucket, (index) => latency[index]), bucket.length).p99, maxSendLag: percentiles(Float64Array.from(bucket, (index) => lag[index]), bucket.length).max } : null,
-  );
+  const offset = toMs(measuredStart - start);
+  for (let index = 0; index < recorded; index++) (buckets[Math.floor((sentAt[index] - offset) / 1000)] ??= []).push(index);
+  const filled = Array.from(buckets, (bucket) => bucket ?? []);
+  return {
+    p99BySecond: filled.map((bucket) => percentiles(Float64Array.from(bucket, (index) => latency[index]), bucket.length).p99),
+    maxSendLagBySecond: filled.map((bucket) => (bucket.length ? Math.round(Math.max(...bucket.map((index) => lag[index])) * 1000) / 1000 : null)),
+  };
 };
 
 let reported = false;
@@ -134,7 +138,7 @@ function report(timedOut = false) {
       firstByteMs: percentiles(firstByte, recorded),
       fromScheduleMs: percentiles(fromSchedule, recorded),
       sendLagMs: percentiles(lag, recorded),
-      p99BySecond: bySecond(),
+      ...bySecond(),
     })}\n`,
   );
   agent.destroy();

@@ -1,4 +1,4 @@
-// First: V8 settings must be in place before the server's code runs (see runtime-flags.ts).
+// First, so V8's settings apply before the server starts (see runtime-flags.ts).
 import './runtime-flags.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cliActor, loadCliConfig, output, reportError, table, withCore } from './cli/cli-context.ts';
