@@ -114,6 +114,12 @@ const bySecond = () => {
 };
 
 let reported = false;
+const slowest = (count) =>
+  Array.from(latency.subarray(0, recorded).keys())
+    .sort((a, b) => latency[b] - latency[a])
+    .slice(0, count)
+    .map((index) => [Math.round(sentAt[index] * 1000) / 1000, Math.round(latency[index] * 1000) / 1000]);
+
 function report(timedOut = false) {
   if (reported) return;
   reported = true;
@@ -139,6 +145,10 @@ function report(timedOut = false) {
       fromScheduleMs: percentiles(fromSchedule, recorded),
       sendLagMs: percentiles(lag, recorded),
       ...bySecond(),
+      // To line a slow request up with `perf sched record -k CLOCK_MONOTONIC`: the client's start on that clock, and
+      // the 15 slowest requests as [sent, ms after start; latency, ms].
+      startMonotonicMs: Number(start) / 1e6,
+      slowest: slowest(15),
     })}\n`,
   );
   agent.destroy();

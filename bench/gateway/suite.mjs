@@ -3,7 +3,7 @@
 // added latency at a fixed 500 req/s (open-loop paced client, microsecond timing), maximum throughput
 // (autocannon, 50 connections), gateway CPU per request, and RSS during and after load. Every process (upstream,
 // Stead, Portkey, paced client) is a child of the harness; everything stays on 127.0.0.1 and is killed at the end.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -91,7 +91,8 @@ export const run = async ({ rootDir, log }) => {
     log(`  as shipped: non-streaming ${portkeyAsShipped.nonStreaming.detail}; streaming ${portkeyAsShipped.streaming.detail}`);
 
     log('starting Stead and Portkey (with the stream fix)');
-    const stead = await startStead(rootDir);
+    // Diagnostics (docs/gateway.md, "The tail"): extra node options for Stead, e.g. `--trace-gc`, and a file for its whole output.
+    const stead = await startStead(rootDir, { nodeArgs: process.env.BENCH_GATEWAY_STEAD_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
     const portkey = await startPortkey(rootDir, { fixStreams: true });
     const { workspaceId, secret } = await provisionStead(stead.origin, upstream.baseUrl);
     log(`  Stead ready in ${round(stead.readyMs, 0)} ms on ${stead.origin}, Portkey in ${round(portkey.readyMs, 0)} ms on ${portkey.origin}, upstream ${upstream.baseUrl}`);
@@ -188,6 +189,7 @@ export const run = async ({ rootDir, log }) => {
 
     await Promise.all([stopProcess(stead), stopProcess(portkey), stopProcess(upstream)]);
     const steadOutput = stead.output.join('').trim();
+    if (process.env.BENCH_GATEWAY_STEAD_OUTPUT) writeFileSync(process.env.BENCH_GATEWAY_STEAD_OUTPUT, steadOutput);
     const portkeyOutput = portkey.output
       .join('')
       .split('\n')
