@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   cleanup,
   cpuMs,
+  deprioritize,
   loadNow,
   memory,
   modelName,
@@ -51,6 +52,7 @@ const modes = [
   { name: 'streaming', stream: true },
 ];
 const pathNames = ['direct', 'stead', 'portkey'];
+const gatewayPaths = ['stead', 'portkey'];
 const labels = { direct: 'Direct to upstream', stead: 'Through Stead', portkey: 'Through Portkey' };
 
 const version = (rootDir, name) => {
@@ -126,7 +128,9 @@ export const run = async ({ rootDir, log }) => {
       for (const mode of modes) {
         for (const path of pathNames) {
           const target = targets[path];
-          const result = await pacedRun({ url: target.url, headers: target.headers, body: target.body(mode.stream), rate: seriesRate, warmupSeconds, seconds }, watch);
+          // The gateway not on this path (both, for the direct path) waits at the lowest priority meanwhile.
+          const restore = deprioritize(gatewayPaths.filter((each) => each !== path).map((each) => watch[each]));
+          const result = await pacedRun({ url: target.url, headers: target.headers, body: target.body(mode.stream), rate: seriesRate, warmupSeconds, seconds }, watch).finally(restore);
           const settledMs = await settle(allPids);
           runs.push({ mode: mode.name, path, ...result, settledAfterMs: settledMs });
           log(
@@ -162,6 +166,7 @@ export const run = async ({ rootDir, log }) => {
     for (const mode of modes) {
       for (const path of pathNames) {
         const target = targets[path];
+        const restore = deprioritize(gatewayPaths.filter((each) => each !== path).map((each) => watch[each]));
         const result = await throughputRun({
           url: target.url,
           headers: target.headers,
@@ -170,7 +175,7 @@ export const run = async ({ rootDir, log }) => {
           warmupSeconds: throughputWarmupSeconds,
           seconds: throughputSeconds,
           watch,
-        });
+        }).finally(restore);
         const settledMs = await settle(allPids);
         throughput.push({ mode: mode.name, path, ...result, settledAfterMs: settledMs });
         log(
@@ -370,6 +375,7 @@ const markdown = ({ settings, portkeyAsShipped, probes, latency, added, light, t
     '- Every path gets the same body (system + user message, `max_tokens`), apart from the model name. Each path and mode is probed once first: status 200 and the ' +
       `upstream's content (all 20 tokens and \`[DONE]\` for streams): ${Object.entries(probes).every(([, probe]) => probe.ok) ? 'all probes passed' : 'SOME PROBES FAILED, see the warning above'}.`,
     '- Between runs the harness waits until Stead, Portkey and the upstream are idle again, so a backlog does not spill into the next row.',
+    '- While one path is measured, every thread of the gateway not on it (both gateways, for the direct path) runs at nice 19: an idle Node process still runs full collections (V8\'s memory reducer), which on two cores took the cores from the measured gateway for up to 60 ms.',
     '- Upstream, gateway, load generator and harness share the 2 cores: a gateway competes with its own client and upstream for CPU, so requests/s are lower ' +
       'bounds and p99 carries scheduler noise; the CPU µs/request columns are the least load-sensitive comparison.',
   );
