@@ -18,15 +18,15 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 
 // After a quiet spell V8's memory reducer shrinks the heap and leaves the next full collection only ~5 MB of old
 // space away. When traffic comes back at 500 calls/s that meant a full collection every 2-3 s (--trace-gc), each a
-// stall of 20-45 ms. Letting the old space grow to twice the live heap before the next one (~40 MB here, reclaimed
-// by the same memory reducer when the server is idle again) makes them about one in 35 s under that load.
+// stall of 20-60 ms. Letting the old space grow to twice the live heap before the next one (~40 MB here, given back
+// by the same memory reducer when the server is idle again) left one per 13 s run at that load instead of three.
 setFlagsFromString('--heap-growing-percent=100');
 
 /**
  * The threads the process has when this runs are V8's and Node's platform helpers (they mark the heap
  * concurrently, scavenge in parallel, sweep and compile in the background) and libuv's pool (file system, DNS,
  * crypto; the module loader has already started it). During a full collection the four V8 helpers are busy at
- * once; on a two-core machine they took both cores for 30-40 ms at a time while the event loop, its clients and its
+ * once; on a two-core machine they took both cores for 30-60 ms at a time while the event loop, its clients and its
  * upstreams waited (perf sched timehist). At nice 10 they still use every idle cycle, but when cores are short the
  * event loop and other processes go first; the pool's work (a DNS lookup, a password hash) is small and waits a
  * little under full load. Linux only: elsewhere a thread id is not a process id.
