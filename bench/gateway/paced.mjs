@@ -113,13 +113,14 @@ const bySecond = () => {
   };
 };
 
-let reported = false;
+/** The `count` slowest requests as [sent, ms after the client started; latency, ms]. */
 const slowest = (count) =>
   Array.from(latency.subarray(0, recorded).keys())
     .sort((a, b) => latency[b] - latency[a])
     .slice(0, count)
     .map((index) => [Math.round(sentAt[index] * 1000) / 1000, Math.round(latency[index] * 1000) / 1000]);
 
+let reported = false;
 function report(timedOut = false) {
   if (reported) return;
   reported = true;

@@ -52,7 +52,6 @@ const modes = [
   { name: 'streaming', stream: true },
 ];
 const pathNames = ['direct', 'stead', 'portkey'];
-const gatewayPaths = ['stead', 'portkey'];
 const labels = { direct: 'Direct to upstream', stead: 'Through Stead', portkey: 'Through Portkey' };
 
 const version = (rootDir, name) => {
@@ -117,6 +116,8 @@ export const run = async ({ rootDir, log }) => {
 
     const watch = { stead: stead.child.pid, portkey: portkey.child.pid, upstream: upstream.child.pid };
     const allPids = Object.values(watch);
+    // While a path is measured, the gateway not on it (both, for the direct path) waits at the lowest priority.
+    const deprioritizeOtherGateways = (path) => deprioritize(['stead', 'portkey'].filter((each) => each !== path).map((each) => watch[each]));
     await settle(allPids);
     await sleep(quick ? 200 : 2_000);
     const idle = { stead: memory(stead.child.pid), portkey: memory(portkey.child.pid), upstream: memory(upstream.child.pid) };
@@ -128,8 +129,7 @@ export const run = async ({ rootDir, log }) => {
       for (const mode of modes) {
         for (const path of pathNames) {
           const target = targets[path];
-          // The gateway not on this path (both, for the direct path) waits at the lowest priority meanwhile.
-          const restore = deprioritize(gatewayPaths.filter((each) => each !== path).map((each) => watch[each]));
+          const restore = deprioritizeOtherGateways(path);
           const result = await pacedRun({ url: target.url, headers: target.headers, body: target.body(mode.stream), rate: seriesRate, warmupSeconds, seconds }, watch).finally(restore);
           const settledMs = await settle(allPids);
           runs.push({ mode: mode.name, path, ...result, settledAfterMs: settledMs });
@@ -166,7 +166,7 @@ export const run = async ({ rootDir, log }) => {
     for (const mode of modes) {
       for (const path of pathNames) {
         const target = targets[path];
-        const restore = deprioritize(gatewayPaths.filter((each) => each !== path).map((each) => watch[each]));
+        const restore = deprioritizeOtherGateways(path);
         const result = await throughputRun({
           url: target.url,
           headers: target.headers,

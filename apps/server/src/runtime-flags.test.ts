@@ -1,20 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, spawnStead, waitForHealth } from '../test/support/stead-process.ts';
 
-/** Nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat), keyed by thread id. */
-const threadNiceValues = (pid: number): Map<number, number> => {
-  const values = new Map<number, number>();
-  for (const thread of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
-    // The command name may hold spaces and parentheses; the fields after it are plain.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    values.set(Number(thread), Number(fields[16]));
-  }
-  return values;
-};
+/** Nice value of each thread of a process, keyed by thread id (on Linux a thread id is accepted as a pid). */
+const threadNiceValues = (pid: number): Map<number, number> =>
+  new Map(readdirSync(`/proc/${pid}/task`).map((thread) => [Number(thread), getPriority(Number(thread))]));
 
 describe.runIf(process.platform === 'linux')('runtime settings of the real server', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'stead-runtime-'));
