@@ -23,6 +23,7 @@ import { registerEventsRoutes } from './features/events/events.routes.ts';
 import { createKeysRepository } from './features/keys/keys.repository.ts';
 import { registerKeysRoutes } from './features/keys/keys.routes.ts';
 import { createKeysService } from './features/keys/keys.service.ts';
+import { revokeKeysOfRemovedMember } from './features/keys/keys.events.ts';
 import { createModelsRepository } from './features/models/models.repository.ts';
 import { registerModelsRoutes } from './features/models/models.routes.ts';
 import { createModelsService } from './features/models/models.service.ts';
@@ -49,6 +50,9 @@ import { createUsersService } from './features/users/users.service.ts';
 import { createWorkspacesRepository } from './features/workspaces/workspaces.repository.ts';
 import { registerWorkspacesRoutes } from './features/workspaces/workspaces.routes.ts';
 import { createWorkspacesService } from './features/workspaces/workspaces.service.ts';
+import { createMemberRoleCache } from './features/workspaces/member-role-cache.ts';
+import { workspaceAccessEventTypes, type WorkspaceAccessEvent } from './features/workspaces/workspaces.events.ts';
+import { createDomainEvents } from './platform/events/domain-events.ts';
 import { createIds, systemClock, type Clock, type Ids } from './platform/clock/clock.ts';
 import { resolveSecretKey } from './platform/crypto/secret-key.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
@@ -143,7 +147,12 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     requireDeclaredApiKeys: options.requireDeclaredApiKeys ?? true,
     onDiscoveryError: (error, provider) => logger.warn({ err: error, provider }, 'could not list the models of a provider declared in stead.config.yaml; `stead providers test` retries'),
   });
-  const workspacesService = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours });
+  // Access changes reach every node (Redis), so each drops the roles it cached for API-key checks.
+  const domainEvents = createDomainEvents<WorkspaceAccessEvent>({ bus: events, ids, channelType: 'domain-event', onError: (error, context) => logger.warn({ err: error, ...context }, 'domain event handler') });
+  const memberRoles = createMemberRoleCache({ lookup: (workspaceId, userId) => workspacesService.memberRole(workspaceId, userId), clock, invalidationsArrive: () => domainEvents.listening });
+  domainEvents.on(workspaceAccessEventTypes, memberRoles.invalidate, { everyNode: true });
+  void domainEvents.listen().catch((error: unknown) => logger.warn({ err: error }, 'domain events: not listening; cached member roles stay off'));
+  const workspacesService = createWorkspacesService({ repository: createWorkspacesRepository(database.db), users: auth, clock, ids, invitationTtlHours: config.invitationTtlHours, emit: domainEvents.emit });
   // The gateway entries declared in stead.config.yaml apply to every workspace, new ones included.
   const workspaces: typeof workspacesService = {
     ...workspacesService,
@@ -157,12 +166,13 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     await models.syncDeclared(await workspaces.listAll());
   } catch (error) {
     // Start-up stops here (a name clash, an unset key variable): release what was opened, then report.
-    await Promise.allSettled([models.close(), egress.close(), keyValue.close(), events.close()]);
+    await Promise.allSettled([models.close(), egress.close(), keyValue.close(), domainEvents.close(), events.close()]);
     if (!options.database) await database.close();
     throw error;
   }
-  const keys = createKeysService({ repository: createKeysRepository(database.db), users: auth, clock, ids });
+  const keys = createKeysService({ repository: createKeysRepository(database.db), users: auth, members: memberRoles, clock, ids });
   const audit = createAuditService({ repository: createAuditRepository(database.db), events, clock, ids });
+  domainEvents.on(['member-remove'], revokeKeysOfRemovedMember({ keys, audit }));
   const users = createUsersService({ auth, keys });
   const onboarding = createOnboardingService({ repository: createOnboardingRepository(database.db), auth, workspaces, clock });
 
@@ -210,6 +220,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     ids,
     database,
     events,
+    domainEvents,
     secretKey,
     secrets,
     auth,
@@ -232,6 +243,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
       await egress.close();
       await models.close();
       await keyValue.close();
+      await domainEvents.close();
       await events.close();
       await database.close();
     },

@@ -175,7 +175,8 @@ keysCommand
   .action(async (options: { workspace: string; id: string }) =>
     withCore(async (core) => {
       const workspace = await core.workspaces.resolve(options.workspace);
-      await core.keys.revoke(workspace.id, options.id);
+      // The command line acts with the machine's authority, above every workspace role.
+      await core.keys.revoke(workspace.id, options.id, { role: 'owner' });
       await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'key.revoke', target: { type: 'key', id: options.id }, outcome: 'success' });
       process.stdout.write(`Revoked key ${options.id}\n`);
     }),

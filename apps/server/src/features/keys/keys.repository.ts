@@ -18,6 +18,18 @@ export const createKeysRepository = (db: Kysely<Database>) => ({
   async revokeCreatedBy(userId: string, at: string): Promise<void> {
     await db.updateTable('apiKey').set({ revokedAt: at }).where('createdBy', '=', userId).where('revokedAt', 'is', null).execute();
   },
+  /** Revokes the keys one person created in one workspace; returns the ids it revoked. */
+  async revokeCreatedByInWorkspace(workspaceId: string, userId: string, at: string): Promise<string[]> {
+    const rows = await db
+      .updateTable('apiKey')
+      .set({ revokedAt: at })
+      .where('workspaceId', '=', workspaceId)
+      .where('createdBy', '=', userId)
+      .where('revokedAt', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  },
   async touch(id: string, at: string): Promise<void> {
     await db.updateTable('apiKey').set({ lastUsedAt: at }).where('id', '=', id).execute();
   },

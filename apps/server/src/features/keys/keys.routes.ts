@@ -30,7 +30,7 @@ export const registerKeysRoutes = (app: SteadApp, { keys }: { keys: KeysService 
     schema: { tags: ['keys'], summary: 'Revoke an API key at once', params: workspaceIdParams.extend({ keyId: z.string().min(1).max(64) }), response: { 204: noContent } },
   }, async (request, reply) => {
     request.auditDetails = { targetType: 'key', targetId: request.params.keyId };
-    await keys.revoke(request.params.workspaceId, request.params.keyId);
+    await keys.revoke(request.params.workspaceId, request.params.keyId, { role: workspaceOf(request).role });
     return reply.status(204).send(null);
   });
 };

@@ -18,11 +18,13 @@ const hashKey = (secret: string) => createHash('sha256').update(secret).digest('
 export interface KeysServiceOptions {
   repository: KeysRepository;
   users: Pick<AuthService, 'findUsersByIds' | 'findUserById'>;
+  /** The creator's current role in a workspace (cached: it is asked on every key-authenticated request); null when not a member. */
+  members: { role(workspaceId: string, userId: string): Promise<WorkspaceRole | null> };
   clock: Clock;
   ids: Ids;
 }
 
-export const createKeysService = ({ repository, users, clock, ids }: KeysServiceOptions) => {
+export const createKeysService = ({ repository, users, members, clock, ids }: KeysServiceOptions) => {
   const present = async (rows: ApiKeyRow[]): Promise<ApiKey[]> => {
     const people = new Map((await users.findUsersByIds([...new Set(rows.map((row) => row.createdBy))])).map((user) => [user.id, user]));
     return rows.map((row) => ({
@@ -70,24 +72,44 @@ export const createKeysService = ({ repository, users, clock, ids }: KeysService
 
     list: async (workspaceId: string) => present(await repository.list(workspaceId)),
 
-    async revoke(workspaceId: string, keyId: string): Promise<void> {
+    /**
+     * Revokes a key. Nobody revokes a key whose creator currently ranks above them (an admin cannot cut off an
+     * owner's automation); an owner can revoke any key, and so can anyone once the creator is no longer a member.
+     */
+    async revoke(workspaceId: string, keyId: string, actor: { role: WorkspaceRole }): Promise<void> {
       const row = await repository.find(workspaceId, keyId);
       if (!row) throw new SteadError('key_not_found', 'No such API key in this workspace');
+      const creatorRole = await members.role(workspaceId, row.createdBy);
+      if (creatorRole && roleRank[creatorRole] > roleRank[actor.role]) {
+        throw new SteadError('key_not_revocable', `This key was created by a member with the ${creatorRole} role; a ${actor.role} cannot revoke it`);
+      }
       await repository.revoke(keyId, clock.now().toISOString());
     },
 
     revokeCreatedBy: (userId: string) => repository.revokeCreatedBy(userId, clock.now().toISOString()),
 
-    /** Resolves a bearer token to its key, or null when unknown, revoked or expired (disabling a person revokes their keys). */
+    /** Revokes every key a person created in a workspace (they were removed from it); returns the ids revoked. */
+    revokeCreatedByInWorkspace: (workspaceId: string, userId: string) => repository.revokeCreatedByInWorkspace(workspaceId, userId, clock.now().toISOString()),
+
+    /**
+     * Resolves a bearer token to its key, or null when unknown, revoked, expired, or when its creator is no
+     * longer a member of the key's workspace. The role is the lower of the key's and its creator's current
+     * role: a key never grants more than the person who made it holds now (a demoted admin's admin key acts
+     * as the role they were demoted to).
+     */
     async authenticate(secret: string): Promise<Extract<Caller, { type: 'key' }> | null> {
       if (!secret.startsWith(keyPrefix)) return null;
       const row = await repository.findByHash(hashKey(secret));
       const now = clock.now();
       if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now.toISOString())) return null;
+      const creatorRole = await members.role(row.workspaceId, row.createdBy);
+      if (!creatorRole) return null;
+      const keyRole = row.role as WorkspaceRole;
       if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > touchIntervalMs) {
         await repository.touch(row.id, now.toISOString());
       }
-      return { type: 'key', keyId: row.id, keyName: row.name, workspaceId: row.workspaceId, role: row.role as WorkspaceRole, ownerUserId: row.createdBy };
+      const role = roleRank[creatorRole] < roleRank[keyRole] ? creatorRole : keyRole;
+      return { type: 'key', keyId: row.id, keyName: row.name, workspaceId: row.workspaceId, role, ownerUserId: row.createdBy };
     },
   };
 };

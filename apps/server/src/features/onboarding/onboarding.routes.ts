@@ -50,14 +50,14 @@ export const registerOnboardingRoutes = (app: SteadApp, { onboarding, loginRateL
     config: { permission: 'public', audit: 'auth.sign-up', rateLimit: loginRateLimit },
     schema: {
       tags: ['auth'],
-      summary: 'Create an account to accept an invitation (there is no open registration)',
+      summary: 'Create an account with an invitation and join its workspace (there is no open registration; a link is used once)',
       body: signUpBody,
       response: { 201: signInResultSchema },
     },
   }, async (request, reply) => {
-    const { result: user, cookies } = await onboarding.signUpWithInvitation(request.body, clientOf(request));
+    const { result: { user, workspace }, cookies } = await onboarding.signUpWithInvitation(request.body, clientOf(request));
     setCookies(reply, cookies);
-    request.auditDetails = { targetType: 'user', targetId: user.id, actor: { type: 'user', id: user.id, label: user.email } };
+    request.auditDetails = { workspaceId: workspace.id, targetType: 'user', targetId: user.id, actor: { type: 'user', id: user.id, label: user.email } };
     return reply.status(201).send({ status: 'signed-in' as const, user });
   });
 };

@@ -37,16 +37,25 @@ export const createOnboardingService = ({ repository, auth, workspaces, clock }:
     }
   },
 
-  /** Creates an account for someone holding a valid invitation; there is no open registration. */
+  /**
+   * Creates an account for someone holding a valid invitation and makes it a member: there is no open
+   * registration, and an invitation is used once. The invitation is claimed before the account exists, so two
+   * sign-ups with one link create one account; a sign-up that fails (email taken) gives the claim back.
+   */
   async signUpWithInvitation(
     input: { name: string; email: string; password: string; invitationToken: string },
     client: ClientContext,
-  ): Promise<WithCookies<SessionUser>> {
-    const invitation = await workspaces.previewInvitation(input.invitationToken);
-    if (invitation.email && invitation.email !== input.email.toLowerCase()) {
-      throw new SteadError('invitation_email_mismatch', `This invitation is for ${invitation.email}`);
+  ): Promise<WithCookies<{ user: SessionUser; workspace: Workspace }>> {
+    const claim = await workspaces.claimInvitation(input.invitationToken, input.email);
+    let signedUp: WithCookies<SessionUser>;
+    try {
+      signedUp = await auth.signUp({ name: input.name, email: input.email, password: input.password }, client);
+    } catch (error) {
+      await workspaces.releaseClaim(claim);
+      throw error;
     }
-    return auth.signUp({ name: input.name, email: input.email, password: input.password }, client);
+    const workspace = await workspaces.joinWithClaim(claim, signedUp.result.id);
+    return { result: { user: signedUp.result, workspace }, cookies: signedUp.cookies };
   },
 });
 

@@ -12,7 +12,8 @@ export const createWorkspacesRepository = (root: Kysely<Database>) => {
     async insertMember(row: { workspaceId: string; userId: string; role: string; createdAt: string }): Promise<void> {
       await db.insertInto('workspaceMember').values(row).execute();
     },
-    async markInvitationAccepted(id: string, userId: string, at: string): Promise<number> {
+    /** Marks an invitation used unless it already is; 0 when someone else was first. `userId` null: claimed by a sign-up still creating the account. */
+    async markInvitationAccepted(id: string, userId: string | null, at: string): Promise<number> {
       const result = await db
         .updateTable('workspaceInvitation')
         .set({ acceptedAt: at, acceptedBy: userId })
@@ -20,6 +21,9 @@ export const createWorkspacesRepository = (root: Kysely<Database>) => {
         .where('acceptedAt', 'is', null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
+    },
+    async setInvitationAcceptedBy(id: string, userId: string, claimedAt: string): Promise<void> {
+      await db.updateTable('workspaceInvitation').set({ acceptedBy: userId }).where('id', '=', id).where('acceptedAt', '=', claimedAt).where('acceptedBy', 'is', null).execute();
     },
   });
 
@@ -80,6 +84,9 @@ export const createWorkspacesRepository = (root: Kysely<Database>) => {
       root.selectFrom('workspaceInvitation').selectAll().where('workspaceId', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
     findInvitationByTokenHash: (tokenHash: string) =>
       root.selectFrom('workspaceInvitation').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst(),
+    async releaseInvitationClaim(id: string, claimedAt: string): Promise<void> {
+      await root.updateTable('workspaceInvitation').set({ acceptedAt: null }).where('id', '=', id).where('acceptedAt', '=', claimedAt).where('acceptedBy', 'is', null).execute();
+    },
     async revokeInvitation(id: string, at: string): Promise<void> {
       await root.updateTable('workspaceInvitation').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();
     },

@@ -3,6 +3,7 @@ import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import type { EmitWorkspaceAccessEvent } from './workspaces.events.ts';
 import type { InvitationRow, WorkspacesRepository } from './workspaces.repository.ts';
 import type { Invitation, Member, Workspace } from './workspaces.schema.ts';
 
@@ -12,6 +13,16 @@ export interface WorkspacesServiceOptions {
   clock: Clock;
   ids: Ids;
   invitationTtlHours: number;
+  /** Announces shrinking access (role change, removal, deletion) after it is committed. */
+  emit: EmitWorkspaceAccessEvent;
+}
+
+/** An invitation taken by one sign-up: nobody else can use it while the account is being created. */
+export interface InvitationClaim {
+  invitationId: string;
+  workspaceId: string;
+  role: WorkspaceRole;
+  claimedAt: string;
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -25,7 +36,7 @@ const slugify = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 40) || 'workspace';
 
-export const createWorkspacesService = ({ repository, users, clock, ids, invitationTtlHours }: WorkspacesServiceOptions) => {
+export const createWorkspacesService = ({ repository, users, clock, ids, invitationTtlHours, emit }: WorkspacesServiceOptions) => {
   const now = () => clock.now().toISOString();
 
   const requireWorkspace = async (workspaceId: string): Promise<Workspace> => {
@@ -63,6 +74,12 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
     status: statusOf(row),
   });
 
+  const assertInvitedEmail = (row: InvitationRow, email: string) => {
+    if (row.email && row.email !== email.toLowerCase()) {
+      throw new SteadError('invitation_email_mismatch', `This invitation is for ${row.email}; use that email address`);
+    }
+  };
+
   const service = {
     memberRole: async (workspaceId: string, userId: string): Promise<WorkspaceRole | null> =>
       ((await repository.memberRole(workspaceId, userId)) as WorkspaceRole | undefined) ?? null,
@@ -99,6 +116,7 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
     async remove(workspaceId: string): Promise<void> {
       await requireWorkspace(workspaceId);
       await repository.deleteWorkspace(workspaceId);
+      await emit({ type: 'workspace-delete', workspaceId });
     },
 
     async listMembers(workspaceId: string): Promise<Member[]> {
@@ -122,6 +140,7 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
         throw new SteadError('workspace_last_owner', 'A workspace needs at least one owner; make someone else owner first');
       }
       await repository.setMemberRole(workspaceId, userId, role);
+      if (role !== current) await emit({ type: 'member-role-change', workspaceId, userId, role });
       return (await service.listMembers(workspaceId)).find((member) => member.userId === userId)!;
     },
 
@@ -133,6 +152,7 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
         throw new SteadError('workspace_last_owner', 'A workspace needs at least one owner');
       }
       await repository.deleteMember(workspaceId, userId);
+      await emit({ type: 'member-remove', workspaceId, userId });
     },
 
     /** Creates an invitation; the token is returned once and only its hash is stored. */
@@ -185,10 +205,11 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
     },
 
     async acceptInvitation(token: string, user: { id: string; email: string }): Promise<Workspace> {
+      const used = await repository.findInvitationByTokenHash(hashToken(token));
+      // Whoever signed up with this link joined then; accepting it again (the web app does) just names the workspace.
+      if (used?.acceptedBy === user.id && !used.revokedAt && (await service.memberRole(used.workspaceId, user.id))) return requireWorkspace(used.workspaceId);
       const { row, workspace } = await service.openInvitation(token);
-      if (row.email && row.email !== user.email.toLowerCase()) {
-        throw new SteadError('invitation_email_mismatch', `This invitation is for ${row.email}; sign in with that account`);
-      }
+      assertInvitedEmail(row, user.email);
       if (await service.memberRole(row.workspaceId, user.id)) throw new SteadError('member_exists', 'You are already a member of this workspace');
       await repository.transaction(async (trx) => {
         // The conditional update makes a link single-use even when two people accept at the same moment.
@@ -197,6 +218,29 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
       });
       return workspace;
     },
+
+    /**
+     * Takes an invitation for a sign-up, atomically: of two sign-ups with one link, one gets the claim and the
+     * other `invitation_used`. The claim ends with `joinWithClaim` (the new account becomes a member) or
+     * `releaseClaim` (the account could not be created, the link works again).
+     */
+    async claimInvitation(token: string, email: string): Promise<InvitationClaim> {
+      const { row } = await service.openInvitation(token);
+      assertInvitedEmail(row, email);
+      const claimedAt = now();
+      if ((await repository.markInvitationAccepted(row.id, null, claimedAt)) === 0) throw new SteadError('invitation_used', 'This invitation was already accepted');
+      return { invitationId: row.id, workspaceId: row.workspaceId, role: row.role as WorkspaceRole, claimedAt };
+    },
+
+    async joinWithClaim(claim: InvitationClaim, userId: string): Promise<Workspace> {
+      await repository.transaction(async (trx) => {
+        await trx.setInvitationAcceptedBy(claim.invitationId, userId, claim.claimedAt);
+        await trx.insertMember({ workspaceId: claim.workspaceId, userId, role: claim.role, createdAt: now() });
+      });
+      return requireWorkspace(claim.workspaceId);
+    },
+
+    releaseClaim: (claim: InvitationClaim) => repository.releaseInvitationClaim(claim.invitationId, claim.claimedAt),
   };
   return service;
 };

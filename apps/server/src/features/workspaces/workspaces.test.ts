@@ -55,6 +55,48 @@ describeEachServer('workspaces, members and invitations', (use) => {
     expect(statuses.find((item: { id: string }) => item.id === invitation.id).status).toBe('accepted');
   });
 
+  it('uses an invitation once: of several sign-ups with one link (even at the same moment, with different emails) one creates an account', async () => {
+    const server = use();
+    const link = (await invite(server, owner.cookie, owner.workspace.id, { role: 'member' })).json() as { url: string; invitation: { id: string } };
+    const usersBefore = (await server.core.auth.listUsers()).length;
+    const signUp = (email: string) =>
+      server.call({ method: 'POST', url: '/api/auth/sign-up', payload: { name: 'Racer', email, password: 'racer-password-1', invitationToken: tokenOf(link.url) } });
+    const responses = await Promise.all(['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => signUp(`${name}@example.com`)));
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(responses.filter((response) => response.statusCode === 409).every((response) => response.json().error.code === 'invitation_used')).toBe(true);
+    const later = await signUp('late@example.com');
+    expect(later.json().error.code).toBe('invitation_used');
+    expect(await server.core.auth.listUsers()).toHaveLength(usersBefore + 1);
+
+    // The one account is a member already (signing up joined), and accepting the link again only names the workspace.
+    const winner = responses.find((response) => response.statusCode === 201)!;
+    const winnerCookie = cookieOf(winner);
+    expect((await server.call({ method: 'GET', url: '/api/workspaces', cookie: winnerCookie })).json().workspaces).toEqual([expect.objectContaining({ id: owner.workspace.id, role: 'member' })]);
+    expect((await server.call({ method: 'POST', url: `/api/invitations/${tokenOf(link.url)}/accept`, cookie: winnerCookie })).statusCode).toBe(200);
+    const statuses = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/invitations`, cookie: owner.cookie })).json().invitations;
+    expect(statuses.find((item: { id: string }) => item.id === link.invitation.id).status).toBe('accepted');
+  });
+
+  it('gives the link back when the sign-up fails, and binds an invitation to its email for sign-up and acceptance', async () => {
+    const server = use();
+    const open = (await invite(server, owner.cookie, owner.workspace.id, { role: 'viewer' })).json() as { url: string };
+    const taken = await server.call({ method: 'POST', url: '/api/auth/sign-up', payload: { name: 'Dup', email: 'owner@example.com', password: 'dup-password-1', invitationToken: tokenOf(open.url) } });
+    expect(taken.json().error.code).toBe('email_taken');
+    const retried = await server.call({ method: 'POST', url: '/api/auth/sign-up', payload: { name: 'Nia', email: 'nia@example.com', password: 'nia-password-1', invitationToken: tokenOf(open.url) } });
+    expect(retried.statusCode).toBe(201);
+
+    const bound = (await invite(server, owner.cookie, owner.workspace.id, { email: 'bound@example.com', role: 'admin' })).json() as { url: string };
+    const other = await server.call({ method: 'POST', url: '/api/auth/sign-up', payload: { name: 'Not Bound', email: 'BOUNDX@example.com', password: 'nb-password-12', invitationToken: tokenOf(bound.url) } });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error.code).toBe('invitation_email_mismatch');
+    // Someone signed in with another address cannot accept it either.
+    const acceptedByOther = await server.call({ method: 'POST', url: `/api/invitations/${tokenOf(bound.url)}/accept`, cookie: cookieOf(retried) });
+    expect(acceptedByOther.statusCode).toBe(403);
+    expect(acceptedByOther.json().error.code).toBe('invitation_email_mismatch');
+    const right = await server.call({ method: 'POST', url: '/api/auth/sign-up', payload: { name: 'Bound', email: 'Bound@Example.com', password: 'bound-password-1', invitationToken: tokenOf(bound.url) } });
+    expect(right.statusCode).toBe(201);
+  });
+
   it('refuses expired and revoked invitations', async () => {
     const server = use();
     const revoked = (await invite(server, owner.cookie, owner.workspace.id, { role: 'member' })).json();
