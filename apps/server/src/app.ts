@@ -68,6 +68,7 @@ import { createDatabaseQueue } from './platform/queue/database-queue.adapter.ts'
 import type { JobQueue } from './platform/queue/queue.port.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
+import { createHostAllowlist, registerHostAllowlist } from './platform/http/host-allowlist.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
 import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
 import { createLoggerOptions } from './platform/logger/logger.ts';
@@ -316,6 +317,9 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   app.addHook('onRequest', (request, reply, done) => {
     applySecurityHeaders(request.raw, reply.raw, () => done());
   });
+  // Before CORS, access control and routing: a Host the server does not serve gets 421 (DNS rebinding).
+  const hosts = createHostAllowlist({ publicUrl: config.publicUrl, listenHost: config.host, listenPort: config.port, allowedHosts: config.allowedHosts });
+  registerHostAllowlist(app, hosts);
   await app.register(cors, { origin: config.allowedOrigins.length > 0 ? config.allowedOrigins : false, credentials: true });
   // With Redis, limits hold across every node; its client is closed with the server.
   const rateLimitRedis = config.redisUrl ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
@@ -371,7 +375,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   });
   registerOnboardingRoutes(app, { onboarding: core.onboarding, loginRateLimit });
   registerAuthRoutes(app, { auth: core.auth, loginRateLimit });
-  registerWorkspacesRoutes(app, { workspaces: core.workspaces, publicUrl: config.publicUrl });
+  registerWorkspacesRoutes(app, { workspaces: core.workspaces, linkOrigin: hosts.originFor });
   registerKeysRoutes(app, { keys: core.keys });
   registerAuditRoutes(app, { audit: core.audit });
   registerUsersRoutes(app, {

@@ -39,6 +39,12 @@ export const configSchema = z
     secretKey: z.string().optional(),
     /** Origins (besides the server's own) allowed to call the API from a browser, e.g. a dashboard served elsewhere. */
     allowedOrigins: commaList(origin).default([]),
+    /**
+     * Host names the server answers to besides the host of `publicUrl`, the listen address (every address of the
+     * machine when listening on all), `localhost` and loopback addresses; `*.example.com` allows subdomains. Any
+     * other Host header gets 421 `host_not_allowed` (DNS rebinding defence).
+     */
+    allowedHosts: commaList(z.string().trim().min(1)).default([]),
     /** The URL people use to reach Stead; invitation links are built from it. Default: `http://<host>:<port>`. */
     publicUrl: origin.optional(),
     /** Bearer token that protects `GET /metrics`. Unset: `/metrics` answers 404. */

@@ -19,8 +19,11 @@ export interface TestServer {
   app: SteadApp;
   core: SteadCore;
   dataDir: string;
-  /** `app.inject` that adds the session cookie and, on state-changing requests, the same-origin `Origin` header. */
-  call(options: InjectOptions & { cookie?: string; key?: string }): Promise<LightMyRequestResponse>;
+  /**
+   * `app.inject` that adds the session cookie and, on state-changing requests, the same-origin `Origin` header.
+   * `host` sends that Host header (and an Origin of the same host), as a browser reaching the server by that name would.
+   */
+  call(options: InjectOptions & { cookie?: string; key?: string; host?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -48,12 +51,13 @@ export const startTestServer = async (dialect: DatabaseDialect, options: TestSer
     app,
     core,
     dataDir,
-    call: ({ cookie, key, headers, ...rest }) => {
+    call: ({ cookie, key, host, headers, ...rest }) => {
       const method = (rest.method ?? 'GET').toUpperCase();
       const merged: Record<string, string> = { ...(headers as Record<string, string> | undefined) };
       if (cookie) merged.cookie = cookie;
       if (key) merged.authorization = `Bearer ${key}`;
-      if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && merged.origin === undefined) merged.origin = testOrigin;
+      if (host) merged.host = host;
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && merged.origin === undefined) merged.origin = host ? `http://${host}` : testOrigin;
       return app.inject({ ...rest, method: method as InjectOptions['method'], headers: merged } as InjectOptions);
     },
     async close() {

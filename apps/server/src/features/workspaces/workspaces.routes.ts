@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, noContent, userOf, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import {
@@ -15,13 +16,13 @@ import type { WorkspacesService } from './workspaces.service.ts';
 
 export interface WorkspacesRoutesDeps {
   workspaces: WorkspacesService;
-  /** Base of the links people open, e.g. `https://stead.example.com`; default the request's own origin. */
-  publicUrl: string | undefined;
+  /** Origin of the links people open: `STEAD_PUBLIC_URL`, else the request's own origin once its Host passed the allowlist. */
+  linkOrigin: (request: Pick<FastifyRequest, 'protocol' | 'host'>) => string;
 }
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
 
-export const registerWorkspacesRoutes = (app: SteadApp, { workspaces, publicUrl }: WorkspacesRoutesDeps): void => {
+export const registerWorkspacesRoutes = (app: SteadApp, { workspaces, linkOrigin }: WorkspacesRoutesDeps): void => {
   app.get('/api/workspaces', {
     config: { permission: 'user' },
     schema: { tags: ['workspaces'], summary: 'Workspaces the signed-in user belongs to, with their role', response: { 200: z.object({ workspaces: z.array(workspaceWithRoleSchema) }) } },
@@ -102,8 +103,7 @@ export const registerWorkspacesRoutes = (app: SteadApp, { workspaces, publicUrl 
     const access = workspaceOf(request);
     const { invitation, token } = await workspaces.invite(access.workspaceId, request.body, { userId: actingUserId(request), role: access.role });
     request.auditDetails = { targetType: 'invitation', targetId: invitation.id, metadata: { email: invitation.email, role: invitation.role } };
-    const base = publicUrl ?? `${request.protocol}://${request.host}`;
-    return reply.status(201).send({ invitation, url: `${base}/invite/${token}` });
+    return reply.status(201).send({ invitation, url: `${linkOrigin(request)}/invite/${token}` });
   });
 
   app.delete('/api/workspaces/:workspaceId/invitations/:invitationId', {
