@@ -176,7 +176,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account to accept an invitation (there is no open registration) */
+        /** Create an account with an invitation and join its workspace (there is no open registration; a link is used once) */
         post: {
             parameters: {
                 query?: never;
