@@ -77,6 +77,16 @@ describeEachServer('model providers and private addresses, without STEAD_EGRESS_
     }
   });
 
+  it('shows a base URL stored with credentials before they were refused without them', async () => {
+    const server = use();
+    const created = await add(server, owner.cookie, owner.workspace.id, { name: 'old', type: 'openai-compatible', baseUrl: 'https://api.example.com/v1', locality: 'hosted', discover: false });
+    await server.core.database.db.updateTable('modelProvider').set({ baseUrl: 'https://user:p4ssw0rd@api.example.com/v1' }).where('id', '=', created.json().provider.id).execute();
+    const listed = await server.call({ method: 'GET', url: providersUrl(owner.workspace.id), cookie: owner.cookie });
+    expect(listed.body).not.toContain('p4ssw0rd');
+    expect(listed.json().providers.find((provider: { name: string }) => provider.name === 'old').baseUrl).toBe('https://api.example.com/v1');
+    await server.call({ method: 'DELETE', url: `${providersUrl(owner.workspace.id)}/old`, cookie: owner.cookie });
+  });
+
   it('lets only workspace admins and owners add, change, test or remove providers', async () => {
     const server = use();
     const member = await addMember(server, owner.cookie, owner.workspace.id, { name: 'Mia Member', email: 'mia@example.com', password: 'member-password-1' }, 'member');
