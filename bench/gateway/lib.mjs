@@ -108,7 +108,8 @@ export const startUpstream = async () => {
 /** Environment of Stead: the caller's, minus every STEAD_* setting (no stray database or Redis URL). */
 const steadEnv = (dataDir, port) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STEAD_')));
-  return { ...env, STEAD_DATA_DIR: dataDir, STEAD_PORT: String(port), STEAD_HOST: host, STEAD_LOG_LEVEL: 'warn' };
+  // The upstream listens on loopback: a provider reaches a private address only when the administrator allows it.
+  return { ...env, STEAD_DATA_DIR: dataDir, STEAD_PORT: String(port), STEAD_HOST: host, STEAD_LOG_LEVEL: 'warn', STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' };
 };
 
 /** `node [nodeArgs] apps/server/bin/stead.mjs start` on a fresh data directory; resolves once /api/health is 200. */

@@ -61,7 +61,8 @@ describe.skipIf(!chromiumAvailable)('the Models area, in Chromium', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    [stead, upstream] = await Promise.all([startStead(), startOpenAiUpstream('local-llm', ['test-chat'])]);
+    // The upstream stands in for a model server on this machine: an administrator allows its loopback address.
+    [stead, upstream] = await Promise.all([startStead({ env: { STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' } }), startOpenAiUpstream('local-llm', ['test-chat'])]);
     browser = await launchChromium();
     await setUpOwner(browser, stead.baseUrl, consoleErrors);
   }, 180_000);

@@ -2884,7 +2884,7 @@ export interface paths {
                         /** Format: uri */
                         baseUrl: string;
                         /**
-                         * @description `local` models may serve `private` requests; a local base URL on a private address is allowed for this provider only
+                         * @description `local` models may serve `private` requests. It grants no network access: a private or loopback base URL must be allowed by an instance administrator (STEAD_EGRESS_ALLOWED_HOSTS), or be a local model server port on loopback (11434, 8080, 1234)
                          * @enum {string}
                          */
                         locality: "local" | "hosted";
@@ -3891,6 +3891,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{*}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenAI-compatible model object of one `<provider>/<model>` id */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Required with a session; an API key implies its workspace */
+                    workspaceId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The model id, `<provider>/<model>` */
+                    "*": string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -4027,7 +4067,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** OpenAI-compatible embeddings */
+        /** OpenAI-compatible embeddings, as floats or (`encoding_format: "base64"`, the official clients' default) little-endian float32 in base64 */
         post: {
             parameters: {
                 query?: {
@@ -4043,6 +4083,11 @@ export interface paths {
                     "application/json": {
                         model: string;
                         input: string | string[];
+                        /**
+                         * @description Default float; the official OpenAI clients ask for base64
+                         * @enum {string}
+                         */
+                        encoding_format?: "float" | "base64";
                     } & {
                         [key: string]: unknown;
                     };

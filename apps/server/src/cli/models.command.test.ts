@@ -42,7 +42,8 @@ const modelsSuite = (dialect: DatabaseDialect) => {
 
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), 'stead-models-cli-'));
-      env = { ...inheritedEnv(), STEAD_DATA_DIR: join(root, 'data'), STEAD_LOG_LEVEL: 'silent' };
+      // The upstream stands in for a model server on this machine: an administrator allows its loopback address.
+      env = { ...inheritedEnv(), STEAD_DATA_DIR: join(root, 'data'), STEAD_LOG_LEVEL: 'silent', STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' };
       if (dialect === 'postgres') {
         const isolated = await isolatedPostgresUrl(serviceUrl('postgres')!);
         disposeDatabase = isolated.dispose;

@@ -18,6 +18,7 @@ export const startOpenAiUpstream = async (name: string, models = ['test-chat', '
   const received: { path: string; body: Record<string, unknown> }[] = [];
   let mode: UpstreamMode = 'ok';
   const chat = JSON.parse(fixtureBody('openai-chat.json')) as Record<string, unknown>;
+  const toolsChat = JSON.parse(fixtureBody('openai-chat-tools.json')) as Record<string, unknown>;
   const server = createServer((request, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,9 +39,12 @@ export const startOpenAiUpstream = async (name: string, models = ['test-chat', '
       if (mode === '503') return void response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }));
       if (mode === '429') return void response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(fixtureBody('openai-error-429.json'));
       if (mode === '400') return void response.writeHead(400, { 'content-type': 'application/json' }).end(fixtureBody('openai-error-400.json'));
+      // With tools the model calls them; once their results are in (a last `tool` message) it answers in text.
+      const messages = Array.isArray(body.messages) ? (body.messages as { role?: string }[]) : [];
+      const withTools = Array.isArray(body.tools) && body.tools.length > 0 && messages.at(-1)?.role !== 'tool';
       if (body.stream) {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
-        const events = fixture('openai-chat-stream-text.sse');
+        const events = fixture(withTools ? 'openai-chat-stream-tools.sse' : 'openai-chat-stream-text.sse');
         if (mode === 'slow-first-token') {
           // Headers at once, the first token only after 1.5 s.
           response.flushHeaders();
@@ -55,6 +59,13 @@ export const startOpenAiUpstream = async (name: string, models = ['test-chat', '
         }
         response.end(events);
         return;
+      }
+      if (withTools) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(toolsChat));
+      const format = body.response_format as { type?: string } | undefined;
+      if (format?.type === 'json_schema') {
+        // The text fixture's answer with the content a model asked for this schema would write.
+        const choice = (chat.choices as { message: object }[])[0]!;
+        return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...chat, choices: [{ ...choice, message: { ...choice.message, content: jsonSchemaAnswer } }] }));
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...chat, model: body.model }));
     });
@@ -74,6 +85,12 @@ export const startOpenAiUpstream = async (name: string, models = ['test-chat', '
     }),
   };
 };
+
+/** What the upstream answers to a request with `response_format: { type: 'json_schema' }`. */
+export const jsonSchemaAnswer = '{"city":"Paris","temperatureCelsius":12}';
+
+/** The embedding vectors of `openai-embeddings.json`, in order. */
+export const fixtureEmbeddings = (): number[][] => (JSON.parse(fixtureBody('openai-embeddings.json')) as { data: { embedding: number[] }[] }).data.map((entry) => entry.embedding);
 
 /** The assistant text the `openai-chat-stream-text.sse` fixture assembles to, and `openai-chat.json` holds. */
 export const fixtureChatText = (): string => (JSON.parse(fixtureBody('openai-chat.json')) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;

@@ -48,7 +48,7 @@ type Values = z.infer<typeof schema>;
 
 const localityExplanations: Record<Locality, string> = {
   local:
-    'Runs on this machine or your own network. Only local providers may serve private data, and a local provider may use a loopback or LAN address (127.0.0.1, 192.168.…), which Stead otherwise refuses.',
+    'Runs on this machine or your own network. Only local providers may serve private data. A loopback or LAN address (127.0.0.1, 192.168.…) works only when the instance administrator allows it (STEAD_EGRESS_ALLOWED_HOSTS), or on 127.0.0.1 at the port of Ollama (11434), llama.cpp (8080) or LM Studio (1234).',
   hosted: 'A cloud service. It never receives private requests; its base URL must be a public address.',
 };
 

@@ -18,11 +18,26 @@ export const declaredModelSchema = z.strictObject({
   outputPricePerMillion: price.default(null),
 });
 
+/**
+ * A provider's root URL. Paths are appended to it, so a query or fragment would let it pick another path (and
+ * credentials in it would be stored and shown): all three are refused.
+ */
+export const providerBaseUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .max(2_000)
+  .superRefine((text, context) => {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (!url) return;
+    if (url.username !== '' || url.password !== '') context.addIssue({ code: 'custom', message: 'must not contain a user name or password: give the API key as apiKey' });
+    if (url.search !== '' || text.includes('?')) context.addIssue({ code: 'custom', message: 'must not contain a query (?…)' });
+    if (url.hash !== '' || text.includes('#')) context.addIssue({ code: 'custom', message: 'must not contain a fragment (#…)' });
+  });
+
 export const addProviderBody = z.strictObject({
   name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, `.`, `_` or `-`'),
   type: z.enum(providerTypes),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
-  locality: z.enum(localities).describe('`local` models may serve `private` requests; a local base URL on a private address is allowed for this provider only'),
+  baseUrl: providerBaseUrl,
+  locality: z.enum(localities).describe('`local` models may serve `private` requests. It grants no network access: a private or loopback base URL must be allowed by an instance administrator (STEAD_EGRESS_ALLOWED_HOSTS), or be a local model server port on loopback (11434, 8080, 1234)'),
   apiKey: z.string().min(1).max(4_000).optional().describe('Kept encrypted; never shown again'),
   models: z.array(declaredModelSchema).max(500).default([]),
   timeouts: z
@@ -274,4 +289,5 @@ export const chatCompletionBody = z.looseObject({
 export const embeddingsBody = z.looseObject({
   model: z.string().min(1).max(300),
   input: z.union([z.string(), z.array(z.string()).min(1)]),
+  encoding_format: z.enum(['float', 'base64']).optional().describe('Default float; the official OpenAI clients ask for base64'),
 });

@@ -35,6 +35,7 @@ import type {
   UpdateProviderRequest,
   UsageRecord,
 } from './models.schema.ts';
+import { localModelServerPorts, providerEgressGrant, type ProviderAddressFacts } from './provider-egress.ts';
 import { createTargetHealth, type TargetHealth } from './target-health.ts';
 import { createUsageWriter } from './usage-writer.ts';
 
@@ -96,6 +97,16 @@ interface Candidate {
 const charactersPerToken = 4;
 const estimateTokens = (request: ChatCompletionRequest): number =>
   Math.ceil(request.messages.reduce((total, message) => total + (typeof message.content === 'string' ? message.content.length : JSON.stringify(message.content ?? '').length), 0) / charactersPerToken);
+
+/** Base URLs stored before credentials in them were refused are shown without them. */
+const withoutCredentials = (baseUrl: string): string => {
+  if (!baseUrl.includes('@') || !URL.canParse(baseUrl)) return baseUrl;
+  const url = new URL(baseUrl);
+  if (url.username === '' && url.password === '') return baseUrl;
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/+$/, '');
+};
 
 const secretName = (providerId: string) => `model-provider:${providerId}`;
 const guessCapabilities = (name: string): ModelCapabilityName[] => (/embed/i.test(name) ? ['embeddings'] : ['chat']);
@@ -206,7 +217,7 @@ export const createModelsService = ({
     id: row.id,
     name: row.name,
     type: row.type as ProviderView['type'],
-    baseUrl: row.baseUrl,
+    baseUrl: withoutCredentials(row.baseUrl),
     locality: row.locality as Locality,
     hasApiKey: row.hasApiKey === 1,
     enabled: row.enabled === 1,
@@ -231,21 +242,45 @@ export const createModelsService = ({
     health: health.view(qualifiedName(row)),
   });
 
-  /**
-   * One adapter per provider, cached. A local provider's own host is allowed for its calls only: adding a local
-   * model server is the administrator's explicit consent to reach that address, and nothing else gains it.
-   */
-  const clientOf = async (row: Pick<ProviderRow, 'id' | 'workspaceId' | 'type' | 'baseUrl' | 'locality' | 'hasApiKey' | 'name' | 'timeouts'>) => {
+  /** The egress rules of one provider: the administrator's, plus what `providerEgressGrant` gives it. */
+  const egressOf = (row: ProviderAddressFacts) => {
+    const grant = providerEgressGrant(row);
+    return { grant, egress: createEgress(grant.allow.length > 0 ? [...egressAllowedHosts, ...grant.allow] : egressAllowedHosts) };
+  };
+
+  /** One adapter per provider, cached, on an egress client with that provider's rules (see `provider-egress.ts`). */
+  const clientOf = async (row: Pick<ProviderRow, 'id' | 'workspaceId' | 'type' | 'baseUrl' | 'locality' | 'hasApiKey' | 'name' | 'timeouts' | 'declared'>) => {
     const cached = clients.get(row.id);
     if (cached) return cached;
-    const allowed = row.locality === 'local' ? [...egressAllowedHosts, new URL(row.baseUrl).hostname.replace(/^\[|\]$/g, '')] : egressAllowedHosts;
-    const egress = createEgress(allowed);
+    const { grant, egress } = egressOf(row);
+    const fetch: EgressClient['request'] = grant.maxRedirects === undefined ? egress.request : (url, init) => egress.request(url, { ...init, maxRedirects: grant.maxRedirects });
     const apiKey = row.hasApiKey === 1 ? await secrets.reveal(row.workspaceId, secretName(row.id)) : undefined;
     const timeouts = row.timeouts ? (JSON.parse(row.timeouts) as Partial<ProviderTimeouts>) : undefined;
-    const provider = createModelProvider(row.type as ModelProviderType, { baseUrl: row.baseUrl, apiKey, fetch: egress.request, name: row.name, clock, ids, timeouts } as never);
+    const provider = createModelProvider(row.type as ModelProviderType, { baseUrl: row.baseUrl, apiKey, fetch, name: row.name, clock, ids, timeouts } as never);
     const client = { provider, egress };
     clients.set(row.id, client);
     return client;
+  };
+
+  /**
+   * Refuses a provider whose address its egress rules would refuse, before it is stored: the same check every
+   * call makes, with a message that says how an administrator allows it. A name that does not resolve now is
+   * not refused here (discovery reports it).
+   */
+  const checkAddress = async (row: ProviderAddressFacts): Promise<void> => {
+    const { egress } = egressOf(row);
+    try {
+      const verdict = await egress.check(row.baseUrl).catch(() => ({ allowed: true as const }));
+      if (!verdict.allowed) {
+        throw new SteadError(
+          'egress_blocked',
+          `${verdict.reason}. A provider reaches a private or loopback address only when an instance administrator allowed it: in STEAD_EGRESS_ALLOWED_HOSTS, by declaring the provider in stead.config.yaml, or (locality local) on loopback at a local model server's port (${[...localModelServerPorts].join(', ')})`,
+          { details: { field: 'baseUrl' } },
+        );
+      }
+    } finally {
+      await egress.close();
+    }
   };
 
   /** The row of a model a person or stead.config.yaml declared (rather than one the provider listed). */
@@ -346,7 +381,7 @@ export const createModelsService = ({
   };
 
   const providerOf = async ({ row }: Candidate): Promise<ModelProvider> =>
-    (await clientOf({ id: row.providerId, workspaceId: row.workspaceId, type: row.providerType, baseUrl: row.baseUrl, locality: row.locality, hasApiKey: row.hasApiKey, name: row.providerName, timeouts: row.timeouts })).provider;
+    (await clientOf({ id: row.providerId, workspaceId: row.workspaceId, type: row.providerType, baseUrl: row.baseUrl, locality: row.locality, hasApiKey: row.hasApiKey, name: row.providerName, timeouts: row.timeouts, declared: row.providerDeclared })).provider;
 
   /** Tries the candidates in order (retries, breakers, fallback: see callWithFallback). */
   const withFallback = async <T>(candidates: Candidate[], signal: AbortSignal | undefined, call: (candidate: Candidate, provider: ModelProvider) => Promise<T>) => {
@@ -532,6 +567,7 @@ export const createModelsService = ({
         createdAt: at,
         updatedAt: at,
       };
+      await checkAddress(row);
       await repository.insertProvider(row);
       if (request.apiKey) await secrets.store(workspaceId, secretName(row.id), request.apiKey);
       await repository.insertModels(
@@ -625,7 +661,7 @@ export const createModelsService = ({
           if (cached) {
             const hit = JSON.parse(cached) as { completion: ChatCompletion; target: string };
             recordUsage(workspaceId, { facts, caller, requested: request.model, decision: { ...decision, reason: `${decision.reason}; answered from the cache (${hit.target})` }, target: null, stream: false, startedAt });
-            return { ...hit.completion, stead: { target: hit.target, decision, cache: 'hit' as const } };
+            return { ...hit.completion, model: hit.target, stead: { target: hit.target, decision, cache: 'hit' as const } };
           }
         }
         const scopes = await scopesOf(workspaceId, caller);
@@ -634,7 +670,8 @@ export const createModelsService = ({
         if (cacheKey && decision.cacheTtlSeconds) await store.set(cacheKey, JSON.stringify({ completion: outcome.result, target: outcome.target.label }), { ttlMs: decision.cacheTtlSeconds * 1000 });
         await budgets.settle(scopes, facts.estimatedTokens, totalTokens(outcome.result.usage), costOf(outcome.target.row, outcome.result.usage));
         recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage: outcome.result.usage, startedAt });
-        return { ...outcome.result, stead: { target: outcome.target.label, decision, cache: cacheKey ? ('miss' as const) : null } };
+        // `model` names the target as /v1/models lists it, so a client can send it back (the upstream says only its own name).
+        return { ...outcome.result, model: outcome.target.label, stead: { target: outcome.target.label, decision, cache: cacheKey ? ('miss' as const) : null } };
       } catch (error) {
         recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;
@@ -690,7 +727,7 @@ export const createModelsService = ({
       }
     },
 
-    async embed(workspaceId: string, request: EmbeddingRequest, caller: CallerContext): Promise<EmbeddingResponse> {
+    async embed(workspaceId: string, request: EmbeddingRequest, caller: CallerContext): Promise<EmbeddingResponse & { stead: { target: string } }> {
       const startedAt = performance.now();
       let facts: RouteFacts | null = null;
       let decision: RouteDecision | null = null;
@@ -704,7 +741,7 @@ export const createModelsService = ({
         const usage = outcome.result.usage as Usage | undefined;
         await budgets.settle(scopes, 0, totalTokens(usage), costOf(outcome.target.row, usage));
         recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: outcome.target, skipped: outcome.skipped, stream: false, usage, startedAt });
-        return outcome.result;
+        return { ...outcome.result, model: outcome.target.label, stead: { target: outcome.target.label } };
       } catch (error) {
         recordUsage(workspaceId, { facts, caller, requested: request.model, decision, target: null, stream: false, startedAt, error });
         throw error;

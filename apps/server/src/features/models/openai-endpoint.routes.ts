@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
-import { chunkJsonOf, type ChatCompletionRequest, type EmbeddingRequest } from '../../platform/model-provider/model-provider.port.ts';
+import { chunkJsonOf, type ChatCompletionChunk, type ChatCompletionRequest, type EmbeddingRequest, type EmbeddingResponse } from '../../platform/model-provider/model-provider.port.ts';
+import { forgetChunkJson } from '../../platform/model-provider/chat-completion.types.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatCompletionBody, dataClasses, embeddingsBody, latencyTiers, type DataClass, type LatencyTier } from './models.schema.ts';
 import type { CallerContext, ModelsService } from './models.service.ts';
@@ -43,6 +44,47 @@ const clientGone = (reply: FastifyReply): AbortSignal => {
   return controller.signal;
 };
 
+const modelToken = (model: string): string => `"model":${JSON.stringify(model)}`;
+
+/**
+ * The JSON of each chunk of a stream, with `model` the target's `provider/model` (what `/v1/models` lists and a
+ * client can send back) instead of the upstream's own name. Chunks pass through as the upstream wrote them, so the
+ * name is swapped in that text: one string replace of the `"model":"<name>"` token (quotes inside JSON strings
+ * are escaped, so the token only matches a real field). A chunk written another way (`"model": "m1"`) is
+ * serialized again with the field set.
+ */
+const streamChunkJson = (target: string) => {
+  const replacement = modelToken(target).replaceAll('$', '$$$$');
+  let upstreamModel: string | undefined;
+  let token = '';
+  return (chunk: ChatCompletionChunk): string => {
+    if (chunk.model === target) return chunkJsonOf(chunk);
+    if (chunk.model !== upstreamModel) {
+      upstreamModel = chunk.model;
+      token = typeof chunk.model === 'string' ? modelToken(chunk.model) : '\u0000';
+    }
+    const json = chunkJsonOf(chunk);
+    const swapped = json.replace(token, replacement);
+    if (swapped !== json) return swapped;
+    chunk.model = target;
+    forgetChunkJson(chunk);
+    return JSON.stringify(chunk);
+  };
+};
+
+/** Little-endian float32 bytes in base64: what OpenAI answers for `encoding_format: "base64"` (its clients' default). */
+const base64Embedding = (vector: readonly number[]): string => {
+  const bytes = Buffer.allocUnsafe(vector.length * 4);
+  for (let index = 0; index < vector.length; index += 1) bytes.writeFloatLE(vector[index]!, index * 4);
+  return bytes.toString('base64');
+};
+
+const encodeEmbeddings = (response: EmbeddingResponse, format: EmbeddingRequest['encoding_format']) =>
+  format === 'base64' ? { ...response, data: response.data.map((entry) => ({ ...entry, embedding: base64Embedding(entry.embedding) })) } : response;
+
+/** OpenAI's model object; `created` is not known for upstream models, so it is a fixed date. */
+const modelObject = (model: { qualifiedName: string; providerName: string }) => ({ id: model.qualifiedName, object: 'model' as const, created: Math.floor(Date.parse('2026-01-01') / 1000), owned_by: model.providerName });
+
 /**
  * The OpenAI-compatible endpoint: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`, authenticated by a
  * Stead API key. Streams are server-sent events in OpenAI's format; a failure after the first chunk is sent as
@@ -54,7 +96,18 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
     schema: { tags: ['gateway'], summary: 'OpenAI-compatible model list: every model as `<provider>/<model>`', querystring: gatewayQuery },
   }, async (request) => {
     const list = await models.listModels(workspaceOf(request).workspaceId);
-    return { object: 'list', data: list.map((model) => ({ id: model.qualifiedName, object: 'model', created: Math.floor(Date.parse('2026-01-01') / 1000), owned_by: model.providerName })) };
+    return { object: 'list', data: list.map(modelObject) };
+  });
+
+  // Model ids hold a `/` (`ollama/llama3.2`), and OpenAI clients put them in the path unencoded.
+  app.get('/v1/models/*', {
+    config: { permission: 'models:read', workspaceFromQuery: true },
+    schema: { tags: ['gateway'], summary: 'OpenAI-compatible model object of one `<provider>/<model>` id', querystring: gatewayQuery, params: z.object({ '*': z.string().max(600).describe('The model id, `<provider>/<model>`') }) },
+  }, async (request) => {
+    const id = request.params['*'];
+    const model = (await models.listModels(workspaceOf(request).workspaceId)).find((entry) => entry.qualifiedName === id);
+    if (!model) throw new SteadError('model_not_found', `The model '${id}' does not exist: GET /v1/models lists the ids, as <provider>/<model>`, { details: { model: id } });
+    return modelObject(model);
   });
 
   app.post('/v1/chat/completions', {
@@ -93,7 +146,8 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
       pending += event;
     };
     try {
-      for await (const chunk of opened.chunks) send(`data: ${chunkJsonOf(chunk)}\n\n`);
+      const jsonOf = streamChunkJson(opened.target);
+      for await (const chunk of opened.chunks) send(`data: ${jsonOf(chunk)}\n\n`);
       send('data: [DONE]\n\n');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -106,9 +160,12 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
 
   app.post('/v1/embeddings', {
     config: { permission: 'models:use', ...gatewayConfig },
-    schema: { tags: ['gateway'], summary: 'OpenAI-compatible embeddings', querystring: gatewayQuery, body: embeddingsBody },
+    schema: { tags: ['gateway'], summary: 'OpenAI-compatible embeddings, as floats or (`encoding_format: "base64"`, the official clients\' default) little-endian float32 in base64', querystring: gatewayQuery, body: embeddingsBody },
   }, async (request, reply) => {
     const { workspaceId } = workspaceOf(request);
-    return models.embed(workspaceId, request.body as unknown as EmbeddingRequest, callerOf(request, clientGone(reply)));
+    const body = request.body as unknown as EmbeddingRequest;
+    const { stead, ...embeddings } = await models.embed(workspaceId, body, callerOf(request, clientGone(reply)));
+    void reply.header('x-stead-target', stead.target);
+    return encodeEmbeddings(embeddings, body.encoding_format);
   });
 };

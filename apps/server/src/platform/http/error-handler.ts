@@ -7,6 +7,9 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown>; type?: string; param?: null };
 }
 
+/** Paths of the OpenAI-compatible endpoint, whose errors also carry OpenAI's `type` and `param`. */
+const isGatewayPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
+
 /** OpenAI's error `type` for a status, added on `/v1/` routes so OpenAI clients classify Stead's errors as they expect. */
 const openAiErrorType = (status: number): string =>
   status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
@@ -31,7 +34,7 @@ export const registerErrorHandler = (
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const send = (code: ErrorCode, message: string, details?: Record<string, unknown>) => {
       const status = errorCodes[code].status;
-      const openAi = request.url.startsWith('/v1/') ? { type: openAiErrorType(status), param: null } : {};
+      const openAi = isGatewayPath(request.url.split('?')[0] ?? '') ? { type: openAiErrorType(status), param: null } : {};
       const body: ErrorBody = { error: { code, message, requestId: request.id, ...(details ? { details } : {}), ...openAi } };
       return reply.status(status).send(body);
     };
@@ -61,8 +64,12 @@ export const registerErrorHandler = (
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (options.spaFallback?.(request, reply)) return reply;
-    const body: ErrorBody = { error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id } };
+    const path = request.url.split('?')[0] ?? '';
+    // The OpenAI-compatible endpoint is an API: an unknown path there must not answer with the dashboard's HTML
+    // (an OpenAI client would parse it as a model object), but with OpenAI's error shape.
+    const gateway = isGatewayPath(path);
+    if (!gateway && options.spaFallback?.(request, reply)) return reply;
+    const body: ErrorBody = { error: { code: 'not_found', message: `No route ${request.method} ${path}`, requestId: request.id, ...(gateway ? { type: 'invalid_request_error', param: null } : {}) } };
     return reply.status(404).send(body);
   });
 };

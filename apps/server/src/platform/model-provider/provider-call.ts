@@ -5,8 +5,9 @@ import { isSteadError } from '../errors/stead-error.ts';
 import { forgetChunkJson, type ChatCompletionChunk } from './chat-completion.types.ts';
 import type { CallOptions, HttpProviderOptions, ProviderFetch, ProviderResponse, ProviderTimeouts } from './model-provider.port.ts';
 import { defaultProviderTimeouts } from './model-provider.port.ts';
-import { errorFromResponse, isProviderError, ProviderError } from './provider-error.ts';
+import { errorFromResponse, isProviderError, ProviderError, redactProviderError } from './provider-error.ts';
 import type { ProviderErrorPhase } from './provider-error.ts';
+import { createRedactor, secretsOfHeaders, type Redact } from './secret-redaction.ts';
 import { parseServerSentEventBatches, readLineBatches, readLines, type ServerSentEvent } from './stream-lines.ts';
 
 /** What every HTTP adapter resolves from its options once, at construction. */
@@ -18,11 +19,14 @@ export interface ProviderContext {
   timeouts: ProviderTimeouts;
   clock: Clock;
   ids: Ids;
+  /** Removes this provider's API key and credential headers from text an upstream sent back (error path only). */
+  redact: Redact;
 }
 
 const randomIds: Ids = { next: () => randomUUID().replaceAll('-', '') };
 
 export const resolveContext = (options: HttpProviderOptions, defaults: { name: string; baseUrl: string }, authHeaders: Record<string, string>): ProviderContext => ({
+  redact: createRedactor([...(options.apiKey ? [options.apiKey] : []), ...secretsOfHeaders(authHeaders, options.headers)]),
   name: options.name ?? defaults.name,
   baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ''),
   // Bound late so a test (or the egress client) replacing globalThis.fetch after construction is honoured.
@@ -112,14 +116,18 @@ class OpenProviderCall implements ProviderCall {
     return timer;
   }
 
+  /**
+   * Every failure of a call leaves through here (`runCall`, `streamCall`, `forward`), so this is where the
+   * secrets of the call are taken out of whatever the upstream wrote into the error.
+   */
   toError(error: unknown): unknown {
     if (this.#timedOut) return this.#timedOut;
     if (this.#callerSignal?.aborted) return this.#callerSignal.reason;
-    if (isProviderError(error)) return error;
+    if (isProviderError(error)) return redactProviderError(error, this.#context.redact);
     // The egress client's refusal is a policy decision, not a provider failure: it keeps its own code.
     if (isSteadError(error) && error.code !== 'egress_failed') return error;
     const reason = error instanceof Error ? error.message : String(error);
-    return new ProviderError({ provider: this.#context.name, phase: this.#phase, message: `${this.#context.name} could not be reached or broke off: ${reason}`, cause: error });
+    return redactProviderError(new ProviderError({ provider: this.#context.name, phase: this.#phase, message: `${this.#context.name} could not be reached or broke off: ${reason}`, cause: error }), this.#context.redact);
   }
 
   async send(path: string, init: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<ProviderResponse> {

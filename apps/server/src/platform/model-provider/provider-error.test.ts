@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SteadError } from '../errors/stead-error.ts';
-import { errorFromResponse, isRetryableStatus, parseRetryAfter, ProviderError, rawBodyLimit, readErrorBody } from './provider-error.ts';
+import { errorFromResponse, isRetryableStatus, parseRetryAfter, ProviderError, rawBodyLimit, readErrorBody, summaryLimit } from './provider-error.ts';
 
 const now = new Date('2025-10-01T12:00:00Z');
 
@@ -42,8 +42,21 @@ describe('error bodies', () => {
     expect(readErrorBody({ detail: 'Not Found' })).toMatchObject({ message: 'Not Found' });
   });
 
-  it('falls back to the raw text for a body that is not JSON', async () => {
+  it('never puts a body that is not a recognised error into the message: the status and its standard reason only', async () => {
     const error = await errorFromResponse(new Response('<html>502 Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway' }), 'p', now);
-    expect(error).toMatchObject({ status: 502, isRetryable: true, message: 'p answered 502: <html>502 Bad Gateway</html>', rawBody: '<html>502 Bad Gateway</html>' });
+    expect(error).toMatchObject({ status: 502, isRetryable: true, message: 'p answered 502 (Bad Gateway)', rawBody: '<html>502 Bad Gateway</html>' });
+    // An internal service's answer (what a provider pointed at it would read) and a made-up reason phrase stay out.
+    const internal = await errorFromResponse(new Response('db_password=hunter2-internal', { status: 500, statusText: 'secret-reason' }), 'p', now);
+    expect(internal.message).toBe('p answered 500 (Internal Server Error)');
+    const json = await errorFromResponse(new Response(JSON.stringify({ rows: [{ password: 'hunter2-internal' }] }), { status: 500 }), 'p', now);
+    expect(json.message).toBe('p answered 500 (Internal Server Error)');
+  });
+
+  it('keeps an error message short and printable', async () => {
+    const message = `bad\u0000 request\n\u001b[31mred\u202e ${'x'.repeat(1_000)}`;
+    const error = await errorFromResponse(new Response(JSON.stringify({ error: { message, type: 'invalid\nrequest' } }), { status: 400 }), 'p', now);
+    expect(error.message).toMatch(/^p answered 400: bad request \[31mred x+…$/);
+    expect(error.message.length).toBeLessThanOrEqual('p answered 400: '.length + summaryLimit);
+    expect(error.upstreamType).toBe('invalid request');
   });
 });

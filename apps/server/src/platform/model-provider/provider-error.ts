@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
 import { SteadError } from '../errors/stead-error.ts';
 import type { ProviderResponse } from './model-provider.port.ts';
+import type { Redact } from './secret-redaction.ts';
 
 /**
  * How far a call got before it failed: `connect` (no response headers yet, or an error status),
@@ -69,6 +71,43 @@ export class ProviderError extends SteadError {
 export const isProviderError = (error: unknown): error is ProviderError => error instanceof ProviderError;
 
 /**
+ * The same error with every text that came from the upstream (message, raw body, vendor type, the cause's
+ * message) passed through `redact`; see `secret-redaction.ts`.
+ */
+export const redactProviderError = (error: ProviderError, redact: Redact): ProviderError => {
+  const message = redact(error.message);
+  const rawBody = error.rawBody === undefined ? undefined : redact(error.rawBody);
+  const upstreamType = error.upstreamType === undefined ? undefined : redact(error.upstreamType);
+  const causeMessage = error.cause instanceof Error ? redact(error.cause.message) : undefined;
+  const causeChanged = error.cause instanceof Error && causeMessage !== error.cause.message;
+  if (message === error.message && rawBody === error.rawBody && upstreamType === error.upstreamType && !causeChanged) return error;
+  return new ProviderError({
+    code: error.code as ProviderErrorCode,
+    provider: error.provider,
+    message,
+    status: error.status,
+    phase: error.phase,
+    isRetryable: error.isRetryable,
+    retryAfterMs: error.retryAfterMs,
+    rawBody,
+    upstreamType,
+    cause: causeChanged ? new Error(causeMessage) : error.cause,
+  });
+};
+
+/** How long an upstream's own words may be in a message. */
+export const summaryLimit = 200;
+
+/**
+ * A short, printable version of text an upstream wrote (its error message or type): control and format characters
+ * (line breaks, escapes, bidirectional overrides) become spaces, runs of spaces one, and it is cut at `limit`.
+ */
+export const summarise = (text: string, limit = summaryLimit): string => {
+  const flat = text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+};
+
+/**
  * Milliseconds to wait from `retry-after-ms` (OpenAI, fractional milliseconds) or `Retry-After` (seconds or
  * an HTTP date, RFC 9110). Undefined when neither is present or readable.
  */
@@ -132,15 +171,18 @@ export const errorFromResponse = async (response: ProviderResponse, provider: st
   }
   const facts = readErrorBody(parseJson(rawBody));
   const retryAfterMs = parseRetryAfter(response.headers, now) ?? (facts.estimatedSeconds === undefined ? undefined : Math.round(facts.estimatedSeconds * 1000));
-  const reason = facts.message ?? (rawBody.trim().slice(0, 200) || response.statusText || 'no error message');
+  // Only the message field of a recognised error body, shortened and made printable: never the body itself (an
+  // address that is not a model server must not have its answers shown to whoever added it), and never the
+  // upstream's reason phrase, which it may fill with anything.
+  const reason = facts.message === undefined ? undefined : summarise(facts.message);
   return new ProviderError({
     provider,
     status: response.status,
     phase: 'connect',
-    message: `${provider} answered ${response.status}: ${reason}`,
+    message: `${provider} answered ${response.status}${reason ? `: ${reason}` : ` (${STATUS_CODES[response.status] ?? 'no error message'})`}`,
     retryAfterMs,
     rawBody,
-    upstreamType: facts.type,
+    upstreamType: facts.type === undefined ? undefined : summarise(facts.type, 100),
   });
 };
 
@@ -154,9 +196,9 @@ export const errorFromStreamPayload = (payload: unknown, provider: string, phase
     provider,
     status,
     phase,
-    message: `${provider} reported an error: ${facts.message ?? 'no error message'}`,
+    message: `${provider} reported an error: ${facts.message === undefined ? 'no error message' : summarise(facts.message)}`,
     rawBody: JSON.stringify(payload),
-    upstreamType: facts.type,
+    upstreamType: facts.type === undefined ? undefined : summarise(facts.type, 100),
     // Without a status, a mid-stream failure is the upstream's fault (overload, crash), so trying again is sensible.
     isRetryable: status === undefined ? true : isRetryableStatus(status),
   });
