@@ -64,6 +64,7 @@ import { createDatabaseQueue } from './platform/queue/database-queue.adapter.ts'
 import type { JobQueue } from './platform/queue/queue.port.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
+import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
 import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
 import { createLoggerOptions } from './platform/logger/logger.ts';
@@ -272,6 +273,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  registerJsonBodyParser(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

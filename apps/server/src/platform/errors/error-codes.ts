@@ -6,6 +6,7 @@
 export const errorCodes = {
   validation_failed: { status: 400, summary: 'A body, query or path parameter failed validation.' },
   malformed_json: { status: 400, summary: 'The request body is not valid JSON.' },
+  invalid_body: { status: 400, summary: 'The request body is valid JSON but its shape is refused before any route sees it: nested deeper than 64 levels.' },
   unsupported_media_type: { status: 415, summary: 'The request body has a content type the route does not accept.' },
   payload_too_large: { status: 413, summary: 'The request body is larger than the configured limit.' },
   not_found: { status: 404, summary: 'The route or the addressed resource does not exist, or the caller may not see it.' },
