@@ -63,6 +63,7 @@ import { createMemoryKeyValueStore } from './platform/key-value/memory-key-value
 import { createDatabaseQueue } from './platform/queue/database-queue.adapter.ts';
 import type { JobQueue } from './platform/queue/queue.port.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
+import { docsContentSecurityPolicy } from './platform/http/docs-page.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
@@ -344,7 +345,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   });
   registerAuditHook(app, core.audit);
 
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: docsContentSecurityPolicy });
   app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   const loginRateLimit = { max: config.loginRateLimit, timeWindow: '1 minute' };
