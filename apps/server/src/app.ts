@@ -52,6 +52,7 @@ import { createWorkspacesService } from './features/workspaces/workspaces.servic
 import { createIds, systemClock, type Clock, type Ids } from './platform/clock/clock.ts';
 import { resolveSecretKey } from './platform/crypto/secret-key.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
+import { prepareDataDirectory } from './platform/database/data-directory.ts';
 import { createDatabaseClock } from './platform/database/database-clock.ts';
 import type { DatabaseHandle } from './platform/database/database.port.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
@@ -96,7 +97,12 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const logger = pino(createLoggerOptions(config.logLevel), destination(2));
   let closing = false;
   const ids = options.ids ?? createIds(clock);
-  const database = options.database ?? await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+  // The data directory holds the SQLite file and the key file: created 0700, or tightened when this user owns it.
+  if (!config.databaseUrl || config.secretKey === undefined) {
+    for (const warning of prepareDataDirectory(config.dataDir).warnings) logger.warn({ component: 'data-directory' }, warning);
+  }
+  const onFileWarning = (message: string) => logger.warn({ component: 'database' }, message);
+  const database = options.database ?? await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db'), onWarning: onFileWarning });
   if (options.migrate ?? true) await migrateToLatest(database.db);
 
   const onEventError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'event bus');
