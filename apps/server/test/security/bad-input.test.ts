@@ -91,6 +91,8 @@ interface Case {
   name: string;
   /** Substituted path parameters (already encoded); others get plausible values. */
   params?: Record<string, string>;
+  /** `?workspaceId=` of a route that takes its workspace from the query (already encoded). */
+  queryWorkspaceId?: string;
   /** Raw payload; a string or a Buffer is sent as it is. */
   payload?: string | Buffer | undefined;
   contentType?: string | undefined;
@@ -101,7 +103,7 @@ interface Case {
 const nested = (levels: number, inner = '1'): string => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
 const bodyLimit = 1024 * 1024;
 
-const casesFor = (url: string, schema: JsonSchema | undefined): Case[] => {
+const casesFor = (url: string, schema: JsonSchema | undefined, workspaceFromQuery: boolean): Case[] => {
   const body = sample(schema) as Record<string, unknown>;
   const properties = Object.entries(schema?.properties ?? {});
   const json = (value: unknown) => JSON.stringify(value);
@@ -126,6 +128,7 @@ const casesFor = (url: string, schema: JsonSchema | undefined): Case[] => {
   };
   return [
     ...paramNames.flatMap((param) => badParams.map(([label, value]): Case => ({ name: `path parameter ${param} with ${label}`, params: { [param]: value }, payload: json(body) }))),
+    ...(workspaceFromQuery ? badParams.map(([label, value]): Case => ({ name: `query workspaceId with ${label}`, queryWorkspaceId: value, payload: json(body) })) : []),
     ...properties.map(([name, property]): Case => ({ name: `wrong type for ${name}`, payload: json({ ...body, [name]: wrongTypeFor(property) }) })),
     ...properties.map(([name]): Case => ({ name: `null for ${name}`, payload: json({ ...body, [name]: null }) })),
     { name: 'nesting 10,000 levels deep', payload: withRaw(firstProperty, nested(10_000)), expect: deepExpectation },
@@ -214,10 +217,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           // A workspace of its own per route and credential: `DELETE /api/workspaces/:workspaceId` may remove it.
           const workspace = await server.core.workspaces.create(`Bad input ${label} ${who}`, ownerId);
           const key = (await server.core.keys.create(workspace.id, { name: 'bad-input', role: 'owner' }, { userId: ownerId, role: 'owner' })).secret;
-          for (const testCase of casesFor(route.url, schema)) {
+          for (const testCase of casesFor(route.url, schema, route.workspaceFromQuery)) {
             const values: Record<string, string> = { workspaceId: workspace.id, token: 'x'.repeat(32), ...testCase.params };
             const path = route.url.replace(/:([A-Za-z]+)/g, (_match, name: string) => values[name] ?? 'does-not-exist');
-            const query = route.workspaceFromQuery ? `?workspaceId=${workspace.id}` : '';
+            const query = route.workspaceFromQuery ? `?workspaceId=${testCase.queryWorkspaceId ?? workspace.id}` : '';
             const contentType = 'contentType' in testCase ? testCase.contentType : 'application/json';
             const response = await server.call({
               method: route.method as 'POST',

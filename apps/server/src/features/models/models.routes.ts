@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { idParam, noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
 import {
   addProviderBody,
   aliasBody,
@@ -20,7 +20,7 @@ import {
 } from './models.schema.ts';
 import type { ModelsService } from './models.service.ts';
 
-const providerParams = workspaceIdParams.extend({ providerId: z.string().min(1).max(100).describe('Provider id or name') });
+const providerParams = workspaceIdParams.extend({ providerId: idParam(100).describe('Provider id or name') });
 const aliasParams = workspaceIdParams.extend({ name: aliasName });
 
 /** Managing the gateway: providers, their models, the routing tester and the usage ledger. */
