@@ -56,6 +56,7 @@ import { createDomainEvents } from './platform/events/domain-events.ts';
 import { createIds, systemClock, type Clock, type Ids } from './platform/clock/clock.ts';
 import { resolveSecretKey } from './platform/crypto/secret-key.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
+import { prepareDataDirectory } from './platform/database/data-directory.ts';
 import { createDatabaseClock } from './platform/database/database-clock.ts';
 import type { DatabaseHandle } from './platform/database/database.port.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
@@ -67,8 +68,10 @@ import { createMemoryKeyValueStore } from './platform/key-value/memory-key-value
 import { createDatabaseQueue } from './platform/queue/database-queue.adapter.ts';
 import type { JobQueue } from './platform/queue/queue.port.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
+import { docsContentSecurityPolicy } from './platform/http/docs-page.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { createHostAllowlist, registerHostAllowlist } from './platform/http/host-allowlist.ts';
+import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
 import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
 import { createLoggerOptions } from './platform/logger/logger.ts';
@@ -99,7 +102,12 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const logger = pino(createLoggerOptions(config.logLevel), destination(2));
   let closing = false;
   const ids = options.ids ?? createIds(clock);
-  const database = options.database ?? await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+  // The data directory holds the SQLite file and the key file: created 0700, or tightened when this user owns it.
+  if (!config.databaseUrl || config.secretKey === undefined) {
+    for (const warning of prepareDataDirectory(config.dataDir).warnings) logger.warn({ component: 'data-directory' }, warning);
+  }
+  const onFileWarning = (message: string) => logger.warn({ component: 'database' }, message);
+  const database = options.database ?? await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db'), onWarning: onFileWarning });
   if (options.migrate ?? true) await migrateToLatest(database.db);
 
   const onEventError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'event bus');
@@ -285,6 +293,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  registerJsonBodyParser(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -358,7 +367,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   });
   registerAuditHook(app, core.audit);
 
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: docsContentSecurityPolicy });
   app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   const loginRateLimit = { max: config.loginRateLimit, timeWindow: '1 minute' };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,51 @@ describe('stead (no database needed)', stepTimeout, () => {
     const report = JSON.parse(result.stdout) as { healthy: boolean; checks: { name: string; ok: boolean; detail: string }[] };
     expect(report.healthy).toBe(false);
     expect(report.checks.find((check) => check.name === 'web app built')).toMatchObject({ ok: false, detail: expect.stringContaining('missing') });
+  });
+
+  // Tests run as root, for whom a chmod 0500 directory is still writable: a data directory under a regular file,
+  // and a `stead.db` that is a directory, fail for root too.
+  it('an unusable data directory: start, doctor and tasks list name the path and the cause, with no stack trace', async () => {
+    writeFileSync(join(sandbox.root, 'a-file'), 'not a directory');
+    const underFile = join(sandbox.root, 'a-file', 'data');
+    const blocked = join(sandbox.root, 'blocked');
+    mkdirSync(join(blocked, 'stead.db'), { recursive: true });
+
+    const start = await stead(['start'], { STEAD_DATA_DIR: underFile, STEAD_PORT: '0' });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(`error [data_dir_unusable]: The data directory ${underFile} cannot be created: ENOTDIR`);
+    noStack(start.stderr);
+
+    const list = await stead(['tasks', 'list', '--workspace', 'ops'], { STEAD_DATA_DIR: blocked });
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain(`error [database_open_failed]: Cannot open the SQLite database ${join(blocked, 'stead.db')}: EISDIR`);
+    noStack(list.stderr);
+
+    for (const dataDir of [underFile, blocked]) {
+      const doctor = await stead(['doctor', '--json'], { STEAD_DATA_DIR: dataDir });
+      expect(doctor.code, doctor.stderr).toBe(1);
+      noStack(doctor.stderr);
+      const report = JSON.parse(doctor.stdout) as { healthy: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+      expect(report.healthy).toBe(false);
+      expect(report.checks.find((check) => check.name === 'database reachable')).toMatchObject({ ok: false, detail: expect.stringContaining(join(dataDir, 'stead.db')) });
+      expect(report.checks.map((check) => check.name)).toEqual(expect.arrayContaining(['data directory writable', 'database integrity', 'migrations', 'web app built']));
+    }
+  });
+
+  it('doctor reports a data directory or database file other users can read', async () => {
+    const dataDir = join(sandbox.root, 'loose');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'stead.db'), '');
+    chmodSync(join(dataDir, 'stead.db'), 0o644);
+    const result = await stead(['doctor', '--json'], { STEAD_DATA_DIR: dataDir, STEAD_WEB_DIR: sandbox.webDir });
+    const report = JSON.parse(result.stdout) as { healthy: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+    expect(report.checks.find((check) => check.name === 'data directory permissions')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/loose is 0755 \(should be 0700\); stead\.db is 0644 \(should be 0600\)/),
+    });
+    expect(report.healthy).toBe(false);
+    expect(result.code).toBe(1);
   });
 });
 

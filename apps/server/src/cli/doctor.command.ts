@@ -1,7 +1,9 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, maskConfig } from '../config/config.loader.ts';
+import { dataDirectoryMode, loosePermissions } from '../platform/database/data-directory.ts';
 import { createDatabase } from '../platform/database/database.factory.ts';
+import type { DatabaseHandle } from '../platform/database/database.port.ts';
 import { pendingMigrations } from '../platform/database/migrator.ts';
 import { defaultWebDir, webAppBuilt } from '../platform/http/web-app.ts';
 import { steadVersion } from '../version.ts';
@@ -27,32 +29,47 @@ export const runDoctor = async (options: OutputOptions): Promise<void> => {
   const checks: Check[] = [];
   checks.push(
     await attempt('data directory writable', async () => {
-      mkdirSync(config.dataDir, { recursive: true });
+      mkdirSync(config.dataDir, { recursive: true, mode: dataDirectoryMode });
       accessSync(config.dataDir, constants.W_OK);
       return config.dataDir;
     }),
   );
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
+  checks.push(
+    await attempt('data directory permissions', async () => {
+      const loose = loosePermissions(config.dataDir);
+      if (loose.length > 0) throw new Error(`other users of this machine can read: ${loose.join('; ')}; stead start tightens what it owns, or chmod them`);
+      return 'owner only';
+    }),
+  );
+  // Opening the database is a check of its own: a read-only data directory fails here, and the rest is still reported.
+  let database: DatabaseHandle | undefined;
   checks.push(
     await attempt('database reachable', async () => {
+      database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'stead.db') });
       await database.ping();
       return `${database.dialect} ${database.location}`;
     }),
   );
-  checks.push(
-    await attempt('database integrity', async () => {
-      const problems = await database.checkIntegrity();
-      if (problems.length > 0) throw new Error(problems.slice(0, 5).join('; '));
-      return 'ok';
-    }),
-  );
-  checks.push(
-    await attempt('migrations', async () => {
-      const pending = await pendingMigrations(database.db);
-      return pending.length === 0 ? 'up to date' : `${pending.length} pending (applied at start or by stead migrate): ${pending.join(', ')}`;
-    }),
-  );
-  await database.close().catch(() => {});
+  const opened = database;
+  const skipped = { ok: false, detail: 'not checked: the database could not be opened' };
+  if (opened) {
+    checks.push(
+      await attempt('database integrity', async () => {
+        const problems = await opened.checkIntegrity();
+        if (problems.length > 0) throw new Error(problems.slice(0, 5).join('; '));
+        return 'ok';
+      }),
+    );
+    checks.push(
+      await attempt('migrations', async () => {
+        const pending = await pendingMigrations(opened.db);
+        return pending.length === 0 ? 'up to date' : `${pending.length} pending (applied at start or by stead migrate): ${pending.join(', ')}`;
+      }),
+    );
+    await opened.close().catch(() => {});
+  } else {
+    checks.push({ name: 'database integrity', ...skipped }, { name: 'migrations', ...skipped });
+  }
   if (config.redisUrl) {
     checks.push(
       await attempt('redis reachable', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { noContent, setCookies, userOf, type SteadApp } from '../../platform/http/http.types.ts';
+import { idParam, noContent, setCookies, userOf, type SteadApp } from '../../platform/http/http.types.ts';
 import {
   changePasswordBody,
   loginBody,
@@ -97,7 +97,7 @@ export const registerAuthRoutes = (app: SteadApp, { auth, loginRateLimit }: Auth
 
   app.delete('/api/account/sessions/:sessionId', {
     config: { permission: 'user', audit: 'account.session-revoke' },
-    schema: { tags: ['account'], summary: 'End one session', params: z.object({ sessionId: z.string().min(1).max(64) }), response: { 204: noContent } },
+    schema: { tags: ['account'], summary: 'End one session', params: z.object({ sessionId: idParam() }), response: { 204: noContent } },
   }, async (request, reply) => {
     request.auditDetails = { targetType: 'session', targetId: request.params.sessionId };
     await auth.revokeSession(userOf(request).user.id, request.params.sessionId);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { EventBus, SteadEvent } from '../../platform/events/events.port.ts';
-import { workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
+import { idParam, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 
 const heartbeatMs = 25_000;
 
@@ -21,7 +21,7 @@ export const registerEventsRoutes = (app: SteadApp, { events }: { events: EventB
     schema: {
       tags: ['events'],
       summary: 'Live events of a workspace (text/event-stream); each message has `event: <type>` and JSON `data`',
-      querystring: z.strictObject({ workspaceId: z.string().min(1).max(64).optional().describe('Required with a session; an API key implies its workspace') }),
+      querystring: z.strictObject({ workspaceId: idParam().optional().describe('Required with a session; an API key implies its workspace') }),
     },
   }, async (request, reply) => {
     const { workspaceId } = workspaceOf(request);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actingUserId, noContent, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
+import { actingUserId, idParam, noContent, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import { apiKeySchema, createKeyBody } from './keys.schema.ts';
 import type { KeysService } from './keys.service.ts';
 
@@ -27,7 +27,7 @@ export const registerKeysRoutes = (app: SteadApp, { keys }: { keys: KeysService 
 
   app.delete('/api/workspaces/:workspaceId/keys/:keyId', {
     config: { permission: 'keys:manage', audit: 'key.revoke' },
-    schema: { tags: ['keys'], summary: 'Revoke an API key at once', params: workspaceIdParams.extend({ keyId: z.string().min(1).max(64) }), response: { 204: noContent } },
+    schema: { tags: ['keys'], summary: 'Revoke an API key at once', params: workspaceIdParams.extend({ keyId: idParam() }), response: { 204: noContent } },
   }, async (request, reply) => {
     request.auditDetails = { targetType: 'key', targetId: request.params.keyId };
     await keys.revoke(request.params.workspaceId, request.params.keyId, { role: workspaceOf(request).role });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { idParam, noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
 import {
   addProviderBody,
   aliasBody,
+  aliasName,
   budgetBody,
   budgetsSchema,
   aliasSchema,
@@ -19,7 +20,8 @@ import {
 } from './models.schema.ts';
 import type { ModelsService } from './models.service.ts';
 
-const providerParams = workspaceIdParams.extend({ providerId: z.string().min(1).max(100).describe('Provider id or name') });
+const providerParams = workspaceIdParams.extend({ providerId: idParam(100).describe('Provider id or name') });
+const aliasParams = workspaceIdParams.extend({ name: aliasName });
 
 /** Managing the gateway: providers, their models, the routing tester and the usage ledger. */
 export const registerModelsRoutes = (app: SteadApp, { models }: { models: ModelsService }): void => {
@@ -108,7 +110,7 @@ export const registerModelsRoutes = (app: SteadApp, { models }: { models: Models
 
   app.put('/api/workspaces/:workspaceId/model-aliases/:name', {
     config: { permission: 'models:manage', audit: 'model-alias.set' },
-    schema: { tags: ['models'], summary: 'Create or replace an alias', params: workspaceIdParams.extend({ name: z.string().min(1).max(100) }), body: aliasBody.omit({ name: true }), response: { 200: z.object({ alias: aliasSchema }) } },
+    schema: { tags: ['models'], summary: 'Create or replace an alias', params: aliasParams, body: aliasBody.omit({ name: true }), response: { 200: z.object({ alias: aliasSchema }) } },
   }, async (request) => {
     const parsed = aliasBody.parse({ name: request.params.name, targets: request.body.targets });
     request.auditDetails = { targetType: 'model-alias', targetId: parsed.name, metadata: { targets: parsed.targets } };
@@ -117,7 +119,7 @@ export const registerModelsRoutes = (app: SteadApp, { models }: { models: Models
 
   app.delete('/api/workspaces/:workspaceId/model-aliases/:name', {
     config: { permission: 'models:manage', audit: 'model-alias.delete' },
-    schema: { tags: ['models'], summary: 'Remove an alias', params: workspaceIdParams.extend({ name: z.string().min(1).max(100) }), response: { 204: noContent } },
+    schema: { tags: ['models'], summary: 'Remove an alias', params: aliasParams, response: { 204: noContent } },
   }, async (request, reply) => {
     request.auditDetails = { targetType: 'model-alias', targetId: request.params.name };
     await models.removeAlias(request.params.workspaceId, request.params.name);

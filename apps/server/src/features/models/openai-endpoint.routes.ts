@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import { workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
+import { idParam, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import { chunkJsonOf, type ChatCompletionChunk, type ChatCompletionRequest, type EmbeddingRequest, type EmbeddingResponse } from '../../platform/model-provider/model-provider.port.ts';
 import { forgetChunkJson } from '../../platform/model-provider/chat-completion.types.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatCompletionBody, dataClasses, embeddingsBody, latencyTiers, type DataClass, type LatencyTier } from './models.schema.ts';
 import type { CallerContext, ModelsService } from './models.service.ts';
 
-const gatewayQuery = z.strictObject({ workspaceId: z.string().min(1).max(64).optional().describe('Required with a session; an API key implies its workspace') });
+const gatewayQuery = z.strictObject({ workspaceId: idParam().optional().describe('Required with a session; an API key implies its workspace') });
 const gatewayConfig = { workspaceFromQuery: true, auditExempt: 'every call is recorded in the model usage ledger' } as const;
 
 /** `x-stead-data-class` (absent: the key's or workspace's default, resolved by the service) and `x-stead-latency`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actingUserId, noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { actingUserId, idParam, noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
 import {
   createScheduleBody,
   firesPageSchema,
@@ -12,7 +12,7 @@ import {
 } from './schedules.schema.ts';
 import type { SchedulesService } from './schedules.service.ts';
 
-const scheduleParams = workspaceIdParams.extend({ scheduleId: z.string().min(1).max(64) });
+const scheduleParams = workspaceIdParams.extend({ scheduleId: idParam() });
 const scheduleResponse = z.object({ schedule: scheduleSchema });
 const tags = ['schedules'];
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { actingUserId, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { actingUserId, idParam, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
 import type { TasksService } from './tasks.service.ts';
 import { createTaskBody, taskDetailSchema, taskKindSchema, taskListQuery, taskLogLineSchema, taskPageSchema, taskSchema } from './tasks.schema.ts';
 
-const taskParams = workspaceIdParams.extend({ taskId: z.string().min(1).max(64) });
+const taskParams = workspaceIdParams.extend({ taskId: idParam() });
 
 export const registerTasksRoutes = (app: SteadApp, { tasks }: { tasks: TasksService }): void => {
   app.get('/api/workspaces/:workspaceId/task-kinds', {

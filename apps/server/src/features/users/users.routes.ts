@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noContent, userOf, type SteadApp } from '../../platform/http/http.types.ts';
+import { idParam, noContent, userOf, type SteadApp } from '../../platform/http/http.types.ts';
 import type { UsersService } from './users.service.ts';
 
 const userSchema = z.object({
@@ -24,7 +24,7 @@ export const registerUsersRoutes = (app: SteadApp, { users, describeInstance }: 
     schema: { tags: ['admin'], summary: 'Every account of this instance', response: { 200: z.object({ users: z.array(userSchema) }) } },
   }, async () => ({ users: await users.list() }));
 
-  const params = z.object({ userId: z.string().min(1).max(64) });
+  const params = z.object({ userId: idParam() });
   app.post('/api/admin/users/:userId/disable', {
     config: { permission: 'admin', audit: 'user.disable' },
     schema: { tags: ['admin'], summary: 'Disable an account: ends its sessions and revokes its API keys at once', params, response: { 204: noContent } },

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { actingUserId, noContent, userOf, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
+import { actingUserId, idParam, noContent, userOf, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import {
   changeRoleBody,
   createInvitationBody,
@@ -67,7 +67,7 @@ export const registerWorkspacesRoutes = (app: SteadApp, { workspaces, linkOrigin
     schema: { tags: ['members'], summary: 'Members and their roles', params: workspaceIdParams, response: { 200: z.object({ members: z.array(memberSchema) }) } },
   }, async (request) => ({ members: await workspaces.listMembers(request.params.workspaceId) }));
 
-  const memberParams = workspaceIdParams.extend({ userId: z.string().min(1).max(64) });
+  const memberParams = workspaceIdParams.extend({ userId: idParam() });
   app.patch('/api/workspaces/:workspaceId/members/:userId', {
     config: { permission: 'members:manage', audit: 'member.role-change' },
     schema: { tags: ['members'], summary: "Change a member's role", params: memberParams, body: changeRoleBody, response: { 200: z.object({ member: memberSchema }) } },
@@ -108,7 +108,7 @@ export const registerWorkspacesRoutes = (app: SteadApp, { workspaces, linkOrigin
 
   app.delete('/api/workspaces/:workspaceId/invitations/:invitationId', {
     config: { permission: 'members:manage', audit: 'invitation.revoke' },
-    schema: { tags: ['members'], summary: 'Revoke an invitation', params: workspaceIdParams.extend({ invitationId: z.string().min(1).max(64) }), response: { 204: noContent } },
+    schema: { tags: ['members'], summary: 'Revoke an invitation', params: workspaceIdParams.extend({ invitationId: idParam() }), response: { 204: noContent } },
   }, async (request, reply) => {
     request.auditDetails = { targetType: 'invitation', targetId: request.params.invitationId };
     await workspaces.revokeInvitation(request.params.workspaceId, request.params.invitationId);

@@ -1,28 +1,68 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { PoolConfig } from 'pg';
+import { SteadError } from '../errors/stead-error.ts';
 import { maskUrlCredentials } from '../logger/mask.ts';
+import { dataDirectoryMode, dataFileMode, tightenMode } from './data-directory.ts';
 import type { DatabaseHandle } from './database.port.ts';
 import type { Database } from './database.types.ts';
 
 export interface SqliteDatabaseOptions {
   /** Path of the database file, or `:memory:`. */
   file: string;
+  /** Told about a database file other users can read that could not be made 0600. Default: ignored. */
+  onWarning?: (message: string) => void;
 }
 
 /**
+ * Creates the database file owner-only (0600) before SQLite opens it, or tightens an existing one: SQLite gives
+ * the `-wal` and `-shm` files it creates the mode of the database file, so they follow. Files left over from an
+ * older version that created them 0644 are tightened too.
+ */
+const createOwnerOnly = (file: string, onWarning: (message: string) => void): void => {
+  mkdirSync(dirname(file), { recursive: true, mode: dataDirectoryMode });
+  closeSync(openSync(file, 'a', dataFileMode));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    const warning = tightenMode(path, dataFileMode);
+    if (warning) onWarning(warning);
+  }
+};
+
+const openFailure = (file: string, error: unknown): SteadError => {
+  const cause = error instanceof Error ? error.message : String(error);
+  return new SteadError(
+    'database_open_failed',
+    `Cannot open the SQLite database ${file}: ${cause} (the directory ${dirname(file)} must exist or be creatable, and be writable by this user, for the database and its -wal and -shm files)`,
+    { cause: error, details: { path: file } },
+  );
+};
+
+const openSqlite = (file: string, onWarning: (message: string) => void): SqliteDriver.Database => {
+  let connection: SqliteDriver.Database | undefined;
+  try {
+    if (file !== ':memory:') createOwnerOnly(file, onWarning);
+    connection = new SqliteDriver(file);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('synchronous = FULL');
+    connection.pragma('foreign_keys = ON');
+    connection.pragma('busy_timeout = 5000');
+    return connection;
+  } catch (error) {
+    connection?.close();
+    throw openFailure(file, error);
+  }
+};
+
+/**
  * SQLite through better-sqlite3: WAL journal, `synchronous=FULL` (a committed transaction survives power
- * loss), foreign keys enforced, and a busy timeout so the CLI and a running server can share the file.
+ * loss), foreign keys enforced, and a busy timeout so the CLI and a running server can share the file. The
+ * file and its WAL are created 0600 in a 0700 directory. A file that cannot be opened (a read-only or missing
+ * directory) is `SteadError('database_open_failed')` naming the path and the cause.
  */
 export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHandle => {
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-  const connection = new SqliteDriver(options.file);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = FULL');
-  connection.pragma('foreign_keys = ON');
-  connection.pragma('busy_timeout = 5000');
+  const connection = openSqlite(options.file, options.onWarning ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
@@ -94,5 +134,7 @@ export const createPostgresDatabase = async (options: PostgresDatabaseOptions): 
   };
 };
 
-export const createDatabase = async (options: { databaseUrl?: string | undefined; sqliteFile: string }): Promise<DatabaseHandle> =>
-  options.databaseUrl ? createPostgresDatabase({ url: options.databaseUrl }) : createSqliteDatabase({ file: options.sqliteFile });
+export const createDatabase = async (options: { databaseUrl?: string | undefined; sqliteFile: string; onWarning?: (message: string) => void }): Promise<DatabaseHandle> =>
+  options.databaseUrl
+    ? createPostgresDatabase({ url: options.databaseUrl })
+    : createSqliteDatabase({ file: options.sqliteFile, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });

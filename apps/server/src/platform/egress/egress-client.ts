@@ -40,6 +40,9 @@ export type BlockedAddressKind =
   | 'broadcast'
   | 'unique-local'
   | 'site-local'
+  | 'documentation'
+  | 'IPv4-compatible'
+  | 'tunnel'
   | 'unrecognised';
 
 interface AddressRange {
@@ -102,7 +105,8 @@ const inRange = (address: Uint8Array, { bytes, prefix }: AddressRange): boolean 
   return true;
 };
 
-// Most specific first: the first match names the kind.
+// Most specific first: the first match names the kind. Drawn from IANA's special-purpose address registries
+// (every entry that is not globally reachable); see docs/security.md.
 const blockedRanges: ReadonlyArray<readonly [AddressRange, BlockedAddressKind]> = [
   [range('169.254.169.254/32'), 'cloud metadata'],
   [range('255.255.255.255/32'), 'broadcast'],
@@ -114,12 +118,29 @@ const blockedRanges: ReadonlyArray<readonly [AddressRange, BlockedAddressKind]> 
   [range('172.16.0.0/12'), 'private'],
   // Holds Oracle Cloud's metadata address 192.0.0.192.
   [range('192.0.0.0/24'), 'reserved'],
+  // Documentation ranges: nothing public answers there, but a private network may use them for its own hosts.
+  [range('192.0.2.0/24'), 'documentation'],
+  [range('198.51.100.0/24'), 'documentation'],
+  [range('203.0.113.0/24'), 'documentation'],
+  // The deprecated 6to4 relay anycast range: whoever answers there relays into IPv6 networks we cannot judge.
+  [range('192.88.99.0/24'), 'reserved'],
   [range('192.168.0.0/16'), 'private'],
   [range('198.18.0.0/15'), 'benchmarking'],
   [range('224.0.0.0/4'), 'multicast'],
   [range('240.0.0.0/4'), 'reserved'],
   [range('::/128'), 'unspecified'],
   [range('::1/128'), 'loopback'],
+  // IPv4-compatible IPv6 (`::127.0.0.1`), deprecated: some stacks still reach the IPv4 address it carries.
+  [range('::/96'), 'IPv4-compatible'],
+  // Local-use NAT64: translates into the operator's own IPv4 network.
+  [range('64:ff9b:1::/48'), 'private'],
+  [range('100::/64'), 'reserved'],
+  // Teredo: the address carries the IPv4 address of the host behind the tunnel, obfuscated.
+  [range('2001::/32'), 'tunnel'],
+  [range('2001:2::/48'), 'benchmarking'],
+  [range('2001:10::/28'), 'reserved'],
+  [range('2001:db8::/32'), 'documentation'],
+  [range('3fff::/20'), 'documentation'],
   [range('fc00::/7'), 'unique-local'],
   [range('fe80::/10'), 'link-local'],
   // Deprecated, but still routed by some stacks.
@@ -127,16 +148,26 @@ const blockedRanges: ReadonlyArray<readonly [AddressRange, BlockedAddressKind]> 
   [range('ff00::/8'), 'multicast'],
 ];
 
-// IPv6 forms that carry an IPv4 address in their last 32 bits and reach it: IPv4-mapped (the local IPv4
-// stack) and NAT64 (the IPv4 network behind the translator). Judged by the IPv4 address they carry.
-const embeddingRanges = [range('::ffff:0:0/96'), range('64:ff9b::/96')];
+// Every globally routed IPv6 unicast address is in 2000::/3; anything else not named above is reserved.
+const ipv6GlobalUnicast = range('2000::/3');
 
-const embeddedIpv4 = (bytes: Uint8Array): Uint8Array | undefined =>
-  bytes.length === 16 && embeddingRanges.some((embedding) => inRange(bytes, embedding)) ? bytes.subarray(12) : undefined;
+// IPv6 forms that carry an IPv4 address and reach it: IPv4-mapped (the local IPv4 stack) and NAT64 (the IPv4
+// network behind the translator) in their last 32 bits, 6to4 in bits 16-47 (a 6to4 interface or relay sends
+// to that IPv4 address). Judged by the IPv4 address they carry.
+const embeddingRanges = [range('::ffff:0:0/96'), range('64:ff9b::/96')];
+const sixToFour = range('2002::/16');
+
+const embeddedIpv4 = (bytes: Uint8Array): Uint8Array | undefined => {
+  if (bytes.length !== 16) return undefined;
+  if (embeddingRanges.some((embedding) => inRange(bytes, embedding))) return bytes.subarray(12);
+  return inRange(bytes, sixToFour) ? bytes.subarray(2, 6) : undefined;
+};
 
 const classifyBytes = (bytes: Uint8Array): BlockedAddressKind | undefined => {
   const effective = embeddedIpv4(bytes) ?? bytes;
-  return blockedRanges.find(([blocked]) => inRange(effective, blocked))?.[1];
+  const kind = blockedRanges.find(([blocked]) => inRange(effective, blocked))?.[1];
+  if (kind !== undefined) return kind;
+  return effective.length === 16 && !inRange(effective, ipv6GlobalUnicast) ? 'reserved' : undefined;
 };
 
 /**
@@ -151,10 +182,22 @@ export const classifyAddress = (address: string): BlockedAddressKind | undefined
 // Names that reach cloud metadata services without resolving to a blocked address on every resolver.
 const blockedNames = new Set(['metadata.google.internal']);
 
+/** RFC 6761: `localhost` and every name under it are the loopback interface, whatever a resolver answers. */
+const isLocalhostName = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost');
+
 const hostNamePattern = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
-/** Lower case, no trailing dot, no IPv6 brackets: how URL host names and name rules are compared. */
+/**
+ * Lower case, no IPv6 brackets, and one trailing dot removed (`localhost.` is the fully qualified spelling of
+ * `localhost`): how URL host names and name rules are compared, before every check.
+ */
 const normalizeHost = (host: string): string => stripBrackets(host.toLowerCase()).replace(/\.$/, '');
+
+/**
+ * The name to resolve: the URL's own (a trailing dot keeps its DNS meaning of "no search domains"), except a
+ * localhost name, which resolvers disagree about (`localhost.` fails on glibc) and which means loopback anyway.
+ */
+const lookupNameOf = (hostname: string): string => (isLocalhostName(normalizeHost(hostname)) ? 'localhost' : hostname);
 
 const invalidRule = (rule: string, why: string): SteadError =>
   new SteadError('validation_failed', `Egress allow rule "${rule}" is not valid: ${why}`, { details: { rule } });
@@ -227,17 +270,22 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
     return allowed ? undefined : refusal(host, address, kind);
   };
 
-  /** What can be decided without DNS: IP literals and blocked names. */
+  /**
+   * What is decided by policy, without DNS: IP literals, blocked names, and localhost names (loopback, so
+   * refused unless the name or the loopback address is allowed), whatever their spelling or trailing dot.
+   */
   const refuseHost = (hostname: string): SteadError | undefined => {
     const host = normalizeHost(hostname);
     if (isIP(host) !== 0) return refuseAddress(hostname, host);
-    if (blockedNames.has(host) && !allowedNames.has(host)) return refusal(hostname, host, 'cloud metadata');
+    if (allowedNames.has(host)) return undefined;
+    if (blockedNames.has(host)) return refusal(hostname, host, 'cloud metadata');
+    if (isLocalhostName(host)) return refuseAddress(hostname, '127.0.0.1');
     return undefined;
   };
 
   const resolveAll = (hostname: string, lookupOptions: Parameters<LookupFunction>[1], callback: (error: Error | null, addresses: LookupAddress[]) => void): void => {
     try {
-      baseLookup(hostname, { ...lookupOptions, all: true }, (error, answer) => {
+      baseLookup(lookupNameOf(hostname), { ...lookupOptions, all: true }, (error, answer) => {
         if (error) return callback(error, []);
         const addresses = typeof answer === 'string' ? [{ address: answer, family: isIP(answer) }] : answer;
         if (addresses.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
@@ -250,7 +298,7 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
 
   /** Resolves a name and checks every answer; refusing when any answer is blocked keeps the outcome independent of which one the socket tries. */
   const checkedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    if (allowedNames.has(normalizeHost(hostname))) return baseLookup(hostname, lookupOptions, callback);
+    if (allowedNames.has(normalizeHost(hostname))) return baseLookup(lookupNameOf(hostname), lookupOptions, callback);
     resolveAll(hostname, lookupOptions, (error, addresses) => {
       if (error) return callback(error, '');
       for (const { address } of addresses) {

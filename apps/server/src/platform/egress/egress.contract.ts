@@ -27,8 +27,10 @@ interface Echo {
   headers: IncomingHttpHeaders;
 }
 
-// 192.0.2.0/24 is documentation space: public by every rule, and nothing answers there.
+// 192.0.2.0/24 is documentation space: nothing answers there. Egress refuses it (a private network may use
+// it), so tests that need a reachable-by-policy public answer that never connects allow this range.
 const unroutable = '192.0.2.1';
+const unroutableRange = '192.0.2.0/24';
 
 /**
  * The names the suite's lookup knows. Every blocked answer points somewhere a request would either reach the
@@ -45,6 +47,9 @@ const answers: Record<string, string[]> = {
   'mapped.test': ['::ffff:127.0.0.1'],
   'unspecified.test': ['0.0.0.0'],
   'mixed.test': [unroutable, '127.0.0.1'],
+  'documentation.test': ['203.0.113.9'],
+  'compatible.test': ['::127.0.0.1'],
+  localhost: ['127.0.0.1'],
   // Public on this resolver, so only a rule about the name itself refuses it.
   'metadata.google.internal': [unroutable],
 };
@@ -73,7 +78,8 @@ const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressCo
     let rebindCalls = 0;
 
     const lookup: LookupFunction = (hostname, options, callback) => {
-      const host = hostname.toLowerCase();
+      // A resolver reads `name.` as the fully qualified `name`.
+      const host = hostname.toLowerCase().replace(/\.$/, '');
       const addresses = host === 'rebind.test' ? [(rebindCalls += 1) === 1 ? unroutable : '127.0.0.1'] : answers[host];
       setImmediate(() => {
         if (addresses === undefined) {
@@ -191,6 +197,9 @@ const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressCo
         ['v6-loopback.test', '::1'],
         ['mapped.test', '::ffff:127.0.0.1'],
         ['unspecified.test', '0.0.0.0'],
+        ['documentation.test', '203.0.113.9'],
+        ['compatible.test', '::127.0.0.1'],
+        ['loopback.test.', '127.0.0.1'],
       ])('refuses %s, which resolves to %s, and sends nothing', async (host, address) => {
         const client = await open();
         const error: unknown = await send(client)(at(host, '/hello'), quick).catch((caught: unknown) => caught);
@@ -207,7 +216,7 @@ const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressCo
       });
 
       it('refuses the cloud metadata name even when it resolves somewhere public', async () => {
-        const client = await open();
+        const client = await open([unroutableRange]);
         await expect(send(client)('http://metadata.google.internal/computeMetadata/v1/', quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         await expect(send(client)('http://METADATA.google.internal./', quick)).rejects.toMatchObject({ code: 'egress_blocked' });
       });
@@ -225,11 +234,44 @@ const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressCo
         ['cloud metadata', () => 'http://169.254.169.254/latest/meta-data/'],
         ['unique-local IPv6', () => 'http://[fd00::1]/'],
         ['link-local IPv6', () => 'http://[fe80::1]/'],
+        ['IPv4 loopback with a trailing dot', () => at('127.0.0.1.', '/hello')],
+        ['IPv4-compatible IPv6 loopback', () => at('[::127.0.0.1]', '/hello')],
+        ['IPv4-compatible IPv6 loopback in hex', () => at('[::7f00:1]', '/hello')],
+        ['6to4 carrying loopback', () => at('[2002:7f00:1::1]', '/hello')],
+        ['6to4 carrying a private address', () => 'http://[2002:a00:1::1]/'],
+        ['local-use NAT64', () => 'http://[64:ff9b:1::a00:1]/'],
+        ['Teredo', () => 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/'],
+        ['IPv6 documentation', () => 'http://[2001:db8::1]/'],
+        ['documentation 192.0.2.0/24', () => 'http://192.0.2.10/'],
+        ['documentation 198.51.100.0/24', () => 'http://198.51.100.10/'],
+        ['documentation 203.0.113.0/24', () => 'http://203.0.113.10/'],
+        ['documentation in decimal', () => 'http://3405803786/'],
+        ['documentation in hex', () => 'http://0xcb.0x0.0x71.0xa/'],
+        ['documentation in octal', () => 'http://0313.0.0161.012/'],
+        ['documentation in short form', () => 'http://203.0.28938/'],
+        ['documentation, IPv4-mapped', () => 'http://[::ffff:cb00:710a]/'],
+        ['documentation, NAT64', () => 'http://[64:ff9b::203.0.113.10]/'],
+        ['carrier-grade NAT', () => 'http://100.64.0.1/'],
+        ['benchmarking', () => 'http://198.18.0.1/'],
+        ['reserved 240.0.0.0/4', () => 'http://240.0.0.1/'],
+        ['this network 0.0.0.0/8', () => 'http://0.1.2.3/'],
       ])('refuses an IP literal (%s) before connecting', async (_label, url) => {
         const client = await open();
         await expect(send(client)(url(), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([]);
       });
+
+      it.each(['localhost', 'localhost.', 'LOCALHOST.', 'api.localhost', 'api.localhost.'])(
+        'refuses %s as loopback by policy, without asking DNS',
+        async (host) => {
+          const client = await open();
+          const error: unknown = await send(client)(at(host, '/hello'), quick).catch((caught: unknown) => caught);
+          // egress_failed would mean the outcome hung on a lookup (the suite's resolver knows no `api.localhost`).
+          expect(error).toMatchObject({ code: 'egress_blocked', message: expect.stringContaining('loopback') });
+          await expect(client.check(at(host, '/'))).resolves.toMatchObject({ allowed: false });
+          expect(paths()).toEqual([]);
+        },
+      );
 
       it.each(['ftp://public.test/file', 'file:///etc/passwd', 'data:text/plain,hello', 'ws://public.test/'])('refuses the non-http URL %s', async (url) => {
         const client = await open();
@@ -244,14 +286,14 @@ const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressCo
       });
 
       it('checks the address actually connected to, so a name that rebinds after check() is still refused', async () => {
-        const client = await open();
+        const client = await open([unroutableRange]);
         await expect(client.check(at('rebind.test', '/hello'))).resolves.toEqual({ allowed: true });
         await expect(send(client)(at('rebind.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         expect(paths()).toEqual([]);
       });
 
       it('never connects to a rebound address, however often the adapter resolves', async () => {
-        const client = await open();
+        const client = await open([unroutableRange]);
         // The first answer is public and unreachable; a second lookup answers loopback. An adapter that
         // checks one answer and lets the socket resolve again would reach the server.
         await expect(send(client)(at('rebind.test', '/hello'), { timeoutMs: 1_000 })).rejects.toSatisfy(isSteadError);
@@ -435,6 +477,20 @@ const runFor = (name: string, via: 'fetch' | 'request', create: (setup: EgressCo
         await expect(send(client)(at('127.0.0.1', '/hello'))).resolves.toMatchObject({ status: 200 });
         await expect(send(client)(at('private.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
         await expect(send(client)(at('metadata.test', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+      });
+
+      it('matches name rules with or without a trailing dot, on either side', async () => {
+        const client = await open(['loopback.test.', 'localhost']);
+        await expect(send(client)(at('loopback.test', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('loopback.test.', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('localhost.', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('api.localhost', '/hello'), quick)).rejects.toMatchObject({ code: 'egress_blocked' });
+      });
+
+      it('lets localhost names through when the loopback address is allowed, and only then', async () => {
+        const client = await open(['127.0.0.1']);
+        await expect(send(client)(at('localhost.', '/hello'))).resolves.toMatchObject({ status: 200 });
+        await expect(send(client)(at('api.localhost', '/hello'))).resolves.toMatchObject({ status: 200 });
       });
 
       it('takes allow rules from creation', async () => {

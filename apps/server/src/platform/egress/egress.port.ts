@@ -3,10 +3,13 @@
  * providers, fetch-by-URL) goes through one client, so server-side request forgery is stopped in one place.
  *
  * Guaranteed (checked by `egress.contract.ts`):
- * - a destination that resolves to a private, loopback, link-local, unique-local, multicast, unspecified or
- *   cloud-metadata address is refused with `SteadError('egress_blocked')` unless an allow rule covers it; the
- *   check runs on the address actually connected to (after DNS resolution, so DNS rebinding does not slip
- *   through) and again on every redirect hop;
+ * - a destination that resolves to a private, loopback, link-local, unique-local, multicast, unspecified,
+ *   documentation, reserved or cloud-metadata address (every range IANA lists as not globally reachable, and IPv6
+ *   forms carrying such an IPv4 address) is refused with `SteadError('egress_blocked')` unless an allow rule
+ *   covers it; the check runs on the address actually connected to (after DNS resolution, so DNS rebinding does
+ *   not slip through) and again on every redirect hop;
+ * - names are compared without one trailing dot (`localhost.` is `localhost`), and `localhost` and names under it
+ *   are loopback by policy, refused without asking DNS;
  * - only `http:` and `https:` URLs are fetched; URLs with credentials are refused;
  * - redirects are followed up to `maxRedirects`, each hop checked; a relative `Location` resolves against the
  *   hop's URL; 303 (and 301/302 after a POST) continue as GET without the body, as browsers do; a redirect to

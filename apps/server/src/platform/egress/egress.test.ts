@@ -44,13 +44,37 @@ describe('classifyAddress', () => {
     ['::ffff:10.0.0.1', 'private'],
     ['64:ff9b::127.0.0.1', 'loopback'],
     ['64:ff9b::a00:1', 'private'],
+    ['192.0.2.1', 'documentation'],
+    ['192.0.2.255', 'documentation'],
+    ['198.51.100.7', 'documentation'],
+    ['203.0.113.200', 'documentation'],
+    ['192.88.99.1', 'reserved'],
+    ['::127.0.0.1', 'IPv4-compatible'],
+    ['::7f00:1', 'IPv4-compatible'],
+    ['::8.8.8.8', 'IPv4-compatible'],
+    ['::ffff:192.0.2.1', 'documentation'],
+    ['64:ff9b::203.0.113.1', 'documentation'],
+    ['64:ff9b:1::a00:1', 'private'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:a9fe:a9fe::', 'cloud metadata'],
+    ['2002:c0a8:101:1::1', 'private'],
+    ['2001::1', 'tunnel'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'tunnel'],
+    ['2001:2::1', 'benchmarking'],
+    ['2001:db8::1', 'documentation'],
+    ['3fff::1', 'documentation'],
+    ['100::1', 'reserved'],
+    ['fbff::1', 'reserved'],
+    ['fe00::1', 'reserved'],
+    ['4000::1', 'reserved'],
+    ['5f00::1', 'reserved'],
     ['not an address', 'unrecognised'],
     ['', 'unrecognised'],
   ])('classifies %s as %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '192.0.1.1', '192.0.2.1', '198.17.255.255', '198.20.0.0', '223.255.255.255', '11.0.0.1', '2606:4700:4700::1111', '2001:db8::1', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', 'fbff::1', 'fe00::1'])(
+  it.each(['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '192.0.1.1', '192.0.3.0', '192.88.98.255', '198.17.255.255', '198.20.0.0', '198.51.99.255', '198.51.101.0', '203.0.112.255', '203.0.114.0', '223.255.255.255', '11.0.0.1', '2606:4700:4700::1111', '2001:4860:4860::8888', '2001:db7:ffff::1', '2001:db9::1', '2002:808:808::1', '3ffe::1', '3fff:1000::1', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8'])(
     'lets the public address %s through',
     (address) => {
       expect(classifyAddress(address)).toBeUndefined();
@@ -144,6 +168,19 @@ describe('createEgressClient', () => {
       code: 'egress_failed',
     });
     await client.close();
+  });
+
+  it('refuses localhost names by policy with the system resolver, which cannot resolve `localhost.` itself', async () => {
+    const client = createEgressClient();
+    for (const host of ['localhost', 'localhost.', 'LocalHost.', 'stead.localhost.']) {
+      await expect(client.fetch(`http://${host}:${port}/`, { timeoutMs: 2_000 }), host).rejects.toMatchObject({ code: 'egress_blocked' });
+      await expect(client.request(`http://${host}:${port}/`, { timeoutMs: 2_000 }), host).rejects.toMatchObject({ code: 'egress_blocked' });
+    }
+    await client.close();
+    const allowed = createEgressClient({ allowedHosts: ['localhost.'] });
+    await expect((await allowed.fetch(`http://localhost.:${port}/`)).text()).resolves.toBe('ok');
+    await expect((await allowed.fetch(`http://localhost:${port}/`)).text()).resolves.toBe('ok');
+    await allowed.close();
   });
 
   it('fails with egress_failed after close', async () => {

@@ -6,6 +6,7 @@
 export const errorCodes = {
   validation_failed: { status: 400, summary: 'A body, query or path parameter failed validation.' },
   malformed_json: { status: 400, summary: 'The request body is not valid JSON.' },
+  invalid_body: { status: 400, summary: 'The request body is valid JSON but its shape is refused before any route sees it: nested deeper than 64 levels.' },
   unsupported_media_type: { status: 415, summary: 'The request body has a content type the route does not accept.' },
   payload_too_large: { status: 413, summary: 'The request body is larger than the configured limit.' },
   not_found: { status: 404, summary: 'The route or the addressed resource does not exist, or the caller may not see it.' },
@@ -54,6 +55,8 @@ export const errorCodes = {
   budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
   secret_key_invalid: { status: 500, summary: 'The secret key cannot decrypt stored secrets (wrong STEAD_SECRET_KEY or key file).' },
   config_invalid: { status: 500, summary: 'A setting is invalid; the message names it and what is allowed.' },
+  data_dir_unusable: { status: 503, summary: 'The data directory cannot be created or is not a directory; the message names the path and the cause.' },
+  database_open_failed: { status: 503, summary: 'The SQLite database file cannot be opened or created (for example a read-only data directory); the message names the path and the cause.' },
   service_unavailable: { status: 503, summary: 'A required component (database, event bus) is not reachable.' },
   client_closed: { status: 499, summary: 'The client closed the connection before the answer was complete; nobody receives this body, it names the outcome in logs and the usage ledger.' },
   internal_error: { status: 500, summary: 'An unexpected error; the response carries a request id to find it in the logs.' },

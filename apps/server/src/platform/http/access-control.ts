@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SteadError } from '../errors/stead-error.ts';
 import { isWorkspacePermission, roleGrants, type RoutePermission, type WorkspaceRole } from './permissions.ts';
 import type { Caller, SessionUser } from './request-context.ts';
+import { idPattern } from './http.types.ts';
 
 /** How the access hook learns who a request comes from; implemented by the auth, keys and workspaces services. */
 export interface AccessResolver {
@@ -134,9 +135,14 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
       (request.params as { workspaceId?: string }).workspaceId ??
       (request.routeOptions.config.workspaceFromQuery ? (request.query as { workspaceId?: string }).workspaceId : undefined) ??
       (caller.type === 'key' ? caller.workspaceId : '');
-    const role = caller.type === 'key'
-      ? caller.workspaceId === workspaceId ? caller.role : null
-      : await options.resolver.memberRole(workspaceId, caller.user.id);
+    // This hook runs before the route's schema: an id no workspace can have (a NUL byte, which PostgreSQL
+    // refuses in text, a space, 10 KB) is answered here without a query.
+    const plausible = workspaceId.length <= 64 && idPattern.test(workspaceId);
+    const role = !plausible
+      ? null
+      : caller.type === 'key'
+        ? caller.workspaceId === workspaceId ? caller.role : null
+        : await options.resolver.memberRole(workspaceId, caller.user.id);
     // Another workspace's credentials learn nothing, not even whether the workspace exists.
     if (!role) throw new SteadError('workspace_not_found', 'Workspace not found');
     if (!roleGrants(role, permission)) throw new SteadError('forbidden', `The ${role} role does not grant ${permission}`);

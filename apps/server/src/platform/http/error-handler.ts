@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
 import { isSteadError } from '../errors/stead-error.ts';
 
@@ -50,6 +51,14 @@ export const registerErrorHandler = (
       }));
       const first = issues[0];
       return send('validation_failed', first ? `${first.path}: ${first.message}` : 'Invalid request', { issues });
+    }
+    // A schema check inside a handler or service (the route's own schema should have caught it): still the
+    // caller's input, so 400 with the issues, never 500. Logged, because the route schema is the place for it.
+    if (error instanceof z.core.$ZodError) {
+      request.log.warn({ err: error }, 'validation error escaped a route schema');
+      const issues = error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+      const first = issues[0];
+      return send('validation_failed', first ? `${first.path || 'input'}: ${first.message}` : 'Invalid request', { issues });
     }
     if (error.statusCode === 429) {
       return send('rate_limited', error.message || 'Too many requests');

@@ -41,4 +41,12 @@ export const workspaceOf = (request: FastifyRequest) => {
 export const actingUserId = (request: FastifyRequest): string =>
   request.caller.type === 'user' ? request.caller.user.id : request.caller.type === 'key' ? request.caller.ownerUserId : '';
 
-export const workspaceIdParams = z.object({ workspaceId: z.string().min(1).max(64) });
+/**
+ * A path parameter naming a record: Stead's ids (and provider and alias names) are letters, digits, `_`, `.` and
+ * `-`. Declared on every route, so a space, a NUL byte (which PostgreSQL refuses in text) or a path fragment
+ * answers 400 before any query runs.
+ */
+export const idPattern = /^[\w.-]+$/;
+export const idParam = (maxLength = 64) => z.string().min(1).max(maxLength).regex(idPattern, 'letters, digits, `_`, `.` or `-`');
+
+export const workspaceIdParams = z.object({ workspaceId: idParam() });
