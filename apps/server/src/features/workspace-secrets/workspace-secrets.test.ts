@@ -148,6 +148,23 @@ describeEachServer('workspace secrets', (use) => {
     expect(target.received.filter((entry) => entry.path === '/later')).toEqual([]);
   });
 
+  it("runs a schedule's tasks with its creator's current role: demoted, their schedule loses the secret", async () => {
+    const server = use();
+    await server.call({ method: 'PATCH', url: `${secretsUrl()}/crm-token`, cookie: owner.cookie, payload: { usableBy: 'admin' } });
+    const schedulesUrl = `/api/workspaces/${owner.workspace.id}/schedules`;
+    const created = await server.call({ method: 'POST', url: schedulesUrl, cookie: admin.cookie, payload: { name: 'signed', kind: 'webhook.deliver', input: { url: `${target.url}/scheduled`, event: 'tick', payload: {}, secretName: 'crm-token' }, trigger: { type: 'interval', seconds: 1 } } });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().schedule.id as string;
+    type Fire = { outcome: string; error: string | null };
+    const fires = () => server.call({ method: 'GET', url: `${schedulesUrl}/${id}/fires`, cookie: owner.cookie }).then((response) => response.json().fires as Fire[]);
+    await waitFor(fires, (list) => list.some((fire) => fire.outcome === 'started'), 10_000);
+    expect((await server.call({ method: 'PATCH', url: `/api/workspaces/${owner.workspace.id}/members/${admin.userId}`, cookie: owner.cookie, payload: { role: 'member' } })).statusCode).toBe(200);
+    const after = await waitFor(fires, (list) => list.some((fire) => fire.outcome === 'failed'), 10_000);
+    expect(after.find((fire) => fire.outcome === 'failed')!.error).toContain('secret_not_usable');
+    await server.call({ method: 'POST', url: `${schedulesUrl}/${id}/disable`, cookie: owner.cookie });
+    await server.call({ method: 'PATCH', url: `/api/workspaces/${owner.workspace.id}/members/${admin.userId}`, cookie: owner.cookie, payload: { role: 'admin' } });
+  });
+
   it('sends a workspace secret as a header, and a viewer never sees its value', async () => {
     const server = use();
     const seen: SteadEvent[] = [];
