@@ -8,6 +8,7 @@ import * as modelRouting from './0006-model-routing.ts';
 import * as modelBudgets from './0007-model-budgets.ts';
 import * as modelCache from './0008-model-cache.ts';
 import * as modelDeclared from './0009-model-declared.ts';
+import * as workspaceSecrets from './0010-workspace-secrets.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-model-budgets': modelBudgets,
   '0008-model-cache': modelCache,
   '0009-model-declared': modelDeclared,
+  '0010-workspace-secrets': workspaceSecrets,
 };

@@ -44,6 +44,9 @@ import { registerSchedulesRoutes } from './features/schedules/schedules.routes.t
 import { createSchedulesService } from './features/schedules/schedules.service.ts';
 import { createSecretsRepository } from './features/secrets/secrets.repository.ts';
 import { createSecretsService } from './features/secrets/secrets.service.ts';
+import { createWorkspaceSecretsRepository } from './features/workspace-secrets/workspace-secrets.repository.ts';
+import { registerWorkspaceSecretsRoutes } from './features/workspace-secrets/workspace-secrets.routes.ts';
+import { createWorkspaceSecretsService } from './features/workspace-secrets/workspace-secrets.service.ts';
 import { registerSystemRoutes, type ComponentState } from './features/system/system.routes.ts';
 import { registerUsersRoutes } from './features/users/users.routes.ts';
 import { createUsersService } from './features/users/users.service.ts';
@@ -190,19 +193,23 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const queue: JobQueue = config.redisUrl
     ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
     : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
+  // Tasks name only secrets of this store (never `model-provider:<id>` or any other internal secret).
+  const workspaceSecrets = createWorkspaceSecretsService({ repository: createWorkspaceSecretsRepository(database.db), vault: secrets, members: workspaces, clock, ids });
   const tasks = createTasksService({
     repository: createTasksRepository(database.db),
     queue,
     events,
     clock,
     ids,
-    kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress, secrets }), createModelPromptTaskKind({ models })],
+    kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress }), createModelPromptTaskKind({ models })],
+    secrets: workspaceSecrets,
+    vault: secrets,
     onEventError: (error) => onEventError(error, { component: 'tasks' }),
   });
   // Schedules and the scheduler's leader lease run on the database's clock, so nodes whose clocks drift agree.
   const databaseClock = createDatabaseClock(database);
   const schedulesRepository = createSchedulesRepository(database.db, database.dialect);
-  const schedules = createSchedulesService({ repository: schedulesRepository, starter: tasks, clock: databaseClock, ids });
+  const schedules = createSchedulesService({ repository: schedulesRepository, starter: tasks, vault: secrets, clock: databaseClock, ids });
 
   /**
    * Runs background work in this process: tasks, and the scheduler (only the node holding its lease fires). `stead start` and
@@ -232,6 +239,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     domainEvents,
     secretKey,
     secrets,
+    workspaceSecrets,
     auth,
     workspaces,
     keys,
@@ -399,6 +407,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   registerEventsRoutes(app, { events: core.events });
   registerTasksRoutes(app, { tasks: core.tasks });
   registerSchedulesRoutes(app, { schedules: core.schedules });
+  registerWorkspaceSecretsRoutes(app, { secrets: core.workspaceSecrets });
   registerModelsRoutes(app, { models: core.models });
   registerOpenAiEndpointRoutes(app, { models: core.models });
 

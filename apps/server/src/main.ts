@@ -7,6 +7,7 @@ import { promptSecret, readStdin } from './cli/prompt.ts';
 import { startServer, startWorker } from './cli/start.command.ts';
 import { registerModelsCommands } from './cli/models.command.ts';
 import { registerSchedulesCommands } from './cli/schedules.command.ts';
+import { registerWorkspaceSecretsCommands } from './cli/secrets.command.ts';
 import { registerTasksCommands } from './cli/tasks.command.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
@@ -182,7 +183,7 @@ keysCommand
     }),
   );
 
-const secretsCommand = program.command('secrets').description('Manage encryption of stored secrets');
+const secretsCommand = program.command('secrets').description('Manage the workspace secrets tasks use, and the encryption of every stored secret');
 secretsCommand
   .command('rotate-key')
   .description('Re-encrypt every stored secret under a new key. With a key file, a new file is written; with STEAD_SECRET_KEY, pass --new-key and then update the variable')
@@ -205,5 +206,6 @@ secretsCommand
 registerTasksCommands(program);
 registerModelsCommands(program);
 registerSchedulesCommands(program, withCore);
+registerWorkspaceSecretsCommands(secretsCommand, withCore);
 
 program.parseAsync(process.argv).catch(reportError);

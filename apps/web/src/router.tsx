@@ -128,6 +128,12 @@ const keysRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/keys-page.tsx'), 'KeysPage'),
 });
 
+const secretsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'secrets',
+  component: lazyRouteComponent(() => import('./pages/secrets-page.tsx'), 'SecretsPage'),
+});
+
 const auditRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'audit',
@@ -259,6 +265,7 @@ const routeTree = rootRoute.addChildren([
       workspaceIndexRoute,
       membersRoute,
       keysRoute,
+      secretsRoute,
       auditRoute,
       tasksRoute,
       taskDetailRoute,

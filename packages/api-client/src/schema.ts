@@ -2814,6 +2814,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspaceId}/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Secrets tasks of this workspace may use: names, descriptions and roles, never values */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secrets: {
+                                name: string;
+                                description: string;
+                                /**
+                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                                 * @enum {string}
+                                 */
+                                usableBy: "member" | "admin" | "owner";
+                                /** @description User id of the person who created it; null when made from the command line */
+                                createdBy: string | null;
+                                createdAt: string;
+                                /** @description Last change of the value, description or usableBy */
+                                updatedAt: string;
+                                /** @description Last time a task used it */
+                                lastUsedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a secret for tasks; its value is stored encrypted and can never be read back */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
+                        name: string;
+                        /** @description The secret value; write-only, never returned by any API */
+                        value: string;
+                        /**
+                         * @description What the secret is for
+                         * @default
+                         */
+                        description?: string;
+                        /**
+                         * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                         * @default admin
+                         * @enum {string}
+                         */
+                        usableBy?: "member" | "admin" | "owner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                name: string;
+                                description: string;
+                                /**
+                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                                 * @enum {string}
+                                 */
+                                usableBy: "member" | "admin" | "owner";
+                                /** @description User id of the person who created it; null when made from the command line */
+                                createdBy: string | null;
+                                createdAt: string;
+                                /** @description Last change of the value, description or usableBy */
+                                updatedAt: string;
+                                /** @description Last time a task used it */
+                                lastUsedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/secrets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a secret and its value; tasks that name it fail with secret_unknown */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Replace the value, description or usableBy of a secret (fields left out stay) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The secret value; write-only, never returned by any API */
+                        value?: string;
+                        /** @description What the secret is for */
+                        description?: string;
+                        /**
+                         * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                         * @enum {string}
+                         */
+                        usableBy?: "member" | "admin" | "owner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                name: string;
+                                description: string;
+                                /**
+                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                                 * @enum {string}
+                                 */
+                                usableBy: "member" | "admin" | "owner";
+                                /** @description User id of the person who created it; null when made from the command line */
+                                createdBy: string | null;
+                                createdAt: string;
+                                /** @description Last change of the value, description or usableBy */
+                                updatedAt: string;
+                                /** @description Last time a task used it */
+                                lastUsedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/workspaces/{workspaceId}/model-providers": {
         parameters: {
             query?: never;

@@ -360,6 +360,26 @@ const cliSuite = (dialect: DatabaseDialect) => {
       noStack(refused.stderr);
     });
 
+    it('secrets set reads the value from stdin, list never shows it, set again replaces it, remove deletes it', async () => {
+      const value = `cli-canary-${randomBytes(8).toString('hex')}`;
+      const created = await stead(['secrets', 'set', '--workspace', 'ops', '--name', 'crm-token', '--usable-by', 'member', '--description', 'CRM', '--value-stdin', '--json'], { stdin: `${value}\n` });
+      expect(jsonOf<{ secret: { name: string; usableBy: string } }>(created).secret).toMatchObject({ name: 'crm-token', usableBy: 'member' });
+      const bad = await stead(['secrets', 'set', '--workspace', 'ops', '--name', 'model-provider:x', '--value-stdin'], { stdin: 'v\n' });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^error \[validation_failed\]: name/);
+      const replaced = await stead(['secrets', 'set', '--workspace', 'ops', '--name', 'crm-token', '--value-stdin'], { stdin: `${value}-2\n` });
+      expect(replaced.stdout).toContain('Replaced the value of secret crm-token');
+      const listed = await stead(['secrets', 'list', '--workspace', 'ops', '--json']);
+      expect(jsonOf<{ secrets: { name: string }[] }>(listed).secrets.map((secret) => secret.name)).toEqual(['crm-token']);
+      for (const result of [created, replaced, listed, bad]) expect(result.stdout + result.stderr).not.toContain(value);
+      await withCore(async (core) => {
+        const workspace = await core.workspaces.resolve('ops');
+        expect(await core.secrets.reveal(workspace.id, 'workspace-secret:crm-token')).toBe(`${value}-2`);
+      });
+      expect((await stead(['secrets', 'remove', '--workspace', 'ops', '--name', 'crm-token'])).code).toBe(0);
+      expect(jsonOf<{ secrets: unknown[] }>(await stead(['secrets', 'list', '--workspace', 'ops', '--json'])).secrets).toEqual([]);
+    });
+
     it('records every change made from the command line in the audit log as cli', async () => {
       const { events } = await withCore((core) => core.audit.list(undefined, { limit: 50 }));
       const fromCli = events.filter((event) => event.actor.label === 'cli');
@@ -368,6 +388,7 @@ const cliSuite = (dialect: DatabaseDialect) => {
         [
           'key.create', 'key.create', 'key.revoke', 'secrets.rotate-key', 'user.create', 'user.password-reset', 'workspace.create',
           'task.create', 'task.cancel', 'task.retry', 'schedule.create', 'schedule.disable', 'schedule.enable', 'schedule.delete',
+          'secret.create', 'secret.update', 'secret.delete',
         ].sort(),
       );
       expect(fromCli.find((event) => event.action === 'key.revoke')?.target.id).toBe(keySecrets[0]!.id);

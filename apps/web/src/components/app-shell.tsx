@@ -5,6 +5,7 @@ import {
   CalendarClockIcon,
   ChevronsUpDownIcon,
   KeyRoundIcon,
+  LockKeyholeIcon,
   ListChecksIcon,
   LogOutIcon,
   MenuIcon,
@@ -77,7 +78,7 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
   const pathname = useRouterState({ select: (state) => state.location.pathname });
   const current = workspaces.find((workspace) => workspace.id === params.workspaceId) ?? pickWorkspace(workspaces, readStoredWorkspaceId());
   // Keep the same page when switching (members → members of the other workspace).
-  const section = /^\/w\/[^/]+\/(members|tasks|schedules|models|keys|audit|settings)/.exec(pathname)?.[1] ?? 'members';
+  const section = /^\/w\/[^/]+\/(members|tasks|schedules|models|keys|secrets|audit|settings)/.exec(pathname)?.[1] ?? 'members';
 
   return (
     <DropdownMenu>
@@ -134,6 +135,7 @@ function SidebarContent({ onCreateWorkspace }: { onCreateWorkspace: () => void }
             <NavLink to="/w/$workspaceId/tasks" params={workspaceParams} icon={ListChecksIcon} label="Tasks" />
             <NavLink to="/w/$workspaceId/schedules" params={workspaceParams} icon={CalendarClockIcon} label="Schedules" />
             <NavLink to="/w/$workspaceId/models" params={workspaceParams} icon={BrainCircuitIcon} label="Models" />
+            {workspace?.role !== 'viewer' ? <NavLink to="/w/$workspaceId/secrets" params={workspaceParams} icon={LockKeyholeIcon} label="Secrets" /> : null}
             {manage ? (
               <>
                 <NavLink to="/w/$workspaceId/keys" params={workspaceParams} icon={KeyRoundIcon} label="API keys" />

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { useRef } from 'react';
 import type { UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
@@ -5,7 +6,11 @@ import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { Textarea } from '@/components/ui/textarea.tsx';
 import type { TaskKind } from '@/lib/api.ts';
+import { api } from '@/lib/api.ts';
+import { queryKeys } from '@/lib/queries.ts';
+import { kindTakesSecretName, secretNameOfInput, usableSecrets, withSecretName } from '@/lib/secrets.ts';
 import { inputTextForKindChange, parseJsonInput } from '@/lib/tasks.ts';
+import { useCurrentWorkspace } from '@/lib/use-app.ts';
 
 /** The two fields every form that starts tasks has: a task kind and its input as JSON text. */
 export interface TaskInputValues {
@@ -50,6 +55,14 @@ export function TaskInputFields<Values extends TaskInputValues>({
   const previousKind = useRef(kindName);
   const kindId = `${idPrefix}-kind`;
   const inputId = `${idPrefix}-input`;
+  const secretId = `${idPrefix}-secret`;
+  // Kinds that sign with a secret (webhook.deliver) get a picker of the secrets this person's tasks may use.
+  const workspace = useCurrentWorkspace();
+  const takesSecret = kindTakesSecretName(kind) && workspace.role !== 'viewer';
+  const secrets = useQuery({ queryKey: queryKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets, enabled: takesSecret });
+  const inputText = shared.watch('input');
+  const chosenSecret = takesSecret ? secretNameOfInput(inputText) : '';
+  const choices = usableSecrets(secrets.data ?? [], workspace.role);
 
   return (
     <>
@@ -90,6 +103,24 @@ export function TaskInputFields<Values extends TaskInputValues>({
           {...shared.register('input')}
         />
       </Field>
+      {takesSecret ? (
+        <Field id={secretId} label="Signing secret" hint="A workspace secret (Secrets page) your tasks may use; sets secretName in the input.">
+          <NativeSelect
+            id={secretId}
+            value={chosenSecret}
+            onChange={(event) => shared.setValue('input', withSecretName(shared.getValues('input'), event.target.value), { shouldValidate: true })}
+          >
+            <option value="">None (unsigned)</option>
+            {chosenSecret && !choices.some((secret) => secret.name === chosenSecret) ? <option value={chosenSecret}>{chosenSecret} (not usable by you)</option> : null}
+            {choices.map((secret) => (
+              <option key={secret.name} value={secret.name}>
+                {secret.name}
+                {secret.description ? ` — ${secret.description}` : ''}
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+      ) : null}
     </>
   );
 }

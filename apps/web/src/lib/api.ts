@@ -22,6 +22,10 @@ export type Invitation = Answer<'/api/workspaces/{workspaceId}/invitations', 'ge
 export type InvitationStatus = Invitation['status'];
 export type InvitationPreview = Answer<'/api/invitations/{token}', 'get'>;
 export type ApiKey = Answer<'/api/workspaces/{workspaceId}/keys', 'get'>['keys'][number];
+export type WorkspaceSecret = Answer<'/api/workspaces/{workspaceId}/secrets', 'get'>['secrets'][number];
+export type SecretUsableBy = WorkspaceSecret['usableBy'];
+export type CreateSecretRequest = Input<'/api/workspaces/{workspaceId}/secrets', 'post'>;
+export type UpdateSecretRequest = Input<'/api/workspaces/{workspaceId}/secrets/{name}', 'patch'>;
 export type AuditPage = Answer<'/api/workspaces/{workspaceId}/audit', 'get'>;
 export type AuditEvent = AuditPage['events'][number];
 export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
@@ -157,6 +161,14 @@ export function createApiClient(options: ApiClientOptions = {}) {
       call(client.POST('/api/workspaces/{workspaceId}/keys', { ...workspace(workspaceId), body })),
     deleteKey: (workspaceId: string, keyId: string) =>
       call(client.DELETE('/api/workspaces/{workspaceId}/keys/{keyId}', { params: { path: { workspaceId, keyId } } })),
+
+    listSecrets: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/secrets', workspace(workspaceId))),
+    createSecret: (workspaceId: string, body: CreateSecretRequest) =>
+      call(client.POST('/api/workspaces/{workspaceId}/secrets', { ...workspace(workspaceId), body })),
+    updateSecret: (workspaceId: string, name: string, body: UpdateSecretRequest) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}/secrets/{name}', { params: { path: { workspaceId, name } }, body })),
+    deleteSecret: (workspaceId: string, name: string) =>
+      call(client.DELETE('/api/workspaces/{workspaceId}/secrets/{name}', { params: { path: { workspaceId, name } } })),
 
     workspaceAudit: (workspaceId: string, query: AuditQuery = {}) =>
       call(client.GET('/api/workspaces/{workspaceId}/audit', { params: { path: { workspaceId }, query } })),

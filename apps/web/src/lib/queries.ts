@@ -24,6 +24,7 @@ export const queryKeys = {
   members: (workspaceId: string) => ['workspaces', workspaceId, 'members'] as const,
   invitations: (workspaceId: string) => ['workspaces', workspaceId, 'invitations'] as const,
   keys: (workspaceId: string) => ['workspaces', workspaceId, 'keys'] as const,
+  secrets: (workspaceId: string) => ['workspaces', workspaceId, 'secrets'] as const,
   audit: (workspaceId: string) => ['workspaces', workspaceId, 'audit'] as const,
   tasks: (workspaceId: string) => ['workspaces', workspaceId, 'tasks'] as const,
   task: (workspaceId: string, taskId: string) => ['workspaces', workspaceId, 'task', taskId] as const,

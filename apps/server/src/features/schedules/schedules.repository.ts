@@ -62,7 +62,7 @@ export const createSchedulesRepository = (db: Kysely<Database>, dialect: Databas
     db
       .selectFrom('scheduleFire')
       .innerJoin('schedule', 'schedule.id', 'scheduleFire.scheduleId')
-      .select(['scheduleFire.id', 'scheduleFire.scheduleId', 'scheduleFire.fireAt', 'scheduleFire.firedAt', 'schedule.workspaceId', 'schedule.kind', 'schedule.input'])
+      .select(['scheduleFire.id', 'scheduleFire.scheduleId', 'scheduleFire.fireAt', 'scheduleFire.firedAt', 'schedule.workspaceId', 'schedule.kind', 'schedule.input', 'schedule.createdBy', 'schedule.createdByRole'])
       .where(sql<SqlBool>`"scheduleFire"."outcome" = 'pending'`)
       .where('scheduleFire.firedAt', '<', before)
       .orderBy('scheduleFire.firedAt')

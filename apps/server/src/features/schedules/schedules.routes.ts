@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actingUserId, idParam, noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { actingUserId, idParam, noContent, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import {
   createScheduleBody,
   firesPageSchema,
@@ -26,7 +26,7 @@ export const registerSchedulesRoutes = (app: SteadApp, { schedules }: { schedule
     config: { permission: 'schedules:manage', audit: 'schedule.create' },
     schema: { tags, summary: 'Create a schedule; its kind, input and trigger are checked before anything is saved', params: workspaceIdParams, body: createScheduleBody, response: { 201: scheduleResponse } },
   }, async (request, reply) => {
-    const schedule = await schedules.create(request.params.workspaceId, request.body, { userId: actingUserId(request) || null });
+    const schedule = await schedules.create(request.params.workspaceId, request.body, { userId: actingUserId(request) || null, role: workspaceOf(request).role });
     request.auditDetails = { targetType: 'schedule', targetId: schedule.id, metadata: { name: schedule.name, kind: schedule.kind, trigger: schedule.trigger } };
     return reply.status(201).send({ schedule });
   });
@@ -47,7 +47,7 @@ export const registerSchedulesRoutes = (app: SteadApp, { schedules }: { schedule
     schema: { tags, summary: 'Change a schedule; a new trigger recomputes the next fire time', params: scheduleParams, body: updateScheduleBody, response: { 200: scheduleResponse } },
   }, async (request) => {
     request.auditDetails = { targetType: 'schedule', targetId: request.params.scheduleId, metadata: { fields: Object.keys(request.body) } };
-    return { schedule: await schedules.update(request.params.workspaceId, request.params.scheduleId, request.body) };
+    return { schedule: await schedules.update(request.params.workspaceId, request.params.scheduleId, request.body, { userId: actingUserId(request) || null, role: workspaceOf(request).role }) };
   });
 
   app.post('/api/workspaces/:workspaceId/schedules/:scheduleId/enable', {

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Ids } from '../../platform/clock/clock.ts';
 import type { DatabaseClock } from '../../platform/database/database-clock.ts';
 import { isSteadError, SteadError } from '../../platform/errors/stead-error.ts';
+import type { WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { ScheduleFireRow, ScheduleRow, SchedulesRepository } from './schedules.repository.ts';
 import type {
   CreateScheduleInput,
@@ -17,15 +18,43 @@ import type {
  * What schedules need from tasks; the tasks service implements it. Schedules never touch task tables.
  */
 export interface ScheduleTaskStarter {
-  /** Throws SteadError task_kind_unknown / validation_failed for a kind or input that cannot run; creates nothing. */
-  validate(kind: string, input: unknown): void;
-  /** Creates and enqueues a task; `idempotencyKey` makes a repeated call return the first task. */
-  start(workspaceId: string, request: { kind: string; input: unknown }, origin: { type: 'schedule'; id: string; idempotencyKey: string }): Promise<{ id: string }>;
+  /**
+   * Checks a kind and input as `user` would start it (SteadError task_kind_unknown / validation_failed /
+   * secret_unknown / secret_not_usable) and returns the input to store with its credential values moved into
+   * `sealed` (`previous`: the values sealed before, kept where the input says `[redacted]`). Creates nothing.
+   */
+  prepare(workspaceId: string, kind: string, input: unknown, user: ScheduleUser, previous?: Record<string, string>): Promise<{ input: unknown; sealed: Record<string, string> }>;
+  /** A stored input as readers may see it (credentials `[redacted]`). */
+  redactInput(kind: string, input: unknown): unknown;
+  /** A stored input with its sealed values put back. */
+  unsealInput(kind: string, input: unknown, sealed: Record<string, string>): unknown;
+  /** Creates and enqueues a task acting as `userId`/`role`; `idempotencyKey` makes a repeated call return the first task. */
+  start(workspaceId: string, request: { kind: string; input: unknown }, origin: { type: 'schedule'; id: string; idempotencyKey: string } & ScheduleUser): Promise<{ id: string }>;
 }
+
+/**
+ * Whose role a schedule's tasks act with: its creator's (recorded when created; an API key's role for a key), lowered
+ * to their current role when a task starts. The command line (`userId` null) acts as the host's operator.
+ */
+export interface ScheduleUser {
+  userId: string | null;
+  role: WorkspaceRole | null;
+}
+
+/** Encrypted storage for the credential values sealed out of schedule inputs. */
+export interface ScheduleVault {
+  store(workspaceId: string | null, name: string, value: string): Promise<void>;
+  reveal(workspaceId: string | null, name: string): Promise<string | undefined>;
+  remove(workspaceId: string | null, name: string): Promise<void>;
+}
+
+/** The encrypted secret holding a schedule's sealed input values. */
+export const scheduleInputSecretName = (scheduleId: string): string => `schedule-input:${scheduleId}`;
 
 export interface SchedulesServiceOptions {
   repository: SchedulesRepository;
   starter: ScheduleTaskStarter;
+  vault: ScheduleVault;
   /** The database's time (`createDatabaseClock`): every node of a cluster reads the same one. */
   clock: DatabaseClock;
   ids: Ids;
@@ -152,7 +181,12 @@ const triggerColumns = (trigger: ScheduleTrigger) => ({
   runAt: trigger.type === 'once' ? trigger.at : null,
 });
 
-const toSchedule = (row: ScheduleRow): Schedule => {
+const userOf = (row: Pick<ScheduleRow, 'createdBy' | 'createdByRole'>): ScheduleUser => ({
+  userId: row.createdBy,
+  role: (row.createdByRole as WorkspaceRole | null) ?? (row.createdBy === null ? 'owner' : null),
+});
+
+const toScheduleView = (row: ScheduleRow, redactInput: ScheduleTaskStarter['redactInput']): Schedule => {
   const trigger = triggerOf(row);
   const next = row.nextFireAt ? new Date(row.nextFireAt) : null;
   return {
@@ -160,7 +194,7 @@ const toSchedule = (row: ScheduleRow): Schedule => {
     workspaceId: row.workspaceId,
     name: row.name,
     kind: row.kind,
-    input: JSON.parse(row.input) as unknown,
+    input: redactInput(row.kind, JSON.parse(row.input) as unknown),
     trigger,
     missedPolicy: row.missedPolicy as MissedPolicy,
     enabled: row.enabled === 1,
@@ -189,7 +223,17 @@ const describeError = (error: unknown): string =>
 /** The idempotency key of one fire: the same on every node, so a repeated start returns the first task. */
 export const fireIdempotencyKey = (scheduleId: string, fireAt: string): string => `schedule:${scheduleId}:${fireAt}`;
 
-export const createSchedulesService = ({ repository, starter, clock, ids, batchSize = 100, pendingTimeoutMs = 60_000 }: SchedulesServiceOptions) => {
+export const createSchedulesService = ({ repository, starter, vault, clock, ids, batchSize = 100, pendingTimeoutMs = 60_000 }: SchedulesServiceOptions) => {
+  const toSchedule = (row: ScheduleRow): Schedule => toScheduleView(row, starter.redactInput);
+  const sealedOf = async (row: Pick<ScheduleRow, 'id' | 'workspaceId'>): Promise<Record<string, string>> => {
+    const stored = await vault.reveal(row.workspaceId, scheduleInputSecretName(row.id));
+    return stored === undefined ? {} : (JSON.parse(stored) as Record<string, string>);
+  };
+  const storeSealed = async (row: Pick<ScheduleRow, 'id' | 'workspaceId'>, sealed: Record<string, string>): Promise<void> => {
+    if (Object.keys(sealed).length > 0) await vault.store(row.workspaceId, scheduleInputSecretName(row.id), JSON.stringify(sealed));
+    else await vault.remove(row.workspaceId, scheduleInputSecretName(row.id));
+  };
+
   const find = async (workspaceId: string, id: string): Promise<ScheduleRow> => {
     const row = await repository.find(workspaceId, id);
     if (!row) throw new SteadError('schedule_not_found', 'No such schedule in this workspace');
@@ -199,14 +243,15 @@ export const createSchedulesService = ({ repository, starter, clock, ids, batchS
   /** Starts the task of a claimed fire and records the outcome; a failure is recorded, never thrown. */
   const startClaimed = async (
     fire: { id: string; scheduleId: string; fireAt: string },
-    schedule: { workspaceId: string; kind: string; input: string },
+    schedule: { workspaceId: string; kind: string; input: string; createdBy: string | null; createdByRole: string | null },
     result: TickResult,
   ): Promise<void> => {
     try {
+      const input = starter.unsealInput(schedule.kind, JSON.parse(schedule.input) as unknown, await sealedOf({ id: fire.scheduleId, workspaceId: schedule.workspaceId }));
       const task = await starter.start(
         schedule.workspaceId,
-        { kind: schedule.kind, input: JSON.parse(schedule.input) as unknown },
-        { type: 'schedule', id: fire.scheduleId, idempotencyKey: fireIdempotencyKey(fire.scheduleId, fire.fireAt) },
+        { kind: schedule.kind, input },
+        { type: 'schedule', id: fire.scheduleId, idempotencyKey: fireIdempotencyKey(fire.scheduleId, fire.fireAt), ...userOf(schedule) },
       );
       await repository.finishFire(fire.id, { taskId: task.id, outcome: 'started', error: null });
       result.started += 1;
@@ -269,11 +314,12 @@ export const createSchedulesService = ({ repository, starter, clock, ids, batchS
   };
 
   const service = {
-    async create(workspaceId: string, input: CreateScheduleInput, actor: { userId: string | null }): Promise<Schedule> {
+    /** `actor.role`: the role the creator acts with (member role or API key role); null (the command line) is the operator. */
+    async create(workspaceId: string, input: CreateScheduleInput, actor: { userId: string | null; role?: WorkspaceRole | null }): Promise<Schedule> {
       const now = await clock.now();
       const trigger = checkTrigger(input.trigger, now);
-      const taskInput = input.input ?? {};
-      starter.validate(input.kind, taskInput);
+      const user = userOf({ createdBy: actor.userId, createdByRole: actor.role ?? null });
+      const prepared = await starter.prepare(workspaceId, input.kind, input.input ?? {}, user);
       const createdAt = now.toISOString();
       const next = input.enabled ? nextAfter(trigger, anchorOf(now), now) : null;
       const row: ScheduleRow = {
@@ -281,16 +327,18 @@ export const createSchedulesService = ({ repository, starter, clock, ids, batchS
         workspaceId,
         name: input.name.trim(),
         kind: input.kind,
-        input: JSON.stringify(taskInput),
+        input: JSON.stringify(prepared.input),
         ...triggerColumns(trigger),
         enabled: input.enabled ? 1 : 0,
         missedPolicy: input.missedPolicy,
         nextFireAt: next?.toISOString() ?? null,
         lastFiredAt: null,
         createdBy: actor.userId,
+        createdByRole: user.role,
         createdAt,
         updatedAt: createdAt,
       };
+      await storeSealed(row, prepared.sealed);
       await repository.insert(row);
       return toSchedule(row);
     },
@@ -300,23 +348,33 @@ export const createSchedulesService = ({ repository, starter, clock, ids, batchS
     get: async (workspaceId: string, id: string): Promise<Schedule> => toSchedule(await find(workspaceId, id)),
 
     /** A new trigger restarts the count from now (an interval stays anchored to the creation time). */
-    async update(workspaceId: string, id: string, changes: UpdateScheduleInput): Promise<Schedule> {
+    /**
+     * A changed kind or input is checked as the schedule's creator (whose role its tasks act with) and as `actor`,
+     * so neither can make it use a secret beyond their role.
+     */
+    async update(workspaceId: string, id: string, changes: UpdateScheduleInput, actor: { userId: string | null; role?: WorkspaceRole | null } = { userId: null }): Promise<Schedule> {
       const row = await find(workspaceId, id);
       const now = await clock.now();
       const trigger = changes.trigger ? checkTrigger(changes.trigger, now) : undefined;
       const kind = changes.kind ?? row.kind;
-      const input = changes.input !== undefined ? changes.input : (JSON.parse(row.input) as unknown);
-      if (changes.kind !== undefined || changes.input !== undefined) starter.validate(kind, input);
+      let input = changes.input !== undefined ? changes.input : (JSON.parse(row.input) as unknown);
+      let sealed: Record<string, string> | undefined;
+      if (changes.kind !== undefined || changes.input !== undefined) {
+        const previous = await sealedOf(row);
+        await starter.prepare(workspaceId, kind, input, userOf({ createdBy: actor.userId, createdByRole: actor.role ?? null }), previous);
+        ({ input, sealed } = await starter.prepare(workspaceId, kind, input, userOf(row), previous));
+      }
       // Only the columns that change are written, so a tick advancing the schedule meanwhile is not undone.
       const changed: Partial<ScheduleRow> = { updatedAt: now.toISOString() };
       if (changes.name !== undefined) changed.name = changes.name.trim();
       if (changes.missedPolicy !== undefined) changed.missedPolicy = changes.missedPolicy;
       if (changes.kind !== undefined) changed.kind = kind;
-      if (changes.input !== undefined) changed.input = JSON.stringify(input);
+      if (changes.kind !== undefined || changes.input !== undefined) changed.input = JSON.stringify(input);
       if (trigger) {
         Object.assign(changed, triggerColumns(trigger));
         if (row.enabled === 1) changed.nextFireAt = nextAfter(trigger, anchorOf(row.createdAt), now)?.toISOString() ?? null;
       }
+      if (sealed) await storeSealed(row, sealed);
       await repository.update(id, changed);
       const updated: ScheduleRow = { ...row, ...changed };
       return toSchedule(updated);
@@ -347,8 +405,9 @@ export const createSchedulesService = ({ repository, starter, clock, ids, batchS
 
     /** Deletes the schedule and its fire history; tasks it started stay. */
     async remove(workspaceId: string, id: string): Promise<void> {
-      await find(workspaceId, id);
+      const row = await find(workspaceId, id);
       await repository.remove(id);
+      await vault.remove(row.workspaceId, scheduleInputSecretName(id));
     },
 
     /** The next `count` fire times of a trigger as if saved now, for showing before saving. */

@@ -32,9 +32,12 @@ const recordingStarter = () => {
   const starter: ScheduleTaskStarter & { calls: StartCall[]; failNext: Error | undefined } = {
     calls,
     failNext: undefined,
-    validate(kind) {
+    async prepare(_workspaceId, kind, input) {
       if (!knownKinds.has(kind)) throw new SteadError('task_kind_unknown', `No task kind is named ${kind}`);
+      return { input, sealed: {} };
     },
+    redactInput: (_kind, input) => input,
+    unsealInput: (_kind, input) => input,
     async start(workspaceId, request, origin) {
       calls.push({ workspaceId, kind: request.kind, input: request.input, scheduleId: origin.id, idempotencyKey: origin.idempotencyKey });
       // Yield, so ticks racing each other really interleave.
@@ -54,6 +57,16 @@ const recordingStarter = () => {
   return starter;
 };
 
+/** The encrypted store, in memory. */
+const memoryVault = () => {
+  const values = new Map<string, string>();
+  return {
+    store: async (workspaceId: string | null, name: string, value: string) => void values.set(`${workspaceId}/${name}`, value),
+    reveal: async (workspaceId: string | null, name: string) => values.get(`${workspaceId}/${name}`),
+    remove: async (workspaceId: string | null, name: string) => void values.delete(`${workspaceId}/${name}`),
+  };
+};
+
 /** A clock the test moves by hand. */
 const manualClock = (start: string) => {
   let current = new Date(start);
@@ -69,7 +82,7 @@ const setUp = (handle: DatabaseHandle, start: string) => {
   const clock = manualClock(start);
   const starter = recordingStarter();
   const repository = createSchedulesRepository(handle.db, handle.dialect);
-  const service = createSchedulesService({ repository, starter, clock, ids });
+  const service = createSchedulesService({ repository, starter, vault: memoryVault(), clock, ids });
   return { clock, starter, repository, service };
 };
 
@@ -363,7 +376,7 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
   it('starts each fire once when two nodes tick at the same moment', async () => {
     const starter = recordingStarter();
     const clock = manualClock('2025-01-01T00:00:00.000Z');
-    const nodes = [first, second].map((handle) => createSchedulesService({ repository: createSchedulesRepository(handle.db, handle.dialect), starter, clock, ids }));
+    const nodes = [first, second].map((handle) => createSchedulesService({ repository: createSchedulesRepository(handle.db, handle.dialect), starter, vault: memoryVault(), clock, ids }));
     const workspaceId = await createWorkspace(first);
     for (let index = 1; index <= 10; index += 1) {
       await nodes[0]!.create(workspaceId, body({ type: 'interval', seconds: index }, { name: `every ${index} s` }), { userId: null });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actingUserId, idParam, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { actingUserId, idParam, workspaceIdParams, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import type { TasksService } from './tasks.service.ts';
 import { createTaskBody, taskDetailSchema, taskKindSchema, taskListQuery, taskLogLineSchema, taskPageSchema, taskSchema } from './tasks.schema.ts';
 
@@ -20,7 +20,7 @@ export const registerTasksRoutes = (app: SteadApp, { tasks }: { tasks: TasksServ
     config: { permission: 'tasks:run', audit: 'task.create' },
     schema: { tags: ['tasks'], summary: 'Run a task now or after a delay; the input is checked against the kind before anything is created', params: workspaceIdParams, body: createTaskBody, response: { 201: z.object({ task: taskSchema }) } },
   }, async (request, reply) => {
-    const task = await tasks.create(request.params.workspaceId, request.body, { type: 'api', userId: actingUserId(request) || null });
+    const task = await tasks.create(request.params.workspaceId, request.body, { type: 'api', userId: actingUserId(request) || null, role: workspaceOf(request).role });
     request.auditDetails = { targetType: 'task', targetId: task.id, metadata: { kind: task.kind } };
     return reply.status(201).send({ task });
   });

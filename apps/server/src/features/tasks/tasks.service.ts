@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
-import { SteadError } from '../../platform/errors/stead-error.ts';
+import { isSteadError, SteadError } from '../../platform/errors/stead-error.ts';
 import type { EventBus } from '../../platform/events/events.port.ts';
 import {
   DelayJobError,
@@ -11,6 +11,7 @@ import {
   type JobQueue,
   type Worker,
 } from '../../platform/queue/queue.port.ts';
+import type { WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { TaskKind, TaskRunContext } from './task-kind.ts';
 import type { TaskRow, TasksRepository } from './tasks.repository.ts';
 import {
@@ -45,7 +46,35 @@ export interface TaskOrigin {
   id?: string | null;
   /** The person who asked for it (API key owner for keys). */
   userId?: string | null;
+  /**
+   * The role they acted with (their member role, or the API key's role): the task may use the workspace secrets
+   * this role may use. Default: `owner` for the command line (the host's operator), otherwise none.
+   */
+  role?: WorkspaceRole | null;
 }
+
+/** Who a task acts for when it uses workspace secrets. */
+export interface TaskSecretUser {
+  userId: string | null;
+  role: WorkspaceRole | null;
+}
+
+/** The workspace secrets store, as tasks use it: by name, checked against the task's creator. */
+export interface TaskSecrets {
+  /** Throws `secret_unknown` / `secret_not_usable`. */
+  check(workspaceId: string, name: string, user: TaskSecretUser): Promise<void>;
+  reveal(workspaceId: string, name: string, user: TaskSecretUser): Promise<string>;
+}
+
+/** Encrypted storage for the credential values sealed out of task inputs. */
+export interface TaskVault {
+  store(workspaceId: string | null, name: string, value: string): Promise<void>;
+  reveal(workspaceId: string | null, name: string): Promise<string | undefined>;
+  remove(workspaceId: string | null, name: string): Promise<void>;
+}
+
+/** The encrypted secret holding a task's sealed input values (reserved prefix: no user-made name has a `:`). */
+export const taskInputSecretName = (taskId: string): string => `task-input:${taskId}`;
 
 export interface TasksServiceOptions {
   repository: TasksRepository;
@@ -54,6 +83,8 @@ export interface TasksServiceOptions {
   clock: Clock;
   ids: Ids;
   kinds: TaskKind[];
+  secrets: TaskSecrets;
+  vault: TaskVault;
   /** Event publishing failures (the stored state stays right; only the live view misses an update). */
   onEventError?: (error: unknown) => void;
 }
@@ -62,7 +93,9 @@ const parseJson = (text: string | null): unknown => (text === null ? null : JSON
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const isFinished = (state: string): boolean => finishedTaskStates.includes(state as TaskState);
 
-export const createTasksService = ({ repository, queue, events, clock, ids, kinds, onEventError = () => {} }: TasksServiceOptions) => {
+const roleOf = (role: string | null, origin: string): WorkspaceRole | null => (role as WorkspaceRole | null) ?? (origin === 'cli' ? 'owner' : null);
+
+export const createTasksService = ({ repository, queue, events, clock, ids, kinds, secrets, vault, onEventError = () => {} }: TasksServiceOptions) => {
   const kindsByName = new Map(kinds.map((kind) => [kind.name, kind]));
   const now = () => clock.now().toISOString();
 
@@ -72,7 +105,8 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
       id: row.id,
       workspaceId: row.workspaceId,
       kind: row.kind,
-      input: parseJson(row.input),
+      // Rows from before sealing may hold credential headers in plaintext: reads never show them.
+      input: redactInput(row.kind, parseJson(row.input)),
       state: row.state as TaskState,
       attempts: row.attempts,
       maxAttempts: row.maxAttempts,
@@ -96,6 +130,16 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
     const row = await repository.findById(id);
     if (row) publish(row.workspaceId, taskEventTypes.update, toTask(row));
   };
+
+  const redactInput = (kindName: string, input: unknown): unknown => kindsByName.get(kindName)?.sealing?.redact(input) ?? input;
+
+  /** Checks every workspace secret the input names against the user; nothing is revealed. */
+  const checkSecrets = async (workspaceId: string, kind: TaskKind, input: unknown, user: TaskSecretUser): Promise<void> => {
+    for (const name of kind.secretNames?.(input) ?? []) await secrets.check(workspaceId, name, user);
+  };
+
+  /** The input to store (credentials replaced by `[redacted]`) and the values moved out of it. */
+  const seal = (kind: TaskKind, input: unknown, previous?: Record<string, string>) => kind.sealing?.seal(input, previous) ?? { input, sealed: {} };
 
   const kindOf = (name: string): TaskKind => {
     const kind = kindsByName.get(name);
@@ -131,13 +175,16 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
       const existing = await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey);
       if (existing) return toTask(existing);
     }
+    const user: TaskSecretUser = { userId: origin.userId ?? null, role: origin.role ?? (origin.type === 'cli' ? 'owner' : null) };
+    await checkSecrets(workspaceId, kind, input, user);
+    const sealed = seal(kind, input);
     const at = clock.now();
     const delayMs = request.delayMs ?? 0;
     const row: TaskRow = {
       id: ids.next(),
       workspaceId,
       kind: kind.name,
-      input: JSON.stringify(input),
+      input: JSON.stringify(sealed.input),
       state: 'queued',
       jobId: null,
       attempts: 0,
@@ -149,16 +196,24 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
       origin: origin.type,
       originId: origin.id ?? null,
       idempotencyKey: request.idempotencyKey ?? null,
-      createdBy: origin.userId ?? null,
+      createdBy: user.userId,
+      createdByRole: user.role,
       createdAt: at.toISOString(),
       runAt: new Date(at.getTime() + delayMs).toISOString(),
       startedAt: null,
       finishedAt: null,
       updatedAt: at.toISOString(),
     };
+    const hasSealed = Object.keys(sealed.sealed).length > 0;
+    // Stored before the row, so a worker never finds the task without its values.
+    if (hasSealed) await vault.store(workspaceId, taskInputSecretName(row.id), JSON.stringify(sealed.sealed));
+    const discardSealed = async () => {
+      if (hasSealed) await vault.remove(workspaceId, taskInputSecretName(row.id));
+    };
     try {
       await repository.insert(row);
     } catch (error) {
+      await discardSealed();
       // Two requests with one idempotency key raced: the unique index let one through; answer with it.
       const winner = request.idempotencyKey ? await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey) : undefined;
       if (winner) return toTask(winner);
@@ -171,6 +226,7 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
     } catch (error) {
       // Nothing may be left behind for a request that failed.
       await repository.deleteById(row.id);
+      await discardSealed();
       throw error;
     }
     publish(workspaceId, taskEventTypes.update, toTask(row));
@@ -198,6 +254,17 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
     return (await repository.findById(row.id)) ?? row;
   };
 
+  /** Puts a task's sealed credential values back into its input, just before it runs. */
+  const unseal = async (kind: TaskKind, workspaceId: string, taskId: string, input: unknown): Promise<unknown> => {
+    if (!kind.sealing) return input;
+    const stored = await vault.reveal(workspaceId, taskInputSecretName(taskId));
+    try {
+      return kind.sealing.unseal(input, stored === undefined ? {} : (JSON.parse(stored) as Record<string, string>));
+    } catch (error) {
+      throw new UnrecoverableJobError(errorMessage(error));
+    }
+  };
+
   const runJob = async (job: JobContext<{ taskId: string }>): Promise<null> => {
     const row = await repository.findById(job.payload.taskId);
     if (!row || isFinished(row.state)) return null;
@@ -209,6 +276,7 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
     if (!claimed) return null;
     await publishUpdate(row.id);
 
+    const user: TaskSecretUser = { userId: row.createdBy, role: roleOf(row.createdByRole, row.origin) };
     const context: TaskRunContext = {
       taskId: row.id,
       workspaceId: row.workspaceId,
@@ -225,13 +293,22 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
         await repository.insertLog({ ...entry, taskId: row.id });
         publish(row.workspaceId, taskEventTypes.log, { taskId: row.id, ...entry });
       },
+      // Checked again at run time: the secret may have changed, or the creator been demoted, since creation.
+      secret: async (name) => {
+        try {
+          return await secrets.reveal(row.workspaceId, name, user);
+        } catch (error) {
+          if (isSteadError(error) && (error.code === 'secret_unknown' || error.code === 'secret_not_usable')) throw new UnrecoverableJobError(`[${error.code}] ${error.message}`);
+          throw error;
+        }
+      },
     };
 
     try {
       if (!kind) throw new UnrecoverableJobError(`Task kind ${row.kind} is no longer available on this server`);
       const input = kind.input.safeParse(parseJson(row.input));
       if (!input.success) throw new UnrecoverableJobError(`The stored input no longer matches ${row.kind}: ${input.error.message}`);
-      const output = await kind.run(input.data, context);
+      const output = await kind.run(await unseal(kind, row.workspaceId, row.id, input.data), context);
       const finishedAt = now();
       await repository.endAttempt(row.id, job.attempt, { outcome: 'succeeded', finishedAt, error: null });
       await repository.updateUnfinished(row.id, { state: 'succeeded', output: JSON.stringify(output ?? null), finishedAt, updatedAt: finishedAt });
@@ -269,16 +346,32 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
       }));
     },
 
-    /** Throws `task_kind_unknown` or `validation_failed` for what cannot run; creates nothing. */
-    validate(kind: string, input: unknown): void {
-      validate(kind, input);
+    /**
+     * For schedules: checks a kind and input as `user` would create it (`task_kind_unknown`, `validation_failed`,
+     * `secret_unknown`, `secret_not_usable`) and returns the input to store, credentials moved into `sealed`
+     * (`previous`: values sealed before, kept where the input says `[redacted]`). Creates nothing.
+     */
+    async prepare(workspaceId: string, kindName: string, input: unknown, user: TaskSecretUser, previous?: Record<string, string>): Promise<{ input: unknown; sealed: Record<string, string> }> {
+      const kind = kindOf(kindName);
+      const parsed = validate(kindName, input);
+      await checkSecrets(workspaceId, kind, parsed, user);
+      return seal(kind, parsed, previous);
+    },
+
+    /** A stored input as readers may see it. */
+    redactInput,
+
+    /** A stored input with its sealed values back, to start a task with. */
+    unsealInput(kindName: string, input: unknown, sealed: Record<string, string>): unknown {
+      const kind = kindsByName.get(kindName);
+      return kind?.sealing ? kind.sealing.unseal(input, sealed) : input;
     },
 
     create,
 
     /** For schedules: creates (once per `idempotencyKey`) and enqueues a task. */
-    async start(workspaceId: string, request: { kind: string; input: unknown }, origin: { type: 'schedule'; id: string; idempotencyKey: string }): Promise<{ id: string }> {
-      const task = await create(workspaceId, { kind: request.kind, input: request.input, idempotencyKey: origin.idempotencyKey }, { type: 'schedule', id: origin.id });
+    async start(workspaceId: string, request: { kind: string; input: unknown }, origin: { type: 'schedule'; id: string; idempotencyKey: string } & TaskSecretUser): Promise<{ id: string }> {
+      const task = await create(workspaceId, { kind: request.kind, input: request.input, idempotencyKey: origin.idempotencyKey }, { type: 'schedule', id: origin.id, userId: origin.userId, role: origin.role });
       return { id: task.id };
     },
 

@@ -171,7 +171,8 @@ describeEachServer('tasks', (use) => {
 
   it('delivers a webhook with Standard Webhooks headers and a signature over id, timestamp and body', async () => {
     const server = use();
-    await server.core.secrets.store(owner.workspace.id, 'hook-key', 'whsec-test-secret');
+    const made = await server.call({ method: 'POST', url: `/api/workspaces/${owner.workspace.id}/secrets`, cookie: owner.cookie, payload: { name: 'hook-key', value: 'whsec-test-secret' } });
+    expect(made.statusCode).toBe(201);
     target.respondWith((_request, response) => response.writeHead(204).end());
     const task = (await create({ kind: 'webhook.deliver', input: { url: `${target.url}/webhook`, event: 'test-ping', payload: { hello: 'world' }, secretName: 'hook-key' } })).json().task as Task;
     expect((await settle(task.id)).task.state).toBe('succeeded');

@@ -112,6 +112,22 @@ export interface SecretTable {
   updatedAt: string;
 }
 
+/**
+ * A named secret a workspace admin made for tasks. Its value is the `secret` row `workspace-secret:<name>` of the
+ * workspace; `usableBy` is the lowest role whose tasks may use it (`member` | `admin` | `owner`).
+ */
+export interface WorkspaceSecretTable {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string;
+  usableBy: string;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+}
+
 /** A job of the embedded queue. JSON columns (`payload`, `backoff`, `progress`, `result`) hold serialised text. */
 export interface JobTable {
   id: string;
@@ -175,6 +191,8 @@ export interface TaskTable {
   /** Unique per workspace when set: a repeated create returns the first task. */
   idempotencyKey: string | null;
   createdBy: string | null;
+  /** The role the creator acted with (member role or API key role); null on rows from before it was recorded. */
+  createdByRole: string | null;
   createdAt: string;
   runAt: string;
   startedAt: string | null;
@@ -223,6 +241,8 @@ export interface ScheduleTable {
   nextFireAt: string | null;
   lastFiredAt: string | null;
   createdBy: string | null;
+  /** The role the creator acted with; its tasks use secrets as this role. Null on rows from before it was recorded. */
+  createdByRole: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -362,6 +382,7 @@ export interface Database {
   apiKey: ApiKeyTable;
   auditEvent: AuditEventTable;
   secret: SecretTable;
+  workspaceSecret: WorkspaceSecretTable;
   job: JobTable;
   jobLog: JobLogTable;
   jobQueue: JobQueueTable;

@@ -22,12 +22,15 @@ export const workspacePermissions = [
   'models:read',
   'models:use',
   'models:manage',
+  'secrets:read',
+  'secrets:manage',
 ] as const;
 export type WorkspacePermission = (typeof workspacePermissions)[number];
 
 const viewer: WorkspacePermission[] = ['workspace:read', 'members:read', 'events:read', 'tasks:read', 'schedules:read', 'models:read'];
-const member: WorkspacePermission[] = [...viewer, 'tasks:run', 'models:use'];
-const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read', 'schedules:manage', 'models:manage'];
+// Members see the names (never values) of workspace secrets, to pick one for a task; admins make and change them.
+const member: WorkspacePermission[] = [...viewer, 'tasks:run', 'models:use', 'secrets:read'];
+const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read', 'schedules:manage', 'models:manage', 'secrets:manage'];
 const owner: WorkspacePermission[] = [...admin, 'workspace:delete'];
 
 export const rolePermissions: Record<WorkspaceRole, ReadonlySet<WorkspacePermission>> = {

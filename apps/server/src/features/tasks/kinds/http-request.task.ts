@@ -3,6 +3,7 @@ import type { EgressClient } from '../../../platform/egress/egress.port.ts';
 import { isSteadError } from '../../../platform/errors/stead-error.ts';
 import { UnrecoverableJobError } from '../../../platform/queue/queue.port.ts';
 import { defineTaskKind } from '../task-kind.ts';
+import { credentialHeaderSealing, headerValueSchema } from './credential-headers.ts';
 
 /** Response bodies kept in a task's output; the rest is dropped (the output says so). */
 const maxBodyBytes = 64 * 1024;
@@ -10,7 +11,11 @@ const maxBodyBytes = 64 * 1024;
 const httpRequestInput = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
-  headers: z.record(z.string().min(1).max(200), z.string().max(8_000)).default({}),
+  /**
+   * Credential headers (`Authorization`, `Cookie`, `X-Api-Key`, …) are stored encrypted, never in the task, and
+   * read back as `[redacted]`; `{ "secret": "name", "prefix": "Bearer " }` sends a workspace secret instead.
+   */
+  headers: z.record(z.string().min(1).max(200), headerValueSchema).default({}),
   /** A string is sent as is; anything else as JSON. */
   body: z.unknown().optional(),
   timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
@@ -51,8 +56,11 @@ export const createHttpRequestTaskKind = ({ egress }: { egress: EgressClient }) 
     input: httpRequestInput,
     example: { method: 'GET', url: 'https://example.com/', headers: {}, timeoutMs: 30_000 },
     maxAttempts: 3,
+    secretNames: (input) => Object.values(input.headers).flatMap((value) => (typeof value === 'string' ? [] : [value.secret])),
+    sealing: credentialHeaderSealing<z.infer<typeof httpRequestInput>>(),
     async run(input, context) {
-      const headers = new Headers(input.headers);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(input.headers)) headers.set(name, typeof value === 'string' ? value : `${value.prefix}${await context.secret(value.secret)}`);
       if (!headers.has('idempotency-key')) headers.set('idempotency-key', context.idempotencyKey);
       let body: string | undefined;
       if (input.body !== undefined && input.method !== 'GET' && input.method !== 'HEAD') {

@@ -10,14 +10,16 @@ const webhookDeliverInput = z.strictObject({
   /** The event type, e.g. `monitor-down`. */
   event: z.string().min(1).max(200),
   payload: z.unknown(),
-  /** Name of a workspace secret holding the signing key; unsigned when absent. */
+  /** Name of a workspace secret (the workspace secrets store) holding the signing key; unsigned when absent. */
   secretName: z.string().min(1).max(200).optional(),
   timeoutMs: z.number().int().min(100).max(60_000).default(15_000),
 });
 
-export interface WebhookSecrets {
-  reveal(workspaceId: string | null, name: string): Promise<string | undefined>;
-}
+/**
+ * The HMAC key of a signing secret. A Standard Webhooks secret (`whsec_<base64>`) signs with its decoded bytes, as
+ * receivers' libraries expect; any other value signs with its UTF-8 bytes.
+ */
+const signingKeyOf = (secret: string): Buffer => (secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8'));
 
 /**
  * `webhook.deliver`: POSTs `{ type, timestamp, data }` following the Standard Webhooks headers (`webhook-id` —
@@ -25,21 +27,22 @@ export interface WebhookSecrets {
  * `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` when a secret is named). Any non-2xx answer is retried, except
  * 410 Gone, which means the receiver is gone for good.
  */
-export const createWebhookDeliverTaskKind = ({ egress, secrets }: { egress: EgressClient; secrets: WebhookSecrets }) =>
+export const createWebhookDeliverTaskKind = ({ egress }: { egress: EgressClient }) =>
   defineTaskKind({
     name: 'webhook.deliver',
     description: 'Deliver one signed webhook (Standard Webhooks headers); retried with backoff until the receiver answers 2xx.',
     input: webhookDeliverInput,
     example: { url: 'https://example.com/hooks/stead', event: 'test-ping', payload: { hello: 'world' }, timeoutMs: 15_000 },
     maxAttempts: 8,
+    secretNames: (input) => (input.secretName ? [input.secretName] : []),
     async run(input, context) {
       const timestamp = Math.floor(Date.now() / 1000).toString();
       const body = JSON.stringify({ type: input.event, timestamp: new Date(Number(timestamp) * 1000).toISOString(), data: input.payload ?? null });
       const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': context.idempotencyKey, 'webhook-timestamp': timestamp };
       if (input.secretName) {
-        const secret = await secrets.reveal(context.workspaceId, input.secretName);
-        if (secret === undefined) throw new UnrecoverableJobError(`The signing secret ${input.secretName} does not exist in this workspace`);
-        const signature = createHmac('sha256', secret).update(`${context.idempotencyKey}.${timestamp}.${body}`).digest('base64');
+        // Only the workspace secrets store, and only a secret the task's creator may use (checked by `secret`).
+        const secret = await context.secret(input.secretName);
+        const signature = createHmac('sha256', signingKeyOf(secret)).update(`${context.idempotencyKey}.${timestamp}.${body}`).digest('base64');
         headers['webhook-signature'] = `v1,${signature}`;
       }
       let response: Response;
