@@ -274,9 +274,17 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
    * What is decided by policy, without DNS: IP literals, blocked names, and localhost names (loopback, so
    * refused unless the name or the loopback address is allowed), whatever their spelling or trailing dot.
    */
+  // IP literals found allowed (a loopback model server on every gateway call): classifying one walks every
+  // blocked range, and rules are only ever added (`allow`), so an allowed literal stays allowed. Bounded.
+  const allowedLiterals = new Set<string>();
   const refuseHost = (hostname: string): SteadError | undefined => {
     const host = normalizeHost(hostname);
-    if (isIP(host) !== 0) return refuseAddress(hostname, host);
+    if (allowedLiterals.has(host)) return undefined;
+    if (isIP(host) !== 0) {
+      const refused = refuseAddress(hostname, host);
+      if (!refused && allowedLiterals.size < 1_000) allowedLiterals.add(host);
+      return refused;
+    }
     if (allowedNames.has(host)) return undefined;
     if (blockedNames.has(host)) return refusal(hostname, host, 'cloud metadata');
     if (isLocalhostName(host)) return refuseAddress(hostname, '127.0.0.1');
