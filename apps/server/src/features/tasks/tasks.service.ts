@@ -219,6 +219,9 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
       if (winner) return toTask(winner);
       throw error;
     }
+    // Announced before the job exists: once enqueued, a worker may start it and announce `running` before this
+    // request resumes, and a `queued` event after that would leave live views showing a finished task as queued.
+    publish(workspaceId, taskEventTypes.update, toTask(row));
     try {
       const job = await enqueue(row, delayMs);
       await repository.update(row.id, { jobId: job.id });
@@ -229,7 +232,6 @@ export const createTasksService = ({ repository, queue, events, clock, ids, kind
       await discardSealed();
       throw error;
     }
-    publish(workspaceId, taskEventTypes.update, toTask(row));
     return toTask(row);
   };
 
