@@ -36,45 +36,157 @@ export type AttemptOutcome =
   | { state: 'delayed'; runAt: string; error: string | null; uncount: boolean; now: string };
 
 /** Queries of the embedded job queue. Every write to an active job names the lease token it holds. */
-export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: DatabaseDialect) => ({
+export interface DatabaseQueueRepository {
   /** Inserts jobs in order (one multi-row insert for runs of jobs without an idempotency key). */
-  async insertMany(rows: Insertable<JobTable>[]): Promise<JobRow[]> {
-    const stored: JobRow[] = [];
-    let plain: Insertable<JobTable>[] = [];
-    const flushPlain = async (): Promise<void> => {
-      // Small chunks stay far below both engines' limits on bound parameters.
-      for (let start = 0; start < plain.length; start += 100) await db.insertInto('job').values(plain.slice(start, start + 100)).execute();
-      for (const row of plain) stored.push({ ...(row as JobRow) });
-      plain = [];
-    };
-    for (const row of rows) {
-      if (row.idempotencyKey === null || row.idempotencyKey === undefined) {
-        plain.push(row);
-        continue;
-      }
-      await flushPlain();
-      stored.push(await this.insert(row));
+  insertMany(rows: Insertable<JobTable>[]): Promise<JobRow[]>;
+  /** Inserts the job unless another live job has its idempotency key, and returns whichever job holds the key. */
+  insert(row: Insertable<JobTable>): Promise<JobRow>;
+  get(id: string): Promise<JobRow | undefined>;
+  /** Makes sure the queue has its state row, which claims of rate-limited queues lock. */
+  ensureQueue(queue: string, now: string): Promise<void>;
+  pauseQueue(queue: string, until: string, now: string): Promise<void>;
+  /** Leases up to `limit` jobs of a queue: stalled (or taken-over) jobs first, then ready ones by priority and age. */
+  claim(request: ClaimRequest): Promise<JobRow[]>;
+  /** Extends the lease; false when the job is no longer held under this token (cancelled, or re-leased). */
+  renewLease(id: string, leaseToken: string, leaseExpiresAt: string, now: string): Promise<boolean>;
+  complete(id: string, leaseToken: string, result: string, now: string): Promise<boolean>;
+  endAttempt(id: string, leaseToken: string, outcome: AttemptOutcome): Promise<boolean>;
+  /** Gives a job back to the queue at once without counting the attempt (its worker is shutting down). */
+  release(id: string, leaseToken: string, now: string): Promise<boolean>;
+  setProgress(id: string, leaseToken: string, progress: string, now: string): Promise<boolean>;
+  /** Waiting, delayed or active jobs become cancelled; dropping the lease token voids the holder's result. */
+  cancel(id: string, now: string): Promise<boolean>;
+  /** A failed or cancelled job waits again with fresh attempts and stalls (not a cancelled one whose key was taken since). */
+  retry(id: string, now: string): Promise<boolean>;
+}
+
+/**
+ * The application database (or a transaction of it, such as a caller's `EnqueueOptions.transaction`) seen
+ * through the queue's own tables. Kysely's types are invariant in the table map, so narrowing needs a cast;
+ * every database this queue runs on holds these tables.
+ */
+export const queueTablesOf = (db: { readonly isTransaction: boolean }): Kysely<QueueTables> => db as unknown as Kysely<QueueTables>;
+
+/**
+ * Inserts the job unless another live job has its idempotency key, and returns whichever job holds the key.
+ * The partial unique index decides races between concurrent enqueues (also across processes).
+ */
+const insertJob = async (db: Kysely<QueueTables>, row: Insertable<JobTable>): Promise<JobRow> => {
+  if (row.idempotencyKey === null || row.idempotencyKey === undefined) {
+    await db.insertInto('job').values(row).execute();
+    return { ...(row as JobRow) };
+  }
+  await db
+    .insertInto('job')
+    .values(row)
+    .onConflict((conflict) => conflict.column('idempotencyKey').where(live).doNothing())
+    .execute();
+  return db.selectFrom('job').selectAll().where('idempotencyKey', '=', row.idempotencyKey).where(live).executeTakeFirstOrThrow();
+};
+
+/** Inserts jobs in order (one multi-row insert for runs of jobs without an idempotency key). */
+const insertJobs = async (db: Kysely<QueueTables>, rows: Insertable<JobTable>[]): Promise<JobRow[]> => {
+  const stored: JobRow[] = [];
+  let plain: Insertable<JobTable>[] = [];
+  const flushPlain = async (): Promise<void> => {
+    // Small chunks stay far below both engines' limits on bound parameters.
+    for (let start = 0; start < plain.length; start += 100) await db.insertInto('job').values(plain.slice(start, start + 100)).execute();
+    for (const row of plain) stored.push({ ...(row as JobRow) });
+    plain = [];
+  };
+  for (const row of rows) {
+    if (row.idempotencyKey === null || row.idempotencyKey === undefined) {
+      plain.push(row);
+      continue;
     }
     await flushPlain();
-    return stored;
-  },
+    stored.push(await insertJob(db, row));
+  }
+  await flushPlain();
+  return stored;
+};
 
-  /**
-   * Inserts the job unless another live job has its idempotency key, and returns whichever job holds the key.
-   * The partial unique index decides races between concurrent enqueues (also across processes).
-   */
-  async insert(row: Insertable<JobTable>): Promise<JobRow> {
-    if (row.idempotencyKey === null || row.idempotencyKey === undefined) {
-      await db.insertInto('job').values(row).execute();
-      return { ...(row as JobRow) };
+/**
+ * Leases up to `limit` jobs of a queue in one transaction: stalled jobs first (active with an expired lease, or
+ * on a SQLite start leased by another process: their holder died; each counts a stall, not an attempt), then
+ * ready jobs by priority, then age. On PostgreSQL `skip locked` lets concurrent
+ * claimers pass each other's candidates instead of queueing on them; SQLite runs one transaction at a time.
+ */
+const claimJobs = (db: Kysely<QueueTables>, dialect: DatabaseDialect, request: ClaimRequest): Promise<JobRow[]> => {
+  const { queue, now } = request;
+  return db.transaction().execute(async (trx) => {
+    let queueState = trx.selectFrom('jobQueue').select('pausedUntil').where('name', '=', queue);
+    // Locking the queue's row makes the rate limit's count-then-claim atomic across processes.
+    if (dialect === 'postgres' && request.rateLimit) queueState = queueState.forUpdate();
+    const state = await queueState.executeTakeFirst();
+    if (state?.pausedUntil && state.pausedUntil > now) return [];
+
+    let limit = request.limit;
+    if (request.rateLimit) {
+      const started = await trx
+        .selectFrom('job')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('queue', '=', queue)
+        .where('startedAt', '>', request.rateLimit.windowStart)
+        .executeTakeFirstOrThrow();
+      limit = Math.min(limit, request.rateLimit.max - Number(started.count));
     }
-    await db
-      .insertInto('job')
-      .values(row)
-      .onConflict((conflict) => conflict.column('idempotencyKey').where(live).doNothing())
-      .execute();
-    return db.selectFrom('job').selectAll().where('idempotencyKey', '=', row.idempotencyKey).where(live).executeTakeFirstOrThrow();
-  },
+    if (limit <= 0) return [];
+
+    const stalledIds: string[] = [];
+    const { takeOverExcept } = request;
+    if (request.recoverStalled || takeOverExcept !== undefined) {
+      let stalledQuery = trx
+        .selectFrom('job')
+        .select('id')
+        .where('queue', '=', queue)
+        .where(active)
+        .where((eb) => {
+          const expired = eb('leaseExpiresAt', '<=', now);
+          return takeOverExcept === undefined ? expired : eb.or([expired, eb('leaseToken', 'not like', `${takeOverExcept}%`)]);
+        })
+        .orderBy('leaseExpiresAt')
+        .limit(limit);
+      if (dialect === 'postgres') stalledQuery = stalledQuery.forUpdate().skipLocked();
+      for (const row of await stalledQuery.execute()) stalledIds.push(row.id);
+    }
+
+    const readyIds: string[] = [];
+    if (stalledIds.length < limit) {
+      let readyQuery = trx
+        .selectFrom('job')
+        .select('id')
+        .where('queue', '=', queue)
+        .where(ready)
+        .where('runAt', '<=', now)
+        .orderBy('priority', 'desc')
+        .orderBy('runAt')
+        .orderBy('id')
+        .limit(limit - stalledIds.length);
+      if (dialect === 'postgres') readyQuery = readyQuery.forUpdate().skipLocked();
+      for (const row of await readyQuery.execute()) readyIds.push(row.id);
+    }
+    const ids = [...stalledIds, ...readyIds];
+    if (ids.length === 0) return [];
+
+    const lease = { state: 'active', leaseToken: request.leaseToken, leaseExpiresAt: request.leaseExpiresAt, startedAt: now, updatedAt: now } as const;
+    const claimed: JobRow[] = [];
+    // A stalled job's cut-off attempt was a stall, not a counted attempt: the resumed attempt keeps its number.
+    if (stalledIds.length > 0) {
+      claimed.push(...(await trx.updateTable('job').set((eb) => ({ ...lease, stalls: eb('stalls', '+', 1) })).where('id', 'in', stalledIds).returningAll().execute()));
+    }
+    if (readyIds.length > 0) {
+      claimed.push(...(await trx.updateTable('job').set((eb) => ({ ...lease, attempts: eb('attempts', '+', 1) })).where('id', 'in', readyIds).returningAll().execute()));
+    }
+    // The update's row order is the engine's; callers start jobs in claim order.
+    const order = new Map(ids.map((id, index) => [id, index]));
+    return claimed.sort((left, right) => order.get(left.id)! - order.get(right.id)!);
+  });
+};
+
+export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: DatabaseDialect): DatabaseQueueRepository => ({
+  insertMany: (rows) => insertJobs(db, rows),
+  insert: (row) => insertJob(db, row),
 
   get(id: string): Promise<JobRow | undefined> {
     return db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
@@ -97,82 +209,7 @@ export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: 
       .execute();
   },
 
-  /**
-   * Leases up to `limit` jobs of a queue in one transaction: stalled jobs first (active with an expired lease:
-   * their holder died), then ready jobs by priority, then age. On PostgreSQL `skip locked` lets concurrent
-   * claimers pass each other's candidates instead of queueing on them; SQLite runs one transaction at a time.
-   */
-  claim(request: ClaimRequest): Promise<JobRow[]> {
-    const { queue, now } = request;
-    return db.transaction().execute(async (trx) => {
-      let queueState = trx.selectFrom('jobQueue').select('pausedUntil').where('name', '=', queue);
-      // Locking the queue's row makes the rate limit's count-then-claim atomic across processes.
-      if (dialect === 'postgres' && request.rateLimit) queueState = queueState.forUpdate();
-      const state = await queueState.executeTakeFirst();
-      if (state?.pausedUntil && state.pausedUntil > now) return [];
-
-      let limit = request.limit;
-      if (request.rateLimit) {
-        const started = await trx
-          .selectFrom('job')
-          .select((eb) => eb.fn.countAll<number | string>().as('count'))
-          .where('queue', '=', queue)
-          .where('startedAt', '>', request.rateLimit.windowStart)
-          .executeTakeFirstOrThrow();
-        limit = Math.min(limit, request.rateLimit.max - Number(started.count));
-      }
-      if (limit <= 0) return [];
-
-      const stalledIds: string[] = [];
-      const { takeOverExcept } = request;
-      if (request.recoverStalled || takeOverExcept !== undefined) {
-        let stalledQuery = trx
-          .selectFrom('job')
-          .select('id')
-          .where('queue', '=', queue)
-          .where(active)
-          .where((eb) => {
-            const expired = eb('leaseExpiresAt', '<=', now);
-            return takeOverExcept === undefined ? expired : eb.or([expired, eb('leaseToken', 'not like', `${takeOverExcept}%`)]);
-          })
-          .orderBy('leaseExpiresAt')
-          .limit(limit);
-        if (dialect === 'postgres') stalledQuery = stalledQuery.forUpdate().skipLocked();
-        for (const row of await stalledQuery.execute()) stalledIds.push(row.id);
-      }
-
-      const readyIds: string[] = [];
-      if (stalledIds.length < limit) {
-        let readyQuery = trx
-          .selectFrom('job')
-          .select('id')
-          .where('queue', '=', queue)
-          .where(ready)
-          .where('runAt', '<=', now)
-          .orderBy('priority', 'desc')
-          .orderBy('runAt')
-          .orderBy('id')
-          .limit(limit - stalledIds.length);
-        if (dialect === 'postgres') readyQuery = readyQuery.forUpdate().skipLocked();
-        for (const row of await readyQuery.execute()) readyIds.push(row.id);
-      }
-      const ids = [...stalledIds, ...readyIds];
-      if (ids.length === 0) return [];
-
-      const lease = { state: 'active', leaseToken: request.leaseToken, leaseExpiresAt: request.leaseExpiresAt, startedAt: now, updatedAt: now } as const;
-      const claimed: JobRow[] = [];
-      // A stalled job's cut-off attempt was a stall, not a counted attempt: the resumed attempt keeps its number.
-      if (stalledIds.length > 0) {
-        claimed.push(...(await trx.updateTable('job').set((eb) => ({ ...lease, stalls: eb('stalls', '+', 1) })).where('id', 'in', stalledIds).returningAll().execute()));
-      }
-      if (readyIds.length > 0) {
-        claimed.push(...(await trx.updateTable('job').set((eb) => ({ ...lease, attempts: eb('attempts', '+', 1) })).where('id', 'in', readyIds).returningAll().execute()));
-      }
-      // The update's row order is the engine's; callers start jobs in claim order.
-      const order = new Map(ids.map((id, index) => [id, index]));
-      return claimed.sort((left, right) => order.get(left.id)! - order.get(right.id)!);
-    });
-  },
+  claim: (request) => claimJobs(db, dialect, request),
 
   /** Extends the lease; false when the job is no longer held under this token (cancelled, or re-leased). */
   async renewLease(id: string, leaseToken: string, leaseExpiresAt: string, now: string): Promise<boolean> {
@@ -264,4 +301,3 @@ export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: 
   },
 });
 
-export type DatabaseQueueRepository = ReturnType<typeof createDatabaseQueueRepository>;
