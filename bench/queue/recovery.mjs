@@ -5,8 +5,10 @@
 //
 // Each run: start worker A (its own process, `node --import tsx`, the adapter with its production defaults —
 // lease 6 s renewed every 2 s), enqueue one job whose handler runs until aborted, wait until A runs it, wait a
-// random 0–3 s (so the kill lands anywhere in the renewal cycle), SIGKILL A, start worker B at once (as a
-// supervisor would), and time kill → B's handler starting the job. Prints one line per run and a summary.
+// random 0–3 s (so the kill lands anywhere in the renewal cycle), SIGKILL A, and time kill → worker B's handler
+// starting the job. Two cases: `restart` starts B right after the kill (as a supervisor would; B's start-up is
+// included), `standby` has B already running before the kill (a cluster's other worker; PostgreSQL and BullMQ
+// only, since one process works a SQLite file). Prints one line per run and a summary.
 // Backends: a SQLite file in a temp directory; a fresh schema of STEAD_BENCH_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/test); a random key prefix on STEAD_BENCH_REDIS_URL (default
 // redis://127.0.0.1:6379). All are removed afterwards. Timings are evidence for a person, never a test.
@@ -129,21 +131,29 @@ const backend = async (adapter) => {
   };
 };
 
-const measure = async (adapter, run) => {
+const measure = async (adapter, mode, run) => {
   const { spec, dispose } = await backend(adapter);
   const workers = [];
   try {
     const first = startWorker({ ...spec, enqueue: true, run });
     workers.push(first);
     await first.waitFor('started');
+    let second;
+    if (mode === 'standby') {
+      second = startWorker(spec);
+      workers.push(second);
+      await second.waitFor('ready');
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 3_000));
     await first.kill();
     const killedAt = Date.now();
-    const second = startWorker(spec);
-    workers.push(second);
+    if (!second) {
+      second = startWorker(spec);
+      workers.push(second);
+    }
     const ready = await second.waitFor('ready');
     const resumed = await second.waitFor('started');
-    return { resumeSeconds: (resumed.at - killedAt) / 1000, upSeconds: (ready.at - killedAt) / 1000, attempt: resumed.attempt, stalls: resumed.stalls };
+    return { resumeSeconds: (resumed.at - killedAt) / 1000, upSeconds: Math.max(0, (ready.at - killedAt) / 1000), attempt: resumed.attempt, stalls: resumed.stalls };
   } finally {
     for (const each of workers) await each.kill();
     await dispose();
@@ -155,14 +165,17 @@ const main = async () => {
   const runs = Number(process.env.RECOVERY_RUNS ?? 3);
   console.log(`kill -9 → job running again in a new worker process; ${runs} runs per adapter; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
   for (const adapter of adapters) {
-    const results = [];
-    for (let run = 0; run < runs; run += 1) {
-      const result = await measure(adapter, run);
-      results.push(result);
-      console.log(`${adapter} run ${run + 1}: resumed ${result.resumeSeconds.toFixed(2)} s after the kill (new process up after ${result.upSeconds.toFixed(2)} s; attempt ${result.attempt}, stalls ${result.stalls})`);
+    for (const mode of adapter === 'sqlite' ? ['restart'] : ['restart', 'standby']) {
+      const results = [];
+      for (let run = 0; run < runs; run += 1) {
+        const result = await measure(adapter, mode, run);
+        results.push(result);
+        const up = mode === 'restart' ? `new process up after ${result.upSeconds.toFixed(2)} s; ` : '';
+        console.log(`${adapter} ${mode} run ${run + 1}: resumed ${result.resumeSeconds.toFixed(2)} s after the kill (${up}attempt ${result.attempt}, stalls ${result.stalls})`);
+      }
+      const seconds = results.map((result) => result.resumeSeconds);
+      console.log(`${adapter} ${mode}: min ${Math.min(...seconds).toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s, load ${os.loadavg()[0].toFixed(2)}`);
     }
-    const seconds = results.map((result) => result.resumeSeconds);
-    console.log(`${adapter}: min ${Math.min(...seconds).toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s`);
   }
 };
 
