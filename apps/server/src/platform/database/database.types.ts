@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { RunsTables } from '../../features/runs/runs.tables.ts';
 
 /**
  * Row shapes of every table. Stead's own tables store times as ISO-8601 UTC text (identical on SQLite and
@@ -170,55 +171,6 @@ export interface JobQueueTable {
   updatedAt: string;
 }
 
-/** A run of a task kind, as people see it; the queue's job carries it out (`jobId`). `input`/`output` are JSON text. */
-export interface TaskTable {
-  id: string;
-  workspaceId: string;
-  kind: string;
-  input: string;
-  /** `queued` | `running` | `retrying` | `succeeded` | `failed` | `cancelled`. */
-  state: string;
-  jobId: string | null;
-  attempts: number;
-  maxAttempts: number;
-  progressPercent: number | null;
-  progressMessage: string | null;
-  output: string | null;
-  error: string | null;
-  /** `api` | `cli` | `schedule`; `originId` names the schedule. */
-  origin: string;
-  originId: string | null;
-  /** Unique per workspace when set: a repeated create returns the first task. */
-  idempotencyKey: string | null;
-  createdBy: string | null;
-  /** The role the creator acted with (member role or API key role); null on rows from before it was recorded. */
-  createdByRole: string | null;
-  createdAt: string;
-  runAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-}
-
-export interface TaskAttemptTable {
-  id: string;
-  taskId: string;
-  number: number;
-  startedAt: string;
-  finishedAt: string | null;
-  /** `running` | `succeeded` | `failed` | `interrupted` (worker lost or shut down) | `delayed`. */
-  outcome: string;
-  error: string | null;
-}
-
-export interface TaskLogTable {
-  id: string;
-  taskId: string;
-  attempt: number;
-  at: string;
-  line: string;
-}
-
 /**
  * A schedule that fires tasks of `kind` with `input` (JSON text). `triggerType` picks which trigger columns
  * apply: `cron` (`cronExpression` read in `timeZone`), `interval` (`intervalSeconds`, anchored to `createdAt`)
@@ -372,7 +324,7 @@ export interface ModelBudgetTable {
   updatedAt: string;
 }
 
-export interface Database {
+export interface Database extends RunsTables {
   user: UserTable;
   session: SessionTable;
   account: AccountTable;
@@ -386,7 +338,6 @@ export interface Database {
   job: JobTable;
   jobLog: JobLogTable;
   jobQueue: JobQueueTable;
-  task: TaskTable;
   modelProvider: ModelProviderTable;
   model: ModelTable;
   modelUsage: ModelUsageTable;
@@ -394,8 +345,6 @@ export interface Database {
   modelRouteRule: ModelRouteRuleTable;
   modelDataClassDefault: ModelDataClassDefaultTable;
   modelBudget: ModelBudgetTable;
-  taskAttempt: TaskAttemptTable;
-  taskLog: TaskLogTable;
   schedule: ScheduleTable;
   scheduleFire: ScheduleFireTable;
   schedulerLease: SchedulerLeaseTable;
