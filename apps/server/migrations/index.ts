@@ -9,6 +9,7 @@ import * as modelBudgets from './0007-model-budgets.ts';
 import * as modelCache from './0008-model-cache.ts';
 import * as modelDeclared from './0009-model-declared.ts';
 import * as workspaceSecrets from './0010-workspace-secrets.ts';
+import * as queueStalls from './0011-queue-stalls.ts';
 import * as runs from './0012-runs.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008-model-cache': modelCache,
   '0009-model-declared': modelDeclared,
   '0010-workspace-secrets': workspaceSecrets,
+  '0011-queue-stalls': queueStalls,
   '0012-runs': runs,
 };

@@ -28,6 +28,13 @@ export interface RunExecutionOptions {
 }
 
 /** The attempt begun, or why none was: the run had ended, or it ended now at its crash-cut ceiling. */
+export interface RunExecution {
+  /** The handler of `run.execute` jobs. */
+  execute(job: JobContext<{ runId: string }>): Promise<null>;
+  /** For `WorkerOptions.onQueueFailure`: the queue gave up on the run's job without its handler deciding. */
+  failedByQueue(runId: string, error: string): Promise<void>;
+}
+
 type Started = { run: Run; attempt: RunAttempt } | { run: undefined; attempt: undefined; failed: boolean };
 
 /**
@@ -36,7 +43,7 @@ type Started = { run: Run; attempt: RunAttempt } | { run: undefined; attempt: un
  * replaced it. Attempts found still `running` when a new one starts were cut off by a crash or a lost lease: they
  * are counted apart (`interruptedAttempts`) and fail the run with an error of their own past its ceiling.
  */
-export const createRunExecution = (options: RunExecutionOptions) => {
+export const createRunExecution = (options: RunExecutionOptions): RunExecution => {
   const { repository, clock, ids } = options;
   const now = () => clock.now().toISOString();
 
@@ -128,8 +135,24 @@ export const createRunExecution = (options: RunExecutionOptions) => {
     };
   };
 
+  /**
+   * The queue failed the run's job itself (past its stall ceiling, which sits above the run's own, or with no
+   * handler): the run ends with the queue's error instead of waiting for a job that will not come.
+   */
+  const failedByQueue = async (runId: string, error: string): Promise<void> => {
+    const failed = await repository.transaction(async (tx) => {
+      const run = await tx.lock(runId);
+      if (!run || isFinishedRunState(run.state)) return false;
+      const at = now();
+      const cut = await tx.interruptRunningAttempts(runId, at, interruptedByDeath);
+      await tx.update(runId, { state: 'failed', attempts: run.attempts - cut, interruptedAttempts: run.interruptedAttempts + cut, currentAttemptId: null, error, finishedAt: at, updatedAt: at });
+      return true;
+    });
+    if (failed) await options.changed(runId, true);
+  };
+
   /** The handler of `run.execute` jobs. */
-  return async (job: JobContext<{ runId: string }>): Promise<null> => {
+  const execute = async (job: JobContext<{ runId: string }>): Promise<null> => {
     const started = await start(job.payload.runId);
     if (!started.run) {
       if (started.failed) await options.changed(job.payload.runId, true);
@@ -166,4 +189,6 @@ export const createRunExecution = (options: RunExecutionOptions) => {
       throw thrown;
     }
   };
+
+  return { execute, failedByQueue };
 };

@@ -3,8 +3,9 @@ import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import type { Database } from '../../platform/database/database.types.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
-import { UnrecoverableJobError, type EnqueueOptions, type JobQueue, type Worker } from '../../platform/queue/queue.port.ts';
+import { UnrecoverableJobError, type EnqueueOptions, type JobContext, type JobQueue, type JobQueueFailure, type Worker } from '../../platform/queue/queue.port.ts';
 import { createRunExecution } from './run-execution.ts';
+import { createRunOutbox } from './run-outbox.ts';
 import type { RunKind } from './run-kind.ts';
 import type { RunsRepository } from './runs.repository.ts';
 import { isFinishedRunState, type Run, type RunDetail, type RunEndEvent, type RunListQuery, type RunLogLine, type RunOriginType } from './runs.schema.ts';
@@ -26,9 +27,6 @@ const defaultMaxAttempts = 3;
 const defaultMaxInterruptedAttempts = 5;
 const defaultTimeoutMs = 5 * 60_000;
 const logPageSize = 1_000;
-/** Outbox rows older than this are handed over by the relay (younger ones are still being handed over by their request). */
-const outboxGraceMs = 1_500;
-const outboxRelayIntervalMs = 1_000;
 
 /** Who a run acts for when it uses workspace secrets. */
 export interface RunSecretUser {
@@ -200,16 +198,7 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
     return true;
   };
 
-  /** Enqueues an outbox row's job (idempotent by its key, so two nodes relaying one row make one job). */
-  const handOver = async (runId: string, key: string): Promise<void> => {
-    const run = await repository.findById(runId);
-    if (run && !isFinishedRunState(run.state)) {
-      const job = await queue.enqueue('run.execute', { runId }, jobOptions(run, key));
-      await repository.update(runId, { jobId: job.id, updatedAt: now() });
-    }
-    await repository.deleteOutbox(runId);
-  };
-  const handOverSoon = (runId: string, key: string) => handOver(runId, key).catch((error: unknown) => onError(error, { component: 'runs.outbox' }));
+  const outbox = createRunOutbox({ repository, queue, clock, jobOptions, onError });
 
   const findOrThrow = async (workspaceId: string, id: string): Promise<Run> => {
     const run = await repository.find(workspaceId, id);
@@ -228,7 +217,7 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
     }
   };
 
-  const execute = createRunExecution({
+  const execution = createRunExecution({
     repository,
     clock,
     ids,
@@ -304,7 +293,7 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
       throw error;
     }
     // Committed: the run will be carried out. A failed hand-over is left to the relay, never to the caller.
-    if (outboxed) await handOverSoon(run.id, key);
+    if (outboxed) await outbox.handOver(run.id, key);
     return shown(run);
   };
 
@@ -371,7 +360,7 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
         guard('runs.observer', () => observers.get(retried.feature)?.update(retried));
         return { run: retried, outboxed: viaOutbox };
       });
-      if (outboxed) await handOverSoon(id, key);
+      if (outboxed) await outbox.handOver(id, key);
       return run;
     },
 
@@ -379,29 +368,19 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
       observers.set(feature, observer);
     },
 
-    async relay() {
-      const rows = await repository.pendingOutbox(new Date(clock.now().getTime() - outboxGraceMs).toISOString(), 200);
-      for (const row of rows) await handOver(row.runId, row.jobKey);
-      return rows.length;
-    },
-
-    startRelay() {
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        this.relay()
-          .catch((error: unknown) => onError(error, { component: 'runs.outbox' }))
-          .finally(() => (running = false));
-      }, outboxRelayIntervalMs);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+    relay: () => outbox.relay(),
+    startRelay: () => outbox.start(),
 
     work({ concurrency }) {
-      const workers = [queue.work(runsQueue, { 'run.execute': execute }, { concurrency })];
+      const onQueueFailure = async (failure: JobQueueFailure) => {
+        const payload = failure.payload as { runId?: string; taskId?: string };
+        const runId = payload.runId ?? payload.taskId;
+        if (runId) await execution.failedByQueue(runId, failure.error);
+      };
+      const workers = [queue.work(runsQueue, { 'run.execute': execution.execute }, { concurrency, onQueueFailure })];
       if (!queue.capabilities.transactional) {
-        workers.push(queue.work(legacyTasksQueue, { 'task.run': (job) => execute({ ...job, payload: { runId: job.payload.taskId } }) }, { concurrency }));
+        const legacy = (job: JobContext<{ taskId: string }>) => execution.execute({ ...job, payload: { runId: job.payload.taskId } });
+        workers.push(queue.work(legacyTasksQueue, { 'task.run': legacy }, { concurrency, onQueueFailure }));
       }
       return { close: async (graceMs) => void (await Promise.all(workers.map((worker) => worker.close(graceMs)))) };
     },

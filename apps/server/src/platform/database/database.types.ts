@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { RunsTables } from '../../features/runs/runs.tables.ts';
+import type { JobQueueTable, JobTable } from '../queue/queue.tables.ts';
 
 /**
  * Row shapes of every table. Stead's own tables store times as ISO-8601 UTC text (identical on SQLite and
@@ -127,48 +128,6 @@ export interface WorkspaceSecretTable {
   createdAt: string;
   updatedAt: string;
   lastUsedAt: string | null;
-}
-
-/** A job of the embedded queue. JSON columns (`payload`, `backoff`, `progress`, `result`) hold serialised text. */
-export interface JobTable {
-  id: string;
-  queue: string;
-  name: string;
-  payload: string;
-  /** A `JobState`; `delayed` with a past `runAt` is ready to run. */
-  state: string;
-  priority: number;
-  runAt: string;
-  attempts: number;
-  maxAttempts: number;
-  backoff: string;
-  timeoutMs: number | null;
-  idempotencyKey: string | null;
-  /** Set while `active`: only the holder of this token may renew, complete or fail the job. */
-  leaseToken: string | null;
-  leaseExpiresAt: string | null;
-  progress: string | null;
-  result: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface JobLogTable {
-  id: string;
-  jobId: string;
-  at: string;
-  line: string;
-}
-
-/** Per-queue state shared by every worker of the queue. */
-export interface JobQueueTable {
-  name: string;
-  /** No job of the queue starts before this time (set by `RateLimitJobError`). */
-  pausedUntil: string | null;
-  updatedAt: string;
 }
 
 /**
@@ -336,7 +295,6 @@ export interface Database extends RunsTables {
   secret: SecretTable;
   workspaceSecret: WorkspaceSecretTable;
   job: JobTable;
-  jobLog: JobLogTable;
   jobQueue: JobQueueTable;
   modelProvider: ModelProviderTable;
   model: ModelTable;

@@ -4,7 +4,7 @@ import type { Job, JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createIds, systemClock, type Clock, type Ids } from '../clock/clock.ts';
 import { SteadError } from '../errors/stead-error.ts';
-import { resolveEnqueueOptions } from './queue-options.ts';
+import { resolveEnqueueOptions, stallLimitMessage } from './queue-options.ts';
 import {
   DelayJobError,
   JobAbortedError,
@@ -28,7 +28,7 @@ import { closeRedisConnection } from '../redis/close-redis-connection.ts';
 /** Where the adapter reports what it could only log: worker and connection errors, lost leases. */
 export type BullmqQueueErrorHandler = (
   error: unknown,
-  context: { reason: 'worker_error' | 'connection_error' | 'lease-lost'; queue?: string; jobId?: string },
+  context: { reason: 'worker_error' | 'connection_error' | 'lease-lost' | 'queue_failure_hook_failed'; queue?: string; jobId?: string },
 ) => void;
 
 export interface BullmqQueueOptions {
@@ -70,6 +70,8 @@ interface StoredData {
   queue: string;
   priority: number;
   maxAttempts: number;
+  /** Absent on jobs enqueued before stalls were counted apart; read with `maxStallsOf`. */
+  maxStalls?: number;
   idempotencyKey: string | null;
   backoff: Required<BackoffOptions>;
   timeoutMs: number | null;
@@ -83,7 +85,7 @@ interface CancelledEntry {
   data: StoredData;
   finishedAt: string;
   /** The BullMQ record as it was when cancelled (BullMQ removes waiting jobs). */
-  snapshot: Pick<JobRecord, 'attempts' | 'startedAt' | 'progress' | 'error'>;
+  snapshot: Pick<JobRecord, 'attempts' | 'startedAt' | 'progress' | 'error'> & { stalls?: number };
 }
 
 type StoredJob = Job<StoredData, unknown, string>;
@@ -127,11 +129,13 @@ return { ARGV[1], ARGV[2], 'claimed' }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The attempt a run is (1 first). BullMQ's attemptsMade counts finished attempts and leaves out
- * DelayJobError, RateLimitJobError and shutdown (as the port wants); an attempt whose worker died (a stall) is
- * added, because it started and may have had side effects.
+ * The counted attempt a run is (1 first). BullMQ's attemptsMade counts finished attempts and leaves out
+ * DelayJobError, RateLimitJobError and shutdown (as the port wants), and stalls, which BullMQ counts apart in
+ * `stalledCounter` (the port's `stalls`).
  */
-const attemptOf = (job: Job): number => job.attemptsMade + job.stalledCounter + 1;
+const attemptOf = (job: Job): number => job.attemptsMade + 1;
+
+const maxStallsOf = (data: StoredData): number => data.maxStalls ?? 5;
 
 const iso = (ms: number | undefined | null): string | null => (ms ? new Date(ms).toISOString() : null);
 
@@ -293,8 +297,10 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
       payload: data.payload,
       state,
       priority: data.priority,
-      attempts: bullState === 'active' ? attemptOf(job) : Math.min(attemptOf(job) - 1, data.maxAttempts),
+      attempts: bullState === 'active' ? attemptOf(job) : Math.min(job.attemptsMade, data.maxAttempts),
       maxAttempts: data.maxAttempts,
+      stalls: job.stalledCounter,
+      maxStalls: maxStallsOf(data),
       idempotencyKey: data.idempotencyKey,
       createdAt: data.createdAt,
       runAt: (bullState === 'delayed' ? await delayedUntil(job) : null) ?? data.runAt,
@@ -314,12 +320,14 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
     state: 'cancelled',
     priority: entry.data.priority,
     maxAttempts: entry.data.maxAttempts,
+    maxStalls: maxStallsOf(entry.data),
     idempotencyKey: entry.data.idempotencyKey,
     createdAt: entry.data.createdAt,
     runAt: entry.data.runAt,
     finishedAt: entry.finishedAt,
     result: null,
     ...entry.snapshot,
+    stalls: entry.snapshot.stalls ?? 0,
   });
 
   const getRecord = async (id: string): Promise<JobRecord | undefined> => {
@@ -339,6 +347,9 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
   };
 
   const enqueueJob = async (name: string, payload: unknown, enqueueOptions: EnqueueOptions): Promise<JobRecord> => {
+    if (enqueueOptions.transaction) {
+      throw new SteadError('internal_error', 'Job queue (Redis): enqueue cannot join a database transaction (the queue is not transactional; keep an outbox)');
+    }
     const resolved = resolveEnqueueOptions(name, enqueueOptions);
     const queueName = resolved.queue;
     checkQueueName(queueName);
@@ -350,6 +361,7 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
       queue: queueName,
       priority: resolved.priority,
       maxAttempts: resolved.maxAttempts,
+      maxStalls: resolved.maxStalls,
       idempotencyKey: resolved.idempotencyKey,
       backoff: resolved.backoff,
       timeoutMs: resolved.timeoutMs,
@@ -397,6 +409,8 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
       priority: data.priority,
       attempts: 0,
       maxAttempts: data.maxAttempts,
+      stalls: 0,
+      maxStalls: resolved.maxStalls,
       idempotencyKey: data.idempotencyKey,
       createdAt: data.createdAt,
       runAt: data.runAt,
@@ -417,7 +431,7 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
       name: job.name,
       data: job.data,
       finishedAt: clock.now().toISOString(),
-      snapshot: { attempts: attemptOf(job) - 1, startedAt: iso(job.processedOn), progress: readProgress(job.progress), error: job.failedReason || null },
+      snapshot: { attempts: job.attemptsMade, stalls: job.stalledCounter, startedAt: iso(job.processedOn), progress: readProgress(job.progress), error: job.failedReason || null },
     };
     // The marker first: a worker that picks the job up meanwhile is told below, and get() already answers cancelled.
     await client.hset(keys.cancelled, id, JSON.stringify(entry));
@@ -512,21 +526,27 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
           : setTimeout(() => controller.abort(new JobAbortedError('timeout', `The job timed out after ${timeoutMs} ms`)), timeoutMs);
       try {
         const attempt = attemptOf(job);
-        if (attempt > job.data.maxAttempts) throw new UnrecoverableError('The lease expired during the last attempt (the worker stalled or died).');
+        const stalls = job.stalledCounter;
         const handler = handlerOf(job.name);
-        if (!handler) throw new UnrecoverableError(`No handler for job "${job.name}" in queue "${queueName}"`);
+        const givenUp =
+          stalls > maxStallsOf(job.data) ? stallLimitMessage(stalls, maxStallsOf(job.data)) : handler ? undefined : `No handler for job "${job.name}" in queue "${queueName}"`;
+        if (givenUp !== undefined || !handler) {
+          const error = givenUp ?? 'No handler';
+          await workerOptions.onQueueFailure?.({ id, name: job.name, payload: job.data.payload, attempt, stalls, error }).catch((hookError: unknown) =>
+            onError(hookError, { reason: 'queue_failure_hook_failed', queue: queueName, jobId: id }),
+          );
+          throw new UnrecoverableError(error);
+        }
         const context: JobContext = {
           id,
           name: job.name,
           payload: job.data.payload,
           attempt,
+          stalls,
           idempotencyKey: job.data.idempotencyKey ?? id,
           signal: controller.signal,
           progress: async (percent, message) => {
             await job.updateProgress({ percent: Math.min(100, Math.max(0, percent)), message: message ?? null });
-          },
-          log: async (line) => {
-            await job.log(line);
           },
         };
         // A handler that ignores its signal keeps running, but its job is settled now: the worker slot frees up
@@ -559,8 +579,8 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
       lockDuration: leaseMs,
       lockRenewTime: Math.max(1, Math.floor(leaseMs / 3)),
       stalledInterval: Math.max(100, Math.floor(leaseMs / 2)),
-      // Stalls count as attempts and the processor ends a job stalled on its last one (as the embedded adapter
-      // does), so BullMQ's own per-worker stall limit must never decide first.
+      // The processor enforces the job's own maxStalls (and tells onQueueFailure), so BullMQ's per-worker stall
+      // limit must never decide first.
       maxStalledCount: 1_000_000_000,
       skipLockRenewal: !renewLeases,
       // BullMQ honours a manual rate limit (RateLimitJobError) only when a limiter max is set; an unreachable max
@@ -603,7 +623,7 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
   let closing: Promise<void> | undefined;
 
   return {
-    capabilities: { crossProcess: true },
+    capabilities: { crossProcess: true, transactional: false },
 
     enqueue<N extends JobName>(name: N, payload: JobPayloads[N], enqueueOptions: EnqueueOptions = {}) {
       if (closing) return Promise.reject(closedError());

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { createIds, systemClock, type Clock, type Ids } from '../clock/clock.ts';
 import type { DatabaseHandle } from '../database/database.port.ts';
 import { SteadError } from '../errors/stead-error.ts';
 import { createDatabaseQueueRepository, type AttemptOutcome, type JobRow } from './database-queue.repository.ts';
-import { backoffDelay, resolveEnqueueOptions } from './queue-options.ts';
+import { backoffDelay, resolveEnqueueOptions, stallLimitMessage } from './queue-options.ts';
+import type { QueueTables } from './queue.tables.ts';
 import {
   DelayJobError,
   JobAbortedError,
@@ -20,6 +22,7 @@ import {
   type JobQueue,
   type JobRecord,
   type JobState,
+  type QueueTransaction,
   type Worker,
   type WorkerOptions,
 } from './queue.port.ts';
@@ -27,14 +30,14 @@ import {
 /** Where the adapter reports what it swallowed so that workers keep running (pass the logger in app.ts). */
 export type DatabaseQueueErrorHandler = (
   error: unknown,
-  context: { reason: 'claim_failed' | 'heartbeat_failed' | 'attempt_end_failed' | 'progress_failed'; queue: string; jobId?: string },
+  context: { reason: 'claim_failed' | 'heartbeat_failed' | 'attempt_end_failed' | 'progress_failed' | 'queue_failure_hook_failed'; queue: string; jobId?: string },
 ) => void;
 
 export interface DatabaseQueueOptions {
   database: DatabaseHandle;
   /** Times of leases, runs and records. Default `systemClock`. Timers (poll, heartbeat, timeout) use real time. */
   clock?: Clock;
-  /** Job and log line ids. Default `createIds(clock)`. */
+  /** Job ids. Default `createIds(clock)`. */
   ids?: Ids;
   /** How long a claimed job stays leased without a heartbeat; a dead worker's jobs run again after this. Default 30,000 ms. */
   leaseMs?: number;
@@ -76,6 +79,12 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/**
+ * The application database (or a transaction of it) seen through the queue's own tables. Kysely's types are
+ * invariant in the table map, so narrowing needs a cast; every database this queue runs on holds these tables.
+ */
+const queueTablesOf = (db: QueueTransaction | { readonly isTransaction: boolean }): Kysely<QueueTables> => db as unknown as Kysely<QueueTables>;
 
 const closedError = (): SteadError => new SteadError('service_unavailable', 'The job queue is closed');
 
@@ -134,15 +143,15 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
   const pollMs = options.pollMs ?? 200;
   const random = options.random ?? Math.random;
   const onError: DatabaseQueueErrorHandler = options.onError ?? (() => {});
-  const repository = createDatabaseQueueRepository(database.db, database.dialect);
+  const repository = createDatabaseQueueRepository(queueTablesOf(database.db), database.dialect);
   type Repository = typeof repository;
   const insertJobs = createBatcher((rows: Parameters<Repository['insertMany']>[0]) =>
-    database.db.transaction().execute((trx) => createDatabaseQueueRepository(trx, database.dialect).insertMany(rows)),
+    database.db.transaction().execute((trx) => createDatabaseQueueRepository(queueTablesOf(trx), database.dialect).insertMany(rows)),
   );
   /** Writes that end or report on an attempt (complete, fail, release, progress), batched into one transaction. */
   const write = createBatcher((operations: ((repository: Repository) => Promise<unknown>)[]) =>
     database.db.transaction().execute(async (trx) => {
-      const scoped = createDatabaseQueueRepository(trx, database.dialect);
+      const scoped = createDatabaseQueueRepository(queueTablesOf(trx), database.dialect);
       const results: unknown[] = [];
       for (const operation of operations) results.push(await operation(scoped));
       return results;
@@ -172,6 +181,8 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
     priority: row.priority,
     attempts: row.attempts,
     maxAttempts: row.maxAttempts,
+    stalls: row.stalls,
+    maxStalls: row.maxStalls,
     idempotencyKey: row.idempotencyKey,
     createdAt: row.createdAt,
     runAt: row.runAt,
@@ -294,13 +305,19 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
       await batched((scoped) => scoped.endAttempt(row.id, job.leaseToken, outcome));
     };
 
+    /** Fails a job the queue gives up on (no handler, too many stalls), telling the worker's owner first. */
+    const failByQueue = async (row: JobRow, job: RunningJob, error: string): Promise<void> => {
+      if (workerOptions.onQueueFailure) {
+        const failure = { id: row.id, name: row.name, payload: JSON.parse(row.payload) as unknown, attempt: row.attempts, stalls: row.stalls, error };
+        await workerOptions.onQueueFailure(failure).catch((hookError: unknown) => onError(hookError, { reason: 'queue_failure_hook_failed', queue, jobId: row.id }));
+      }
+      await batched((scoped) => scoped.endAttempt(row.id, job.leaseToken, { state: 'failed', error, now: clock.now().toISOString() }));
+    };
+
     const execute = async (row: JobRow, job: RunningJob): Promise<void> => {
       const handler = handlers[row.name as JobName] as JobHandler | undefined;
-      if (!handler) {
-        const error = `No handler for job "${row.name}" in queue "${queue}"`;
-        await batched((scoped) => scoped.endAttempt(row.id, job.leaseToken, { state: 'failed', error, now: clock.now().toISOString() }));
-        return;
-      }
+      if (row.stalls > row.maxStalls) return failByQueue(row, job, stallLimitMessage(row.stalls, row.maxStalls));
+      if (!handler) return failByQueue(row, job, `No handler for job "${row.name}" in queue "${queue}"`);
       const { signal } = job.controller;
       const heartbeat = Number.isFinite(heartbeatMs)
         ? setInterval(() => {
@@ -322,6 +339,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
         name: row.name,
         payload: JSON.parse(row.payload) as unknown,
         attempt: row.attempts,
+        stalls: row.stalls,
         idempotencyKey: row.idempotencyKey ?? row.id,
         signal,
         progress: async (percent, message) => {
@@ -329,10 +347,6 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
           const value = JSON.stringify({ percent: Math.min(100, Math.max(0, percent)), message: message ?? null });
           const now = clock.now().toISOString();
           await batched((scoped) => scoped.setProgress(row.id, job.leaseToken, value, now));
-        },
-        log: async (line) => {
-          const entry = { id: ids.next(), jobId: row.id, at: clock.now().toISOString(), line: String(line) };
-          await batched((scoped) => scoped.appendLog(entry));
         },
       };
 
@@ -427,7 +441,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
   };
 
   return {
-    capabilities: { crossProcess: database.dialect === 'postgres' },
+    capabilities: { crossProcess: database.dialect === 'postgres', transactional: true },
 
     async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], enqueueOptions?: EnqueueOptions): Promise<JobRecord<JobPayloads[N]>> {
       if (closed) throw closedError();
@@ -441,7 +455,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
       const nowMs = clock.now().getTime();
       const now = iso(nowMs);
       const id = ids.next();
-      const stored = await insertJobs({
+      const row = {
         id,
         queue: resolved.queue,
         name,
@@ -451,6 +465,8 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
         runAt: iso(nowMs + resolved.delayMs),
         attempts: 0,
         maxAttempts: resolved.maxAttempts,
+        stalls: 0,
+        maxStalls: resolved.maxStalls,
         backoff: JSON.stringify(resolved.backoff),
         timeoutMs: resolved.timeoutMs,
         idempotencyKey: resolved.idempotencyKey,
@@ -463,8 +479,15 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
         updatedAt: now,
         startedAt: null,
         finishedAt: null,
-      });
-      if (stored.id === id) wakeQueue(resolved.queue, resolved.delayMs);
+      };
+      const transaction = enqueueOptions?.transaction;
+      // In the caller's transaction the job commits (or not) with the caller's writes; the batch has its own.
+      const stored = transaction
+        ? await createDatabaseQueueRepository(queueTablesOf(transaction), database.dialect).insert(row)
+        : await insertJobs(row);
+      // A job written in an open transaction is not visible yet: local workers look again shortly (SQLite's single
+      // connection runs their claim after the commit anyway), and the poll catches it on PostgreSQL.
+      if (stored.id === id) wakeQueue(resolved.queue, transaction ? Math.max(resolved.delayMs, pollMs / 4) : resolved.delayMs);
       return toRecord(stored, now) as JobRecord<JobPayloads[N]>;
     },
 
@@ -500,7 +523,3 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
     },
   };
 };
-
-/** Log lines of a job of the embedded queue, oldest first (for the tasks feature and tests). */
-export const listDatabaseJobLog = (database: DatabaseHandle, jobId: string): Promise<{ at: string; line: string }[]> =>
-  createDatabaseQueueRepository(database.db, database.dialect).listLog(jobId);

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DatabaseDialect } from '../database/database.port.ts';
-import type { Database, JobTable } from '../database/database.types.ts';
+import type { JobTable, QueueTables } from './queue.tables.ts';
 
 export type JobRow = Selectable<JobTable>;
 
@@ -31,7 +31,7 @@ export type AttemptOutcome =
   | { state: 'delayed'; runAt: string; error: string | null; uncount: boolean; now: string };
 
 /** Queries of the embedded job queue. Every write to an active job names the lease token it holds. */
-export const createDatabaseQueueRepository = (db: Kysely<Database>, dialect: DatabaseDialect) => ({
+export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: DatabaseDialect) => ({
   /** Inserts jobs in order (one multi-row insert for runs of jobs without an idempotency key). */
   async insertMany(rows: Insertable<JobTable>[]): Promise<JobRow[]> {
     const stored: JobRow[] = [];
@@ -118,24 +118,15 @@ export const createDatabaseQueueRepository = (db: Kysely<Database>, dialect: Dat
       }
       if (limit <= 0) return [];
 
-      const ids: string[] = [];
+      const stalledIds: string[] = [];
       if (request.recoverStalled) {
-        // A job whose holder died on its last attempt has no attempt left to recover into.
-        await trx
-          .updateTable('job')
-          .set({ state: 'failed', error: 'The lease expired during the last attempt (the worker stalled or died).', finishedAt: now, updatedAt: now, leaseToken: null, leaseExpiresAt: null })
-          .where('queue', '=', queue)
-          .where(active)
-          .where('leaseExpiresAt', '<=', now)
-          .whereRef('attempts', '>=', 'maxAttempts')
-          .execute();
-
         let stalledQuery = trx.selectFrom('job').select('id').where('queue', '=', queue).where(active).where('leaseExpiresAt', '<=', now).orderBy('leaseExpiresAt').limit(limit);
         if (dialect === 'postgres') stalledQuery = stalledQuery.forUpdate().skipLocked();
-        for (const row of await stalledQuery.execute()) ids.push(row.id);
+        for (const row of await stalledQuery.execute()) stalledIds.push(row.id);
       }
 
-      if (ids.length < limit) {
+      const readyIds: string[] = [];
+      if (stalledIds.length < limit) {
         let readyQuery = trx
           .selectFrom('job')
           .select('id')
@@ -145,25 +136,22 @@ export const createDatabaseQueueRepository = (db: Kysely<Database>, dialect: Dat
           .orderBy('priority', 'desc')
           .orderBy('runAt')
           .orderBy('id')
-          .limit(limit - ids.length);
+          .limit(limit - stalledIds.length);
         if (dialect === 'postgres') readyQuery = readyQuery.forUpdate().skipLocked();
-        for (const row of await readyQuery.execute()) ids.push(row.id);
+        for (const row of await readyQuery.execute()) readyIds.push(row.id);
       }
+      const ids = [...stalledIds, ...readyIds];
       if (ids.length === 0) return [];
 
-      const claimed = await trx
-        .updateTable('job')
-        .set((eb) => ({
-          state: 'active',
-          attempts: eb('attempts', '+', 1),
-          leaseToken: request.leaseToken,
-          leaseExpiresAt: request.leaseExpiresAt,
-          startedAt: now,
-          updatedAt: now,
-        }))
-        .where('id', 'in', ids)
-        .returningAll()
-        .execute();
+      const lease = { state: 'active', leaseToken: request.leaseToken, leaseExpiresAt: request.leaseExpiresAt, startedAt: now, updatedAt: now } as const;
+      const claimed: JobRow[] = [];
+      // A stalled job's cut-off attempt was a stall, not a counted attempt: the resumed attempt keeps its number.
+      if (stalledIds.length > 0) {
+        claimed.push(...(await trx.updateTable('job').set((eb) => ({ ...lease, stalls: eb('stalls', '+', 1) })).where('id', 'in', stalledIds).returningAll().execute()));
+      }
+      if (readyIds.length > 0) {
+        claimed.push(...(await trx.updateTable('job').set((eb) => ({ ...lease, attempts: eb('attempts', '+', 1) })).where('id', 'in', readyIds).returningAll().execute()));
+      }
       // The update's row order is the engine's; callers start jobs in claim order.
       const order = new Map(ids.map((id, index) => [id, index]));
       return claimed.sort((left, right) => order.get(left.id)! - order.get(right.id)!);
@@ -226,14 +214,6 @@ export const createDatabaseQueueRepository = (db: Kysely<Database>, dialect: Dat
     return updated.numUpdatedRows > 0n;
   },
 
-  async appendLog(entry: { id: string; jobId: string; at: string; line: string }): Promise<void> {
-    await db.insertInto('jobLog').values(entry).execute();
-  },
-
-  listLog(jobId: string): Promise<{ at: string; line: string }[]> {
-    return db.selectFrom('jobLog').select(['at', 'line']).where('jobId', '=', jobId).orderBy('id').execute();
-  },
-
   /** Waiting, delayed or active jobs become cancelled; dropping the lease token voids the holder's result. */
   async cancel(id: string, now: string): Promise<boolean> {
     const updated = await db
@@ -259,7 +239,7 @@ export const createDatabaseQueueRepository = (db: Kysely<Database>, dialect: Dat
       }
       const updated = await trx
         .updateTable('job')
-        .set({ state: 'waiting', attempts: 0, runAt: now, progress: null, result: null, error: null, startedAt: null, finishedAt: null, updatedAt: now })
+        .set({ state: 'waiting', attempts: 0, stalls: 0, runAt: now, progress: null, result: null, error: null, startedAt: null, finishedAt: null, updatedAt: now })
         .where('id', '=', id)
         .where('state', 'in', ['failed', 'cancelled'])
         .executeTakeFirst();

@@ -7,6 +7,7 @@ export interface ResolvedEnqueueOptions {
   priority: number;
   delayMs: number;
   maxAttempts: number;
+  maxStalls: number;
   backoff: Required<BackoffOptions>;
   timeoutMs: number | null;
   idempotencyKey: string | null;
@@ -49,11 +50,16 @@ export const resolveEnqueueOptions = (name: string, options: EnqueueOptions = {}
     priority: integerIn('priority', options.priority ?? 0, -100, 100),
     delayMs: Math.min(nonNegative('delayMs', options.delayMs ?? 0), maxDurationMs),
     maxAttempts: integerIn('maxAttempts', options.maxAttempts ?? 3, 1, 1_000_000),
+    maxStalls: integerIn('maxStalls', options.maxStalls ?? 5, 0, 1_000_000),
     backoff,
     timeoutMs,
     idempotencyKey: options.idempotencyKey ?? null,
   };
 };
+
+/** The error of a job the queue fails because its attempts were cut off by lost leases too often. */
+export const stallLimitMessage = (stalls: number, maxStalls: number): string =>
+  `The job's attempts were cut off by a lost lease ${stalls} times (its worker was killed or stalled); maxStalls is ${maxStalls}`;
 
 /**
  * The wait before attempt `failedAttempt + 1`: `delayMs` (fixed) or `delayMs * 2^(failedAttempt-1)`

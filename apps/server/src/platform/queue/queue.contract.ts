@@ -8,7 +8,9 @@ import {
   type JobHandlers,
   type JobQueue,
   type JobQueueCapabilities,
+  type JobQueueFailure,
   type JobRecord,
+  type QueueTransaction,
   type JobState,
   type Worker,
   type WorkerOptions,
@@ -31,6 +33,13 @@ export interface JobQueueContractOptions {
    * lease to expire, so `create` must give queues a lease well below this (a few hundred ms).
    */
   waitTimeoutMs?: number;
+  /** The lease `create` gives queues (a few hundred ms), so tests can run handlers for several lease lengths. */
+  leaseMs: number;
+  /**
+   * For `capabilities.transactional` adapters: runs `work` in a transaction of the database the queue stores
+   * jobs in, committing when it resolves and rolling back when it rejects.
+   */
+  inTransaction?: <T>(work: (transaction: QueueTransaction) => Promise<T>) => Promise<T>;
 }
 
 /** What `create` may be asked for beyond a plain queue. */
@@ -133,6 +142,8 @@ export const runJobQueueContract = (
         priority: 0,
         attempts: 0,
         maxAttempts: 3,
+        stalls: 0,
+        maxStalls: 5,
         idempotencyKey: null,
         startedAt: null,
         finishedAt: null,
@@ -151,7 +162,7 @@ export const runJobQueueContract = (
     it('rejects invalid options with validation_failed and creates nothing', async () => {
       const queue = await open();
       const queueName = newQueueName();
-      for (const invalid of [{ priority: 101 }, { priority: 1.5 }, { maxAttempts: 0 }, { delayMs: -1 }, { timeoutMs: 0 }, { backoff: { jitter: 2 } }]) {
+      for (const invalid of [{ priority: 101 }, { priority: 1.5 }, { maxAttempts: 0 }, { maxStalls: -1 }, { delayMs: -1 }, { timeoutMs: 0 }, { backoff: { jitter: 2 } }]) {
         await expect(queue.enqueue('test.echo', { value: 'x' }, { queue: queueName, ...invalid })).rejects.toMatchObject({ code: 'validation_failed' });
       }
       const ran: string[] = [];
@@ -176,7 +187,7 @@ export const runJobQueueContract = (
       expect(ms(done.startedAt)).toBeGreaterThanOrEqual(ms(done.createdAt));
       expect(ms(done.finishedAt)).toBeGreaterThanOrEqual(ms(done.startedAt));
       expect(contexts).toHaveLength(1);
-      expect(contexts[0]).toMatchObject({ id: job.id, name: 'test.echo', payload: { value: 'hello' }, attempt: 1 });
+      expect(contexts[0]).toMatchObject({ id: job.id, name: 'test.echo', payload: { value: 'hello' }, attempt: 1, stalls: 0 });
       expect(contexts[0]!.idempotencyKey).toEqual(expect.any(String));
       expect(contexts[0]!.signal.aborted).toBe(false);
     });
@@ -453,7 +464,7 @@ export const runJobQueueContract = (
         queueName,
         {
           'test.echo': async (job) => {
-            if (job.attempt > 1) return 'fresh';
+            if (job.stalls > 0) return 'fresh';
             firstStarted.resolve();
             await stale.promise;
             staleReturned = true;
@@ -465,13 +476,14 @@ export const runJobQueueContract = (
       const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: queueName, maxAttempts: 3 });
       await firstStarted.promise;
       const recovered = await reaches(queue, job.id, 'completed');
-      expect(recovered).toMatchObject({ attempts: 2, result: 'fresh' });
+      // The cut-off attempt is a stall, not a counted attempt.
+      expect(recovered).toMatchObject({ attempts: 1, stalls: 1, result: 'fresh' });
 
       stale.resolve();
       // close() waits for the stale attempt, so its completion has been tried when it resolves.
       await worker.close(timeout);
       expect(staleReturned).toBe(true);
-      expect(await queue.get(job.id)).toMatchObject({ state: 'completed', attempts: 2, result: 'fresh' });
+      expect(await queue.get(job.id)).toMatchObject({ state: 'completed', attempts: 1, stalls: 1, result: 'fresh' });
     });
 
     it('ignores a stale holder that fails late', async () => {
@@ -484,7 +496,7 @@ export const runJobQueueContract = (
         queueName,
         {
           'test.echo': async (job) => {
-            if (job.attempt > 1) return 'fresh';
+            if (job.stalls > 0) return 'fresh';
             firstStarted.resolve();
             await stale.promise;
             throw new UnrecoverableJobError('stale failure');
@@ -499,6 +511,131 @@ export const runJobQueueContract = (
       await worker.close(timeout);
       expect(await queue.get(job.id)).toMatchObject({ state: 'completed', result: 'fresh', error: null });
     });
+
+    it('runs a job stalled on its only attempt again: a lost lease does not count against maxAttempts', async () => {
+      const queue = await open({ renewLeases: false });
+      const queueName = newQueueName();
+      const stale = releasedAfterTest();
+      const seen: { attempt: number; stalls: number }[] = [];
+      work(
+        queue,
+        queueName,
+        {
+          'test.echo': async (job) => {
+            seen.push({ attempt: job.attempt, stalls: job.stalls });
+            if (job.stalls === 0) await stale.promise;
+            return 'resumed';
+          },
+        },
+        { concurrency: 2 },
+      );
+      const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: queueName, maxAttempts: 1 });
+      expect(await reaches(queue, job.id, 'completed')).toMatchObject({ attempts: 1, maxAttempts: 1, stalls: 1, result: 'resumed', error: null });
+      expect(seen).toEqual([
+        { attempt: 1, stalls: 0 },
+        { attempt: 1, stalls: 1 },
+      ]);
+    });
+
+    it('fails a job cut off by lost leases more than maxStalls times, telling onQueueFailure first', async () => {
+      const queue = await open({ renewLeases: false });
+      const queueName = newQueueName();
+      const stale = releasedAfterTest();
+      const seen: number[] = [];
+      const failures: JobQueueFailure[] = [];
+      work(
+        queue,
+        queueName,
+        {
+          'test.echo': async (job) => {
+            seen.push(job.stalls);
+            await stale.promise;
+          },
+        },
+        {
+          concurrency: 3,
+          onQueueFailure: async (failure) => {
+            // The job is not failed yet while its owner records the end.
+            expect((await queue.get(failure.id))?.state).toBe('active');
+            failures.push(failure);
+          },
+        },
+      );
+      const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: queueName, maxAttempts: 5, maxStalls: 1 });
+      const failed = await reaches(queue, job.id, 'failed');
+      expect(failed).toMatchObject({ stalls: 2, maxStalls: 1, error: expect.stringMatching(/lost lease 2 times/) });
+      expect(failed.attempts).toBeLessThanOrEqual(1);
+      expect(seen).toEqual([0, 1]);
+      expect(failures).toEqual([{ id: job.id, name: 'test.echo', payload: { value: 'x' }, attempt: 1, stalls: 2, error: failed.error }]);
+      // retry() gives the job fresh attempts and stalls.
+      stale.resolve();
+      expect(await queue.retry(job.id)).toBe(true);
+      expect(await reaches(queue, job.id, 'completed')).toMatchObject({ attempts: 1, stalls: 0 });
+    });
+
+    it('never takes over a handler that runs for several leases while its heartbeat renews the lease', async () => {
+      const queue = await open();
+      const queueName = newQueueName();
+      const seen: { attempt: number; stalls: number }[] = [];
+      let aborted = false;
+      work(
+        queue,
+        queueName,
+        {
+          'test.echo': async (job) => {
+            seen.push({ attempt: job.attempt, stalls: job.stalls });
+            await sleep(options.leaseMs * 5);
+            aborted = job.signal.aborted;
+            return 'long';
+          },
+        },
+        { concurrency: 2 },
+      );
+      const job = await queue.enqueue('test.echo', { value: 'x' }, { queue: queueName });
+      expect(await reaches(queue, job.id, 'completed')).toMatchObject({ attempts: 1, stalls: 0, result: 'long' });
+      expect(seen).toEqual([{ attempt: 1, stalls: 0 }]);
+      expect(aborted).toBe(false);
+    });
+
+    if (options.capabilities.transactional) {
+      it('writes a job inside the caller’s transaction: it exists if and only if the transaction commits', async () => {
+        const inTransaction = options.inTransaction;
+        if (!inTransaction) throw new Error('a transactional adapter must give the contract inTransaction');
+        const queue = await open();
+        const queueName = newQueueName();
+        const ran: string[] = [];
+        work(queue, queueName, { 'test.echo': async (job) => void ran.push(job.payload.value) });
+
+        const key = `run:${randomUUID()}`;
+        let abandonedId = '';
+        await expect(
+          inTransaction(async (transaction) => {
+            abandonedId = (await queue.enqueue('test.echo', { value: 'rolled back' }, { queue: queueName, idempotencyKey: key, transaction })).id;
+            throw new Error('roll back');
+          }),
+        ).rejects.toThrow('roll back');
+        expect(await queue.get(abandonedId)).toBeUndefined();
+
+        const committed = await inTransaction((transaction) => queue.enqueue('test.echo', { value: 'committed' }, { queue: queueName, idempotencyKey: key, transaction }));
+        expect(committed.id).not.toBe(abandonedId);
+        // The same key after a transactional enqueue names the first job.
+        expect((await queue.enqueue('test.echo', { value: 'again' }, { queue: queueName, idempotencyKey: key })).id).toBe(committed.id);
+        await reaches(queue, committed.id, 'completed');
+        await marker(queue, queueName);
+        expect(ran.sort()).toEqual(['committed', 'marker']);
+      });
+    } else {
+      it('rejects a transaction in enqueue and creates nothing', async () => {
+        const queue = await open();
+        const queueName = newQueueName();
+        const transaction: QueueTransaction = { isTransaction: true };
+        await expect(queue.enqueue('test.echo', { value: 'x' }, { queue: queueName, transaction })).rejects.toMatchObject({ code: 'internal_error' });
+        const ran: string[] = [];
+        work(queue, queueName, { 'test.echo': async (job) => void ran.push(job.payload.value) });
+        await marker(queue, queueName);
+        expect(ran).toEqual(['marker']);
+      });
+    }
 
     it('never runs more jobs of a queue at once than the worker concurrency', async () => {
       const queue = await open();
@@ -537,16 +674,14 @@ export const runJobQueueContract = (
       for (let index = 2; index < starts.length; index += 1) expect(starts[index]! - starts[index - 2]!).toBeGreaterThanOrEqual(290);
     });
 
-    it('records progress while a job runs and accepts log lines', async () => {
+    it('records progress while a job runs', async () => {
       const queue = await open();
       const queueName = newQueueName();
       const proceed = releasedAfterTest();
       work(queue, queueName, {
         'test.echo': async (job) => {
           await job.progress(40, 'reading');
-          await job.log('read 4 of 10 items');
           await proceed.promise;
-          await job.log('done');
           await job.progress(100);
           return 'ok';
         },
@@ -667,7 +802,7 @@ export const runJobQueueContract = (
         const job = await healthy.enqueue('test.echo', { value: 'x' }, { queue: queueName });
         await firstStarted.promise;
         work(healthy, queueName, { 'test.echo': async () => 'taken over' });
-        expect(await reaches(healthy, job.id, 'completed')).toMatchObject({ result: 'taken over', attempts: 2 });
+        expect(await reaches(healthy, job.id, 'completed')).toMatchObject({ result: 'taken over', attempts: 1, stalls: 1 });
         stale.resolve();
         await hungWorker.close(timeout);
         expect(await healthy.get(job.id)).toMatchObject({ state: 'completed', result: 'taken over' });

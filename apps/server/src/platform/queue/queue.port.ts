@@ -6,11 +6,17 @@
  * Guaranteed (checked by the contract):
  * - a job runs until it completes, fails for good, or is cancelled; a crashed worker's job runs again once its
  *   lease expires (at least once: handlers make side effects idempotent with `job.idempotencyKey`);
+ * - an attempt cut off by a lost lease (killed or stalled worker) is a stall, not a counted attempt: it never uses
+ *   up `maxAttempts`; stalls have their own ceiling (`maxStalls`), past which the queue fails the job itself and
+ *   tells the worker's `onQueueFailure` first;
+ * - a running handler whose heartbeat keeps renewing its lease is never taken over, however long it runs;
  * - completion and failure are accepted only from the holder of the job's current lease;
  * - priority (higher first), delay, bounded attempts with exponential backoff and jitter, per-job timeout,
  *   cancellation, idempotency keys (a second enqueue with the same key returns the first job), a dead-letter
  *   state (`failed`) that `retry` revives, per-queue concurrency and rate limits;
- * - handlers steer retries by throwing `UnrecoverableJobError`, `DelayJobError` or `RateLimitJobError`.
+ * - handlers steer retries by throwing `UnrecoverableJobError`, `DelayJobError` or `RateLimitJobError`;
+ * - with `capabilities.transactional`, `enqueue` takes the caller's database transaction and the job exists if and
+ *   only if that transaction commits (without it, callers keep an outbox).
  *
  * Not in the contract: ordering between jobs of equal priority beyond "roughly first in, first out", exactly-once
  * execution, job dependencies (workflows build those on top), and keeping finished jobs forever (retention is
@@ -46,8 +52,29 @@ export interface EnqueueOptions {
   backoff?: BackoffOptions;
   /** An attempt running longer than this is aborted (its `signal` fires) and counts as failed. Default none. */
   timeoutMs?: number;
+  /**
+   * Attempts cut off by a lost lease (the worker was killed or stalled past its lease) the job survives; the next
+   * one fails it with an error that says so. They never count against `maxAttempts`. Integer 0…1,000,000. Default 5.
+   */
+  maxStalls?: number;
   /** A second enqueue with the same key (in any state but `cancelled`) returns the first job instead. */
   idempotencyKey?: string;
+  /**
+   * The caller's open database transaction: the job is written inside it, so it exists if and only if the
+   * transaction commits (a record and the job that carries it out are one atomic step). Only for queues with
+   * `capabilities.transactional` — the database queue, given a Kysely `Transaction` of the same database it
+   * stores jobs in. Other adapters reject it with `internal_error`; their callers keep an outbox.
+   * The job's idempotency key resolves as usual (against committed jobs and this transaction's own).
+   */
+  transaction?: QueueTransaction;
+}
+
+/**
+ * A caller's database transaction, typed structurally so the port names no table of any feature: every Kysely
+ * `Transaction` satisfies it. The database queue runs its insert through it.
+ */
+export interface QueueTransaction {
+  readonly isTransaction: true;
 }
 
 export interface JobRecord<TPayload = unknown> {
@@ -57,9 +84,15 @@ export interface JobRecord<TPayload = unknown> {
   payload: TPayload;
   state: JobState;
   priority: number;
-  /** Attempts started so far, not counting those ended by `DelayJobError`, `RateLimitJobError` or a worker's `close`. */
+  /**
+   * Counted attempts started so far (the running one included): not those ended by `DelayJobError`,
+   * `RateLimitJobError`, a worker's `close`, or a lost lease (those are `stalls`).
+   */
   attempts: number;
   maxAttempts: number;
+  /** Attempts cut off by a lost lease: the worker was killed, or stalled longer than the lease. */
+  stalls: number;
+  maxStalls: number;
   idempotencyKey: string | null;
   /** ISO times. */
   createdAt: string;
@@ -79,14 +112,15 @@ export interface JobContext<TPayload = unknown> {
   id: string;
   name: string;
   payload: TPayload;
-  /** 1 for the first attempt. */
+  /** The counted attempt this is, 1 for the first; an attempt resumed after a stall keeps the stalled one's number. */
   attempt: number;
+  /** Attempts of this job cut off by a lost lease so far (0 unless a worker died or stalled running it). */
+  stalls: number;
   /** Stable across attempts of this job: the key side effects should be deduplicated by. */
   idempotencyKey: string;
   /** Fires when the job is cancelled, times out, loses its lease, or the worker shuts down. */
   signal: AbortSignal;
   progress(percent: number, message?: string): Promise<void>;
-  log(line: string): Promise<void>;
 }
 
 export type JobHandler<TPayload = unknown> = (job: JobContext<TPayload>) => Promise<unknown>;
@@ -99,6 +133,22 @@ export interface WorkerOptions {
   concurrency?: number;
   /** At most `max` job starts per `durationMs` across all workers of the queue. Default unlimited. */
   rateLimit?: { max: number; durationMs: number };
+  /**
+   * Called when the queue fails a job of this queue without its handler deciding: it stalled more than
+   * `maxStalls` times, or its name has no handler. Called before the job is marked failed (a crash in between
+   * calls it again), so the owner of the work can record the end; its errors are reported and the job fails anyway.
+   */
+  onQueueFailure?: (failure: JobQueueFailure) => Promise<void>;
+}
+
+/** A job the queue itself fails, as `WorkerOptions.onQueueFailure` sees it. */
+export interface JobQueueFailure {
+  id: string;
+  name: string;
+  payload: unknown;
+  attempt: number;
+  stalls: number;
+  error: string;
 }
 
 export interface Worker {
@@ -112,6 +162,8 @@ export interface Worker {
 export interface JobQueueCapabilities {
   /** Several processes may work the same queue. */
   crossProcess: boolean;
+  /** `enqueue` takes a caller's database transaction (`EnqueueOptions.transaction`). */
+  transactional: boolean;
 }
 
 export interface JobQueue {
@@ -135,7 +187,8 @@ export type JobAbortReason = 'cancelled' | 'timeout' | 'lease-lost' | 'closing';
 
 /**
  * The `signal.reason` of an aborted job. `closing` and `lease-lost` attempts do not end the job: it runs again
- * (elsewhere); `timeout` counts as a failed attempt; `cancelled` ends it.
+ * (elsewhere) without the attempt counting (`lease-lost` counts as a stall); `timeout` counts as a failed
+ * attempt; `cancelled` ends it.
  */
 export class JobAbortedError extends Error {
   override readonly name = 'AbortError';
