@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { createIds, systemClock, type Clock } from '../../platform/clock/clock.ts';
 import type { DatabaseHandle } from '../../platform/database/database.port.ts';
+import { createDatabaseQueue } from '../../platform/queue/database-queue.adapter.ts';
 import { JobAbortedError, type EnqueueOptions, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../../platform/queue/queue.port.ts';
 import { defineRunKind, type RunContext } from './run-kind.ts';
 import { createRunsRepository } from './runs.repository.ts';
@@ -227,5 +228,32 @@ describeEachDialect('runs', (use) => {
     now += 2_000;
     expect(await runs.relay()).toBe(0);
     await expect(runs.cancel(workspaceId, unsent.id)).rejects.toMatchObject({ code: 'task_state_conflict' });
+  });
+
+  it('on the database queue, writes the run and its job in one transaction: a create that loses an idempotency race leaves no job', async () => {
+    const database = use();
+    const { workspaceId } = await setUp(database);
+    const queue = createDatabaseQueue({ database, pollMs: 10 });
+    expect(queue.capabilities.transactional).toBe(true);
+    const runs = createRunsService({
+      repository: createRunsRepository(database.db),
+      queue,
+      clock: systemClock,
+      ids: createIds(),
+      kinds: [gatedKind().kind],
+      secrets: { check: async () => {}, reveal: async () => 'secret' },
+      vault: { store: async () => {}, reveal: async () => undefined, remove: async () => {} },
+      domainEvents: { emit: async () => {} },
+    });
+    const jobsOf = async (ids: string[]) => (await database.db.selectFrom('job').select(['id', 'payload', 'name']).where('name', '=', 'run.execute').execute()).filter((job) => ids.some((id) => job.payload.includes(id)));
+    const created = await Promise.all(Array.from({ length: 4 }, () => runs.create(workspaceId, { kind: 'test.gated', input: { label: 'b' }, feature: 'tests', origin: { type: 'cli' }, idempotencyKey: 'once' })));
+    const ids = [...new Set(created.map((run) => run.id))];
+    expect(ids).toHaveLength(1);
+    const jobs = await jobsOf(ids);
+    expect(jobs).toHaveLength(1);
+    expect(JSON.parse(jobs[0]!.payload)).toEqual({ runId: ids[0] });
+    expect((await runs.get(workspaceId, ids[0]!)).jobId).toBe(jobs[0]!.id);
+    expect(await database.db.selectFrom('runOutbox').selectAll().execute()).toEqual([]);
+    await queue.close();
   });
 });
