@@ -65,8 +65,11 @@ export const configSchema = z
     webDir: z.string().optional(),
     /** How long shutdown waits for in-flight requests before closing, in milliseconds. */
     shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
-    /** How long a worker holds a job without renewing its lease; a killed worker's jobs run again after this, in milliseconds. */
-    queueLeaseMs: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+    /**
+     * How long a worker holds a job without renewing its lease (renewed every third of it while the job runs); a
+     * killed worker's jobs run again elsewhere within about this long, in milliseconds.
+     */
+    queueLeaseMs: z.coerce.number().int().min(1_000).max(3_600_000).default(6_000),
     /** Tasks one worker process runs at the same time. */
     workerConcurrency: z.coerce.number().int().min(1).max(1_000).default(10),
     /** How long shutdown lets running jobs finish before handing them back to the queue, in milliseconds. */

@@ -51,8 +51,8 @@ export interface BullmqQueueOptions {
   ids?: Ids;
   /**
    * Lease of an active job (BullMQ `lockDuration`), renewed at a third of it while the handler runs. A killed
-   * worker's job is moved back to waiting by the stalled check, at most about 1.5 × `leaseMs` after the
-   * last renewal. Default 30,000 ms.
+   * worker's job is moved back to waiting by the stalled check (every `leaseMs / 2`, at most every second) of
+   * any live worker of its queue, at most `leaseMs` + 1 s after the last renewal. Default 6,000 ms.
    */
   leaseMs?: number;
   /**
@@ -189,7 +189,7 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
   const ids = options.ids ?? createIds(clock);
   const prefix = options.prefix ?? 'stead';
   if (prefix.includes(':')) throw new SteadError('config_invalid', 'Job queue (Redis): prefix must not contain ":"');
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? 6_000;
   const renewLeases = options.renewLeases ?? true;
   const onError = options.onError ?? (() => {});
   const ownsClient = options.connection === undefined;
@@ -578,7 +578,8 @@ export const createBullmqQueue = (options: BullmqQueueOptions): JobQueue => {
       concurrency: workerOptions.concurrency ?? 1,
       lockDuration: leaseMs,
       lockRenewTime: Math.max(1, Math.floor(leaseMs / 3)),
-      stalledInterval: Math.max(100, Math.floor(leaseMs / 2)),
+      // Frequent checks keep recovery near the lease (kill → resume ≤ lease + 1 s); each is one short script.
+      stalledInterval: Math.max(100, Math.min(Math.floor(leaseMs / 2), 1_000)),
       // The processor enforces the job's own maxStalls (and tells onQueueFailure), so BullMQ's per-worker stall
       // limit must never decide first.
       maxStalledCount: 1_000_000_000,

@@ -39,7 +39,10 @@ export interface DatabaseQueueOptions {
   clock?: Clock;
   /** Job ids. Default `createIds(clock)`. */
   ids?: Ids;
-  /** How long a claimed job stays leased without a heartbeat; a dead worker's jobs run again after this. Default 30,000 ms. */
+  /**
+   * How long a claimed job stays leased without a heartbeat; a dead worker's jobs run again after this (on SQLite
+   * at once when this process starts working their queue). Default 6,000 ms.
+   */
   leaseMs?: number;
   /** How often a running job's lease is renewed, and its cancellation noticed across processes. Default `leaseMs / 3`. `Infinity` disables renewal (tests simulating a hung worker). */
   heartbeatMs?: number;
@@ -50,6 +53,12 @@ export interface DatabaseQueueOptions {
   /** Default: ignore. */
   onError?: DatabaseQueueErrorHandler;
 }
+
+/**
+ * Starts every lease token this process hands out, so a SQLite worker starting up can tell a dead process's
+ * active jobs (another prefix) from the ones running here.
+ */
+const processLeasePrefix = `${randomUUID()}:`;
 
 /** Default `Worker.close` grace period. */
 const defaultGraceMs = 10_000;
@@ -138,7 +147,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
   const { database } = options;
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIds(clock);
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? 6_000;
   const heartbeatMs = options.heartbeatMs ?? leaseMs / 3;
   const pollMs = options.pollMs ?? 200;
   const random = options.random ?? Math.random;
@@ -209,6 +218,8 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
     let pumping: Promise<void> | undefined;
     let pumpAgain = false;
     let lastStalledCheck = Number.NEGATIVE_INFINITY;
+    // One process works a SQLite file: at start, active jobs leased by another process are a dead one's.
+    let takeOverForeign = database.dialect === 'sqlite';
     const prepared = repository.ensureQueue(queue, clock.now().toISOString());
 
     /** Claims jobs while slots are free; wake-ups that arrive meanwhile make it look once more. */
@@ -226,7 +237,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
             while (!stopping && active.size < concurrency) {
               const wanted = concurrency - active.size;
               const now = clock.now().getTime();
-              const leaseToken = randomUUID();
+              const leaseToken = `${processLeasePrefix}${randomUUID()}`;
               // Looking for stalled jobs once per poll interval is enough: they wait out a whole lease anyway.
               const recoverStalled = performance.now() - lastStalledCheck >= pollMs;
               if (recoverStalled) lastStalledCheck = performance.now();
@@ -238,6 +249,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
                 leaseExpiresAt: iso(now + leaseMs),
                 rateLimit: rateLimit && { max: rateLimit.max, windowStart: iso(now - rateLimit.durationMs) },
                 recoverStalled,
+                takeOverExcept: takeOverForeign ? processLeasePrefix : undefined,
               });
               for (const row of rows) {
                 // Claimed while close() began: hand the job straight back rather than start it.
@@ -247,6 +259,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
               if (rows.length < wanted) break;
             }
           } while (pumpAgain && !stopping);
+          takeOverForeign = false;
         } catch (error) {
           onError(error, { reason: 'claim_failed', queue });
         } finally {

@@ -22,6 +22,11 @@ export interface ClaimRequest {
   rateLimit?: { max: number; windowStart: string } | undefined;
   /** Also look for stalled jobs (active with an expired lease). Workers do it once per poll interval, not per claim. */
   recoverStalled: boolean;
+  /**
+   * SQLite only (one process works the file): also take over active jobs whose lease token does not start with
+   * this prefix, lease or not — their process is gone. A worker does it when it starts.
+   */
+  takeOverExcept?: string | undefined;
 }
 
 /** What to do with a job whose attempt did not complete. */
@@ -119,8 +124,19 @@ export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: 
       if (limit <= 0) return [];
 
       const stalledIds: string[] = [];
-      if (request.recoverStalled) {
-        let stalledQuery = trx.selectFrom('job').select('id').where('queue', '=', queue).where(active).where('leaseExpiresAt', '<=', now).orderBy('leaseExpiresAt').limit(limit);
+      const { takeOverExcept } = request;
+      if (request.recoverStalled || takeOverExcept !== undefined) {
+        let stalledQuery = trx
+          .selectFrom('job')
+          .select('id')
+          .where('queue', '=', queue)
+          .where(active)
+          .where((eb) => {
+            const expired = eb('leaseExpiresAt', '<=', now);
+            return takeOverExcept === undefined ? expired : eb.or([expired, eb('leaseToken', 'not like', `${takeOverExcept}%`)]);
+          })
+          .orderBy('leaseExpiresAt')
+          .limit(limit);
         if (dialect === 'postgres') stalledQuery = stalledQuery.forUpdate().skipLocked();
         for (const row of await stalledQuery.execute()) stalledIds.push(row.id);
       }
