@@ -41,7 +41,7 @@ const row = (task: Task) => ({
 const describe = (detail: TaskDetail): string => {
   const { task } = detail;
   return [
-    `${task.kind} ${task.id}: ${task.state} (attempt ${task.attempts} of ${task.maxAttempts})`,
+    `${task.kind} ${task.id}: ${task.state} (attempt ${task.attempts} of ${task.maxAttempts}${task.interruptedAttempts > 0 ? `; ${task.interruptedAttempts} cut off by a stopped worker` : ''})`,
     `created ${task.createdAt}, runs at ${task.runAt}${task.startedAt ? `, started ${task.startedAt}` : ''}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`,
     ...(task.progress ? [`progress ${task.progress.percent}%${task.progress.message ? ` ${task.progress.message}` : ''}`] : []),
     `input  ${JSON.stringify(task.input)}`,
