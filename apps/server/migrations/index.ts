@@ -10,6 +10,7 @@ import * as modelCache from './0008-model-cache.ts';
 import * as modelDeclared from './0009-model-declared.ts';
 import * as workspaceSecrets from './0010-workspace-secrets.ts';
 import * as queueStalls from './0011-queue-stalls.ts';
+import * as runs from './0012-runs.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in the database once applied. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-model-declared': modelDeclared,
   '0010-workspace-secrets': workspaceSecrets,
   '0011-queue-stalls': queueStalls,
+  '0012-runs': runs,
 };

@@ -29,13 +29,15 @@ import { registerModelsRoutes } from './features/models/models.routes.ts';
 import { createModelsService } from './features/models/models.service.ts';
 import { registerOpenAiEndpointRoutes } from './features/models/openai-endpoint.routes.ts';
 import { createTargetHealth } from './features/models/target-health.ts';
-import { createModelPromptTaskKind } from './features/tasks/kinds/model-prompt.task.ts';
+import { createModelPromptRunKind } from './features/models/model-prompt.run.ts';
 import { createOnboardingRepository } from './features/onboarding/onboarding.repository.ts';
 import { registerOnboardingRoutes } from './features/onboarding/onboarding.routes.ts';
 import { createOnboardingService } from './features/onboarding/onboarding.service.ts';
-import { createHttpRequestTaskKind } from './features/tasks/kinds/http-request.task.ts';
-import { createWebhookDeliverTaskKind } from './features/tasks/kinds/webhook-deliver.task.ts';
-import { createTasksRepository } from './features/tasks/tasks.repository.ts';
+import { createRunsRepository } from './features/runs/runs.repository.ts';
+import type { RunEndEvent } from './features/runs/runs.schema.ts';
+import { createRunsService } from './features/runs/runs.service.ts';
+import { createHttpRequestRunKind } from './features/tasks/http-request.run.ts';
+import { createWebhookDeliverRunKind } from './features/webhooks/webhook-deliver.run.ts';
 import { registerTasksRoutes } from './features/tasks/tasks.routes.ts';
 import { createTasksService } from './features/tasks/tasks.service.ts';
 import { createScheduler } from './features/schedules/scheduler.ts';
@@ -160,7 +162,7 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     onDiscoveryError: (error, provider) => logger.warn({ err: error, provider }, 'could not list the models of a provider declared in stead.config.yaml; `stead providers test` retries'),
   });
   // Access changes reach every node (Redis), so each drops the roles it cached for API-key checks.
-  const domainEvents = createDomainEvents<WorkspaceAccessEvent>({ bus: events, ids, channelType: 'domain-event', onError: (error, context) => logger.warn({ err: error, ...context }, 'domain event handler') });
+  const domainEvents = createDomainEvents<WorkspaceAccessEvent | RunEndEvent>({ bus: events, ids, channelType: 'domain-event', onError: (error, context) => logger.warn({ err: error, ...context }, 'domain event handler') });
   const memberRoles = createMemberRoleCache({ lookup: (workspaceId, userId) => workspacesService.memberRole(workspaceId, userId), clock, invalidationsArrive: () => domainEvents.listening });
   domainEvents.on(workspaceAccessEventTypes, memberRoles.invalidate, { everyNode: true });
   void domainEvents.listen().catch((error: unknown) => logger.warn({ err: error }, 'domain events: not listening; cached member roles stay off'));
@@ -195,17 +197,20 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
   // Tasks name only secrets of this store (never `model-provider:<id>` or any other internal secret).
   const workspaceSecrets = createWorkspaceSecretsService({ repository: createWorkspaceSecretsRepository(database.db), vault: secrets, members: workspaces, clock, ids });
-  const tasks = createTasksService({
-    repository: createTasksRepository(database.db),
+  const runs = createRunsService({
+    repository: createRunsRepository(database.db),
     queue,
-    events,
     clock,
     ids,
-    kinds: [createHttpRequestTaskKind({ egress }), createWebhookDeliverTaskKind({ egress }), createModelPromptTaskKind({ models })],
+    kinds: [createHttpRequestRunKind({ egress }), createWebhookDeliverRunKind({ egress }), createModelPromptRunKind({ models })],
     secrets: workspaceSecrets,
     vault: secrets,
-    onEventError: (error) => onEventError(error, { component: 'tasks' }),
+    domainEvents,
+    onError: (error, context) => onEventError(error, context),
   });
+  // A queue outside the database's transactions gets runs through the outbox; every node relays what a dead one left.
+  const stopRelay = queue.capabilities.transactional ? () => {} : runs.startRelay();
+  const tasks = createTasksService({ runs, events, clock, onEventError: (error) => onEventError(error, { component: 'tasks' }) });
   // Schedules and the scheduler's leader lease run on the database's clock, so nodes whose clocks drift agree.
   const databaseClock = createDatabaseClock(database);
   const schedulesRepository = createSchedulesRepository(database.db, database.dialect);
@@ -217,8 +222,6 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
    */
   const startBackgroundWork = async () => {
     const worker = tasks.work({ concurrency: config.workerConcurrency });
-    const recovered = await tasks.recoverUnqueued();
-    if (recovered > 0) logger.info({ recovered }, 'queued tasks left behind by a stopped process');
     const scheduler = createScheduler({ service: schedules, leases: schedulesRepository, clock: databaseClock, ids, logger });
     scheduler.start();
     return {
@@ -250,12 +253,14 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     egress,
     keyValue,
     models,
+    runs,
     tasks,
     schedules,
     startBackgroundWork,
     logger,
     async close() {
       closing = true;
+      stopRelay();
       await queue.close();
       await egress.close();
       await models.close();

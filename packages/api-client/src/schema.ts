@@ -1784,6 +1784,7 @@ export interface paths {
                                 state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
                                 attempts: number;
                                 maxAttempts: number;
+                                interruptedAttempts: number;
                                 progress: {
                                     percent: number;
                                     message: string | null;
@@ -1852,6 +1853,7 @@ export interface paths {
                                 state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
                                 attempts: number;
                                 maxAttempts: number;
+                                interruptedAttempts: number;
                                 progress: {
                                     percent: number;
                                     message: string | null;
@@ -1917,6 +1919,7 @@ export interface paths {
                                 state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
                                 attempts: number;
                                 maxAttempts: number;
+                                interruptedAttempts: number;
                                 progress: {
                                     percent: number;
                                     message: string | null;
@@ -2049,6 +2052,7 @@ export interface paths {
                                 state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
                                 attempts: number;
                                 maxAttempts: number;
+                                interruptedAttempts: number;
                                 progress: {
                                     percent: number;
                                     message: string | null;
@@ -2116,6 +2120,7 @@ export interface paths {
                                 state: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
                                 attempts: number;
                                 maxAttempts: number;
+                                interruptedAttempts: number;
                                 progress: {
                                     percent: number;
                                     message: string | null;

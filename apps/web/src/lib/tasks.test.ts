@@ -31,6 +31,7 @@ function task(id: string, overrides: Partial<Task> = {}): Task {
     state: 'queued',
     attempts: 0,
     maxAttempts: 3,
+    interruptedAttempts: 0,
     progress: null,
     output: null,
     error: null,

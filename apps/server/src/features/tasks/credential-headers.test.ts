@@ -9,9 +9,10 @@ import type { Task, TaskDetail } from './tasks.schema.ts';
 const databaseText = async (server: TestServer): Promise<string> => {
   const db = server.core.database.db;
   const tables = await Promise.all([
-    db.selectFrom('task').selectAll().execute(),
-    db.selectFrom('taskLog').selectAll().execute(),
-    db.selectFrom('taskAttempt').selectAll().execute(),
+    db.selectFrom('run').selectAll().execute(),
+    db.selectFrom('runOutbox').selectAll().execute(),
+    db.selectFrom('runLog').selectAll().execute(),
+    db.selectFrom('runAttempt').selectAll().execute(),
     db.selectFrom('schedule').selectAll().execute(),
     db.selectFrom('scheduleFire').selectAll().execute(),
     db.selectFrom('auditEvent').selectAll().execute(),
@@ -88,12 +89,12 @@ describeEachServer('credential headers in task inputs', (use) => {
     const server = use();
     const created = (await server.call({ method: 'POST', url: tasksUrl(), cookie: owner.cookie, payload: { kind: 'http.request', delayMs: 3_600_000, input: { url: `${target.url}/old` } } })).json().task as Task;
     const legacy = `Bearer legacy-${randomBytes(12).toString('hex')}`;
-    await server.core.database.db.updateTable('task').set({ input: JSON.stringify({ method: 'GET', url: `${target.url}/old`, headers: { authorization: legacy }, timeoutMs: 30_000 }) }).where('id', '=', created.id).execute();
+    await server.core.database.db.updateTable('run').set({ input: JSON.stringify({ method: 'GET', url: `${target.url}/old`, headers: { authorization: legacy }, timeoutMs: 30_000 }) }).where('id', '=', created.id).execute();
     const reads = await Promise.all([`${tasksUrl()}/${created.id}`, tasksUrl()].map((url) => server.call({ method: 'GET', url, cookie: viewer.cookie })));
     expect(reads[0]!.json().task.input.headers).toEqual({ authorization: '[redacted]' });
     for (const read of reads) expect(read.body).not.toContain(legacy);
     await server.call({ method: 'POST', url: `${tasksUrl()}/${created.id}/cancel`, cookie: owner.cookie });
-    await server.core.database.db.deleteFrom('task').where('id', '=', created.id).execute();
+    await server.core.database.db.deleteFrom('run').where('id', '=', created.id).execute();
   });
 
   it('keeps a schedule’s credential headers encrypted across edits and sends them with every task it starts', async () => {

@@ -13,6 +13,8 @@ export const taskSchema = z.object({
   state: z.enum(taskStates),
   attempts: z.number().int(),
   maxAttempts: z.number().int(),
+  /** Attempts cut off by a killed or stalled worker; they do not count against `maxAttempts` (they have their own ceiling). */
+  interruptedAttempts: z.number().int(),
   progress: z.object({ percent: z.number(), message: z.string().nullable() }).nullable(),
   output: z.unknown(),
   error: z.string().nullable(),

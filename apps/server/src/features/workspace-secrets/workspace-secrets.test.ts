@@ -11,9 +11,9 @@ const databaseText = async (server: TestServer): Promise<string> => {
   const tables = await Promise.all([
     db.selectFrom('workspaceSecret').selectAll().execute(),
     db.selectFrom('secret').selectAll().execute(),
-    db.selectFrom('task').selectAll().execute(),
-    db.selectFrom('taskLog').selectAll().execute(),
-    db.selectFrom('taskAttempt').selectAll().execute(),
+    db.selectFrom('run').selectAll().execute(),
+    db.selectFrom('runLog').selectAll().execute(),
+    db.selectFrom('runAttempt').selectAll().execute(),
     db.selectFrom('schedule').selectAll().execute(),
     db.selectFrom('auditEvent').selectAll().execute(),
     db.selectFrom('job').selectAll().execute(),

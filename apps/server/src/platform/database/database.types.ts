@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { RunsTables } from '../../features/runs/runs.tables.ts';
 import type { JobQueueTable, JobTable } from '../queue/queue.tables.ts';
 
 /**
@@ -127,55 +128,6 @@ export interface WorkspaceSecretTable {
   createdAt: string;
   updatedAt: string;
   lastUsedAt: string | null;
-}
-
-/** A run of a task kind, as people see it; the queue's job carries it out (`jobId`). `input`/`output` are JSON text. */
-export interface TaskTable {
-  id: string;
-  workspaceId: string;
-  kind: string;
-  input: string;
-  /** `queued` | `running` | `retrying` | `succeeded` | `failed` | `cancelled`. */
-  state: string;
-  jobId: string | null;
-  attempts: number;
-  maxAttempts: number;
-  progressPercent: number | null;
-  progressMessage: string | null;
-  output: string | null;
-  error: string | null;
-  /** `api` | `cli` | `schedule`; `originId` names the schedule. */
-  origin: string;
-  originId: string | null;
-  /** Unique per workspace when set: a repeated create returns the first task. */
-  idempotencyKey: string | null;
-  createdBy: string | null;
-  /** The role the creator acted with (member role or API key role); null on rows from before it was recorded. */
-  createdByRole: string | null;
-  createdAt: string;
-  runAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-}
-
-export interface TaskAttemptTable {
-  id: string;
-  taskId: string;
-  number: number;
-  startedAt: string;
-  finishedAt: string | null;
-  /** `running` | `succeeded` | `failed` | `interrupted` (worker lost or shut down) | `delayed`. */
-  outcome: string;
-  error: string | null;
-}
-
-export interface TaskLogTable {
-  id: string;
-  taskId: string;
-  attempt: number;
-  at: string;
-  line: string;
 }
 
 /**
@@ -331,7 +283,7 @@ export interface ModelBudgetTable {
   updatedAt: string;
 }
 
-export interface Database {
+export interface Database extends RunsTables {
   user: UserTable;
   session: SessionTable;
   account: AccountTable;
@@ -344,7 +296,6 @@ export interface Database {
   workspaceSecret: WorkspaceSecretTable;
   job: JobTable;
   jobQueue: JobQueueTable;
-  task: TaskTable;
   modelProvider: ModelProviderTable;
   model: ModelTable;
   modelUsage: ModelUsageTable;
@@ -352,8 +303,6 @@ export interface Database {
   modelRouteRule: ModelRouteRuleTable;
   modelDataClassDefault: ModelDataClassDefaultTable;
   modelBudget: ModelBudgetTable;
-  taskAttempt: TaskAttemptTable;
-  taskLog: TaskLogTable;
   schedule: ScheduleTable;
   scheduleFire: ScheduleFireTable;
   schedulerLease: SchedulerLeaseTable;

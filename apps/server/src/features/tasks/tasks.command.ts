@@ -1,11 +1,19 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { SteadCore } from '../app.ts';
-import { taskStates, type Task, type TaskDetail } from '../features/tasks/tasks.schema.ts';
-import { SteadError } from '../platform/errors/stead-error.ts';
-import { cliActor, output, table, withCore } from './cli-context.ts';
+import type { SteadCore } from '../../app.ts';
+import { cliActor, output, table, withCore } from '../../cli/cli-context.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { taskStates, type Task, type TaskDetail } from './tasks.schema.ts';
 
 const json = () => new Option('--json', 'print machine-readable JSON');
 const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
+
+/** The task a command works on: `show <task-id>` as the docs write it, or `show --id <task-id>`. */
+const taskIdOf = (positional: string | undefined, option: string | undefined): string => {
+  if (positional && option && positional !== option) throw new InvalidArgumentError(`two different task ids given (${positional} and --id ${option})`);
+  const id = positional ?? option;
+  if (!id) throw new SteadError('validation_failed', 'Name the task: stead tasks <command> <task-id> (or --id <task-id>)');
+  return id;
+};
 
 const parseJsonInput = (value: string): unknown => {
   try {
@@ -33,7 +41,7 @@ const row = (task: Task) => ({
 const describe = (detail: TaskDetail): string => {
   const { task } = detail;
   return [
-    `${task.kind} ${task.id}: ${task.state} (attempt ${task.attempts} of ${task.maxAttempts})`,
+    `${task.kind} ${task.id}: ${task.state} (attempt ${task.attempts} of ${task.maxAttempts}${task.interruptedAttempts > 0 ? `; ${task.interruptedAttempts} cut off by a stopped worker` : ''})`,
     `created ${task.createdAt}, runs at ${task.runAt}${task.startedAt ? `, started ${task.startedAt}` : ''}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`,
     ...(task.progress ? [`progress ${task.progress.percent}%${task.progress.message ? ` ${task.progress.message}` : ''}`] : []),
     `input  ${JSON.stringify(task.input)}`,
@@ -93,13 +101,14 @@ export const registerTasksCommands = (program: Command): void => {
   tasks
     .command('show')
     .description('Show a task with its attempts, output, error and log')
-    .requiredOption('--id <task-id>', 'task id (from tasks list)')
+    .argument('[task-id]', 'task id (from tasks list)')
+    .option('--id <task-id>', 'task id, as an option')
     .addOption(workspace())
     .addOption(json())
-    .action(async (options: { id: string; workspace: string; json?: boolean }) =>
+    .action(async (taskId: string | undefined, options: { id?: string; workspace: string; json?: boolean }) =>
       withCore(async (core) => {
         const { id } = await core.workspaces.resolve(options.workspace);
-        const detail = await core.tasks.detail(id, options.id);
+        const detail = await core.tasks.detail(id, taskIdOf(taskId, options.id));
         output(options, detail, () => describe(detail));
       }),
     );
@@ -131,13 +140,14 @@ export const registerTasksCommands = (program: Command): void => {
     tasks
       .command(action)
       .description(action === 'retry' ? 'Run a failed or cancelled task again with fresh attempts' : 'Cancel a queued or running task')
-      .requiredOption('--id <task-id>', 'task id (from tasks list)')
+      .argument('[task-id]', 'task id (from tasks list)')
+      .option('--id <task-id>', 'task id, as an option')
       .addOption(workspace())
       .addOption(json())
-      .action(async (options: { id: string; workspace: string; json?: boolean }) =>
+      .action(async (taskId: string | undefined, options: { id?: string; workspace: string; json?: boolean }) =>
         withCore(async (core) => {
           const { id } = await core.workspaces.resolve(options.workspace);
-          const task = await core.tasks[action](id, options.id);
+          const task = await core.tasks[action](id, taskIdOf(taskId, options.id));
           await core.audit.record({ workspaceId: id, actor: cliActor, action: `task.${action}`, target: { type: 'task', id: task.id }, outcome: 'success' });
           output(options, { task }, () => `Task ${task.id} is ${task.state}`);
         }),

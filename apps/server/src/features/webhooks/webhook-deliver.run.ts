@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { EgressClient } from '../../../platform/egress/egress.port.ts';
-import { isSteadError } from '../../../platform/errors/stead-error.ts';
-import { UnrecoverableJobError } from '../../../platform/queue/queue.port.ts';
-import { defineTaskKind } from '../task-kind.ts';
+import type { EgressClient } from '../../platform/egress/egress.port.ts';
+import { isSteadError } from '../../platform/errors/stead-error.ts';
+import { UnrecoverableJobError } from '../../platform/queue/queue.port.ts';
+import { defineRunKind } from '../runs/run-kind.ts';
 
 const webhookDeliverInput = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
@@ -27,8 +27,8 @@ const signingKeyOf = (secret: string): Buffer => (secret.startsWith('whsec_') ? 
  * `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` when a secret is named). Any non-2xx answer is retried, except
  * 410 Gone, which means the receiver is gone for good.
  */
-export const createWebhookDeliverTaskKind = ({ egress }: { egress: EgressClient }) =>
-  defineTaskKind({
+export const createWebhookDeliverRunKind = ({ egress }: { egress: EgressClient }) =>
+  defineRunKind({
     name: 'webhook.deliver',
     description: 'Deliver one signed webhook (Standard Webhooks headers); retried with backoff until the receiver answers 2xx.',
     input: webhookDeliverInput,

@@ -1,20 +1,20 @@
 import type { z } from 'zod';
 
-/** What a task kind's `run` gets besides its input. */
-export interface TaskRunContext {
-  taskId: string;
+/** What a run kind's `run` gets besides its input. */
+export interface RunContext {
+  runId: string;
   workspaceId: string;
   /** 1 for the first attempt. */
   attempt: number;
-  /** Stable across attempts and retries of this task: send it with every external side effect. */
+  /** Stable across attempts and retries of this run: send it with every external side effect. */
   idempotencyKey: string;
   /** Fires on cancel, timeout, lost lease or shutdown; pass it to every outbound call. */
   signal: AbortSignal;
-  /** Stored, and streamed to the tasks page. */
+  /** Stored (dropped once another attempt has replaced this one), and streamed to live views. */
   progress(percent: number, message?: string): Promise<void>;
   log(line: string): Promise<void>;
   /**
-   * The value of a workspace secret (the workspace secrets store, nothing else), if the task's creator may use it;
+   * The value of a workspace secret (the workspace secrets store, nothing else), if the run's creator may use it;
    * throws `UnrecoverableJobError` naming `secret_unknown` / `secret_not_usable` otherwise.
    */
   secret(name: string): Promise<string>;
@@ -24,9 +24,9 @@ export interface TaskRunContext {
 export const redactedValue = '[redacted]';
 
 /**
- * Credential values inside an input that are never stored in the task (or schedule) row: `seal` moves them out
- * (the row keeps `[redacted]`), the tasks service stores them encrypted per task, and `unseal` puts them back
- * just before the task runs. `redact` hides them in reads of rows stored before sealing existed.
+ * Credential values inside an input that are never stored in the run (or schedule) row: `seal` moves them out
+ * (the row keeps `[redacted]`), the runs service stores them encrypted per run, and `unseal` puts them back
+ * just before the run executes. `redact` hides them in reads of rows stored before sealing existed.
  */
 export interface InputSealing<TInput = unknown> {
   /** `previous`: values sealed earlier for the same input; a `[redacted]` placeholder keeps the previous value. */
@@ -37,11 +37,11 @@ export interface InputSealing<TInput = unknown> {
 }
 
 /**
- * A kind of background work people can run as a task. Features register theirs with the tasks service.
- * `run` steers retries like any job handler: throw `UnrecoverableJobError` for a failure another attempt cannot
- * fix (a 4xx answer), `DelayJobError` to wait without spending an attempt; any other error is retried with backoff.
+ * A kind of durable work, declared by the feature that owns it and handed to the runs service. `run` steers
+ * retries like any job handler: throw `UnrecoverableJobError` for a failure another attempt cannot fix (a 4xx
+ * answer), `DelayJobError` to wait without spending an attempt; any other error is retried with backoff.
  */
-export interface TaskKind<TInput = unknown> {
+export interface RunKind<TInput = unknown> {
   /** `noun.verb`, e.g. `http.request`. */
   name: string;
   description: string;
@@ -55,9 +55,9 @@ export interface TaskKind<TInput = unknown> {
   secretNames?(input: TInput): string[];
   /** Credential values in the input that are stored encrypted, not in the row (`http.request` headers). */
   sealing?: InputSealing<TInput>;
-  /** The JSON stored as the task's output. */
-  run(input: TInput, context: TaskRunContext): Promise<unknown>;
+  /** The JSON stored as the run's output. */
+  run(input: TInput, context: RunContext): Promise<unknown>;
 }
 
 /** Keeps `TInput` checked between the schema, the example and `run` while registering kinds in one list. */
-export const defineTaskKind = <TInput>(kind: TaskKind<TInput>): TaskKind => kind as unknown as TaskKind;
+export const defineRunKind = <TInput>(kind: RunKind<TInput>): RunKind => kind as unknown as RunKind;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { EgressClient } from '../../../platform/egress/egress.port.ts';
-import { isSteadError } from '../../../platform/errors/stead-error.ts';
-import { UnrecoverableJobError } from '../../../platform/queue/queue.port.ts';
-import { defineTaskKind } from '../task-kind.ts';
+import type { EgressClient } from '../../platform/egress/egress.port.ts';
+import { isSteadError } from '../../platform/errors/stead-error.ts';
+import { UnrecoverableJobError } from '../../platform/queue/queue.port.ts';
+import { defineRunKind } from '../runs/run-kind.ts';
 import { credentialHeaderSealing, headerValueSchema } from './credential-headers.ts';
 
 /** Response bodies kept in a task's output; the rest is dropped (the output says so). */
@@ -49,8 +49,8 @@ const readCapped = async (response: Response, limit: number): Promise<{ text: st
  * `http.request`: one HTTP request through the egress client (private addresses refused unless allowed).
  * It sends `Idempotency-Key` (stable across attempts) so a receiving service can drop a repeat after a crash.
  */
-export const createHttpRequestTaskKind = ({ egress }: { egress: EgressClient }) =>
-  defineTaskKind({
+export const createHttpRequestRunKind = ({ egress }: { egress: EgressClient }) =>
+  defineRunKind({
     name: 'http.request',
     description: 'Send one HTTP request and store the response (status, headers, up to 64 KiB of body). 5xx, 408 and 429 are retried; other statuses fail at once.',
     input: httpRequestInput,

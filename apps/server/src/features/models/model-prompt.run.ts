@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { isSteadError } from '../../../platform/errors/stead-error.ts';
-import type { ChatCompletion, ChatCompletionRequest } from '../../../platform/model-provider/model-provider.port.ts';
-import { UnrecoverableJobError } from '../../../platform/queue/queue.port.ts';
-import { dataClasses, type DataClass } from '../../models/models.schema.ts';
-import { defineTaskKind } from '../task-kind.ts';
+import { isSteadError } from '../../platform/errors/stead-error.ts';
+import type { ChatCompletion, ChatCompletionRequest } from '../../platform/model-provider/model-provider.port.ts';
+import { UnrecoverableJobError } from '../../platform/queue/queue.port.ts';
+import { dataClasses, type DataClass } from './models.schema.ts';
+import { defineRunKind } from '../runs/run-kind.ts';
 
 export interface PromptGateway {
   chat(workspaceId: string, request: ChatCompletionRequest, caller: { dataClass: DataClass; signal?: AbortSignal }): Promise<ChatCompletion & { stead: { target: string } }>;
@@ -23,8 +23,8 @@ const modelPromptInput = z.strictObject({
 const permanentCodes = new Set(['model_not_found', 'route_no_target', 'route_no_private_target', 'validation_failed', 'egress_blocked', 'provider_unavailable']);
 
 /** `model.prompt`: one call through the model gateway (same routing, privacy rules and usage ledger as `/v1`), output stored. */
-export const createModelPromptTaskKind = ({ models }: { models: PromptGateway }) =>
-  defineTaskKind({
+export const createModelPromptRunKind = ({ models }: { models: PromptGateway }) =>
+  defineRunKind({
     name: 'model.prompt',
     description: 'Send one prompt through the model gateway (routed by data class: private prompts only reach local models) and store the answer.',
     input: modelPromptInput,

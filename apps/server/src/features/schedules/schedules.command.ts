@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { SteadError } from '../platform/errors/stead-error.ts';
-import type { AuditService } from '../features/audit/audit.service.ts';
-import { createScheduleBody, describeTrigger, maxIntervalSeconds, missedPolicies, type MissedPolicy, type Schedule, type ScheduleTriggerInput } from '../features/schedules/schedules.schema.ts';
-import type { SchedulesService } from '../features/schedules/schedules.service.ts';
-import type { WorkspacesService } from '../features/workspaces/workspaces.service.ts';
-import { cliActor, output, table } from './cli-context.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { createScheduleBody, describeTrigger, maxIntervalSeconds, missedPolicies, type MissedPolicy, type Schedule, type ScheduleTriggerInput } from './schedules.schema.ts';
+import type { SchedulesService } from './schedules.service.ts';
+import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
+import { cliActor, output, table } from '../../cli/cli-context.ts';
 
 /** The part of the core these commands use; `SteadCore` satisfies it. */
 export interface SchedulesCommandCore {
@@ -17,7 +17,14 @@ export type WithSchedulesCore = <T>(action: (core: SchedulesCommandCore) => Prom
 
 const json = () => new Option('--json', 'print machine-readable JSON');
 const workspaceOption = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
-const idOption = () => new Option('--id <schedule-id>', 'schedule id (from schedules list)').makeOptionMandatory();
+const idOption = () => new Option('--id <schedule-id>', 'schedule id, as an option');
+/** The schedule a command works on: `disable <schedule-id>` as the docs write it, or `disable --id <schedule-id>`. */
+const scheduleIdOf = (positional: string | undefined, option: string | undefined): string => {
+  if (positional && option && positional !== option) throw new InvalidArgumentError(`two different schedule ids given (${positional} and --id ${option})`);
+  const id = positional ?? option;
+  if (!id) throw new SteadError('validation_failed', 'Name the schedule: stead schedules <command> <schedule-id> (or --id <schedule-id>)');
+  return id;
+};
 
 // The bounds of the HTTP API, so a typo (`1m`, `0`) fails here rather than creating a schedule that never runs.
 const parseSeconds = (value: string): number => {
@@ -118,13 +125,14 @@ export const registerSchedulesCommands = (program: Command, withCore: WithSchedu
     schedules
       .command(name)
       .description(description)
+      .argument('[schedule-id]', 'schedule id (from schedules list)')
       .addOption(workspaceOption())
       .addOption(idOption())
       .addOption(json())
-      .action(async (options: { workspace: string; id: string; json?: boolean }) =>
+      .action(async (scheduleId: string | undefined, options: { workspace: string; id?: string; json?: boolean }) =>
         withCore(async (core) => {
           const workspace = await core.workspaces.resolve(options.workspace);
-          const schedule = await core.schedules[name](workspace.id, options.id);
+          const schedule = await core.schedules[name](workspace.id, scheduleIdOf(scheduleId, options.id));
           await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: `schedule.${name}`, target: { type: 'schedule', id: schedule.id }, outcome: 'success' });
           output(options, { schedule }, () => `${name === 'enable' ? 'Enabled' : 'Disabled'} schedule ${schedule.name} (${schedule.id})${schedule.nextFireAt ? `; next fire at ${schedule.nextFireAt}` : ''}`);
         }),
@@ -135,14 +143,16 @@ export const registerSchedulesCommands = (program: Command, withCore: WithSchedu
   schedules
     .command('remove')
     .description('Delete a schedule and its fire history (tasks it started stay)')
+    .argument('[schedule-id]', 'schedule id (from schedules list)')
     .addOption(workspaceOption())
     .addOption(idOption())
-    .action(async (options: { workspace: string; id: string }) =>
+    .action(async (scheduleId: string | undefined, options: { workspace: string; id?: string }) =>
       withCore(async (core) => {
         const workspace = await core.workspaces.resolve(options.workspace);
-        await core.schedules.remove(workspace.id, options.id);
-        await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'schedule.delete', target: { type: 'schedule', id: options.id }, outcome: 'success' });
-        process.stdout.write(`Removed schedule ${options.id}\n`);
+        const id = scheduleIdOf(scheduleId, options.id);
+        await core.schedules.remove(workspace.id, id);
+        await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'schedule.delete', target: { type: 'schedule', id }, outcome: 'success' });
+        process.stdout.write(`Removed schedule ${id}\n`);
       }),
     );
 };

@@ -1,0 +1,115 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * One run record under all durable work (issue 12). Tasks become runs of the `tasks` feature with the same ids
+ * (so URLs, schedule fire history and the `task:<id>` keys receivers have seen keep working), their attempts and
+ * log lines move along, and pending jobs of the embedded queue carry `{ runId }` under `run.execute`. BullMQ's jobs
+ * live in Redis, out of a migration's reach: workers still take `task.run` jobs and map the task id to the run.
+ */
+
+/** A killed worker may cut a run off this many times before the run fails with an error saying so. */
+const defaultMaxInterruptedAttempts = 5;
+
+const runColumns = [
+  'id', 'workspaceId', 'kind', 'feature', 'input', 'state', 'attempts', 'maxAttempts', 'interruptedAttempts', 'maxInterruptedAttempts',
+  'currentAttemptId', 'jobId', 'progressPercent', 'progressMessage', 'output', 'error', 'parentRunId', 'idempotencyKey', 'origin', 'originId',
+  'createdBy', 'createdByRole', 'createdAt', 'runAt', 'startedAt', 'finishedAt', 'updatedAt',
+];
+
+export const up = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema
+    .createTable('run')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('feature', 'text', (c) => c.notNull())
+    .addColumn('input', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('maxAttempts', 'integer', (c) => c.notNull())
+    .addColumn('interruptedAttempts', 'integer', (c) => c.notNull())
+    .addColumn('maxInterruptedAttempts', 'integer', (c) => c.notNull())
+    .addColumn('currentAttemptId', 'text')
+    .addColumn('jobId', 'text')
+    .addColumn('progressPercent', 'integer')
+    .addColumn('progressMessage', 'text')
+    .addColumn('output', 'text')
+    .addColumn('error', 'text')
+    .addColumn('parentRunId', 'text', (c) => c.references('run.id').onDelete('cascade'))
+    .addColumn('idempotencyKey', 'text')
+    .addColumn('origin', 'text', (c) => c.notNull())
+    .addColumn('originId', 'text')
+    .addColumn('createdBy', 'text')
+    .addColumn('createdByRole', 'text')
+    .addColumn('createdAt', 'text', (c) => c.notNull())
+    .addColumn('runAt', 'text', (c) => c.notNull())
+    .addColumn('startedAt', 'text')
+    .addColumn('finishedAt', 'text')
+    .addColumn('updatedAt', 'text', (c) => c.notNull())
+    .execute();
+  // Lists are newest first within a workspace, optionally by state, kind, schedule or parent.
+  await db.schema.createIndex('run_workspace_idx').on('run').columns(['workspaceId', 'id']).execute();
+  await db.schema.createIndex('run_state_idx').on('run').columns(['workspaceId', 'state', 'id']).execute();
+  await db.schema.createIndex('run_kind_idx').on('run').columns(['workspaceId', 'kind', 'id']).execute();
+  await db.schema.createIndex('run_idempotencyKey_idx').on('run').columns(['workspaceId', 'idempotencyKey']).unique().execute();
+  await db.schema.createIndex('run_origin_idx').on('run').columns(['originId', 'id']).execute();
+  await db.schema.createIndex('run_parent_idx').on('run').columns(['parentRunId', 'id']).execute();
+
+  await db.schema
+    .createTable('runAttempt')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('runId', 'text', (c) => c.notNull().references('run.id').onDelete('cascade'))
+    .addColumn('number', 'integer', (c) => c.notNull())
+    .addColumn('startedAt', 'text', (c) => c.notNull())
+    .addColumn('finishedAt', 'text')
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .execute();
+  await db.schema.createIndex('runAttempt_runId_idx').on('runAttempt').columns(['runId', 'id']).execute();
+
+  await db.schema
+    .createTable('runLog')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('runId', 'text', (c) => c.notNull().references('run.id').onDelete('cascade'))
+    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('line', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('runLog_runId_idx').on('runLog').columns(['runId', 'id']).execute();
+
+  await db.schema
+    .createTable('runOutbox')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('runId', 'text', (c) => c.notNull().references('run.id').onDelete('cascade'))
+    .addColumn('jobKey', 'text', (c) => c.notNull())
+    .addColumn('createdAt', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('runOutbox_createdAt_idx').on('runOutbox').columns(['createdAt', 'id']).execute();
+
+  // Attempts already counted in `attempts` stay there; a running attempt is found cut off by the next one.
+  await sql`insert into ${sql.table('run')} (${sql.join(runColumns.map((column) => sql.ref(column)))})
+    select "id", "workspaceId", "kind", 'tasks', "input", "state", "attempts", "maxAttempts", 0, ${sql.lit(defaultMaxInterruptedAttempts)},
+      null, "jobId", "progressPercent", "progressMessage", "output", "error", null, "idempotencyKey", "origin", "originId",
+      "createdBy", "createdByRole", "createdAt", "runAt", "startedAt", "finishedAt", "updatedAt"
+    from "task"`.execute(db);
+  await sql`insert into "runAttempt" ("id", "runId", "number", "startedAt", "finishedAt", "outcome", "error")
+    select "id", "taskId", "number", "startedAt", "finishedAt", "outcome", "error" from "taskAttempt"`.execute(db);
+  await sql`insert into "runLog" ("id", "runId", "attempt", "at", "line") select "id", "taskId", "attempt", "at", "line" from "taskLog"`.execute(db);
+  await sql`update "job" set "name" = 'run.execute', "queue" = 'runs', "payload" = replace("payload", '"taskId"', '"runId"') where "name" = 'task.run'`.execute(db);
+
+  for (const table of ['taskLog', 'taskAttempt', 'task']) await db.schema.dropTable(table).execute();
+};
+
+/** Back to task tables: child runs and runs of other features have no task to become, and are dropped. */
+export const down = async (db: Kysely<unknown>): Promise<void> => {
+  const { up: createTasks } = await import('./0003-tasks.ts');
+  await createTasks(db);
+  await db.schema.alterTable('task').addColumn('createdByRole', 'text').execute();
+  await sql`insert into "task" ("id", "workspaceId", "kind", "input", "state", "jobId", "attempts", "maxAttempts", "progressPercent", "progressMessage", "output", "error", "origin", "originId", "idempotencyKey", "createdBy", "createdByRole", "createdAt", "runAt", "startedAt", "finishedAt", "updatedAt")
+    select "id", "workspaceId", "kind", "input", "state", "jobId", "attempts", "maxAttempts", "progressPercent", "progressMessage", "output", "error", "origin", "originId", "idempotencyKey", "createdBy", "createdByRole", "createdAt", "runAt", "startedAt", "finishedAt", "updatedAt"
+    from "run" where "feature" = 'tasks' and "parentRunId" is null`.execute(db);
+  await sql`insert into "taskAttempt" select a."id", a."runId", a."number", a."startedAt", a."finishedAt", a."outcome", a."error" from "runAttempt" a join "task" t on t."id" = a."runId"`.execute(db);
+  await sql`insert into "taskLog" select l."id", l."runId", l."attempt", l."at", l."line" from "runLog" l join "task" t on t."id" = l."runId"`.execute(db);
+  await sql`update "job" set "name" = 'task.run', "queue" = 'tasks', "payload" = replace("payload", '"runId"', '"taskId"') where "name" = 'run.execute'`.execute(db);
+  for (const table of ['runOutbox', 'runLog', 'runAttempt', 'run']) await db.schema.dropTable(table).execute();
+};
