@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
-import type { SteadCore } from '../app.ts';
-import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from '../features/models/local-model-servers.ts';
+import type { SteadCore } from '../../app.ts';
+import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from './local-model-servers.ts';
 import {
   addProviderBody,
   dataClasses,
@@ -16,9 +16,9 @@ import {
   type ModelView,
   type ProviderView,
   type RouteDecision,
-} from '../features/models/models.schema.ts';
-import { SteadError } from '../platform/errors/stead-error.ts';
-import { cliActor, output, table, withCore } from './cli-context.ts';
+} from './models.schema.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { cliActor, output, table, withCore } from '../../cli/cli-context.ts';
 
 const json = () => new Option('--json', 'print machine-readable JSON');
 const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
