@@ -5,7 +5,7 @@ import type { ModelProviders } from './model-providers.ts';
 import { declaredModel } from './model-providers.ts';
 import type { ModelsQueries, ModelsRepository } from './models.repository.ts';
 import type { DeclaredGateway } from './models.schema.ts';
-import { providerSecretName, type Alias, type ModelsSecrets, type ProviderWithCount, type RouteRule } from './models.types.ts';
+import { providerSecretName, type Alias, type ModelsSecrets, type ProviderTimeoutSettings, type ProviderWithCount, type RouteRule } from './models.types.ts';
 import type { ProviderClients } from './provider-clients.ts';
 
 /** The `gateway` block of `stead.config.yaml`, brought into workspaces. */
@@ -33,6 +33,9 @@ export interface DeclaredSyncOptions {
   onDiscoveryError(error: unknown, provider: string): void;
   invalidate(workspaceId: string): void;
 }
+
+const sameTimeouts = (left: ProviderTimeoutSettings | null, right: ProviderTimeoutSettings | null): boolean =>
+  left === null || right === null ? left === right : left.connectMs === right.connectMs && left.firstTokenMs === right.firstTokenMs && left.totalMs === right.totalMs;
 
 /** What one workspace's transaction leaves to do once it committed. */
 interface ProviderOutcome {
@@ -65,7 +68,7 @@ export const createDeclaredSync = (options: DeclaredSyncOptions): DeclaredSync =
       if (existing) {
         id = existing.id;
         reconnect = existing.type !== fields.type || existing.baseUrl !== fields.baseUrl;
-        const changed = (Object.keys(fields) as (keyof typeof fields)[]).some((field) => JSON.stringify(existing[field]) !== JSON.stringify(fields[field]));
+        const changed = (['type', 'baseUrl', 'locality', 'hasApiKey', 'enabled'] as const).some((field) => existing[field] !== fields[field]) || !sameTimeouts(existing.timeouts, fields.timeouts);
         if (changed) await trx.updateProvider(id, { ...fields, updatedAt: at });
         // Models discovered from another upstream are not this one's.
         if (reconnect) await trx.deleteModelsExcept(id, []);

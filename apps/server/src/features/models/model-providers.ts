@@ -8,10 +8,17 @@ import { providerSecretName, type Model, type ModelsSecrets, type Provider, type
 import type { ProviderClients } from './provider-clients.ts';
 import type { TargetHealth } from './target-health.ts';
 
+/** A provider just added, with its models and why listing them failed (null: it did not). */
+export interface AddedProvider {
+  provider: ProviderView;
+  models: ModelView[];
+  discoveryError: string | null;
+}
+
 /** The gateway's upstreams and their models: add, test, change, remove, list. */
 export interface ModelProviders {
   listProviders(workspaceId: string): Promise<ProviderView[]>;
-  addProvider(workspaceId: string, request: AddProviderRequest): Promise<{ provider: ProviderView; models: ModelView[]; discoveryError: string | null }>;
+  addProvider(workspaceId: string, request: AddProviderRequest): Promise<AddedProvider>;
   /** Asks the upstream for its model list: reachability, credentials and latency in one call. */
   testProvider(workspaceId: string, idOrName: string): Promise<{ ok: boolean; latencyMs: number; models: number; error: string | null }>;
   /** Enable or disable a provider, replace or remove its API key, change its timeouts. */
