@@ -16,7 +16,28 @@ export interface ModelUsageRepository {
 export const createModelUsageRepository = (db: Kysely<Database>, dialect: DatabaseDialect): ModelUsageRepository => ({
   async insert(entries) {
     if (entries.length === 0) return;
-    const rows = entries.map((entry) => ({ ...entry, candidates: JSON.stringify(entry.candidates), stream: entry.stream ? 1 : 0 }));
+    // Each column named (a spread with overrides takes V8's slow path, and this runs for every gateway call).
+    const rows = entries.map((entry) => ({
+      id: entry.id,
+      workspaceId: entry.workspaceId,
+      keyId: entry.keyId,
+      userId: entry.userId,
+      requestedModel: entry.requestedModel,
+      providerId: entry.providerId,
+      modelName: entry.modelName,
+      candidates: JSON.stringify(entry.candidates),
+      reason: entry.reason,
+      dataClass: entry.dataClass,
+      stream: entry.stream ? 1 : 0,
+      inputTokens: entry.inputTokens,
+      outputTokens: entry.outputTokens,
+      cost: entry.cost,
+      firstTokenMs: entry.firstTokenMs,
+      totalMs: entry.totalMs,
+      status: entry.status,
+      errorCode: entry.errorCode,
+      at: entry.at,
+    }));
     // The ledger is written in batches behind the calls; waiting for the disk on each batch blocked the event
     // loop for milliseconds. A process crash still loses nothing committed.
     await commitWithoutDiskWait(db, dialect, (relaxed) => relaxed.insertInto('modelUsage').values(rows).execute());

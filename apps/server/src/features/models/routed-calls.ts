@@ -124,10 +124,12 @@ export const createRoutedCalls = ({ resolver, budgets, clients, health, ledger, 
       const scopes = await resolver.scopesOf(workspaceId, caller);
       await budgets.reserve(scopes, facts.estimatedTokens);
       const outcome = await withFallback(routed.candidates, caller.signal, spec.send);
-      const settled = { facts, decision };
+      const routedFacts = facts;
+      const routedDecision = decision;
       const finish = async (usage: Usage | undefined, ending: { firstTokenMs?: number; error?: unknown } = {}) => {
-        await budgets.settle(scopes, settled.facts.estimatedTokens, totalTokens(usage), costOf(outcome.target.model, usage));
-        ledger.record(workspaceId, { ...settled, caller, requested, target: outcome.target.model, skipped: outcome.skipped, stream, usage, firstTokenMs: ending.firstTokenMs, startedAt, error: ending.error });
+        await budgets.settle(scopes, routedFacts.estimatedTokens, totalTokens(usage), costOf(outcome.target.model, usage));
+        // A literal without spread: `{ ...object, more }` takes V8's slow path, measurable at gateway rates.
+        ledger.record(workspaceId, { facts: routedFacts, caller, requested, decision: routedDecision, target: outcome.target.model, skipped: outcome.skipped, stream, usage, firstTokenMs: ending.firstTokenMs, startedAt, error: ending.error });
       };
       return await spec.answer({ result: outcome.result, target: outcome.target, decision, startedAt, finish });
     } catch (error) {
