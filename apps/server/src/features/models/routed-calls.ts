@@ -87,8 +87,11 @@ interface CallSpec<T, R> {
   needs: ModelCapabilityName[];
   estimatedTokens: number;
   stream: boolean;
-  /** An answer that needs no target (the cache), with what the ledger says of it; checked once routed, before the budget. */
-  early?(decision: RouteDecision): Promise<{ answer: R; note: string } | undefined>;
+  /**
+   * An answer that needs no target (the cache), with what the ledger says of it; checked once routed, before the
+   * budget. Undefined when there is nothing to look up, so a call without a cache waits for nothing.
+   */
+  early?(decision: RouteDecision): Promise<{ answer: R; note: string } | undefined> | undefined;
   /** Sends the call to one target; the skeleton picks which, retries and falls back. */
   send(candidate: Candidate, provider: ModelProvider): Promise<T>;
   /** Turns the target's answer into the caller's, calling `finish` (now, or when a stream ends). */
@@ -116,7 +119,8 @@ export const createRoutedCalls = ({ resolver, budgets, clients, health, ledger, 
       facts = await resolver.factsOf(workspaceId, requested, caller, spec.needs, spec.estimatedTokens);
       const routed = await resolver.route(workspaceId, facts);
       decision = routed.decision;
-      const early = spec.early ? await spec.early(decision) : undefined;
+      const lookup = spec.early?.(decision);
+      const early = lookup && (await lookup);
       if (early) {
         ledger.record(workspaceId, { facts, caller, requested, decision: { ...decision, reason: `${decision.reason}; ${early.note}` }, target: null, stream, startedAt });
         return early.answer;
@@ -146,12 +150,15 @@ export const createRoutedCalls = ({ resolver, budgets, clients, health, ledger, 
         needs: needsOf(request),
         estimatedTokens: estimateTokens(request),
         stream: false,
-        async early(decision) {
-          cacheKey = cacheKeyOf(workspaceId, decision, request);
-          const cached = cacheKey ? await store.get(cacheKey) : undefined;
-          if (!cached) return undefined;
-          const hit = JSON.parse(cached) as { completion: ChatCompletion; target: string };
-          return { answer: { ...hit.completion, model: hit.target, stead: { target: hit.target, decision, cache: 'hit' as const } }, note: `answered from the cache (${hit.target})` };
+        early(decision) {
+          const key = cacheKeyOf(workspaceId, decision, request);
+          cacheKey = key;
+          if (!key) return undefined;
+          return store.get(key).then((cached) => {
+            if (!cached) return undefined;
+            const hit = JSON.parse(cached) as { completion: ChatCompletion; target: string };
+            return { answer: { ...hit.completion, model: hit.target, stead: { target: hit.target, decision, cache: 'hit' as const } }, note: `answered from the cache (${hit.target})` };
+          });
         },
         send: (candidate, provider) => provider.chat({ ...request, model: candidate.model.name }, { signal: caller.signal }),
         async answer({ result, target, decision, finish }) {
