@@ -24,6 +24,7 @@ import { createKeysRepository } from './features/keys/keys.repository.ts';
 import { registerKeysRoutes } from './features/keys/keys.routes.ts';
 import { createKeysService } from './features/keys/keys.service.ts';
 import { revokeKeysOfRemovedMember } from './features/keys/keys.events.ts';
+import { createModelUsageRepository } from './features/models/model-usage.repository.ts';
 import { createModelsRepository } from './features/models/models.repository.ts';
 import { registerModelsRoutes } from './features/models/models.routes.ts';
 import { createModelsService } from './features/models/models.service.ts';
@@ -150,7 +151,10 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const models = createModelsService({
     store: keyValue,
     repository: createModelsRepository(database.db, database.dialect),
+    usageRepository: createModelUsageRepository(database.db, database.dialect),
     secrets,
+    // Keys are created further down; the gateway asks them only once calls and settings arrive.
+    keys: { exists: (workspaceId, keyId) => keys.exists(workspaceId, keyId) },
     clock,
     ids,
     createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),

@@ -5,7 +5,7 @@ import { cliActor, loadCliConfig, output, reportError, table, withCore } from '.
 import { runDoctor } from './cli/doctor.command.ts';
 import { promptSecret, readStdin } from './cli/prompt.ts';
 import { startServer, startWorker } from './cli/start.command.ts';
-import { registerModelsCommands } from './cli/models.command.ts';
+import { registerModelsCommands } from './features/models/models.command.ts';
 import { registerSchedulesCommands } from './features/schedules/schedules.command.ts';
 import { registerWorkspaceSecretsCommands } from './cli/secrets.command.ts';
 import { registerTasksCommands } from './features/tasks/tasks.command.ts';

@@ -2,7 +2,7 @@ import { buildApp, createCore, type SteadCore } from '../app.ts';
 import { loadConfig } from '../config/config.loader.ts';
 import { defaultWebDir, webAppBuilt } from '../platform/http/web-app.ts';
 import { steadVersion } from '../version.ts';
-import { suggestLocalModelServers } from './models.command.ts';
+import { suggestLocalModelServers } from '../features/models/models.command.ts';
 
 export type ServerRole = 'all' | 'api';
 

@@ -72,6 +72,9 @@ export const createKeysService = ({ repository, users, members, clock, ids }: Ke
 
     list: async (workspaceId: string) => present(await repository.list(workspaceId)),
 
+    /** Whether a key (revoked or not) belongs to the workspace. */
+    exists: async (workspaceId: string, keyId: string) => (await repository.find(workspaceId, keyId)) !== undefined,
+
     /**
      * Revokes a key. Nobody revokes a key whose creator currently ranks above them (an admin cannot cut off an
      * owner's automation); an owner can revoke any key, and so can anyone once the creator is no longer a member.

@@ -64,7 +64,21 @@ const exceeded = (scope: BudgetScope, what: string, limit: number, resetsAt: Dat
  * Counting is approximate under concurrency (checks and increments are separate round trips): a burst may
  * overshoot a limit by the calls in flight, never by more.
  */
-export const createBudgets = ({ store, now }: { store: KeyValueStore; now: () => Date }) => {
+export interface Budgets {
+  /** What is used now of one scope's limits. */
+  read(scope: BudgetScope): Promise<BudgetUsage>;
+  /**
+   * The smallest share left, in percent (0–100), of the spend limits of these scopes (per day and per month);
+   * undefined when none of them has a spend limit. Reads only the spend counters of scopes that have one.
+   */
+  remainingSpendPercent(scopes: BudgetScope[]): Promise<number | undefined>;
+  /** Throws `budget_exceeded` if the call would break a limit; otherwise counts the request and its estimated tokens. */
+  reserve(scopes: BudgetScope[], estimatedTokens: number): Promise<void>;
+  /** After the call: replaces the token estimate with the real count and adds the cost. */
+  settle(scopes: BudgetScope[], estimatedTokens: number, actualTokens: number | null, cost: number | null): Promise<void>;
+}
+
+export const createBudgets = ({ store, now }: { store: KeyValueStore; now: () => Date }): Budgets => {
   const read = async (scope: BudgetScope): Promise<BudgetUsage> => {
     const keys = keysOf(scope, now());
     const [requests, tokens, day, month] = await Promise.all([store.get(keys.requests), store.get(keys.tokens), store.get(keys.day), store.get(keys.month)]);
@@ -131,5 +145,3 @@ export const createBudgets = ({ store, now }: { store: KeyValueStore; now: () =>
     },
   };
 };
-
-export type Budgets = ReturnType<typeof createBudgets>;

@@ -1,26 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { routeRequest, rulesNeedBudget, type RouteFacts, type RoutingTable } from './model-router.ts';
-import type { ModelWithProviderRow } from './models.repository.ts';
+import type { ModelCapabilityName } from './models.schema.ts';
+import type { RoutableModel } from './models.types.ts';
 
-const model = (providerName: string, name: string, locality: 'local' | 'hosted', capabilities = ['chat'], contextLength: number | null = null): ModelWithProviderRow => ({
+const model = (providerName: string, name: string, locality: 'local' | 'hosted', capabilities: ModelCapabilityName[] = ['chat'], contextLength: number | null = null): RoutableModel => ({
   id: `${providerName}-${name}`,
   workspaceId: 'w',
   providerId: providerName,
   name,
-  capabilities: JSON.stringify(capabilities),
+  capabilities,
   contextLength,
   inputPricePerMillion: null,
   outputPricePerMillion: null,
   source: 'declared',
-  enabled: 1,
+  enabled: true,
   createdAt: '',
   providerName,
   providerType: 'openai-compatible',
   locality,
   baseUrl: 'http://x',
-  hasApiKey: 0,
+  hasApiKey: false,
   timeouts: null,
-  providerDeclared: 0,
+  providerDeclared: false,
 });
 
 const table: RoutingTable = {

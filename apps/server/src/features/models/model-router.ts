@@ -1,6 +1,6 @@
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import type { ModelWithProviderRow } from './models.repository.ts';
-import type { DataClass, LatencyTier, Locality, ModelCapabilityName, RouteDecision, RouteRuleMatch } from './models.schema.ts';
+import type { DataClass, LatencyTier, ModelCapabilityName, RouteDecision, RouteRuleMatch } from './models.schema.ts';
+import type { RoutableModel } from './models.types.ts';
 
 /** What routing knows about a request before any model is called. */
 export interface RouteFacts {
@@ -18,14 +18,13 @@ export interface RouteFacts {
 }
 
 export interface RoutingTable {
-  models: ModelWithProviderRow[];
+  models: RoutableModel[];
   aliases: { name: string; targets: string[] }[];
   /** Enabled rules in position order. */
   rules: { name: string; match: RouteRuleMatch; targets: string[]; cacheTtlSeconds: number | null }[];
 }
 
-const capabilitiesOf = (row: ModelWithProviderRow): ModelCapabilityName[] => JSON.parse(row.capabilities) as ModelCapabilityName[];
-export const qualifiedName = (row: Pick<ModelWithProviderRow, 'providerName' | 'name'>): string => `${row.providerName}/${row.name}`;
+export const qualifiedName = (row: Pick<RoutableModel, 'providerName' | 'name'>): string => `${row.providerName}/${row.name}`;
 
 /** A rule applies when every condition it states holds; a condition left out always holds. */
 export const ruleMatches = (match: RouteRuleMatch, facts: RouteFacts): boolean =>
@@ -46,28 +45,28 @@ const describeRule = (rule: RoutingTable['rules'][number], facts: RouteFacts): s
 };
 
 /** Model references → models, in order, without duplicates: `provider/model`, a bare model name (every provider), or an alias. */
-const expand = (refs: string[], table: RoutingTable, depth = 0): ModelWithProviderRow[] => {
-  const found: ModelWithProviderRow[] = [];
+const expand = (refs: string[], table: RoutingTable, depth = 0): RoutableModel[] => {
+  const found: RoutableModel[] = [];
   for (const ref of refs) {
     const alias = depth === 0 ? table.aliases.find((entry) => entry.name === ref) : undefined;
     const rows = alias
       ? expand(alias.targets, table, depth + 1)
       : ref === 'auto'
-        ? table.models.filter((row) => capabilitiesOf(row).includes('chat'))
+        ? table.models.filter((row) => row.capabilities.includes('chat'))
         : table.models.filter((row) => qualifiedName(row) === ref || row.name === ref);
     for (const row of rows) if (!found.includes(row)) found.push(row);
   }
   return found;
 };
 
-const byLocalFirst = (rows: ModelWithProviderRow[]) => [...rows.filter((row) => row.locality === 'local'), ...rows.filter((row) => row.locality !== 'local')];
+const byLocalFirst = (rows: RoutableModel[]) => [...rows.filter((row) => row.locality === 'local'), ...rows.filter((row) => row.locality !== 'local')];
 
 /**
  * Decides which targets may serve a request and in what order, or throws the reason none may. The order is the
  * rule's or alias's when one applies (it states a preference), else local targets first.
  * `private` requests keep only local targets, whatever else is configured: there is no hosted fallback for them.
  */
-export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision: RouteDecision; candidates: ModelWithProviderRow[] } => {
+export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision: RouteDecision; candidates: RoutableModel[] } => {
   const rule = table.rules.find((entry) => ruleMatches(entry.match, facts));
   const alias = table.aliases.find((entry) => entry.name === facts.requested);
   const [refs, source, ordered] = rule
@@ -84,7 +83,7 @@ export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision
       facts.requested === 'auto' && !rule ? 'No chat model is configured in this workspace; add a provider first' : `No model, alias or rule target called ${refs.join(', ')} in this workspace; GET /v1/models lists them`,
     );
   }
-  const capable = named.filter((row) => facts.needs.every((need) => capabilitiesOf(row).includes(need)) && (row.contextLength === null || row.contextLength >= facts.estimatedTokens));
+  const capable = named.filter((row) => facts.needs.every((need) => row.capabilities.includes(need)) && (row.contextLength === null || row.contextLength >= facts.estimatedTokens));
   if (capable.length === 0) {
     throw new SteadError('route_no_target', `No target of ${facts.requested} can serve this request: it needs ${facts.needs.join(', ')} and about ${facts.estimatedTokens} tokens of context`, { details: { needs: facts.needs } });
   }
@@ -105,7 +104,7 @@ export const routeRequest = (table: RoutingTable, facts: RouteFacts): { decision
       requested: facts.requested,
       dataClass: facts.dataClass,
       needs: facts.needs,
-      candidates: candidates.map((row) => ({ model: qualifiedName(row), provider: row.providerName, locality: row.locality as Locality })),
+      candidates: candidates.map((row) => ({ model: qualifiedName(row), provider: row.providerName, locality: row.locality })),
       reason,
       cacheTtlSeconds: rule?.cacheTtlSeconds ?? null,
     },

@@ -5,7 +5,8 @@ import { chunkJsonOf, type ChatCompletionChunk, type ChatCompletionRequest, type
 import { forgetChunkJson } from '../../platform/model-provider/chat-completion.types.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatCompletionBody, dataClasses, embeddingsBody, latencyTiers, type DataClass, type LatencyTier } from './models.schema.ts';
-import type { CallerContext, ModelsService } from './models.service.ts';
+import type { ModelsService } from './models.service.ts';
+import type { CallerContext } from './models.types.ts';
 
 const gatewayQuery = z.strictObject({ workspaceId: idParam().optional().describe('Required with a session; an API key implies its workspace') });
 const gatewayConfig = { workspaceFromQuery: true, auditExempt: 'every call is recorded in the model usage ledger' } as const;

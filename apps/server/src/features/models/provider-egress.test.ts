@@ -26,17 +26,17 @@ const add = (server: TestServer, cookie: string, workspaceId: string, body: obje
 
 describe('providerEgressGrant: what "local" allows', () => {
   it('grants a private address only to declared local providers and to local ones on a local model server port of loopback', () => {
-    expect(providerEgressGrant({ baseUrl: 'http://127.0.0.1:11434', locality: 'local', declared: 0 })).toEqual({ allow: ['127.0.0.1'], maxRedirects: 0, reason: 'local model server port' });
-    expect(providerEgressGrant({ baseUrl: 'http://localhost:1234/v1', locality: 'local', declared: 0 })).toMatchObject({ allow: ['localhost'], maxRedirects: 0 });
-    expect(providerEgressGrant({ baseUrl: 'http://[::1]:8080/v1', locality: 'local', declared: 0 })).toMatchObject({ allow: ['::1'], maxRedirects: 0 });
+    expect(providerEgressGrant({ baseUrl: 'http://127.0.0.1:11434', locality: 'local', declared: false })).toEqual({ allow: ['127.0.0.1'], maxRedirects: 0, reason: 'local model server port' });
+    expect(providerEgressGrant({ baseUrl: 'http://localhost:1234/v1', locality: 'local', declared: false })).toMatchObject({ allow: ['localhost'], maxRedirects: 0 });
+    expect(providerEgressGrant({ baseUrl: 'http://[::1]:8080/v1', locality: 'local', declared: false })).toMatchObject({ allow: ['::1'], maxRedirects: 0 });
     // Another port, another loopback address, a LAN address, a hosted provider: nothing.
     for (const baseUrl of ['http://127.0.0.1:6379', 'http://127.0.0.1:11435', 'http://127.0.0.2:11434', 'http://192.168.1.10:11434', 'http://10.0.0.5:8080/v1', 'http://169.254.169.254:80', 'http://127.0.0.1']) {
-      expect(providerEgressGrant({ baseUrl, locality: 'local', declared: 0 }), baseUrl).toEqual({ allow: [], reason: 'none' });
+      expect(providerEgressGrant({ baseUrl, locality: 'local', declared: false }), baseUrl).toEqual({ allow: [], reason: 'none' });
     }
-    expect(providerEgressGrant({ baseUrl: 'http://127.0.0.1:11434', locality: 'hosted', declared: 0 })).toEqual({ allow: [], reason: 'none' });
+    expect(providerEgressGrant({ baseUrl: 'http://127.0.0.1:11434', locality: 'hosted', declared: false })).toEqual({ allow: [], reason: 'none' });
     // stead.config.yaml is the operator's: a declared local provider reaches its own host.
-    expect(providerEgressGrant({ baseUrl: 'http://192.168.1.10:9000/v1', locality: 'local', declared: 1 })).toEqual({ allow: ['192.168.1.10'], reason: 'declared' });
-    expect(providerEgressGrant({ baseUrl: 'http://192.168.1.10:9000/v1', locality: 'hosted', declared: 1 })).toEqual({ allow: [], reason: 'none' });
+    expect(providerEgressGrant({ baseUrl: 'http://192.168.1.10:9000/v1', locality: 'local', declared: true })).toEqual({ allow: ['192.168.1.10'], reason: 'declared' });
+    expect(providerEgressGrant({ baseUrl: 'http://192.168.1.10:9000/v1', locality: 'hosted', declared: true })).toEqual({ allow: [], reason: 'none' });
   });
 });
 

@@ -4,8 +4,8 @@ import { localModelServerProbes } from './local-model-servers.ts';
 export interface ProviderAddressFacts {
   baseUrl: string;
   locality: string;
-  /** 1 when the provider is declared in `stead.config.yaml` (written by the instance's operator). */
-  declared: number;
+  /** Declared in `stead.config.yaml` (written by the instance's operator). */
+  declared: boolean;
 }
 
 /** The egress rules one provider's calls get besides `STEAD_EGRESS_ALLOWED_HOSTS`. */
@@ -43,7 +43,7 @@ const bareHost = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '');
 export const providerEgressGrant = (provider: ProviderAddressFacts): ProviderEgressGrant => {
   if (provider.locality !== 'local') return { allow: [], reason: 'none' };
   const url = new URL(provider.baseUrl);
-  if (provider.declared === 1) return { allow: [bareHost(url)], reason: 'declared' };
+  if (provider.declared) return { allow: [bareHost(url)], reason: 'declared' };
   if (loopbackNames.has(url.hostname) && localModelServerPorts.has(url.port)) return { allow: [bareHost(url)], maxRedirects: 0, reason: 'local model server port' };
   return { allow: [], reason: 'none' };
 };

@@ -37,7 +37,22 @@ interface TargetState {
   calls: number;
 }
 
-export const createTargetHealth = ({ failureThreshold = 5, cooldownMs = 30_000, sampleSize = 100, now = Date.now }: TargetHealthOptions = {}) => {
+/** Circuit breakers and recent figures of every target this process has called. */
+export interface TargetHealth {
+  /**
+   * May a call go to this target now? An open breaker refuses; after the cooldown exactly one caller gets
+   * through as the probe, the others keep being refused until it reports.
+   */
+  tryAcquire(target: string): boolean;
+  succeeded(target: string, latencyMs: number): void;
+  /** A failure of the upstream (not of the request): counts toward opening the breaker. */
+  failed(target: string): void;
+  /** A call that ended without verdict (client gone, request refused by the upstream as invalid). */
+  released(target: string): void;
+  view(target: string): TargetHealthView;
+}
+
+export const createTargetHealth = ({ failureThreshold = 5, cooldownMs = 30_000, sampleSize = 100, now = Date.now }: TargetHealthOptions = {}): TargetHealth => {
   const targets = new Map<string, TargetState>();
   const stateOf = (target: string): TargetState => {
     let state = targets.get(target);
@@ -106,5 +121,3 @@ export const createTargetHealth = ({ failureThreshold = 5, cooldownMs = 30_000, 
     },
   };
 };
-
-export type TargetHealth = ReturnType<typeof createTargetHealth>;

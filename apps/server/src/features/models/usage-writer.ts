@@ -19,7 +19,13 @@ export interface UsageWriterOptions<Row> {
  * of at most `rowsPerStatement` rows with other work let through between them: each pause stays well under the
  * gateway's p99 budget whatever the request rate. A crash can lose at most the last `flushMs` of rows.
  */
-export const createUsageWriter = <Row>({ insert, flushMs, rowsPerStatement, flushAtRows, onError }: UsageWriterOptions<Row>) => {
+export interface UsageWriter<Row> {
+  add(row: Row): void;
+  /** Writes every row added so far; resolves once they are written (or reported). */
+  flush(): Promise<void>;
+}
+
+export const createUsageWriter = <Row>({ insert, flushMs, rowsPerStatement, flushAtRows, onError }: UsageWriterOptions<Row>): UsageWriter<Row> => {
   const pending: Row[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();

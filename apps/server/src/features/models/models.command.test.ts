@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedPostgresUrl } from '../../test/support/databases.ts';
-import { startOpenAiUpstream } from '../../test/support/openai-upstream.ts';
-import { inheritedEnv, jsonOf, runStead, type Env } from '../../test/support/stead-cli.ts';
-import { serviceUrl } from '../../test/support/services.ts';
-import { createCore, type SteadCore } from '../app.ts';
-import { loadConfig } from '../config/config.loader.ts';
-import { detectLocalModelServers } from '../features/models/local-model-servers.ts';
-import type { ModelView, ProviderView, RouteDecision } from '../features/models/models.schema.ts';
-import type { DatabaseDialect } from '../platform/database/database.port.ts';
+import { isolatedPostgresUrl } from '../../../test/support/databases.ts';
+import { startOpenAiUpstream } from '../../../test/support/openai-upstream.ts';
+import { inheritedEnv, jsonOf, runStead, type Env } from '../../../test/support/stead-cli.ts';
+import { serviceUrl } from '../../../test/support/services.ts';
+import { createCore, type SteadCore } from '../../app.ts';
+import { loadConfig } from '../../config/config.loader.ts';
+import { detectLocalModelServers } from './local-model-servers.ts';
+import type { ModelView, ProviderView, RouteDecision } from './models.schema.ts';
+import type { DatabaseDialect } from '../../platform/database/database.port.ts';
 import { suggestLocalModelServers } from './models.command.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
-import type { SteadCore } from '../app.ts';
-import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from '../features/models/local-model-servers.ts';
+import type { SteadCore } from '../../app.ts';
+import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from './local-model-servers.ts';
+import type { AddedProvider } from './model-providers.ts';
 import {
   addProviderBody,
   dataClasses,
@@ -16,9 +17,9 @@ import {
   type ModelView,
   type ProviderView,
   type RouteDecision,
-} from '../features/models/models.schema.ts';
-import { SteadError } from '../platform/errors/stead-error.ts';
-import { cliActor, output, table, withCore } from './cli-context.ts';
+} from './models.schema.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { cliActor, output, table, withCore } from '../../cli/cli-context.ts';
 
 const json = () => new Option('--json', 'print machine-readable JSON');
 const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
@@ -98,8 +99,6 @@ const sameBaseUrl = (left: string, right: string) => {
 
 const describeServer = (server: LocalModelServer) => `${server.label} at ${server.provider.baseUrl} with ${plural(server.models.length, 'model')}`;
 
-type AddedProvider = Awaited<ReturnType<SteadCore['models']['addProvider']>>;
-
 const addAndAudit = async (core: SteadCore, workspaceId: string, request: z.infer<typeof addProviderBody>): Promise<AddedProvider> => {
   const added = await core.models.addProvider(workspaceId, request);
   const { provider } = added;
@@ -154,6 +153,50 @@ export const suggestLocalModelServers = async (
   } catch {
     return undefined;
   }
+};
+
+/** `stead providers detect [--add]`. */
+const registerDetectCommand = (providers: Command): void => {
+  providers
+    .command('detect')
+    .description(`Look for local model servers on their default ports (${localModelServerProbes.map((probe) => `${probe.label} ${new URL(probe.baseUrl).host}`).join(', ')}); --add adds each as a local provider`)
+    .addOption(workspace())
+    .option('--add', 'add each server found that is not a provider yet')
+    .addOption(json())
+    .action(async (options: { workspace: string; add?: boolean; json?: boolean }) =>
+      withCore(async (core) => {
+        const { id } = await core.workspaces.resolve(options.workspace);
+        const [found, existing] = await Promise.all([detectLocalModelServers(), core.models.listProviders(id)]);
+        const servers: (LocalModelServer & { providerName: string | null; added: boolean; discoveryError: string | null })[] = [];
+        for (const server of found) {
+          const known = existing.find((provider) => sameBaseUrl(provider.baseUrl, server.provider.baseUrl));
+          if (known || !options.add) {
+            servers.push({ ...server, providerName: known?.name ?? null, added: false, discoveryError: null });
+            continue;
+          }
+          // The suggested name may already belong to another provider; a numbered one keeps both.
+          const taken = new Set(existing.map((provider) => provider.name));
+          let name = server.provider.name;
+          for (let suffix = 2; taken.has(name); suffix += 1) name = `${server.provider.name}-${suffix}`;
+          const added = await addAndAudit(core, id, validate(addProviderBody, { ...server.provider, name }));
+          existing.push(added.provider);
+          servers.push({ ...server, providerName: added.provider.name, added: true, discoveryError: added.discoveryError });
+        }
+        output(options, { servers }, () => {
+          if (servers.length === 0) return `No local model server answered (${localModelServerProbes.map((probe) => `${probe.label} on ${new URL(probe.baseUrl).host}`).join(', ')})`;
+          return servers
+            .map((server) => {
+              const status = server.added
+                ? `added as provider ${server.providerName}${server.discoveryError ? ` (could not list its models: ${server.discoveryError})` : ''}`
+                : server.providerName
+                  ? `already added as provider ${server.providerName}`
+                  : `add it with: stead providers detect --workspace ${options.workspace} --add`;
+              return `Found ${describeServer(server)}${server.models.length > 0 ? ` (${server.models.join(', ')})` : ''}\n  ${status}`;
+            })
+            .join('\n');
+        });
+      }),
+    );
 };
 
 /** `stead providers add|list|test|remove|detect`, `stead models list`, `stead routes test`. */
@@ -258,46 +301,7 @@ export const registerModelsCommands = (program: Command): void => {
       }),
     );
 
-  providers
-    .command('detect')
-    .description(`Look for local model servers on their default ports (${localModelServerProbes.map((probe) => `${probe.label} ${new URL(probe.baseUrl).host}`).join(', ')}); --add adds each as a local provider`)
-    .addOption(workspace())
-    .option('--add', 'add each server found that is not a provider yet')
-    .addOption(json())
-    .action(async (options: { workspace: string; add?: boolean; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
-        const [found, existing] = await Promise.all([detectLocalModelServers(), core.models.listProviders(id)]);
-        const servers: (LocalModelServer & { providerName: string | null; added: boolean; discoveryError: string | null })[] = [];
-        for (const server of found) {
-          const known = existing.find((provider) => sameBaseUrl(provider.baseUrl, server.provider.baseUrl));
-          if (known || !options.add) {
-            servers.push({ ...server, providerName: known?.name ?? null, added: false, discoveryError: null });
-            continue;
-          }
-          // The suggested name may already belong to another provider; a numbered one keeps both.
-          const taken = new Set(existing.map((provider) => provider.name));
-          let name = server.provider.name;
-          for (let suffix = 2; taken.has(name); suffix += 1) name = `${server.provider.name}-${suffix}`;
-          const added = await addAndAudit(core, id, validate(addProviderBody, { ...server.provider, name }));
-          existing.push(added.provider);
-          servers.push({ ...server, providerName: added.provider.name, added: true, discoveryError: added.discoveryError });
-        }
-        output(options, { servers }, () => {
-          if (servers.length === 0) return `No local model server answered (${localModelServerProbes.map((probe) => `${probe.label} on ${new URL(probe.baseUrl).host}`).join(', ')})`;
-          return servers
-            .map((server) => {
-              const status = server.added
-                ? `added as provider ${server.providerName}${server.discoveryError ? ` (could not list its models: ${server.discoveryError})` : ''}`
-                : server.providerName
-                  ? `already added as provider ${server.providerName}`
-                  : `add it with: stead providers detect --workspace ${options.workspace} --add`;
-              return `Found ${describeServer(server)}${server.models.length > 0 ? ` (${server.models.join(', ')})` : ''}\n  ${status}`;
-            })
-            .join('\n');
-        });
-      }),
-    );
+  registerDetectCommand(providers);
 
   program
     .command('models')

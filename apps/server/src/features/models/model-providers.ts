@@ -1,0 +1,217 @@
+import type { Clock, Ids } from '../../platform/clock/clock.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import { readOnly } from './declared-entries.ts';
+import { qualifiedName } from './model-router.ts';
+import type { ModelsRepository } from './models.repository.ts';
+import type { AddProviderRequest, DeclaredGateway, ModelCapabilityName, ModelView, ProviderView, UpdateProviderRequest } from './models.schema.ts';
+import { providerSecretName, type Model, type ModelsSecrets, type Provider, type ProviderWithCount, type RoutableModel } from './models.types.ts';
+import type { ProviderClients } from './provider-clients.ts';
+import type { TargetHealth } from './target-health.ts';
+
+/** A provider just added, with its models and why listing them failed (null: it did not). */
+export interface AddedProvider {
+  provider: ProviderView;
+  models: ModelView[];
+  discoveryError: string | null;
+}
+
+/** The gateway's upstreams and their models: add, test, change, remove, list. */
+export interface ModelProviders {
+  listProviders(workspaceId: string): Promise<ProviderView[]>;
+  addProvider(workspaceId: string, request: AddProviderRequest): Promise<AddedProvider>;
+  /** Asks the upstream for its model list: reachability, credentials and latency in one call. */
+  testProvider(workspaceId: string, idOrName: string): Promise<{ ok: boolean; latencyMs: number; models: number; error: string | null }>;
+  /** Enable or disable a provider, replace or remove its API key, change its timeouts. */
+  updateProvider(workspaceId: string, idOrName: string, changes: UpdateProviderRequest): Promise<ProviderView>;
+  removeProvider(workspaceId: string, idOrName: string): Promise<ProviderView>;
+  listModels(workspaceId: string): Promise<ModelView[]>;
+  /** Asks the upstream for its models and adds those not known yet; returns how many it listed. */
+  discover(provider: Provider): Promise<number>;
+}
+
+export interface ModelProvidersOptions {
+  repository: ModelsRepository;
+  clients: ProviderClients;
+  secrets: ModelsSecrets;
+  health: TargetHealth;
+  clock: Clock;
+  ids: Ids;
+  declared: DeclaredGateway;
+  /** A provider or model changed: routing must not keep using what it had. */
+  invalidate(workspaceId: string): void;
+}
+
+/** Base URLs stored before credentials in them were refused are shown without them. */
+const withoutCredentials = (baseUrl: string): string => {
+  if (!baseUrl.includes('@') || !URL.canParse(baseUrl)) return baseUrl;
+  const url = new URL(baseUrl);
+  if (url.username === '' && url.password === '') return baseUrl;
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/+$/, '');
+};
+
+const guessCapabilities = (name: string): ModelCapabilityName[] => (/embed/i.test(name) ? ['embeddings'] : ['chat']);
+
+const providerView = (provider: ProviderWithCount): ProviderView => ({
+  id: provider.id,
+  name: provider.name,
+  type: provider.type,
+  baseUrl: withoutCredentials(provider.baseUrl),
+  locality: provider.locality,
+  hasApiKey: provider.hasApiKey,
+  enabled: provider.enabled,
+  timeouts: provider.timeouts,
+  declared: provider.declared,
+  modelCount: provider.modelCount,
+  createdAt: provider.createdAt,
+});
+
+/** A model a person or stead.config.yaml declared (rather than one the provider listed). */
+export const declaredModel = (ids: Ids, workspaceId: string, providerId: string, model: AddProviderRequest['models'][number], at: string): Model => ({
+  id: ids.next(),
+  workspaceId,
+  providerId,
+  name: model.name,
+  capabilities: model.capabilities,
+  contextLength: model.contextLength,
+  inputPricePerMillion: model.inputPricePerMillion,
+  outputPricePerMillion: model.outputPricePerMillion,
+  source: 'declared',
+  enabled: true,
+  createdAt: at,
+});
+
+export const createModelProviders = ({ repository, clients, secrets, health, clock, ids, declared, invalidate }: ModelProvidersOptions): ModelProviders => {
+  const modelView = (model: RoutableModel): ModelView => ({
+    id: model.id,
+    providerId: model.providerId,
+    providerName: model.providerName,
+    name: model.name,
+    qualifiedName: qualifiedName(model),
+    locality: model.locality,
+    capabilities: model.capabilities,
+    contextLength: model.contextLength,
+    inputPricePerMillion: model.inputPricePerMillion,
+    outputPricePerMillion: model.outputPricePerMillion,
+    source: model.source,
+    declared: model.providerDeclared,
+    health: health.view(qualifiedName(model)),
+  });
+
+  const discover = async (provider: Provider): Promise<number> => {
+    const found = await (await clients.of(provider)).listModels();
+    const at = clock.now().toISOString();
+    await repository.insertModels(
+      found.map((info) => ({
+        id: ids.next(),
+        workspaceId: provider.workspaceId,
+        providerId: provider.id,
+        name: info.id,
+        capabilities: info.capabilities?.length ? info.capabilities : guessCapabilities(info.id),
+        contextLength: info.contextLength ?? null,
+        inputPricePerMillion: null,
+        outputPricePerMillion: null,
+        source: 'discovered',
+        enabled: true,
+        createdAt: at,
+      })),
+    );
+    return found.length;
+  };
+
+  const findProvider = async (workspaceId: string, idOrName: string): Promise<ProviderWithCount> => {
+    const provider = await repository.findProvider(workspaceId, idOrName);
+    if (!provider) throw new SteadError('provider_not_found', `No model provider ${idOrName} in this workspace`);
+    return provider;
+  };
+
+  return {
+    discover,
+
+    async listProviders(workspaceId) {
+      return (await repository.listProviders(workspaceId)).map(providerView);
+    },
+
+    async addProvider(workspaceId, request) {
+      const existing = await repository.findProvider(workspaceId, request.name);
+      if (existing?.declared) throw readOnly(`Provider ${request.name}`, 'it exists already; change it in the file');
+      if (existing) throw new SteadError('validation_failed', `A provider called ${request.name} already exists in this workspace`, { details: { field: 'name' } });
+      const at = clock.now().toISOString();
+      const provider: Provider = {
+        id: ids.next(),
+        workspaceId,
+        name: request.name,
+        type: request.type,
+        baseUrl: request.baseUrl.replace(/\/+$/, ''),
+        locality: request.locality,
+        hasApiKey: Boolean(request.apiKey),
+        enabled: true,
+        timeouts: request.timeouts ?? null,
+        declared: false,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await clients.checkAddress(provider);
+      await repository.insertProvider(provider);
+      if (request.apiKey) await secrets.store(workspaceId, providerSecretName(provider.id), request.apiKey);
+      await repository.insertModels(request.models.map((model) => declaredModel(ids, workspaceId, provider.id, model, at)));
+      let discoveryError: string | null = null;
+      if (request.discover) {
+        try {
+          await discover(provider);
+        } catch (error) {
+          discoveryError = error instanceof Error ? error.message : String(error);
+        }
+      }
+      invalidate(workspaceId);
+      const models = (await repository.listModels(workspaceId)).filter((model) => model.providerId === provider.id).map(modelView);
+      return { provider: providerView({ ...provider, modelCount: models.length }), models, discoveryError };
+    },
+
+    async testProvider(workspaceId, idOrName) {
+      const provider = await findProvider(workspaceId, idOrName);
+      // A provider whose models the file lists keeps exactly those: the test only asks the upstream.
+      const listed = provider.declared && (declared.providers.find((entry) => entry.name === provider.name)?.models.length ?? 0) > 0;
+      const started = performance.now();
+      try {
+        const models = listed ? (await (await clients.of(provider)).listModels()).length : await discover(provider);
+        invalidate(workspaceId);
+        return { ok: true, latencyMs: Math.round(performance.now() - started), models, error: null };
+      } catch (error) {
+        return { ok: false, latencyMs: Math.round(performance.now() - started), models: 0, error: error instanceof Error ? error.message : String(error) };
+      }
+    },
+
+    async updateProvider(workspaceId, idOrName, changes) {
+      const provider = await findProvider(workspaceId, idOrName);
+      if (provider.declared) throw readOnly(`Provider ${provider.name}`);
+      if (changes.apiKey) await secrets.store(workspaceId, providerSecretName(provider.id), changes.apiKey);
+      if (changes.apiKey === null) await secrets.remove(workspaceId, providerSecretName(provider.id));
+      await repository.updateProvider(provider.id, {
+        ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
+        ...(changes.apiKey === undefined ? {} : { hasApiKey: Boolean(changes.apiKey) }),
+        ...(changes.timeouts === undefined ? {} : { timeouts: changes.timeouts ?? null }),
+        updatedAt: clock.now().toISOString(),
+      });
+      // The adapter holds the key and timeouts it was built with: build it again on next use.
+      await clients.drop(provider.id);
+      invalidate(workspaceId);
+      return providerView((await repository.findProvider(workspaceId, provider.id))!);
+    },
+
+    async removeProvider(workspaceId, idOrName) {
+      const provider = await findProvider(workspaceId, idOrName);
+      if (provider.declared) throw readOnly(`Provider ${provider.name}`);
+      await repository.deleteProvider(provider.id);
+      invalidate(workspaceId);
+      await secrets.remove(workspaceId, providerSecretName(provider.id));
+      await clients.drop(provider.id);
+      return providerView(provider);
+    },
+
+    async listModels(workspaceId) {
+      return (await repository.listModels(workspaceId)).map(modelView);
+    },
+  };
+};
