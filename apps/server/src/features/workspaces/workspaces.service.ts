@@ -3,7 +3,7 @@ import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import type { EmitWorkspaceAccessEvent } from './workspaces.events.ts';
+import type { EmitDomainEvent } from '../../platform/events/domain-events.ts';
 import type { InvitationRow, WorkspacesRepository } from './workspaces.repository.ts';
 import type { Invitation, Member, Workspace } from './workspaces.schema.ts';
 
@@ -13,8 +13,8 @@ export interface WorkspacesServiceOptions {
   clock: Clock;
   ids: Ids;
   invitationTtlHours: number;
-  /** Announces shrinking access (role change, removal, deletion) after it is committed. */
-  emit: EmitWorkspaceAccessEvent;
+  /** Announces new workspaces and shrinking access (role change, removal, deletion) after they are committed. */
+  emit: EmitDomainEvent;
 }
 
 /** An invitation taken by one sign-up: nobody else can use it while the account is being created. */
@@ -104,6 +104,7 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
         await trx.insertWorkspace(workspace);
         await trx.insertMember({ workspaceId: workspace.id, userId: ownerUserId, role: 'owner', createdAt: at });
       });
+      await emit({ type: 'workspace-create', workspace, ownerUserId });
       return workspace;
     },
 

@@ -24,3 +24,6 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The handle without its query builder: what code that does not query (health, diagnostics) needs. */
+export type DatabaseInfo = Omit<DatabaseHandle, 'db'>;
