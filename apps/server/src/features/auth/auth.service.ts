@@ -2,17 +2,12 @@ import { APIError } from 'better-auth/api';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { ErrorCode } from '../../platform/errors/error-codes.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import type { SessionUser } from '../../platform/http/request-context.ts';
+import type { ClientContext, SessionUser } from '../../platform/http/request-context.ts';
 import type { AuthRepository, SessionRecord, UserRecord } from './auth.repository.ts';
 import { withAuthContext } from './auth-context-scope.ts';
 import { clientAddressHeader, type BetterAuth } from './better-auth.ts';
 
-/** What identifies the browser: the cookies it sent and the client address Fastify established. */
-export interface ClientContext {
-  cookie: string | undefined;
-  userAgent: string | undefined;
-  clientAddress: string;
-}
+export type { ClientContext } from '../../platform/http/request-context.ts';
 
 export type SignInResult = { status: 'signed-in'; user: SessionUser } | { status: 'two-factor-required' };
 

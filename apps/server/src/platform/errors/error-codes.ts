@@ -64,7 +64,6 @@ export const pendingFeatureErrorCodes = {
 type PendingFeatureErrorCodes = typeof pendingFeatureErrorCodes;
 
 /** Every error code by name: the platform's, plus each feature's (declaration merging, see above). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ErrorCodeRegistry extends PlatformErrorCodes, PendingFeatureErrorCodes {}
 export type ErrorCode = keyof ErrorCodeRegistry & string;
 

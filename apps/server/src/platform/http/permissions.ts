@@ -38,7 +38,6 @@ export const pendingFeaturePermissions = {
 type PendingFeaturePermissions = typeof pendingFeaturePermissions;
 
 /** Every workspace permission by name; features add theirs by declaration merging (see above). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface WorkspacePermissionRegistry extends PendingFeaturePermissions {}
 export type WorkspacePermission = keyof WorkspacePermissionRegistry & string;
 
