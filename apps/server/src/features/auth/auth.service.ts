@@ -8,6 +8,7 @@ import { withAuthContext } from './auth-context-scope.ts';
 import { clientAddressHeader, type BetterAuth } from './better-auth.ts';
 
 export type { ClientContext } from '../../platform/http/request-context.ts';
+export type { SessionRecord, UserRecord } from './auth.repository.ts';
 
 export type SignInResult = { status: 'signed-in'; user: SessionUser } | { status: 'two-factor-required' };
 

@@ -1,6 +1,5 @@
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import type { AuthService } from '../auth/auth.service.ts';
-import type { UserRecord } from '../auth/auth.repository.ts';
+import type { AuthService, UserRecord } from '../auth/auth.service.ts';
 import type { KeysService } from '../keys/keys.service.ts';
 
 /** Instance administration of people: the one place that knows disabling spans sessions and API keys. */
