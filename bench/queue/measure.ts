@@ -15,6 +15,7 @@ import { createBullmqQueue } from '../../apps/server/src/platform/queue/bullmq-q
 import { createDatabaseQueue } from '../../apps/server/src/platform/queue/database-queue.adapter.ts';
 import type { JobQueue } from '../../apps/server/src/platform/queue/queue.port.ts';
 import { createSqliteDatabase } from '../../apps/server/src/platform/database/database.factory.ts';
+import { migrations } from '../../apps/server/src/feature-list.ts';
 import { migrateToLatest } from '../../apps/server/src/platform/database/migrator.ts';
 
 interface Spec {
@@ -48,7 +49,7 @@ interface Backend {
 const embedded = async (): Promise<Backend> => {
   const dir = mkdtempSync(join(os.tmpdir(), 'stead-bench-queue-'));
   const database = createSqliteDatabase({ file: join(dir, 'stead.db') });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, migrations);
   const queue: JobQueue = createDatabaseQueue({ database });
   return {
     enqueue: (payload) => queue.enqueue(jobName, payload as never, { queue: queueName }),

@@ -4,6 +4,7 @@ import { loadConfig, maskConfig } from '../config/config.loader.ts';
 import { dataDirectoryMode, loosePermissions } from '../platform/database/data-directory.ts';
 import { createDatabase } from '../platform/database/database.factory.ts';
 import type { DatabaseHandle } from '../platform/database/database.port.ts';
+import { migrations } from '../feature-list.ts';
 import { pendingMigrations } from '../platform/database/migrator.ts';
 import { defaultWebDir, webAppBuilt } from '../platform/http/web-app.ts';
 import { steadVersion } from '../version.ts';
@@ -62,7 +63,7 @@ export const runDoctor = async (options: OutputOptions): Promise<void> => {
     );
     checks.push(
       await attempt('migrations', async () => {
-        const pending = await pendingMigrations(opened.db);
+        const pending = await pendingMigrations(opened.db, migrations);
         return pending.length === 0 ? 'up to date' : `${pending.length} pending (applied at start or by stead migrate): ${pending.join(', ')}`;
       }),
     );

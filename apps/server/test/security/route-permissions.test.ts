@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWorkspacePermission, roleGrants, type WorkspacePermission } from '../../src/platform/http/permissions.ts';
+import { accessPolicy } from '../../src/feature-list.ts';
 import { serviceUrl } from '../support/services.ts';
 import { cookieOf, ownerCredentials, setUpOwner, startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -128,8 +128,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           expectStatus('owner key', asKey.statusCode, (s) => (permission === 'user' || permission === 'admin' ? s === 403 : !denied.has(s) && s < 500), asKey.body);
         }
 
-        if (isWorkspacePermission(permission)) {
-          const granted = roleGrants('viewer', permission as WorkspacePermission);
+        if (accessPolicy.isWorkspacePermission(permission)) {
+          const granted = accessPolicy.grants('viewer', permission);
           if (!(streaming && granted)) {
             const asViewer = await send({ cookie: viewerCookie });
             expectStatus('viewer session', asViewer.statusCode, (s) => (granted ? !denied.has(s) && s < 500 : s === 403), asViewer.body);

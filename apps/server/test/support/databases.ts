@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createPostgresDatabase, createSqliteDatabase } from '../../src/platform/database/database.factory.ts';
 import type { DatabaseDialect, DatabaseHandle } from '../../src/platform/database/database.port.ts';
+import { migrations } from '../../src/feature-list.ts';
 import { migrateToLatest } from '../../src/platform/database/migrator.ts';
 import { serviceUrl } from './services.ts';
 
@@ -35,14 +36,14 @@ export const createTestDatabase = async (
 ): Promise<{ handle: DatabaseHandle; url?: string; dispose: () => Promise<void> } | undefined> => {
   if (dialect === 'sqlite') {
     const handle = createSqliteDatabase({ file: ':memory:' });
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, migrations);
     return { handle, dispose: () => handle.close() };
   }
   const base = serviceUrl('postgres');
   if (!base) return undefined;
   const isolated = await isolatedPostgresUrl(base);
   const handle = await createPostgresDatabase({ url: isolated.url, maxConnections: 4 });
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, migrations);
   return {
     handle,
     url: isolated.url,

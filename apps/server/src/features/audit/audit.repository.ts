@@ -1,11 +1,11 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { AuditEventTable, Database } from '../../platform/database/database.types.ts';
+import type { AuditEventTable, AuditTables } from './audit.tables.ts';
 import type { AuditQuery } from './audit.schema.ts';
 
 export type AuditRow = Selectable<AuditEventTable>;
 
 /** Append-only: there is deliberately no update or delete here (and the database refuses them). */
-export const createAuditRepository = (db: Kysely<Database>) => ({
+export const createAuditRepository = (db: Kysely<AuditTables>) => ({
   async insert(row: Insertable<AuditEventTable>): Promise<void> {
     await db.insertInto('auditEvent').values(row).execute();
   },

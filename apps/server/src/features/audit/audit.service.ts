@@ -23,7 +23,14 @@ const toEvent = (row: AuditRow): AuditEvent => ({
   metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
 });
 
-export const createAuditService = ({ repository, events, clock, ids }: AuditServiceOptions) => ({
+export interface AuditService {
+  /** Appends one event and announces it to the workspace's live subscribers. */
+  record(input: AuditRecordInput): Promise<AuditEvent>;
+  /** `workspaceId` undefined lists every workspace's events (instance administrators); newest first. */
+  list(workspaceId: string | undefined, query: AuditQuery): Promise<{ events: AuditEvent[]; nextCursor: string | null }>;
+}
+
+export const createAuditService = ({ repository, events, clock, ids }: AuditServiceOptions) : AuditService => ({
   /** Appends one event and announces it to the workspace's live subscribers. */
   async record(input: AuditRecordInput): Promise<AuditEvent> {
     const row: AuditRow = {
@@ -54,4 +61,3 @@ export const createAuditService = ({ repository, events, clock, ids }: AuditServ
   },
 });
 
-export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DatabaseDialect } from '../../platform/database/database.port.ts';
-import type { Database } from '../../platform/database/database.types.ts';
+import type { SqlDialect } from '../../platform/database/sql-dialect.ts';
+import type { AuthTables } from './auth.tables.ts';
 
 const toIso = (value: Date | string | null | undefined): string | null =>
   value === null || value === undefined ? null : new Date(value).toISOString();
@@ -25,7 +25,7 @@ export interface SessionRecord {
 }
 
 const userColumns = ['id', 'name', 'email', 'isAdmin', 'twoFactorEnabled', 'disabledAt', 'createdAt'] as const;
-type UserRow = Pick<Selectable<Database['user']>, (typeof userColumns)[number]>;
+type UserRow = Pick<Selectable<AuthTables['user']>, (typeof userColumns)[number]>;
 
 const toUser = (row: UserRow): UserRecord => ({
   id: row.id,
@@ -39,12 +39,9 @@ const toUser = (row: UserRow): UserRecord => ({
 
 /**
  * Queries on better-auth's tables that its API does not offer (listing users, ending sessions in bulk).
- * Writes use better-auth's storage conventions: on SQLite booleans are 0/1 and dates ISO text.
+ * Writes use better-auth's storage conventions, which differ by dialect (`SqlDialect.storedBoolean`/`storedDate`).
  */
-export const createAuthRepository = (db: Kysely<Database>, dialect: DatabaseDialect) => {
-  const storedBoolean = (value: boolean) => (dialect === 'sqlite' ? (value ? 1 : 0) : value);
-  const storedDate = (value: Date) => (dialect === 'sqlite' ? value.toISOString() : value);
-
+export const createAuthRepository = (db: Kysely<AuthTables>, { storedBoolean, storedDate }: Pick<SqlDialect, 'storedBoolean' | 'storedDate'>) => {
   return {
     async countUsers(): Promise<number> {
       const row = await db.selectFrom('user').select((eb) => eb.fn.countAll<string | number>().as('count')).executeTakeFirstOrThrow();

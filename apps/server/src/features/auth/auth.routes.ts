@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { idParam, noContent, setCookies, userOf, type SteadApp } from '../../platform/http/http.types.ts';
 import {
@@ -11,19 +10,14 @@ import {
   totpCodeBody,
   twoFactorLoginBody,
 } from './auth.schema.ts';
-import type { AuthService, ClientContext } from './auth.service.ts';
+import { clientOf } from '../../platform/http/request-context.ts';
+import type { AuthService } from './auth.service.ts';
 
 export interface AuthRoutesDeps {
   auth: AuthService;
   /** Rate limit applied to sign-in and token endpoints. */
   loginRateLimit: { max: number; timeWindow: string };
 }
-
-export const clientOf = (request: FastifyRequest): ClientContext => ({
-  cookie: request.headers.cookie,
-  userAgent: request.headers['user-agent'],
-  clientAddress: request.ip,
-});
 
 export const registerAuthRoutes = (app: SteadApp, { auth, loginRateLimit }: AuthRoutesDeps): void => {
   const limited = { rateLimit: loginRateLimit };

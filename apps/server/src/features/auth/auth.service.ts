@@ -2,17 +2,13 @@ import { APIError } from 'better-auth/api';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { ErrorCode } from '../../platform/errors/error-codes.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import type { SessionUser } from '../../platform/http/request-context.ts';
+import type { ClientContext, SessionUser } from '../../platform/http/request-context.ts';
 import type { AuthRepository, SessionRecord, UserRecord } from './auth.repository.ts';
 import { withAuthContext } from './auth-context-scope.ts';
 import { clientAddressHeader, type BetterAuth } from './better-auth.ts';
 
-/** What identifies the browser: the cookies it sent and the client address Fastify established. */
-export interface ClientContext {
-  cookie: string | undefined;
-  userAgent: string | undefined;
-  clientAddress: string;
-}
+export type { ClientContext } from '../../platform/http/request-context.ts';
+export type { SessionRecord, UserRecord } from './auth.repository.ts';
 
 export type SignInResult = { status: 'signed-in'; user: SessionUser } | { status: 'two-factor-required' };
 
@@ -62,7 +58,37 @@ export interface AuthServiceOptions {
   clock: Clock;
 }
 
-export const createAuthService = ({ auth, repository, clock }: AuthServiceOptions) => {
+export interface AuthService {
+  hasUsers(): Promise<boolean>;
+  sessionFromHeaders(headers: Headers): Promise<{ user: SessionUser; sessionId: string } | null>;
+  signIn(input: { email: string; password: string }, client: ClientContext): Promise<WithCookies<SignInResult>>;
+  completeTwoFactor(input: { code?: string | undefined; recoveryCode?: string | undefined }, client: ClientContext): Promise<WithCookies<SignInResult>>;
+  signOut(client: ClientContext): Promise<string[]>;
+  /** Creates an account and signs it in (setup, joining by invitation). */
+  signUp(input: { name: string; email: string; password: string }, client: ClientContext): Promise<WithCookies<SessionUser>>;
+  /** Creates an account without signing in (the CLI). */
+  createUser(input: { name: string; email: string; password: string; isAdmin: boolean }): Promise<UserRecord>;
+  assertPasswordAcceptable(password: string, minimum: number): void;
+  setAdmin(userId: string, isAdmin: boolean): Promise<void>;
+  /** Sets a new password without the old one (the CLI) and ends every session of the user. */
+  resetPassword(email: string, newPassword: string): Promise<UserRecord>;
+  /** Changes the password and ends every other session of the user; returns the cookies to set. */
+  changePassword(input: { currentPassword: string; newPassword: string }, client: ClientContext): Promise<string[]>;
+  listSessions(userId: string, currentSessionId: string): Promise<(SessionRecord & { current: boolean })[]>;
+  revokeSession(userId: string, sessionId: string): Promise<void>;
+  endAllSessions(userId: string): Promise<void>;
+  enableTwoFactor(password: string, client: ClientContext): Promise<{ totpUri: string; recoveryCodes: string[] }>;
+  verifyTwoFactorSetup(code: string, client: ClientContext): Promise<string[]>;
+  disableTwoFactor(password: string, client: ClientContext): Promise<string[]>;
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  findUserById(id: string): Promise<UserRecord | undefined>;
+  findUsersByIds(ids: readonly string[]): Promise<UserRecord[]>;
+  listUsers(): Promise<UserRecord[]>;
+  /** Disabling takes effect at once: the flag blocks new sessions and existing ones are deleted. */
+  setDisabled(userId: string, disabled: boolean): Promise<void>;
+}
+
+export const createAuthService = ({ auth, repository, clock }: AuthServiceOptions) : AuthService => {
   // Only these headers reach better-auth: Stead has already checked origins (CSRF) and resolved the client address.
   const headersOf = (client: ClientContext): Headers => {
     const headers = new Headers({ [clientAddressHeader]: client.clientAddress });
@@ -232,4 +258,3 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
   return service;
 };
 
-export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,9 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiKeyTable, Database } from '../../platform/database/database.types.ts';
+import type { ApiKeyTable, KeysTables } from './keys.tables.ts';
 
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 
-export const createKeysRepository = (db: Kysely<Database>) => ({
+export const createKeysRepository = (db: Kysely<KeysTables>) => ({
   async insert(row: ApiKeyRow): Promise<void> {
     await db.insertInto('apiKey').values(row).execute();
   },
@@ -15,9 +15,9 @@ export const createKeysRepository = (db: Kysely<Database>) => ({
   async revoke(id: string, at: string): Promise<void> {
     await db.updateTable('apiKey').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();
   },
-  async revokeCreatedBy(userId: string, at: string): Promise<void> {
-    await db.updateTable('apiKey').set({ revokedAt: at }).where('createdBy', '=', userId).where('revokedAt', 'is', null).execute();
-  },
+  /** Revokes every key one person created; returns those it revoked. */
+  revokeCreatedBy: (userId: string, at: string): Promise<{ id: string; workspaceId: string }[]> =>
+    db.updateTable('apiKey').set({ revokedAt: at }).where('createdBy', '=', userId).where('revokedAt', 'is', null).returning(['id', 'workspaceId']).execute(),
   /** Revokes the keys one person created in one workspace; returns the ids it revoked. */
   async revokeCreatedByInWorkspace(workspaceId: string, userId: string, at: string): Promise<string[]> {
     const rows = await db

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
+import type { EmitDomainEvent } from '../../platform/events/domain-events.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { Caller } from '../../platform/http/request-context.ts';
@@ -22,9 +23,39 @@ export interface KeysServiceOptions {
   members: { role(workspaceId: string, userId: string): Promise<WorkspaceRole | null> };
   clock: Clock;
   ids: Ids;
+  /** Announces revoked keys (`key-revoke`) after they are committed. */
+  emit: EmitDomainEvent;
 }
 
-export const createKeysService = ({ repository, users, members, clock, ids }: KeysServiceOptions) => {
+export interface KeysService {
+  /** Creates a key; the secret is returned this once and only its SHA-256 is stored. */
+  create(
+    workspaceId: string,
+    input: { name: string; role: WorkspaceRole; expiresInDays?: number | undefined },
+    actor: { userId: string; role: WorkspaceRole },
+  ): Promise<{ key: ApiKey; secret: string }>;
+  list(workspaceId: string): Promise<ApiKey[]>;
+  /** Whether a key (revoked or not) belongs to the workspace. */
+  exists(workspaceId: string, keyId: string): Promise<boolean>;
+  /**
+   * Revokes a key. Nobody revokes a key whose creator currently ranks above them (an admin cannot cut off an
+   * owner's automation); an owner can revoke any key, and so can anyone once the creator is no longer a member.
+   */
+  revoke(workspaceId: string, keyId: string, actor: { role: WorkspaceRole }): Promise<void>;
+  /** Revokes every key a person created, in every workspace (their account was disabled). */
+  revokeCreatedBy(userId: string): Promise<void>;
+  /** Revokes every key a person created in a workspace (they were removed from it); returns the ids revoked. */
+  revokeCreatedByInWorkspace(workspaceId: string, userId: string): Promise<string[]>;
+  /**
+   * Resolves a bearer token to its key, or null when unknown, revoked, expired, or when its creator is no
+   * longer a member of the key's workspace. The role is the lower of the key's and its creator's current
+   * role: a key never grants more than the person who made it holds now (a demoted admin's admin key acts
+   * as the role they were demoted to).
+   */
+  authenticate(secret: string): Promise<Extract<Caller, { type: 'key' }> | null>;
+}
+
+export const createKeysService = ({ repository, users, members, clock, ids, emit }: KeysServiceOptions): KeysService => {
   const present = async (rows: ApiKeyRow[]): Promise<ApiKey[]> => {
     const people = new Map((await users.findUsersByIds([...new Set(rows.map((row) => row.createdBy))])).map((user) => [user.id, user]));
     return rows.map((row) => ({
@@ -41,7 +72,6 @@ export const createKeysService = ({ repository, users, members, clock, ids }: Ke
   };
 
   return {
-    /** Creates a key; the secret is returned this once and only its SHA-256 is stored. */
     async create(
       workspaceId: string,
       input: { name: string; role: WorkspaceRole; expiresInDays?: number | undefined },
@@ -75,10 +105,6 @@ export const createKeysService = ({ repository, users, members, clock, ids }: Ke
     /** Whether a key (revoked or not) belongs to the workspace. */
     exists: async (workspaceId: string, keyId: string) => (await repository.find(workspaceId, keyId)) !== undefined,
 
-    /**
-     * Revokes a key. Nobody revokes a key whose creator currently ranks above them (an admin cannot cut off an
-     * owner's automation); an owner can revoke any key, and so can anyone once the creator is no longer a member.
-     */
     async revoke(workspaceId: string, keyId: string, actor: { role: WorkspaceRole }): Promise<void> {
       const row = await repository.find(workspaceId, keyId);
       if (!row) throw new SteadError('key_not_found', 'No such API key in this workspace');
@@ -87,19 +113,21 @@ export const createKeysService = ({ repository, users, members, clock, ids }: Ke
         throw new SteadError('key_not_revocable', `This key was created by a member with the ${creatorRole} role; a ${actor.role} cannot revoke it`);
       }
       await repository.revoke(keyId, clock.now().toISOString());
+      await emit({ type: 'key-revoke', workspaceId, keyId, reason: 'revoked' });
     },
 
-    revokeCreatedBy: (userId: string) => repository.revokeCreatedBy(userId, clock.now().toISOString()),
+    async revokeCreatedBy(userId) {
+      for (const key of await repository.revokeCreatedBy(userId, clock.now().toISOString())) {
+        await emit({ type: 'key-revoke', workspaceId: key.workspaceId, keyId: key.id, reason: 'creator-disabled' });
+      }
+    },
 
-    /** Revokes every key a person created in a workspace (they were removed from it); returns the ids revoked. */
-    revokeCreatedByInWorkspace: (workspaceId: string, userId: string) => repository.revokeCreatedByInWorkspace(workspaceId, userId, clock.now().toISOString()),
+    async revokeCreatedByInWorkspace(workspaceId, userId) {
+      const revoked = await repository.revokeCreatedByInWorkspace(workspaceId, userId, clock.now().toISOString());
+      for (const keyId of revoked) await emit({ type: 'key-revoke', workspaceId, keyId, reason: 'creator-removed' });
+      return revoked;
+    },
 
-    /**
-     * Resolves a bearer token to its key, or null when unknown, revoked, expired, or when its creator is no
-     * longer a member of the key's workspace. The role is the lower of the key's and its creator's current
-     * role: a key never grants more than the person who made it holds now (a demoted admin's admin key acts
-     * as the role they were demoted to).
-     */
     async authenticate(secret: string): Promise<Extract<Caller, { type: 'key' }> | null> {
       if (!secret.startsWith(keyPrefix)) return null;
       const row = await repository.findByHash(hashKey(secret));
@@ -116,5 +144,3 @@ export const createKeysService = ({ repository, users, members, clock, ids }: Ke
     },
   };
 };
-
-export type KeysService = ReturnType<typeof createKeysService>;

@@ -3,7 +3,7 @@ import { isSteadError } from '../../platform/errors/stead-error.ts';
 import type { ChatCompletion, ChatCompletionRequest } from '../../platform/model-provider/model-provider.port.ts';
 import { UnrecoverableJobError } from '../../platform/queue/queue.port.ts';
 import { dataClasses, type DataClass } from './models.schema.ts';
-import { defineRunKind } from '../runs/run-kind.ts';
+import { defineRunKind } from '../runs/runs.kinds.ts';
 
 export interface PromptGateway {
   chat(workspaceId: string, request: ChatCompletionRequest, caller: { dataClass: DataClass; signal?: AbortSignal }): Promise<ChatCompletion & { stead: { target: string } }>;

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/database/database.types.ts';
+import type { PlatformTables } from '../../platform/database/database.types.ts';
 
 const setupClaimKey = 'setup.claimed';
 
-export const createOnboardingRepository = (db: Kysely<Database>) => ({
+export const createOnboardingRepository = (db: Kysely<PlatformTables>) => ({
   /**
    * Claims first-run setup for one caller. The primary key makes the claim atomic: of two setups racing,
    * exactly one insert succeeds, on SQLite and PostgreSQL alike.

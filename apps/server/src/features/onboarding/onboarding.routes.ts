@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { setCookies, type SteadApp } from '../../platform/http/http.types.ts';
-import { clientOf } from '../auth/auth.routes.ts';
+import { clientOf } from '../../platform/http/request-context.ts';
 import { emailSchema, passwordSchema, personNameSchema, sessionUserSchema, signInResultSchema } from '../auth/auth.schema.ts';
 import { workspaceSchema } from '../workspaces/workspaces.schema.ts';
 import type { OnboardingService } from './onboarding.service.ts';

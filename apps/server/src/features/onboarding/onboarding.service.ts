@@ -14,7 +14,18 @@ export interface OnboardingServiceOptions {
 }
 
 /** How people arrive: the owner through first-run setup, everyone else through an invitation. */
-export const createOnboardingService = ({ repository, auth, workspaces, clock }: OnboardingServiceOptions) => ({
+export interface OnboardingService {
+  needsSetup(): Promise<boolean>;
+  /** Creates the owner (an instance administrator) and the first workspace, once. */
+  completeSetup(input: { name: string; email: string; password: string; workspaceName: string }, client: ClientContext): Promise<WithCookies<{ user: SessionUser; workspace: Workspace }>>;
+  /**
+   * Creates an account for someone holding a valid invitation and makes it a member: there is no open
+   * registration, and an invitation is used once.
+   */
+  signUpWithInvitation(input: { name: string; email: string; password: string; invitationToken: string }, client: ClientContext): Promise<WithCookies<{ user: SessionUser; workspace: Workspace }>>;
+}
+
+export const createOnboardingService = ({ repository, auth, workspaces, clock }: OnboardingServiceOptions) : OnboardingService => ({
   needsSetup: async () => !(await auth.hasUsers()),
 
   /** Creates the owner (an instance administrator) and the first workspace, once. */
@@ -59,4 +70,3 @@ export const createOnboardingService = ({ repository, auth, workspaces, clock }:
   },
 });
 
-export type OnboardingService = ReturnType<typeof createOnboardingService>;

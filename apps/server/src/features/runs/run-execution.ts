@@ -1,7 +1,7 @@
 import { isSteadError } from '../../platform/errors/stead-error.ts';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { DelayJobError, JobAbortedError, RateLimitJobError, UnrecoverableJobError, type JobContext } from '../../platform/queue/queue.port.ts';
-import type { RunContext, RunKind } from './run-kind.ts';
+import type { RunContext, RunKind } from './runs.kinds.ts';
 import type { RunsRepository } from './runs.repository.ts';
 import { isFinishedRunState, type Run, type RunAttempt, type RunAttemptOutcome, type RunLogLine } from './runs.schema.ts';
 import type { RunSecrets, RunSecretUser } from './runs.service.ts';

@@ -1,3 +1,4 @@
+import type { DomainEventOf } from '../../platform/events/domain-events.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
 
 export const runStates = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
@@ -75,14 +76,12 @@ export interface RunListQuery {
   cursor?: string;
 }
 
-/** Announced when a run reaches `succeeded`, `failed` or `cancelled`, for the features that react to it. */
-export interface RunEndEvent {
-  type: 'run-end';
-  runId: string;
-  workspaceId: string;
-  kind: string;
-  feature: string;
-  parentRunId: string | null;
-  state: 'succeeded' | 'failed' | 'cancelled';
-  error: string | null;
+declare module '../../platform/events/domain-events.ts' {
+  interface DomainEventMap {
+    /** A run reached `succeeded`, `failed` or `cancelled`, for the features that react to it. */
+    'run-end': { runId: string; workspaceId: string; kind: string; feature: string; parentRunId: string | null; state: 'succeeded' | 'failed' | 'cancelled'; error: string | null };
+  }
 }
+
+/** Announced when a run reaches `succeeded`, `failed` or `cancelled`. */
+export type RunEndEvent = DomainEventOf<'run-end'>;

@@ -6,7 +6,7 @@ import type { WorkspaceRole } from '../../platform/http/permissions.ts';
 import { UnrecoverableJobError, type EnqueueOptions, type JobContext, type JobQueue, type JobQueueFailure, type Worker } from '../../platform/queue/queue.port.ts';
 import { createRunExecution } from './run-execution.ts';
 import { createRunOutbox } from './run-outbox.ts';
-import type { RunKind } from './run-kind.ts';
+import type { RunKind } from './runs.kinds.ts';
 import type { RunsRepository } from './runs.repository.ts';
 import { isFinishedRunState, type Run, type RunDetail, type RunEndEvent, type RunListQuery, type RunLogLine, type RunOriginType } from './runs.schema.ts';
 

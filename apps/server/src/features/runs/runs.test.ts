@@ -5,7 +5,7 @@ import { createIds, systemClock, type Clock } from '../../platform/clock/clock.t
 import type { DatabaseHandle } from '../../platform/database/database.port.ts';
 import { createDatabaseQueue } from '../../platform/queue/database-queue.adapter.ts';
 import { JobAbortedError, type EnqueueOptions, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../../platform/queue/queue.port.ts';
-import { defineRunKind, type RunContext } from './run-kind.ts';
+import { defineRunKind, type RunContext } from './runs.kinds.ts';
 import { createRunsRepository } from './runs.repository.ts';
 import type { RunEndEvent } from './runs.schema.ts';
 import { createRunsService, type RunsService } from './runs.service.ts';

@@ -1,10 +1,10 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, SecretTable } from '../../platform/database/database.types.ts';
+import type { SecretTable, SecretsTables } from './secrets.tables.ts';
 
 export type SecretRow = Selectable<SecretTable>;
 
-export const createSecretsRepository = (db: Kysely<Database>) => {
-  const queries = (scope: Kysely<Database> | Transaction<Database>) => ({
+export const createSecretsRepository = (db: Kysely<SecretsTables>) => {
+  const queries = (scope: Kysely<SecretsTables> | Transaction<SecretsTables>) => ({
     listAll: () => scope.selectFrom('secret').selectAll().orderBy('id').execute(),
     async updateCiphertext(id: string, ciphertext: string, keyId: string, updatedAt: string): Promise<void> {
       await scope.updateTable('secret').set({ ciphertext, keyId, updatedAt }).where('id', '=', id).execute();

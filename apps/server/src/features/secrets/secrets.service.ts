@@ -20,7 +20,21 @@ const associatedDataOf = (row: Pick<SecretRow, 'workspaceId' | 'name'>) => `secr
  * Values other features must keep secret (provider API keys, SMTP passwords), encrypted at rest with
  * AES-256-GCM. Plaintext leaves this service only through `reveal`, for the code that uses the secret.
  */
-export const createSecretsService = ({ repository, clock, ids, key, dataDir }: SecretsServiceOptions) => {
+/** The vault every stored secret lives in, encrypted (AES-256-GCM) under the instance's key. */
+export interface SecretsService {
+  store(workspaceId: string | null, name: string, value: string): Promise<void>;
+  reveal(workspaceId: string | null, name: string): Promise<string | undefined>;
+  remove(workspaceId: string | null, name: string): Promise<void>;
+  /**
+   * Re-encrypts every stored secret under a new key in one transaction. With a key file the new key is
+   * installed first (the old one kept beside it until the transaction commits), so a crash at any point
+   * leaves every secret readable; with `STEAD_SECRET_KEY` the caller supplies the new key and must then
+   * update the variable.
+   */
+  rotateKey(options: { newKey?: string | undefined; keySource: ResolvedSecretKey['source'] }): Promise<{ keyId: string; reencrypted: number; instructions?: string }>;
+}
+
+export const createSecretsService = ({ repository, clock, ids, key, dataDir }: SecretsServiceOptions) : SecretsService => {
   let current = key.key;
   let box = createSecretBox(keyringOf(current, key.previousKey ? [key.previousKey] : []));
 
@@ -87,4 +101,3 @@ export const createSecretsService = ({ repository, clock, ids, key, dataDir }: S
   };
 };
 
-export type SecretsService = ReturnType<typeof createSecretsService>;

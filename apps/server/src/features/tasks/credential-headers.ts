@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import { redactedValue, type InputSealing } from '../runs/run-kind.ts';
+import { redactedValue, type InputSealing } from '../runs/runs.kinds.ts';
 
 /**
  * Header names whose values are credentials (case-insensitive): `Authorization`, `Proxy-Authorization`, `Cookie`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EgressClient } from '../../platform/egress/egress.port.ts';
 import { isSteadError } from '../../platform/errors/stead-error.ts';
 import { UnrecoverableJobError } from '../../platform/queue/queue.port.ts';
-import { defineRunKind } from '../runs/run-kind.ts';
+import { defineRunKind } from '../runs/runs.kinds.ts';
 import { credentialHeaderSealing, headerValueSchema } from './credential-headers.ts';
 
 /** Response bodies kept in a task's output; the rest is dropped (the output says so). */

@@ -1,9 +1,16 @@
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { AuthService, UserRecord } from '../auth/auth.service.ts';
 import type { KeysService } from '../keys/keys.service.ts';
 
 /** Instance administration of people: the one place that knows disabling spans sessions and API keys. */
-export const createUsersService = ({ auth, keys }: { auth: AuthService; keys: Pick<KeysService, 'revokeCreatedBy'> }) => ({
+export interface UsersService {
+  list(): Promise<UserRecord[]>;
+  /** Ends every session and revokes every API key of the user at once, and blocks new sign-ins. */
+  disable(userId: string, actorUserId: string): Promise<void>;
+  enable(userId: string): Promise<void>;
+}
+
+export const createUsersService = ({ auth, keys }: { auth: AuthService; keys: Pick<KeysService, 'revokeCreatedBy'> }): UsersService => ({
   list: () => auth.listUsers(),
 
   /** Ends every session and revokes every API key of the user at once, and blocks new sign-ins. */
@@ -15,5 +22,3 @@ export const createUsersService = ({ auth, keys }: { auth: AuthService; keys: Pi
 
   enable: (userId: string) => auth.setDisabled(userId, false),
 });
-
-export type UsersService = ReturnType<typeof createUsersService>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EgressClient } from '../../platform/egress/egress.port.ts';
 import { isSteadError } from '../../platform/errors/stead-error.ts';
 import { UnrecoverableJobError } from '../../platform/queue/queue.port.ts';
-import { defineRunKind } from '../runs/run-kind.ts';
+import { defineRunKind } from '../runs/runs.kinds.ts';
 
 const webhookDeliverInput = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),

@@ -1,9 +1,9 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Database, WorkspaceSecretTable } from '../../platform/database/database.types.ts';
+import type { WorkspaceSecretTable, WorkspaceSecretsTables } from './workspace-secrets.tables.ts';
 
 export type WorkspaceSecretRow = Selectable<WorkspaceSecretTable>;
 
-export const createWorkspaceSecretsRepository = (db: Kysely<Database>) => ({
+export const createWorkspaceSecretsRepository = (db: Kysely<WorkspaceSecretsTables>) => ({
   list: (workspaceId: string) => db.selectFrom('workspaceSecret').selectAll().where('workspaceId', '=', workspaceId).orderBy('name').execute(),
   find: (workspaceId: string, name: string) =>
     db.selectFrom('workspaceSecret').selectAll().where('workspaceId', '=', workspaceId).where('name', '=', name).executeTakeFirst(),

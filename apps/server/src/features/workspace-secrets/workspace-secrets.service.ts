@@ -48,7 +48,19 @@ const toSecret = (row: WorkspaceSecretRow): WorkspaceSecret => ({
  * the encrypted secrets table under `workspace-secret:<name>` and come out only through `reveal`, for a task whose
  * creator's role may use them. Tasks can reach nothing else of the secrets table by name.
  */
-export const createWorkspaceSecretsService = ({ repository, vault, members, clock, ids }: WorkspaceSecretsServiceOptions) => {
+export interface WorkspaceSecretsService {
+  list(workspaceId: string): Promise<WorkspaceSecret[]>;
+  create(workspaceId: string, input: CreateSecretInput, actor: { userId: string | null }): Promise<WorkspaceSecret>;
+  update(workspaceId: string, name: string, changes: UpdateSecretInput): Promise<WorkspaceSecret>;
+  /** Deletes the secret and its value; tasks naming it fail with `secret_unknown` when they run. */
+  remove(workspaceId: string, name: string): Promise<void>;
+  /** Checks, without revealing anything, that a task acting as `user` may use the secret. */
+  check(workspaceId: string, name: string, user: SecretUser): Promise<void>;
+  /** The value, for the task that uses it; checked against `user` first. Never for API answers. */
+  reveal(workspaceId: string, name: string, user: SecretUser): Promise<string>;
+}
+
+export const createWorkspaceSecretsService = ({ repository, vault, members, clock, ids }: WorkspaceSecretsServiceOptions) : WorkspaceSecretsService => {
   const now = () => clock.now().toISOString();
 
   const find = async (workspaceId: string, name: string): Promise<WorkspaceSecretRow> => {
@@ -140,4 +152,3 @@ export const createWorkspaceSecretsService = ({ repository, vault, members, cloc
   };
 };
 
-export type WorkspaceSecretsService = ReturnType<typeof createWorkspaceSecretsService>;

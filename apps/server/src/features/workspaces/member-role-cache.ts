@@ -28,7 +28,14 @@ interface Entry {
  * removal, workspace deletion) on every node, and expire after a short TTL in case an event was lost (the bus
  * delivers at most once). Only memberships are cached: a miss for a non-member always asks the database.
  */
-export const createMemberRoleCache = ({ lookup, clock, invalidationsArrive, ttlMs = 5_000, maxEntries = 10_000 }: MemberRoleCacheOptions) => {
+export interface MemberRoleCache {
+  /** The member's current role (cached); null when not a member (never cached). */
+  role(workspaceId: string, userId: string): Promise<WorkspaceRole | null>;
+  /** Drops what an access event makes stale. */
+  invalidate(event: WorkspaceAccessEvent): void;
+}
+
+export const createMemberRoleCache = ({ lookup, clock, invalidationsArrive, ttlMs = 5_000, maxEntries = 10_000 }: MemberRoleCacheOptions) : MemberRoleCache => {
   const entries = new Map<string, Entry>();
   // Bumped by every invalidation: a lookup that started before one must not store what it read.
   let generation = 0;
@@ -62,4 +69,3 @@ export const createMemberRoleCache = ({ lookup, clock, invalidationsArrive, ttlM
   };
 };
 
-export type MemberRoleCache = ReturnType<typeof createMemberRoleCache>;

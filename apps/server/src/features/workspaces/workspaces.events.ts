@@ -1,16 +1,22 @@
+import type { DomainEventOf } from '../../platform/events/domain-events.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
+import type { Workspace } from './workspaces.schema.ts';
 
 /**
- * What the workspaces feature announces when someone's access to a workspace shrinks or ends. Other features
- * react (the keys feature revokes a removed member's keys; every node drops its cached roles) without the
- * workspaces service knowing them.
+ * What the workspaces feature announces. Other features react without the workspaces service knowing them:
+ * the keys feature revokes a removed member's keys, every node drops its cached roles when access shrinks or
+ * ends, and the gateway's declared entries are copied into each new workspace.
  */
-export type WorkspaceAccessEvent =
-  | { type: 'member-role-change'; workspaceId: string; userId: string; role: WorkspaceRole }
-  | { type: 'member-remove'; workspaceId: string; userId: string }
-  | { type: 'workspace-delete'; workspaceId: string };
+declare module '../../platform/events/domain-events.ts' {
+  interface DomainEventMap {
+    /** A workspace was created (committed), with its owner as the only member. */
+    'workspace-create': { workspace: Workspace; ownerUserId: string };
+    'member-role-change': { workspaceId: string; userId: string; role: WorkspaceRole };
+    'member-remove': { workspaceId: string; userId: string };
+    'workspace-delete': { workspaceId: string };
+  }
+}
 
-export const workspaceAccessEventTypes = ['member-role-change', 'member-remove', 'workspace-delete'] as const satisfies readonly WorkspaceAccessEvent['type'][];
-
-/** Emits an access event; resolves once this process's handlers ran (see platform/events/domain-events.ts). */
-export type EmitWorkspaceAccessEvent = (event: WorkspaceAccessEvent) => Promise<void>;
+/** The events by which someone's access to a workspace shrinks or ends. */
+export const workspaceAccessEventTypes = ['member-role-change', 'member-remove', 'workspace-delete'] as const;
+export type WorkspaceAccessEvent = DomainEventOf<(typeof workspaceAccessEventTypes)[number]>;

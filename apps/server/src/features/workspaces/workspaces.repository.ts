@@ -1,11 +1,11 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, WorkspaceInvitationTable, WorkspaceTable } from '../../platform/database/database.types.ts';
+import type { WorkspaceInvitationTable, WorkspaceTable, WorkspacesTables } from './workspaces.tables.ts';
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
 export type InvitationRow = Selectable<WorkspaceInvitationTable>;
 
-export const createWorkspacesRepository = (root: Kysely<Database>) => {
-  const queries = (db: Kysely<Database> | Transaction<Database>) => ({
+export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>) => {
+  const queries = (db: Kysely<WorkspacesTables> | Transaction<WorkspacesTables>) => ({
     async insertWorkspace(row: WorkspaceRow): Promise<void> {
       await db.insertInto('workspace').values(row).execute();
     },

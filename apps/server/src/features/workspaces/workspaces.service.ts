@@ -3,7 +3,7 @@ import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import type { EmitWorkspaceAccessEvent } from './workspaces.events.ts';
+import type { EmitDomainEvent } from '../../platform/events/domain-events.ts';
 import type { InvitationRow, WorkspacesRepository } from './workspaces.repository.ts';
 import type { Invitation, Member, Workspace } from './workspaces.schema.ts';
 
@@ -13,8 +13,8 @@ export interface WorkspacesServiceOptions {
   clock: Clock;
   ids: Ids;
   invitationTtlHours: number;
-  /** Announces shrinking access (role change, removal, deletion) after it is committed. */
-  emit: EmitWorkspaceAccessEvent;
+  /** Announces new workspaces and shrinking access (role change, removal, deletion) after they are committed. */
+  emit: EmitDomainEvent;
 }
 
 /** An invitation taken by one sign-up: nobody else can use it while the account is being created. */
@@ -36,7 +36,40 @@ const slugify = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 40) || 'workspace';
 
-export const createWorkspacesService = ({ repository, users, clock, ids, invitationTtlHours, emit }: WorkspacesServiceOptions) => {
+export interface WorkspacesService {
+  /** The user's current role in the workspace; null when not a member. */
+  memberRole(workspaceId: string, userId: string): Promise<WorkspaceRole | null>;
+  listForUser(userId: string): Promise<(Workspace & { role: WorkspaceRole })[]>;
+  listAll(): Promise<Workspace[]>;
+  get(workspaceId: string): Promise<Workspace>;
+  /** Finds a workspace by id or slug (the CLI accepts either). */
+  resolve(reference: string): Promise<Workspace>;
+  /** Creates a workspace owned by the user, then announces it (`workspace-create`). */
+  create(name: string, ownerUserId: string): Promise<Workspace>;
+  rename(workspaceId: string, name: string): Promise<Workspace>;
+  remove(workspaceId: string): Promise<void>;
+  listMembers(workspaceId: string): Promise<Member[]>;
+  changeRole(workspaceId: string, actorRole: WorkspaceRole, userId: string, role: WorkspaceRole): Promise<Member>;
+  removeMember(workspaceId: string, actorRole: WorkspaceRole, userId: string): Promise<void>;
+  /** Creates an invitation; the token is returned once and only its hash is stored. */
+  invite(workspaceId: string, input: { email?: string | undefined; role: WorkspaceRole }, actor: { userId: string; role: WorkspaceRole }): Promise<{ invitation: Invitation; token: string }>;
+  listInvitations(workspaceId: string): Promise<Invitation[]>;
+  revokeInvitation(workspaceId: string, invitationId: string): Promise<void>;
+  /** Checks a token and returns its invitation; throws a specific code for each way a link can be dead. */
+  openInvitation(token: string): Promise<{ row: InvitationRow; workspace: Workspace }>;
+  previewInvitation(token: string): Promise<{ workspaceName: string; role: WorkspaceRole; email: string | null; expiresAt: string }>;
+  acceptInvitation(token: string, user: { id: string; email: string }): Promise<Workspace>;
+  /**
+   * Takes an invitation for a sign-up, atomically: of two sign-ups with one link, one gets the claim and the
+   * other `invitation_used`. The claim ends with `joinWithClaim` (the new account becomes a member) or
+   * `releaseClaim` (the account could not be created, the link works again).
+   */
+  claimInvitation(token: string, email: string): Promise<InvitationClaim>;
+  joinWithClaim(claim: InvitationClaim, userId: string): Promise<Workspace>;
+  releaseClaim(claim: InvitationClaim): Promise<void>;
+}
+
+export const createWorkspacesService = ({ repository, users, clock, ids, invitationTtlHours, emit }: WorkspacesServiceOptions) : WorkspacesService => {
   const now = () => clock.now().toISOString();
 
   const requireWorkspace = async (workspaceId: string): Promise<Workspace> => {
@@ -104,6 +137,7 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
         await trx.insertWorkspace(workspace);
         await trx.insertMember({ workspaceId: workspace.id, userId: ownerUserId, role: 'owner', createdAt: at });
       });
+      await emit({ type: 'workspace-create', workspace, ownerUserId });
       return workspace;
     },
 
@@ -245,4 +279,3 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
   return service;
 };
 
-export type WorkspacesService = ReturnType<typeof createWorkspacesService>;

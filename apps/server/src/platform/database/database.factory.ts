@@ -8,6 +8,8 @@ import { maskUrlCredentials } from '../logger/mask.ts';
 import { dataDirectoryMode, dataFileMode, tightenMode } from './data-directory.ts';
 import type { DatabaseHandle } from './database.port.ts';
 import type { Database } from './database.types.ts';
+import { postgresDialect } from './dialects/postgres.dialect.ts';
+import { sqliteDialect } from './dialects/sqlite.dialect.ts';
 
 export interface SqliteDatabaseOptions {
   /** Path of the database file, or `:memory:`. */
@@ -67,6 +69,7 @@ export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHa
   return {
     db,
     dialect: 'sqlite',
+    sqlDialect: sqliteDialect,
     location: options.file,
     async checkIntegrity() {
       const rows = connection.pragma('integrity_check') as { integrity_check: string }[];
@@ -120,6 +123,7 @@ export const createPostgresDatabase = async (options: PostgresDatabaseOptions): 
   return {
     db,
     dialect: 'postgres',
+    sqlDialect: postgresDialect,
     location: maskUrlCredentials(options.url),
     async checkIntegrity() {
       // PostgreSQL checks pages itself; here we confirm the catalog answers and no index is invalid.

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './database.types.ts';
+import type { SqlDialect } from './sql-dialect.ts';
 
 export type DatabaseDialect = 'sqlite' | 'postgres';
 
@@ -13,6 +14,8 @@ export type DatabaseDialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DatabaseDialect;
+  /** What differs between the dialects (locking, clock, better-auth's storage, relaxed commits): ask it, never `dialect`. */
+  sqlDialect: SqlDialect;
   /** Where the data is, for people: the SQLite file path or the PostgreSQL URL without its password. */
   location: string;
   /** Runs the engine's own consistency check; resolves to the problems found (empty when healthy). */
@@ -21,3 +24,6 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The handle without its query builder: what code that does not query (health, diagnostics) needs. */
+export type DatabaseInfo = Omit<DatabaseHandle, 'db'>;

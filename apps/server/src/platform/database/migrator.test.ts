@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/support/databases.ts';
+import { migrations } from '../../feature-list.ts';
 import { pendingMigrations } from './migrator.ts';
 
 describeEachDialect('migrations', (use) => {
   it('leaves nothing pending and creates every table', async () => {
     const { db } = use();
-    expect(await pendingMigrations(db)).toEqual([]);
+    expect(await pendingMigrations(db, migrations)).toEqual([]);
     const tables = await db.introspection.getTables();
     const names = tables.map((table) => table.name);
     for (const table of ['user', 'session', 'account', 'workspace', 'workspaceMember', 'apiKey', 'auditEvent', 'secret']) {

@@ -2,8 +2,24 @@
  * The catalogue of stable error codes. A code is part of the public API: clients branch on it, so a code is
  * never renamed or reused. `docs/errors.md` documents every entry (a test enforces it), and the HTTP error
  * handler is the only place that turns a code into a status.
+ *
+ * The platform declares the codes of cross-cutting failures here; each feature declares its own in its
+ * definition (`<x>.errors.ts`) and adds them to `ErrorCodeRegistry` by declaration merging, so `SteadError`
+ * accepts them:
+ *
+ * ```ts
+ * export const keysErrorCodes = { key_not_found: { status: 404, summary: '…' } } as const satisfies ErrorCatalogue;
+ * type KeysErrorCodes = typeof keysErrorCodes;
+ * declare module '../../platform/errors/error-codes.ts' { interface ErrorCodeRegistry extends KeysErrorCodes {} }
+ * ```
  */
-export const errorCodes = {
+export interface ErrorDefinition {
+  status: number;
+  summary: string;
+}
+export type ErrorCatalogue = Readonly<Record<string, ErrorDefinition>>;
+
+export const platformErrorCodes = {
   validation_failed: { status: 400, summary: 'A body, query or path parameter failed validation.' },
   malformed_json: { status: 400, summary: 'The request body is not valid JSON.' },
   invalid_body: { status: 400, summary: 'The request body is valid JSON but its shape is refused before any route sees it: nested deeper than 64 levels.' },
@@ -16,29 +32,20 @@ export const errorCodes = {
   csrf_rejected: { status: 403, summary: 'A cookie-authenticated request changing state came from an origin that is not allowed.' },
   host_not_allowed: { status: 421, summary: 'The Host header names a host this server does not serve (DNS rebinding defence); see `STEAD_ALLOWED_HOSTS`.' },
   rate_limited: { status: 429, summary: 'Too many requests; retry after the number of seconds in `Retry-After`.' },
-  setup_already_done: { status: 409, summary: 'The owner account already exists; setup runs only once.' },
-  invalid_credentials: { status: 401, summary: 'Email or password is wrong.' },
-  account_disabled: { status: 403, summary: 'The account has been disabled by an administrator.' },
-  two_factor_required: { status: 401, summary: 'The password was right; a TOTP or recovery code must now be sent to finish signing in.' },
-  two_factor_invalid: { status: 401, summary: 'The two-factor code or recovery code is wrong or expired.' },
-  two_factor_not_enabled: { status: 409, summary: 'Two-factor authentication is not enabled for this account.' },
-  password_too_weak: { status: 400, summary: 'The new password does not meet the length requirement.' },
-  email_taken: { status: 409, summary: 'An account with this email already exists.' },
-  user_not_found: { status: 404, summary: 'No user has this id or email.' },
-  workspace_not_found: { status: 404, summary: 'The workspace does not exist or the caller is not a member.' },
-  workspace_slug_taken: { status: 409, summary: 'Another workspace already uses this slug.' },
-  workspace_last_owner: { status: 409, summary: 'The change would leave the workspace without an owner.' },
-  member_not_found: { status: 404, summary: 'The user is not a member of this workspace.' },
-  member_exists: { status: 409, summary: 'The user is already a member of this workspace.' },
-  invitation_not_found: { status: 404, summary: 'The invitation does not exist or was revoked.' },
-  invitation_expired: { status: 410, summary: 'The invitation has expired.' },
-  invitation_used: { status: 409, summary: 'The invitation was already accepted.' },
-  invitation_email_mismatch: { status: 403, summary: 'The invitation was issued to a different email address.' },
-  role_not_assignable: { status: 403, summary: 'The caller may not grant a role above their own.' },
-  key_not_found: { status: 404, summary: 'The API key does not exist in this workspace.' },
-  key_not_revocable: { status: 403, summary: "The key was created by a member whose role ranks above the caller's; only they or someone of their rank may revoke it." },
   egress_blocked: { status: 422, summary: 'An outbound request was refused: its destination resolves to a private, loopback, link-local or metadata address that no administrator allowed.' },
   egress_failed: { status: 502, summary: 'An outbound request could not be completed (DNS failure, refused connection, timeout, too many redirects).' },
+  secret_key_invalid: { status: 500, summary: 'The secret key cannot decrypt stored secrets (wrong STEAD_SECRET_KEY or key file).' },
+  config_invalid: { status: 500, summary: 'A setting is invalid; the message names it and what is allowed.' },
+  data_dir_unusable: { status: 503, summary: 'The data directory cannot be created or is not a directory; the message names the path and the cause.' },
+  database_open_failed: { status: 503, summary: 'The SQLite database file cannot be opened or created (for example a read-only data directory); the message names the path and the cause.' },
+  service_unavailable: { status: 503, summary: 'A required component (database, event bus) is not reachable.' },
+  client_closed: { status: 499, summary: 'The client closed the connection before the answer was complete; nobody receives this body, it names the outcome in logs and the usage ledger.' },
+  internal_error: { status: 500, summary: 'An unexpected error; the response carries a request id to find it in the logs.' },
+} as const satisfies ErrorCatalogue;
+type PlatformErrorCodes = typeof platformErrorCodes;
+
+/** Codes of the features not yet converted to feature modules (tasks, schedules, models); they move with them. */
+export const pendingFeatureErrorCodes = {
   task_kind_unknown: { status: 400, summary: 'No task kind has this name; `GET /api/task-kinds` lists them.' },
   task_not_found: { status: 404, summary: 'The task does not exist in this workspace.' },
   task_state_conflict: { status: 409, summary: 'The task is in a state that does not allow the action (cancel a finished task, retry a running one).' },
@@ -53,17 +60,21 @@ export const errorCodes = {
   route_no_private_target: { status: 422, summary: 'The request is `private` and no local target can serve it; add a local model (Ollama, llama.cpp, LM Studio) or change the data class.' },
   route_no_target: { status: 422, summary: 'No target of this workspace has the capabilities the request needs (tools, JSON output, vision, context length).' },
   budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
-  secret_not_found: { status: 404, summary: 'The workspace secret does not exist in this workspace.' },
-  secret_exists: { status: 409, summary: 'A workspace secret with this name already exists; replace its value instead.' },
-  secret_unknown: { status: 400, summary: 'A task input names a secret the workspace secrets store does not have (tasks can name no other secret).' },
-  secret_not_usable: { status: 400, summary: "A task input names a workspace secret that the task creator's role may not use (its `usableBy` is higher)." },
-  secret_key_invalid: { status: 500, summary: 'The secret key cannot decrypt stored secrets (wrong STEAD_SECRET_KEY or key file).' },
-  config_invalid: { status: 500, summary: 'A setting is invalid; the message names it and what is allowed.' },
-  data_dir_unusable: { status: 503, summary: 'The data directory cannot be created or is not a directory; the message names the path and the cause.' },
-  database_open_failed: { status: 503, summary: 'The SQLite database file cannot be opened or created (for example a read-only data directory); the message names the path and the cause.' },
-  service_unavailable: { status: 503, summary: 'A required component (database, event bus) is not reachable.' },
-  client_closed: { status: 499, summary: 'The client closed the connection before the answer was complete; nobody receives this body, it names the outcome in logs and the usage ledger.' },
-  internal_error: { status: 500, summary: 'An unexpected error; the response carries a request id to find it in the logs.' },
-} as const satisfies Record<string, { status: number; summary: string }>;
+} as const satisfies ErrorCatalogue;
+type PendingFeatureErrorCodes = typeof pendingFeatureErrorCodes;
 
-export type ErrorCode = keyof typeof errorCodes;
+/** Every error code by name: the platform's, plus each feature's (declaration merging, see above). */
+export interface ErrorCodeRegistry extends PlatformErrorCodes, PendingFeatureErrorCodes {}
+export type ErrorCode = keyof ErrorCodeRegistry & string;
+
+/** Joins the platform's catalogue with the features'; a code declared twice is a programming error and throws. */
+export const composeErrorCatalogue = (parts: readonly ErrorCatalogue[]): ErrorCatalogue => {
+  const catalogue: Record<string, ErrorDefinition> = {};
+  for (const part of parts) {
+    for (const [code, definition] of Object.entries(part)) {
+      if (code in catalogue) throw new Error(`The error code ${code} is declared twice`);
+      catalogue[code] = definition;
+    }
+  }
+  return catalogue;
+};

@@ -7,6 +7,25 @@ export interface DomainEvent {
   type: string;
 }
 
+/**
+ * Every domain event of Stead by type, with its data. Each feature adds the events it emits in `<x>.events.ts`
+ * by declaration merging (like `JobPayloads`), so emitters and handlers share one type:
+ *
+ * ```ts
+ * declare module '../../platform/events/domain-events.ts' {
+ *   interface DomainEventMap { 'key-revoke': { workspaceId: string; keyId: string } }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DomainEventMap {}
+export type DomainEventType = keyof DomainEventMap & string;
+/** The event of one type (or a union of types), with its `type`. */
+export type DomainEventOf<TType extends DomainEventType> = { [K in TType]: { type: K } & DomainEventMap[K] }[TType];
+export type SteadDomainEvent = DomainEventOf<DomainEventType>;
+/** Emits a domain event; resolves once this process's handlers ran. */
+export type EmitDomainEvent = (event: SteadDomainEvent) => Promise<void>;
+
 export interface DomainEventHandlerOptions {
   /**
    * Also run on every other process sharing the event bus (Redis), for state each node keeps for itself (an
@@ -15,7 +34,7 @@ export interface DomainEventHandlerOptions {
   everyNode?: boolean;
 }
 
-export interface DomainEvents<TEvent extends DomainEvent> {
+export interface DomainEvents<TEvent extends DomainEvent = SteadDomainEvent> {
   /** Handles events of the given types. Register handlers while composing, before the first `emit`. */
   on<TType extends TEvent['type']>(types: readonly TType[], handler: (event: Extract<TEvent, { type: TType }>) => void | Promise<void>, options?: DomainEventHandlerOptions): void;
   /**
@@ -57,7 +76,7 @@ const maximumPendingEchoes = 1_000;
  * cache with its own expiry), never work that must not be lost, which belongs in the emitting process (plain
  * handlers) or the job queue.
  */
-export const createDomainEvents = <TEvent extends DomainEvent>({ bus, ids, channelType, onError }: DomainEventsOptions): DomainEvents<TEvent> => {
+export const createDomainEvents = <TEvent extends DomainEvent = SteadDomainEvent>({ bus, ids, channelType, onError }: DomainEventsOptions): DomainEvents<TEvent> => {
   const registrations: Registration[] = [];
   const published = new Set<string>();
   let unsubscribe: Unsubscribe | undefined;

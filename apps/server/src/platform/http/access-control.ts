@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SteadError } from '../errors/stead-error.ts';
-import { isWorkspacePermission, roleGrants, type RoutePermission, type WorkspaceRole } from './permissions.ts';
+import type { AccessPolicy, RoutePermission, WorkspaceRole } from './permissions.ts';
 import type { Caller, SessionUser } from './request-context.ts';
 import { idPattern } from './http.types.ts';
 
@@ -24,6 +24,8 @@ export interface RouteInventoryEntry {
 
 export interface AccessControlOptions {
   resolver: AccessResolver;
+  /** The workspace permissions the features declared, and which roles hold them. */
+  policy: AccessPolicy;
   /** Origins besides the server's own that may send cookie-authenticated, state-changing requests. */
   trustedOrigins: readonly string[];
   /** Name of the session cookie; a request without it skips the session lookup. */
@@ -63,7 +65,9 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
         throw new Error(`Route ${methods.join(',')} ${route.url} declares no permission (config.permission)`);
       }
     }
-    if (isWorkspacePermission(config.permission) && !route.url.includes(':workspaceId') && !config.workspaceFromQuery) {
+    const known = ['public', 'user', 'admin'].includes(config.permission) || options.policy.isWorkspacePermission(config.permission);
+    if (!known) throw new Error(`Route ${methods.join(',')} ${route.url} declares the permission ${config.permission}, which no feature declares`);
+    if (options.policy.isWorkspacePermission(config.permission) && !route.url.includes(':workspaceId') && !config.workspaceFromQuery) {
       throw new Error(`Route ${route.url} needs ${config.permission} but has no :workspaceId parameter`);
     }
     const changesState = methods.some((method) => !safeMethods.has(method));
@@ -145,7 +149,7 @@ export const registerAccessControl = (app: FastifyInstance, options: AccessContr
         : await options.resolver.memberRole(workspaceId, caller.user.id);
     // Another workspace's credentials learn nothing, not even whether the workspace exists.
     if (!role) throw new SteadError('workspace_not_found', 'Workspace not found');
-    if (!roleGrants(role, permission)) throw new SteadError('forbidden', `The ${role} role does not grant ${permission}`);
+    if (!options.policy.grants(role, permission)) throw new SteadError('forbidden', `The ${role} role does not grant ${permission}`);
     request.workspaceAccess = { workspaceId, role };
   });
 };

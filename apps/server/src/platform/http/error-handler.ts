@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
+import { platformErrorCodes, type ErrorCatalogue, type ErrorCode } from '../errors/error-codes.ts';
 import { isSteadError } from '../errors/stead-error.ts';
 
 export interface ErrorBody {
@@ -30,18 +30,25 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** The single place where errors become HTTP responses. */
 export const registerErrorHandler = (
   app: FastifyInstance,
-  options: { spaFallback?: ((request: FastifyRequest, reply: FastifyReply) => boolean) | undefined } = {},
+  options: {
+    spaFallback?: ((request: FastifyRequest, reply: FastifyReply) => boolean) | undefined;
+    /** Every code with its status (the platform's and the features'). Default: the platform's codes only. */
+    catalogue?: ErrorCatalogue;
+  } = {},
 ): void => {
+  const catalogue: ErrorCatalogue = options.catalogue ?? platformErrorCodes;
+  // A code missing from the catalogue is a programming error: answered as the 500 it is.
+  const statusOf = (code: ErrorCode) => catalogue[code]?.status ?? 500;
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const send = (code: ErrorCode, message: string, details?: Record<string, unknown>) => {
-      const status = errorCodes[code].status;
+      const status = statusOf(code);
       const openAi = isGatewayPath(request.url.split('?')[0] ?? '') ? { type: openAiErrorType(status), param: null } : {};
       const body: ErrorBody = { error: { code, message, requestId: request.id, ...(details ? { details } : {}), ...openAi } };
       return reply.status(status).send(body);
     };
 
     if (isSteadError(error)) {
-      if (errorCodes[error.code].status >= 500) request.log.error({ err: error }, error.message);
+      if (statusOf(error.code) >= 500) request.log.error({ err: error }, error.message);
       return send(error.code, error.message, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

@@ -57,7 +57,16 @@ const machineAddresses = (): string[] =>
  * `localhost` and loopback addresses, and `STEAD_ALLOWED_HOSTS`. Ports do not matter; names compare without case
  * and trailing dot.
  */
-export const createHostAllowlist = (options: HostAllowlistOptions) => {
+export interface HostAllowlist {
+  allows(host: string | undefined): boolean;
+  /**
+   * The origin links are built on (invitation URLs): `STEAD_PUBLIC_URL` when set, else the origin the request
+   * came to when its Host is served, else the listen address. Never a name the allowlist refuses.
+   */
+  originFor(request: Pick<FastifyRequest, 'protocol' | 'host'>): string;
+}
+
+export const createHostAllowlist = (options: HostAllowlistOptions) : HostAllowlist => {
   const exact = new Set<string>();
   const suffixes: string[] = [];
   const add = (value: string) => {
@@ -103,7 +112,6 @@ export const createHostAllowlist = (options: HostAllowlistOptions) => {
   };
 };
 
-export type HostAllowlist = ReturnType<typeof createHostAllowlist>;
 
 /**
  * Refuses requests whose Host (or `X-Forwarded-Host` behind a trusted proxy: Fastify's `request.host`) is not

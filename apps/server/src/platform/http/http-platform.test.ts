@@ -6,7 +6,7 @@ import { buildApp, createCore } from '../../app.ts';
 import { configSchema } from '../../config/config.schema.ts';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { cookieOf, createKey, setUpOwner, startTestServer, testOrigin, type TestServer } from '../../../test/support/test-server.ts';
-import { errorCodes } from '../errors/error-codes.ts';
+import { accessPolicy, errorCatalogue } from '../../feature-list.ts';
 import { createLoggerOptions } from '../logger/logger.ts';
 import { registerAccessControl } from './access-control.ts';
 
@@ -69,7 +69,7 @@ describe('HTTP platform', () => {
 
   it('documents every error code in docs/errors.md', () => {
     const documentation = readFileSync(new URL('../../../../../docs/errors.md', import.meta.url), 'utf8');
-    const missing = Object.keys(errorCodes).filter((code) => !documentation.includes(`\`${code}\``));
+    const missing = Object.keys(errorCatalogue).filter((code) => !documentation.includes(`\`${code}\``));
     expect(missing).toEqual([]);
   });
 
@@ -165,6 +165,7 @@ describe('route declarations', () => {
     const app = Fastify();
     registerAccessControl(app, {
       resolver: { sessionFromHeaders: async () => null, keyFromToken: async () => null, memberRole: async () => null },
+      policy: accessPolicy,
       trustedOrigins: [],
       sessionCookieName: 'stead.session_token',
       isPublicPluginRoute: () => false,

@@ -1,22 +1,10 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
 import { SteadError } from '../errors/stead-error.ts';
 
 /** The Fastify instance every feature registers its routes on: zod schemas give types, validation and OpenAPI. */
 export type SteadApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
-
-export const errorBodySchema = z
-  .object({
-    error: z.object({
-      code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]),
-      message: z.string(),
-      requestId: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .describe('Error');
 
 export const noContent = z.null().describe('No content');
 

@@ -1,49 +1,45 @@
 /**
  * Roles and permissions, checked in one place (the access hook). Every route declares one `RoutePermission`
- * in its `config`; registering a route without one throws, so a forgotten declaration fails every test.
+ * in its `config`; registering a route without one, or with one no feature declared, throws, so a forgotten
+ * declaration fails every test.
+ *
+ * Each feature declares its workspace permissions with the lowest role that holds them (roles nest: every
+ * role has what the roles below it have), and adds their names to `WorkspacePermissionRegistry` by
+ * declaration merging, so a route naming an undeclared permission does not compile:
+ *
+ * ```ts
+ * export const keysPermissions = { 'keys:read': 'admin', 'keys:manage': 'admin' } as const satisfies PermissionDeclarations;
+ * type KeysPermissions = typeof keysPermissions;
+ * declare module '../../platform/http/permissions.ts' { interface WorkspacePermissionRegistry extends KeysPermissions {} }
+ * ```
  */
 export const workspaceRoles = ['owner', 'admin', 'member', 'viewer'] as const;
 export type WorkspaceRole = (typeof workspaceRoles)[number];
 
-export const workspacePermissions = [
-  'workspace:read',
-  'workspace:update',
-  'workspace:delete',
-  'members:read',
-  'members:manage',
-  'keys:read',
-  'keys:manage',
-  'audit:read',
-  'events:read',
-  'tasks:read',
-  'tasks:run',
-  'schedules:read',
-  'schedules:manage',
-  'models:read',
-  'models:use',
-  'models:manage',
-  'secrets:read',
-  'secrets:manage',
-] as const;
-export type WorkspacePermission = (typeof workspacePermissions)[number];
-
-const viewer: WorkspacePermission[] = ['workspace:read', 'members:read', 'events:read', 'tasks:read', 'schedules:read', 'models:read'];
-// Members see the names (never values) of workspace secrets, to pick one for a task; admins make and change them.
-const member: WorkspacePermission[] = [...viewer, 'tasks:run', 'models:use', 'secrets:read'];
-const admin: WorkspacePermission[] = [...member, 'workspace:update', 'members:manage', 'keys:read', 'keys:manage', 'audit:read', 'schedules:manage', 'models:manage', 'secrets:manage'];
-const owner: WorkspacePermission[] = [...admin, 'workspace:delete'];
-
-export const rolePermissions: Record<WorkspaceRole, ReadonlySet<WorkspacePermission>> = {
-  owner: new Set(owner),
-  admin: new Set(admin),
-  member: new Set(member),
-  viewer: new Set(viewer),
-};
-
 /** Higher rank grants more; used so nobody can hand out a role above their own. */
 export const roleRank: Record<WorkspaceRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
-export const roleGrants = (role: WorkspaceRole, permission: WorkspacePermission): boolean => rolePermissions[role].has(permission);
+/** Permission name → the lowest role that holds it. */
+export type PermissionDeclarations = Readonly<Record<string, WorkspaceRole>>;
+
+/**
+ * Permissions of the features not yet converted to feature modules (tasks, schedules, models); they move into
+ * their features' definitions when those are converted.
+ */
+export const pendingFeaturePermissions = {
+  'tasks:read': 'viewer',
+  'tasks:run': 'member',
+  'schedules:read': 'viewer',
+  'schedules:manage': 'admin',
+  'models:read': 'viewer',
+  'models:use': 'member',
+  'models:manage': 'admin',
+} as const satisfies PermissionDeclarations;
+type PendingFeaturePermissions = typeof pendingFeaturePermissions;
+
+/** Every workspace permission by name; features add theirs by declaration merging (see above). */
+export interface WorkspacePermissionRegistry extends PendingFeaturePermissions {}
+export type WorkspacePermission = keyof WorkspacePermissionRegistry & string;
 
 /**
  * - `public`: anyone, no credentials.
@@ -54,5 +50,28 @@ export const roleGrants = (role: WorkspaceRole, permission: WorkspacePermission)
  */
 export type RoutePermission = 'public' | 'user' | 'admin' | WorkspacePermission;
 
-export const isWorkspacePermission = (permission: RoutePermission): permission is WorkspacePermission =>
-  (workspacePermissions as readonly string[]).includes(permission);
+/** The workspace permissions of every feature, composed; the access hook and the route inventory test ask it. */
+export interface AccessPolicy {
+  readonly permissions: readonly WorkspacePermission[];
+  grants(role: WorkspaceRole, permission: WorkspacePermission): boolean;
+  isWorkspacePermission(permission: string): permission is WorkspacePermission;
+}
+
+/** Composes the features' declarations; a permission declared twice is a programming error and throws. */
+export const createAccessPolicy = (declarations: readonly PermissionDeclarations[]): AccessPolicy => {
+  const lowestRole = new Map<string, WorkspaceRole>();
+  for (const declared of declarations) {
+    for (const [permission, role] of Object.entries(declared)) {
+      if (lowestRole.has(permission)) throw new Error(`The permission ${permission} is declared twice`);
+      lowestRole.set(permission, role);
+    }
+  }
+  return {
+    permissions: [...lowestRole.keys()] as WorkspacePermission[],
+    grants: (role, permission) => {
+      const lowest = lowestRole.get(permission);
+      return lowest !== undefined && roleRank[role] >= roleRank[lowest];
+    },
+    isWorkspacePermission: (permission): permission is WorkspacePermission => lowestRole.has(permission),
+  };
+};

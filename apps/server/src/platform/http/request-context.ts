@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { RoutePermission, WorkspaceRole } from './permissions.ts';
 
 export interface SessionUser {
@@ -56,3 +57,16 @@ export const callerLabel = (caller: Caller): { type: Caller['type']; id: string 
       return { type: 'anonymous', id: null, label: null };
   }
 };
+
+/** What identifies the browser: the cookies it sent and the client address Fastify established. */
+export interface ClientContext {
+  cookie: string | undefined;
+  userAgent: string | undefined;
+  clientAddress: string;
+}
+
+export const clientOf = (request: FastifyRequest): ClientContext => ({
+  cookie: request.headers.cookie,
+  userAgent: request.headers['user-agent'],
+  clientAddress: request.ip,
+});

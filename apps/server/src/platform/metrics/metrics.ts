@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
 /** A registry per server instance (tests build many apps in one process), with process metrics included. */
-export const createMetrics = () => {
+export const createMetrics = (): Metrics => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'stead_' });
   const httpDuration = new Histogram({
@@ -15,7 +20,7 @@ export const createMetrics = () => {
   return { registry, httpDuration };
 };
 
-export const registerHttpMetrics = (app: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void => {
+export const registerHttpMetrics = (app: FastifyInstance, metrics: Metrics): void => {
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps label cardinality bounded.
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
-import type { AuditService } from '../features/audit/audit.service.ts';
-import type { WorkspaceSecretsService } from '../features/workspace-secrets/workspace-secrets.service.ts';
-import { createSecretBody, secretUsableByRoles, updateSecretBody, type WorkspaceSecret } from '../features/workspace-secrets/workspace-secrets.schema.ts';
-import type { WorkspacesService } from '../features/workspaces/workspaces.service.ts';
-import { SteadError } from '../platform/errors/stead-error.ts';
-import { cliActor, output, table } from './cli-context.ts';
-import { promptSecret, readStdin } from './prompt.ts';
+import type { FeatureCliContext } from '../../feature.ts';
+import { cliActor, commandGroup, output, table } from '../../platform/cli/cli-output.ts';
+import { promptSecret, readStdin } from '../../platform/cli/prompt.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
+import { createSecretBody, secretUsableByRoles, updateSecretBody, type WorkspaceSecret } from './workspace-secrets.schema.ts';
+import type { WorkspaceSecretsService } from './workspace-secrets.service.ts';
 
 /** The part of the core these commands use; `SteadCore` satisfies it. */
 export interface SecretsCommandCore {
@@ -42,7 +43,10 @@ interface SetOptions {
  * (`--value-stdin`) or a prompt that does not echo, never from the command line (where `ps` and shell history
  * would keep them), and are never printed.
  */
-export const registerWorkspaceSecretsCommands = (secrets: Command, withCore: WithSecretsCore): void => {
+export const registerWorkspaceSecretsCommands = (program: Command, { withServices }: FeatureCliContext): void => {
+  // The group is shared with the secrets feature's `rotate-key`; whichever registers first creates it.
+  const secrets = commandGroup(program, 'secrets', 'Manage the workspace secrets tasks use, and the encryption of every stored secret');
+  const withCore: WithSecretsCore = (action) => withServices((services) => action(services));
   secrets
     .command('list')
     .description('List the secrets tasks of a workspace may use (names and roles, never values)')

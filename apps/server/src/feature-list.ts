@@ -1,0 +1,44 @@
+import { migrations as history } from '../migrations/index.ts';
+import { composeDeclarations } from './compose-features.ts';
+import type { AnyFeature, ComposedTables } from './feature.ts';
+import { auditFeature } from './features/audit/audit.feature.ts';
+import { authFeature } from './features/auth/auth.feature.ts';
+import { eventsFeature } from './features/events/events.feature.ts';
+import { keysFeature } from './features/keys/keys.feature.ts';
+import { onboardingFeature } from './features/onboarding/onboarding.feature.ts';
+import { secretsFeature } from './features/secrets/secrets.feature.ts';
+import { systemFeature } from './features/system/system.feature.ts';
+import { usersFeature } from './features/users/users.feature.ts';
+import { workspaceSecretsFeature } from './features/workspace-secrets/workspace-secrets.feature.ts';
+import { workspacesFeature } from './features/workspaces/workspaces.feature.ts';
+import type { RunsTables } from './features/runs/runs.tables.ts';
+import type { PendingFeatureTables, PlatformTables, QueueTables } from './platform/database/database.types.ts';
+import { pendingFeatureErrorCodes, platformErrorCodes } from './platform/errors/error-codes.ts';
+import { pendingFeaturePermissions } from './platform/http/permissions.ts';
+
+/**
+ * Every feature of the server, once. The order is the order of their CLI commands in `stead --help` and of
+ * their routes; services are created on first use, so it need not follow their dependencies. Adding a feature
+ * is a folder under features/ and one line here (docs/architecture.md, "Adding a feature").
+ */
+export const features = [
+  systemFeature,
+  onboardingFeature,
+  authFeature,
+  usersFeature,
+  workspacesFeature,
+  keysFeature,
+  auditFeature,
+  eventsFeature,
+  secretsFeature,
+  workspaceSecretsFeature,
+] as const satisfies readonly AnyFeature[];
+
+/** Every table: the platform's, the features', and those of features not yet converted. */
+export type Database = PlatformTables & QueueTables & PendingFeatureTables & RunsTables & ComposedTables<typeof features>;
+
+export const { accessPolicy, errorCatalogue, migrations } = composeDeclarations(features, {
+  permissions: [pendingFeaturePermissions],
+  errorCodes: [platformErrorCodes, pendingFeatureErrorCodes],
+  history,
+});

@@ -1,0 +1,127 @@
+import type { Command } from 'commander';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely, Migration } from 'kysely';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { SteadConfig } from './config/config.schema.ts';
+import type { Clock, Ids } from './platform/clock/clock.ts';
+import type { ResolvedSecretKey } from './platform/crypto/secret-key.ts';
+import type { DatabaseInfo } from './platform/database/database.port.ts';
+import type { EgressClient } from './platform/egress/egress.port.ts';
+import type { ErrorCatalogue } from './platform/errors/error-codes.ts';
+import type { DomainEventOf, DomainEventType, DomainEvents, EmitDomainEvent } from './platform/events/domain-events.ts';
+import type { EventBus } from './platform/events/events.port.ts';
+import type { SteadApp } from './platform/http/http.types.ts';
+import type { PermissionDeclarations } from './platform/http/permissions.ts';
+import type { KeyValueStore } from './platform/key-value/key-value.port.ts';
+
+/**
+ * The services of every feature, by feature name. Each feature adds its own in its `<x>.feature.ts` by
+ * declaration merging (`declare module '../../feature.ts' { interface SteadServices { keys: KeysService } }`),
+ * so other features, the CLI and the composition see one typed object.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SteadServices {}
+
+/** What the composition root builds before any feature: configuration and the platform's adapters. */
+export interface SteadPlatform {
+  config: SteadConfig;
+  clock: Clock;
+  ids: Ids;
+  /** Diagnostics outside a request (the CLI, background work), JSON on stderr. */
+  logger: Logger;
+  /** The database's dialect, location and checks; features query through their context's `db`. */
+  database: DatabaseInfo;
+  events: EventBus;
+  domainEvents: DomainEvents;
+  secretKey: ResolvedSecretKey;
+  egress: EgressClient;
+  keyValue: KeyValueStore;
+  /** True once the core started closing: background noise of a closing process is not worth reporting. */
+  isClosing(): boolean;
+}
+
+/** What a feature's `create` receives. */
+export interface FeatureContext<TTables> extends SteadPlatform {
+  /** The database, typed over this feature's own tables only: a query on another feature's table does not compile. */
+  db: Kysely<TTables>;
+  /** The services of the features listed before this one (asking for a later one throws at start-up). */
+  services: SteadServices;
+  emit: EmitDomainEvent;
+}
+
+/** What a feature's `routes` receive besides the app. */
+export interface FeatureHttpContext {
+  services: SteadServices;
+  platform: SteadPlatform;
+  /** The origin links in responses should use for this request (see platform/http/host-allowlist.ts). */
+  linkOrigin: (request: Pick<FastifyRequest, 'protocol' | 'host'>) => string;
+  loginRateLimit: { max: number; timeWindow: string };
+  metrics: Registry;
+  startedAt: number;
+  /** Health checks of the platform's components, by name; each resolves and never throws. */
+  components: Record<string, () => Promise<{ state: 'up' | 'down' | 'disabled'; detail?: string }>>;
+}
+
+/** What a feature's `cli` receives besides the program. */
+export interface FeatureCliContext {
+  /** Runs an action on the data directory or database directly (no server needs to run), then closes. */
+  withServices<T>(action: (services: SteadServices, platform: SteadPlatform) => Promise<T>): Promise<T>;
+}
+
+/** A reaction to a domain event, declared by the feature that reacts. */
+export interface EventSubscription<TType extends DomainEventType> {
+  handle(event: DomainEventOf<TType>, services: SteadServices): void | Promise<void>;
+  /**
+   * Also run on every other node for events emitted there (Redis bus, at most once): only for state each node
+   * keeps for itself (a cache). Default false: runs once, in the emitting process, before `emit` resolves.
+   */
+  everyNode?: boolean;
+}
+export type EventSubscriptions = { [TType in DomainEventType]?: EventSubscription<TType> };
+
+/** A type-only marker for the tables a feature owns (`tables: ownTables<KeysTables>()`). */
+export interface TableSet<TTables> {
+  readonly tables?: TTables;
+}
+export const ownTables = <TTables>(): TableSet<TTables> => ({});
+
+type ServiceOf<TName extends string> = TName extends keyof SteadServices ? SteadServices[TName] : never;
+
+/**
+ * One feature: everything it contributes, in one object exported from `features/<x>/<x>.feature.ts` and listed
+ * once in `feature-list.ts`. See docs/architecture.md, "Adding a feature".
+ */
+export interface FeatureDefinition<TName extends string, TTables> {
+  /** The folder's noun; also the key of its service in `SteadServices`. */
+  name: TName;
+  tables?: TableSet<TTables>;
+  /**
+   * New migrations of this feature by permanent name. Names share one sequence with `migrations/` (the
+   * history): `NNNN-<feature>-<what>`, the next free number, so they apply in the order they were written.
+   */
+  migrations?: Readonly<Record<string, Migration>>;
+  permissions?: PermissionDeclarations;
+  errorCodes?: ErrorCatalogue;
+  /** The domain events this feature reacts to (the ones it emits are declared in `<x>.events.ts`). */
+  events?: EventSubscriptions;
+  create?(context: FeatureContext<TTables>): ServiceOf<TName>;
+  /** Request hooks, registered after access control and before any feature's routes. */
+  hooks?(app: SteadApp, context: FeatureHttpContext): void;
+  routes?(app: SteadApp, context: FeatureHttpContext): void;
+  cli?(program: Command, context: FeatureCliContext): void;
+}
+
+/** Any feature, for the list and the composition (which need no feature's own types). */
+export interface AnyFeature extends Omit<FeatureDefinition<string, unknown>, 'create' | 'tables'> {
+  tables?: TableSet<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  create?(context: FeatureContext<any>): unknown;
+}
+
+export const defineFeature = <TName extends string, TTables = unknown>(definition: FeatureDefinition<TName, TTables>): FeatureDefinition<TName, TTables> => definition;
+
+type UnionToIntersection<T> = (T extends unknown ? (value: T) => void : never) extends (value: infer I) => void ? I : never;
+type TablesOf<TFeature> = TFeature extends { tables?: TableSet<infer TTables> } ? (unknown extends TTables ? never : TTables) : never;
+/** The tables of every feature of a list, as one object type (the Kysely `Database` is built from it). */
+export type ComposedTables<TFeatures extends readonly unknown[]> = UnionToIntersection<TablesOf<TFeatures[number]>>;
