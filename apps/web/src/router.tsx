@@ -44,7 +44,7 @@ const setupRoute = createRoute({
     const setup = await context.queryClient.fetchQuery(setupQuery);
     if (!setup.needsSetup) throw redirect({ to: '/login' });
   },
-  component: lazyRouteComponent(() => import('./pages/setup-page.tsx'), 'SetupPage'),
+  component: lazyRouteComponent(() => import('@/features/auth/setup-page.tsx'), 'SetupPage'),
 });
 
 export const loginRoute = createRoute({
@@ -57,13 +57,13 @@ export const loginRoute = createRoute({
     const session = await context.queryClient.fetchQuery(sessionQuery);
     if (session) throw redirect({ to: search.redirect ?? '/' });
   },
-  component: lazyRouteComponent(() => import('./pages/login-page.tsx'), 'LoginPage'),
+  component: lazyRouteComponent(() => import('@/features/auth/login-page.tsx'), 'LoginPage'),
 });
 
 const inviteRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'invite/$token',
-  component: lazyRouteComponent(() => import('./pages/invite-page.tsx'), 'InvitePage'),
+  component: lazyRouteComponent(() => import('@/features/auth/invite-page.tsx'), 'InvitePage'),
 });
 
 /** Everything behind sign-in shares the sidebar layout. */
@@ -90,7 +90,7 @@ const homeRoute = createRoute({
     const workspace = pickWorkspace(context.workspaces, readStoredWorkspaceId());
     if (workspace) throw redirect({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
   },
-  component: lazyRouteComponent(() => import('./pages/no-workspace-page.tsx'), 'NoWorkspacePage'),
+  component: lazyRouteComponent(() => import('@/features/workspaces/no-workspace-page.tsx'), 'NoWorkspacePage'),
 });
 
 export const workspaceRoute = createRoute({
@@ -119,55 +119,55 @@ const workspaceIndexRoute = createRoute({
 const membersRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'members',
-  component: lazyRouteComponent(() => import('./pages/members-page.tsx'), 'MembersPage'),
+  component: lazyRouteComponent(() => import('@/features/workspaces/members-page.tsx'), 'MembersPage'),
 });
 
 const keysRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'keys',
-  component: lazyRouteComponent(() => import('./pages/keys-page.tsx'), 'KeysPage'),
+  component: lazyRouteComponent(() => import('@/features/keys/keys-page.tsx'), 'KeysPage'),
 });
 
 const secretsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'secrets',
-  component: lazyRouteComponent(() => import('./pages/secrets-page.tsx'), 'SecretsPage'),
+  component: lazyRouteComponent(() => import('@/features/secrets/secrets-page.tsx'), 'SecretsPage'),
 });
 
 const auditRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'audit',
-  component: lazyRouteComponent(() => import('./pages/audit-page.tsx'), 'WorkspaceAuditPage'),
+  component: lazyRouteComponent(() => import('@/features/audit/audit-page.tsx'), 'WorkspaceAuditPage'),
 });
 
 const tasksRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'tasks',
-  component: lazyRouteComponent(() => import('./pages/tasks-page.tsx'), 'TasksPage'),
+  component: lazyRouteComponent(() => import('@/features/tasks/tasks-page.tsx'), 'TasksPage'),
 });
 
 const taskDetailRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'tasks/$taskId',
-  component: lazyRouteComponent(() => import('./pages/task-detail-page.tsx'), 'TaskDetailPage'),
+  component: lazyRouteComponent(() => import('@/features/tasks/task-detail-page.tsx'), 'TaskDetailPage'),
 });
 
 const schedulesRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'schedules',
-  component: lazyRouteComponent(() => import('./pages/schedules-page.tsx'), 'SchedulesPage'),
+  component: lazyRouteComponent(() => import('@/features/schedules/schedules-page.tsx'), 'SchedulesPage'),
 });
 
 const scheduleDetailRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'schedules/$scheduleId',
-  component: lazyRouteComponent(() => import('./pages/schedule-detail-page.tsx'), 'ScheduleDetailPage'),
+  component: lazyRouteComponent(() => import('@/features/schedules/schedule-detail-page.tsx'), 'ScheduleDetailPage'),
 });
 
 const modelsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'models',
-  component: lazyRouteComponent(() => import('./pages/models-page.tsx'), 'ModelsPage'),
+  component: lazyRouteComponent(() => import('@/features/models/models-page.tsx'), 'ModelsPage'),
 });
 
 const modelsIndexRoute = createRoute({
@@ -181,43 +181,43 @@ const modelsIndexRoute = createRoute({
 const modelProvidersRoute = createRoute({
   getParentRoute: () => modelsRoute,
   path: 'providers',
-  component: lazyRouteComponent(() => import('./pages/model-providers-page.tsx'), 'ModelProvidersPage'),
+  component: lazyRouteComponent(() => import('@/features/models/providers/model-providers-page.tsx'), 'ModelProvidersPage'),
 });
 
 const modelCatalogRoute = createRoute({
   getParentRoute: () => modelsRoute,
   path: 'catalog',
-  component: lazyRouteComponent(() => import('./pages/model-catalog-page.tsx'), 'ModelCatalogPage'),
+  component: lazyRouteComponent(() => import('@/features/models/catalog/model-catalog-page.tsx'), 'ModelCatalogPage'),
 });
 
 const modelRoutingRoute = createRoute({
   getParentRoute: () => modelsRoute,
   path: 'routing',
-  component: lazyRouteComponent(() => import('./pages/model-routing-page.tsx'), 'ModelRoutingPage'),
+  component: lazyRouteComponent(() => import('@/features/models/routing/model-routing-page.tsx'), 'ModelRoutingPage'),
 });
 
 const modelUsageRoute = createRoute({
   getParentRoute: () => modelsRoute,
   path: 'usage',
-  component: lazyRouteComponent(() => import('./pages/model-usage-page.tsx'), 'ModelUsagePage'),
+  component: lazyRouteComponent(() => import('@/features/models/usage/model-usage-page.tsx'), 'ModelUsagePage'),
 });
 
 const modelPlaygroundRoute = createRoute({
   getParentRoute: () => modelsRoute,
   path: 'playground',
-  component: lazyRouteComponent(() => import('./pages/model-playground-page.tsx'), 'ModelPlaygroundPage'),
+  component: lazyRouteComponent(() => import('@/features/models/playground/model-playground-page.tsx'), 'ModelPlaygroundPage'),
 });
 
 const workspaceSettingsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'settings',
-  component: lazyRouteComponent(() => import('./pages/workspace-settings-page.tsx'), 'WorkspaceSettingsPage'),
+  component: lazyRouteComponent(() => import('@/features/workspaces/workspace-settings-page.tsx'), 'WorkspaceSettingsPage'),
 });
 
 const accountRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'account',
-  component: lazyRouteComponent(() => import('./pages/account-page.tsx'), 'AccountPage'),
+  component: lazyRouteComponent(() => import('@/features/auth/account-page.tsx'), 'AccountPage'),
 });
 
 const adminRoute = createRoute({
@@ -240,19 +240,19 @@ const adminIndexRoute = createRoute({
 const adminUsersRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'users',
-  component: lazyRouteComponent(() => import('./pages/admin-users-page.tsx'), 'AdminUsersPage'),
+  component: lazyRouteComponent(() => import('@/features/admin/admin-users-page.tsx'), 'AdminUsersPage'),
 });
 
 const adminAuditRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'audit',
-  component: lazyRouteComponent(() => import('./pages/audit-page.tsx'), 'AdminAuditPage'),
+  component: lazyRouteComponent(() => import('@/features/audit/audit-page.tsx'), 'AdminAuditPage'),
 });
 
 const adminSettingsRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'settings',
-  component: lazyRouteComponent(() => import('./pages/admin-settings-page.tsx'), 'AdminSettingsPage'),
+  component: lazyRouteComponent(() => import('@/features/admin/admin-settings-page.tsx'), 'AdminSettingsPage'),
 });
 
 const routeTree = rootRoute.addChildren([

@@ -40,7 +40,7 @@ import { canManage, pickWorkspace, readStoredWorkspaceId } from '@/lib/workspace
 
 // Loaded on first use: its form code (zod, react-hook-form) is not needed to render the shell.
 const CreateWorkspaceDialog = lazy(async () => ({
-  default: (await import('@/components/create-workspace-dialog.tsx')).CreateWorkspaceDialog,
+  default: (await import('@/features/workspaces/create-workspace-dialog.tsx')).CreateWorkspaceDialog,
 }));
 
 function Logo() {
