@@ -1,0 +1,16 @@
+import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { defineFeatureRoutes, workspaceRoute } from '@/layout-routes.tsx';
+
+const tasksRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'tasks',
+  component: lazyRouteComponent(() => import('./tasks-page.tsx'), 'TasksPage'),
+});
+
+const taskDetailRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: 'tasks/$taskId',
+  component: lazyRouteComponent(() => import('./task-detail-page.tsx'), 'TaskDetailPage'),
+});
+
+export const tasksRoutes = defineFeatureRoutes({ workspace: [tasksRoute, taskDetailRoute] });
