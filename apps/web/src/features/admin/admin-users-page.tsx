@@ -1,18 +1,49 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent } from '@/components/ui/card.tsx';
-import { FormError } from '@/components/ui/field.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type AdminUser } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useSession } from '@/lib/use-app.ts';
+
+function UserRow({ user, self, onAction }: { user: AdminUser; self: boolean; onAction: (action: 'disable' | 'enable') => void }) {
+  return (
+    <TableRow>
+      <TableCell>
+        <div className="font-medium">
+          {user.name}
+          {self ? <span className="ml-1 text-xs text-muted-foreground">(you)</span> : null}
+        </div>
+        <div className="text-xs break-all text-muted-foreground">{user.email}</div>
+      </TableCell>
+      <TableCell>
+        <div className="flex flex-wrap gap-1">
+          {user.disabledAt ? <Badge variant="destructive">disabled</Badge> : <Badge variant="success">active</Badge>}
+          {user.isAdmin ? <Badge>admin</Badge> : null}
+          {user.twoFactorEnabled ? <Badge variant="outline">2FA</Badge> : null}
+        </div>
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDate(user.createdAt)}</TableCell>
+      <TableCell className="text-right">
+        {self ? null : user.disabledAt ? (
+          <Button variant="outline" size="sm" onClick={() => onAction('enable')}>
+            Enable
+          </Button>
+        ) : (
+          <Button variant="ghost" size="sm" onClick={() => onAction('disable')}>
+            Disable
+          </Button>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}
 
 export function AdminUsersPage() {
   const session = useSession();
@@ -23,63 +54,19 @@ export function AdminUsersPage() {
   return (
     <>
       <PageHeader title="Users" description="Everyone with an account on this instance." />
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {users.isPending ? (
-            <LoadingRows />
-          ) : users.isError ? (
-            <FormError message={errorMessage(users.error)} />
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>User</TableHead>
-                  <TableHead>Status</TableHead>
-                  <TableHead className="hidden sm:table-cell">Created</TableHead>
-                  <TableHead className="text-right">
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {users.data.map((user) => {
-                  const self = user.id === session.user.id;
-                  return (
-                    <TableRow key={user.id}>
-                      <TableCell>
-                        <div className="font-medium">
-                          {user.name}
-                          {self ? <span className="ml-1 text-xs text-muted-foreground">(you)</span> : null}
-                        </div>
-                        <div className="text-xs break-all text-muted-foreground">{user.email}</div>
-                      </TableCell>
-                      <TableCell>
-                        <div className="flex flex-wrap gap-1">
-                          {user.disabledAt ? <Badge variant="destructive">disabled</Badge> : <Badge variant="success">active</Badge>}
-                          {user.isAdmin ? <Badge>admin</Badge> : null}
-                          {user.twoFactorEnabled ? <Badge variant="outline">2FA</Badge> : null}
-                        </div>
-                      </TableCell>
-                      <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDate(user.createdAt)}</TableCell>
-                      <TableCell className="text-right">
-                        {self ? null : user.disabledAt ? (
-                          <Button variant="outline" size="sm" onClick={() => setTarget({ user, action: 'enable' })}>
-                            Enable
-                          </Button>
-                        ) : (
-                          <Button variant="ghost" size="sm" onClick={() => setTarget({ user, action: 'disable' })}>
-                            Disable
-                          </Button>
-                        )}
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={users}
+        rows={(list) => list}
+        columns={
+          <>
+            <TableHead>User</TableHead>
+            <TableHead>Status</TableHead>
+            <TableHead className="hidden sm:table-cell">Created</TableHead>
+            <ActionsHead />
+          </>
+        }
+        row={(user) => <UserRow key={user.id} user={user} self={user.id === session.user.id} onAction={(action) => setTarget({ user, action })} />}
+      />
       <ConfirmDialog
         open={target !== null}
         onOpenChange={(open) => !open && setTarget(null)}

@@ -1,15 +1,16 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ChevronLeftIcon, ChevronRightIcon, RadioIcon } from 'lucide-react';
+import { ChevronLeftIcon, ChevronRightIcon } from 'lucide-react';
 import { Fragment, useState, type FormEvent } from 'react';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { LiveStatus } from '@/components/live-status.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent } from '@/components/ui/card.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, eventsUrl, type AuditEvent, type AuditPage, type AuditQuery } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
@@ -160,44 +161,28 @@ function AuditLog({
           </form>
         </CardContent>
       </Card>
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
+      <QueryTableCard
+        query={page}
+        rows={(data) => data.events}
+        toolbar={
           <div className="mb-3 flex items-center justify-between gap-2 text-xs text-muted-foreground">
             <span>{cursors.length > 1 ? `Page ${cursors.length}` : 'Newest events'}</span>
-            {streamUrl ? (
-              <span className="inline-flex items-center gap-1" role="status">
-                <RadioIcon aria-hidden className={stream === 'live' ? 'size-3.5 text-success' : 'size-3.5'} />
-                {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting to live updates…' : 'Live updates off'}
-              </span>
-            ) : null}
+            {streamUrl ? <LiveStatus state={stream} /> : null}
           </div>
-          {page.isPending ? (
-            <LoadingRows />
-          ) : page.isError ? (
-            <FormError message={errorMessage(page.error)} />
-          ) : page.data.events.length === 0 ? (
-            <EmptyState>No events match.</EmptyState>
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Time</TableHead>
-                  <TableHead>Action</TableHead>
-                  <TableHead className="hidden md:table-cell">Actor</TableHead>
-                  <TableHead className="hidden lg:table-cell">Target</TableHead>
-                  <TableHead>Outcome</TableHead>
-                  <TableHead className="text-right">
-                    <span className="sr-only">Details</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {page.data.events.map((event) => (
-                  <AuditRow key={event.id} event={event} />
-                ))}
-              </TableBody>
-            </Table>
-          )}
+        }
+        empty="No events match."
+        columns={
+          <>
+            <TableHead>Time</TableHead>
+            <TableHead>Action</TableHead>
+            <TableHead className="hidden md:table-cell">Actor</TableHead>
+            <TableHead className="hidden lg:table-cell">Target</TableHead>
+            <TableHead>Outcome</TableHead>
+            <ActionsHead label="Details" />
+          </>
+        }
+        row={(event) => <AuditRow key={event.id} event={event} />}
+        footer={
           <div className="mt-4 flex justify-between gap-2">
             <Button variant="outline" size="sm" disabled={cursors.length <= 1} onClick={() => setCursors((list) => list.slice(0, -1))}>
               <ChevronLeftIcon aria-hidden />
@@ -216,8 +201,8 @@ function AuditLog({
               <ChevronRightIcon aria-hidden />
             </Button>
           </div>
-        </CardContent>
-      </Card>
+        }
+      />
     </>
   );
 }

@@ -4,7 +4,8 @@ import { ShieldCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { QrCode } from '@/components/qr-code.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -12,7 +13,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { CopyButton } from '@/components/ui/copy-button.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { describeUserAgent, formatDateTime, formatRelative, totpSecretFromUri } from '@/lib/format.ts';
@@ -250,59 +251,46 @@ function SessionsCard() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.accountSessions }),
   });
   return (
-    <Card className="mt-6">
-      <CardHeader>
-        <CardTitle>Sessions</CardTitle>
-        <CardDescription>Browsers and devices signed in to your account.</CardDescription>
-      </CardHeader>
-      <CardContent>
-        {sessions.isPending ? (
-          <LoadingRows />
-        ) : sessions.isError ? (
-          <FormError message={errorMessage(sessions.error)} />
-        ) : sessions.data.length === 0 ? (
-          <EmptyState>No sessions.</EmptyState>
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Device</TableHead>
-                <TableHead className="hidden sm:table-cell">Address</TableHead>
-                <TableHead className="hidden md:table-cell">Signed in</TableHead>
-                <TableHead className="hidden md:table-cell">Expires</TableHead>
-                <TableHead className="text-right">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {sessions.data.map((item) => (
-                <TableRow key={item.id}>
-                  <TableCell>
-                    <span title={item.userAgent ?? undefined}>{describeUserAgent(item.userAgent)}</span>
-                    {item.current ? (
-                      <Badge variant="success" className="ml-2">
-                        This device
-                      </Badge>
-                    ) : null}
-                  </TableCell>
-                  <TableCell className="hidden text-muted-foreground sm:table-cell">{item.ipAddress ?? '—'}</TableCell>
-                  <TableCell className="hidden text-muted-foreground md:table-cell">{formatDateTime(item.createdAt)}</TableCell>
-                  <TableCell className="hidden text-muted-foreground md:table-cell">{formatRelative(item.expiresAt)}</TableCell>
-                  <TableCell className="text-right">
-                    {item.current ? null : (
-                      <Button variant="ghost" size="sm" disabled={revoke.isPending} onClick={() => revoke.mutate(item.id)}>
-                        Sign out
-                      </Button>
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </CardContent>
-    </Card>
+    <QueryTableCard
+      query={sessions}
+      rows={(list) => list}
+      title="Sessions"
+      description="Browsers and devices signed in to your account."
+      heading="card"
+      className="mt-6"
+      empty="No sessions."
+      columns={
+        <>
+          <TableHead>Device</TableHead>
+          <TableHead className="hidden sm:table-cell">Address</TableHead>
+          <TableHead className="hidden md:table-cell">Signed in</TableHead>
+          <TableHead className="hidden md:table-cell">Expires</TableHead>
+          <ActionsHead />
+        </>
+      }
+      row={(item) => (
+        <TableRow key={item.id}>
+          <TableCell>
+            <span title={item.userAgent ?? undefined}>{describeUserAgent(item.userAgent)}</span>
+            {item.current ? (
+              <Badge variant="success" className="ml-2">
+                This device
+              </Badge>
+            ) : null}
+          </TableCell>
+          <TableCell className="hidden text-muted-foreground sm:table-cell">{item.ipAddress ?? '—'}</TableCell>
+          <TableCell className="hidden text-muted-foreground md:table-cell">{formatDateTime(item.createdAt)}</TableCell>
+          <TableCell className="hidden text-muted-foreground md:table-cell">{formatRelative(item.expiresAt)}</TableCell>
+          <TableCell className="text-right">
+            {item.current ? null : (
+              <Button variant="ghost" size="sm" disabled={revoke.isPending} onClick={() => revoke.mutate(item.id)}>
+                Sign out
+              </Button>
+            )}
+          </TableCell>
+        </TableRow>
+      )}
+    />
   );
 }
 

@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
@@ -13,9 +14,8 @@ import { SecretValue } from '@/components/ui/copy-button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type ApiKey, type Role } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
@@ -92,6 +92,31 @@ function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: s
   );
 }
 
+function KeyRow({ apiKey: key, onRevoke }: { apiKey: ApiKey; onRevoke: () => void }) {
+  return (
+    <TableRow>
+      <TableCell>
+        <div className="font-medium break-all">{key.name}</div>
+        <code className="text-xs text-muted-foreground">{key.prefix}…</code>
+      </TableCell>
+      <TableCell>
+        <RoleBadge role={key.role} />
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground md:table-cell">
+        {formatDate(key.createdAt)}
+        <div className="text-xs">by {key.createdBy.name}</div>
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(key.lastUsedAt)}</TableCell>
+      <TableCell className="hidden text-muted-foreground md:table-cell">{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</TableCell>
+      <TableCell className="text-right">
+        <Button variant="ghost" size="sm" onClick={onRevoke}>
+          Revoke
+        </Button>
+      </TableCell>
+    </TableRow>
+  );
+}
+
 export function KeysPage() {
   const workspace = useCurrentWorkspace();
   const queryClient = useQueryClient();
@@ -111,56 +136,22 @@ export function KeysPage() {
           <CreateKeyForm workspaceId={workspace.id} currentRole={workspace.role} onCreated={(secret, key) => setCreated({ secret, key })} />
         </CardContent>
       </Card>
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {keys.isPending ? (
-            <LoadingRows />
-          ) : keys.isError ? (
-            <FormError message={errorMessage(keys.error)} />
-          ) : keys.data.length === 0 ? (
-            <EmptyState>No API keys yet.</EmptyState>
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Name</TableHead>
-                  <TableHead>Role</TableHead>
-                  <TableHead className="hidden md:table-cell">Created</TableHead>
-                  <TableHead className="hidden sm:table-cell">Last used</TableHead>
-                  <TableHead className="hidden md:table-cell">Expires</TableHead>
-                  <TableHead className="text-right">
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {keys.data.map((key) => (
-                  <TableRow key={key.id}>
-                    <TableCell>
-                      <div className="font-medium break-all">{key.name}</div>
-                      <code className="text-xs text-muted-foreground">{key.prefix}…</code>
-                    </TableCell>
-                    <TableCell>
-                      <RoleBadge role={key.role} />
-                    </TableCell>
-                    <TableCell className="hidden text-muted-foreground md:table-cell">
-                      {formatDate(key.createdAt)}
-                      <div className="text-xs">by {key.createdBy.name}</div>
-                    </TableCell>
-                    <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(key.lastUsedAt)}</TableCell>
-                    <TableCell className="hidden text-muted-foreground md:table-cell">{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</TableCell>
-                    <TableCell className="text-right">
-                      <Button variant="ghost" size="sm" onClick={() => setRevoking(key)}>
-                        Revoke
-                      </Button>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={keys}
+        rows={(list) => list}
+        empty="No API keys yet."
+        columns={
+          <>
+            <TableHead>Name</TableHead>
+            <TableHead>Role</TableHead>
+            <TableHead className="hidden md:table-cell">Created</TableHead>
+            <TableHead className="hidden sm:table-cell">Last used</TableHead>
+            <TableHead className="hidden md:table-cell">Expires</TableHead>
+            <ActionsHead />
+          </>
+        }
+        row={(key) => <KeyRow key={key.id} apiKey={key} onRevoke={() => setRevoking(key)} />}
+      />
 
       <Dialog
         open={created !== null}

@@ -1,21 +1,21 @@
-import { SteadApiError } from '@stead/api-client';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { ArrowLeftIcon, PauseIcon, PencilIcon, PlayIcon, RadioIcon, Trash2Icon } from 'lucide-react';
+import { PauseIcon, PencilIcon, PlayIcon, Trash2Icon } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { Facts, JsonBlock, SectionCard } from '@/components/detail-blocks.tsx';
 import { FireTimeList } from '@/features/schedules/fire-times.tsx';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { BackLink } from '@/components/back-link.tsx';
+import { DetailPage } from '@/components/detail-page.tsx';
+import { LiveStatus } from '@/components/live-status.tsx';
+import { LoadMore, QueryTableCard } from '@/components/query-table-card.tsx';
 import { ScheduleDialog } from '@/features/schedules/schedule-dialog.tsx';
 import { TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent } from '@/components/ui/card.tsx';
-import { FormError } from '@/components/ui/field.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Schedule, type ScheduleFire, type Task, type TaskState } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { cacheScheduleRemoval, cacheScheduleUpdate } from '@/features/schedules/schedule-cache.ts';
@@ -28,6 +28,7 @@ import { useScheduleEnabledMutation } from '@/features/schedules/use-schedule-en
 import { useRefreshWhenDue } from '@/features/schedules/use-schedule-refresh.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import type { StreamState } from '@/lib/use-event-stream.ts';
 
 const routeApi = getRouteApi('/_app/w/$workspaceId/schedules/$scheduleId');
 const FIRES_PAGE_SIZE = 20;
@@ -42,17 +43,6 @@ function formatPrecise(iso: string | null, fallback = '—'): string {
 }
 
 
-function LoadMore({ query }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> } }) {
-  if (!query.hasNextPage) return null;
-  return (
-    <div className="mt-4 flex justify-center">
-      <Button variant="outline" size="sm" disabled={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
-        {query.isFetchingNextPage ? 'Loading…' : 'Load more'}
-      </Button>
-    </div>
-  );
-}
-
 function TaskLink({ workspaceId, taskId, children }: { workspaceId: string; taskId: string; children: ReactNode }) {
   return (
     <Link to="/w/$workspaceId/tasks/$taskId" params={{ workspaceId, taskId }} className="font-medium underline-offset-4 hover:underline">
@@ -61,84 +51,53 @@ function TaskLink({ workspaceId, taskId, children }: { workspaceId: string; task
   );
 }
 
-function FiresTable({ fires, workspaceId, taskStates }: { fires: ScheduleFire[]; workspaceId: string; taskStates: ReadonlyMap<string, TaskState> }) {
+function FireRow({ fire, workspaceId, state }: { fire: ScheduleFire; workspaceId: string; state: TaskState | undefined }) {
   return (
-    <Table aria-label="Fire history">
-      <TableHeader>
-        <TableRow>
-          <TableHead>Due</TableHead>
-          <TableHead className="hidden sm:table-cell">Outcome</TableHead>
-          <TableHead>Task</TableHead>
-          <TableHead className="hidden md:table-cell">Timing</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {fires.map((fire) => {
-          const state = fire.taskId ? taskStates.get(fire.taskId) : undefined;
-          return (
-            <TableRow key={fire.id}>
-              <TableCell className="tabular-nums sm:whitespace-nowrap">
-                <time dateTime={fire.fireAt}>{formatPrecise(fire.fireAt)}</time>
-                {/* Phones have no room for the outcome column: the badge sits under the time. */}
-                <div className="mt-1 sm:hidden">
-                  <Badge variant={fireOutcomeVariants[fire.outcome]}>{fire.outcome}</Badge>
-                </div>
-              </TableCell>
-              <TableCell className="hidden sm:table-cell">
-                <Badge variant={fireOutcomeVariants[fire.outcome]}>{fire.outcome}</Badge>
-              </TableCell>
-              <TableCell className="min-w-32">
-                {fire.taskId ? (
-                  <span className="inline-flex flex-wrap items-center gap-2">
-                    <TaskLink workspaceId={workspaceId} taskId={fire.taskId}>
-                      View task
-                    </TaskLink>
-                    {state ? <TaskStateBadge state={state} /> : null}
-                  </span>
-                ) : (
-                  <span className="text-xs break-words text-muted-foreground">{fire.error ?? '—'}</span>
-                )}
-              </TableCell>
-              <TableCell className="hidden whitespace-nowrap text-muted-foreground tabular-nums md:table-cell" title={formatPrecise(fire.firedAt)}>
-                {Date.parse(fire.firedAt) - Date.parse(fire.fireAt) >= 1_000 ? `${formatElapsed(Date.parse(fire.firedAt) - Date.parse(fire.fireAt))} late` : 'on time'}
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+    <TableRow>
+      <TableCell className="tabular-nums sm:whitespace-nowrap">
+        <time dateTime={fire.fireAt}>{formatPrecise(fire.fireAt)}</time>
+        {/* Phones have no room for the outcome column: the badge sits under the time. */}
+        <div className="mt-1 sm:hidden">
+          <Badge variant={fireOutcomeVariants[fire.outcome]}>{fire.outcome}</Badge>
+        </div>
+      </TableCell>
+      <TableCell className="hidden sm:table-cell">
+        <Badge variant={fireOutcomeVariants[fire.outcome]}>{fire.outcome}</Badge>
+      </TableCell>
+      <TableCell className="min-w-32">
+        {fire.taskId ? (
+          <span className="inline-flex flex-wrap items-center gap-2">
+            <TaskLink workspaceId={workspaceId} taskId={fire.taskId}>
+              View task
+            </TaskLink>
+            {state ? <TaskStateBadge state={state} /> : null}
+          </span>
+        ) : (
+          <span className="text-xs break-words text-muted-foreground">{fire.error ?? '—'}</span>
+        )}
+      </TableCell>
+      <TableCell className="hidden whitespace-nowrap text-muted-foreground tabular-nums md:table-cell" title={formatPrecise(fire.firedAt)}>
+        {Date.parse(fire.firedAt) - Date.parse(fire.fireAt) >= 1_000 ? `${formatElapsed(Date.parse(fire.firedAt) - Date.parse(fire.fireAt))} late` : 'on time'}
+      </TableCell>
+    </TableRow>
   );
 }
 
-function TasksTable({ tasks, workspaceId, now }: { tasks: Task[]; workspaceId: string; now: number }) {
+function ScheduledTaskRow({ task, workspaceId, now }: { task: Task; workspaceId: string; now: number }) {
   return (
-    <Table aria-label="Latest tasks">
-      <TableHeader>
-        <TableRow>
-          <TableHead>Task</TableHead>
-          <TableHead>State</TableHead>
-          <TableHead className="hidden sm:table-cell">Created</TableHead>
-          <TableHead className="hidden text-right sm:table-cell">Duration</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {tasks.map((task) => (
-          <TableRow key={task.id}>
-            <TableCell>
-              <TaskLink workspaceId={workspaceId} taskId={task.id}>
-                {task.kind}
-              </TaskLink>
-              <div className="text-xs text-muted-foreground sm:hidden">{formatRelative(task.createdAt, now)}</div>
-            </TableCell>
-            <TableCell>
-              <TaskStateBadge state={task.state} />
-            </TableCell>
-            <TableCell className="hidden whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">{formatPrecise(task.createdAt)}</TableCell>
-            <TableCell className="hidden text-right whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">{formatElapsed(taskElapsedMs(task, now))}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <TableRow>
+      <TableCell>
+        <TaskLink workspaceId={workspaceId} taskId={task.id}>
+          {task.kind}
+        </TaskLink>
+        <div className="text-xs text-muted-foreground sm:hidden">{formatRelative(task.createdAt, now)}</div>
+      </TableCell>
+      <TableCell>
+        <TaskStateBadge state={task.state} />
+      </TableCell>
+      <TableCell className="hidden whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">{formatPrecise(task.createdAt)}</TableCell>
+      <TableCell className="hidden text-right whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">{formatElapsed(taskElapsedMs(task, now))}</TableCell>
+    </TableRow>
   );
 }
 
@@ -199,28 +158,37 @@ function triggerFacts(schedule: Schedule): [string, ReactNode][] {
   ];
 }
 
-function ScheduleView({ workspaceId, scheduleId, manage }: { workspaceId: string; scheduleId: string; manage: boolean }) {
-  const queryClient = useQueryClient();
-  const detailKey = queryKeys.schedule(workspaceId, scheduleId);
-  const detail = useQuery({ queryKey: detailKey, queryFn: () => api.schedule(workspaceId, scheduleId), staleTime: 0 });
-  const fires = useInfiniteQuery({
+function useScheduleFires(workspaceId: string, scheduleId: string, enabled: boolean) {
+  return useInfiniteQuery({
     queryKey: queryKeys.scheduleFires(workspaceId, scheduleId),
     queryFn: ({ pageParam }) => api.scheduleFires(workspaceId, scheduleId, { limit: FIRES_PAGE_SIZE, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 0,
-    enabled: detail.isSuccess,
+    enabled,
   });
-  // Kept under the task lists' key, so live task events update its rows like any other task list.
-  const tasksFilters = { originId: scheduleId };
-  const tasks = useInfiniteQuery({
-    queryKey: taskListKey(workspaceId, tasksFilters),
-    queryFn: ({ pageParam }) => api.listTasks(workspaceId, { ...tasksFilters, limit: TASKS_PAGE_SIZE, cursor: pageParam }),
+}
+
+/** Kept under the task lists' key, so live task events update its rows like any other task list. */
+function useScheduleTasks(workspaceId: string, scheduleId: string, enabled: boolean) {
+  const filters = { originId: scheduleId };
+  return useInfiniteQuery({
+    queryKey: taskListKey(workspaceId, filters),
+    queryFn: ({ pageParam }) => api.listTasks(workspaceId, { ...filters, limit: TASKS_PAGE_SIZE, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 0,
-    enabled: detail.isSuccess,
+    enabled,
   });
+}
+
+function ScheduleView({ workspaceId, scheduleId, manage }: { workspaceId: string; scheduleId: string; manage: boolean }) {
+  const queryClient = useQueryClient();
+  const detailKey = queryKeys.schedule(workspaceId, scheduleId);
+  const detail = useQuery({ queryKey: detailKey, queryFn: () => api.schedule(workspaceId, scheduleId), staleTime: 0 });
+  const fires = useScheduleFires(workspaceId, scheduleId, detail.isSuccess);
+  const tasks = useScheduleTasks(workspaceId, scheduleId, detail.isSuccess);
+  const tasksFilters = { originId: scheduleId };
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: detailKey });
   const stream = useTaskEvents(workspaceId, {
@@ -238,112 +206,130 @@ function ScheduleView({ workspaceId, scheduleId, manage }: { workspaceId: string
   const schedule = detail.data?.schedule;
   useRefreshWhenDue(schedule?.enabled ? schedule.nextFireAt : null, detail.dataUpdatedAt, refresh);
   const now = useNow(Boolean(schedule?.enabled));
-  const taskRows = tasks.data?.pages.flatMap((page) => page.tasks) ?? [];
-  const fireRows = fires.data?.pages.flatMap((page) => page.fires) ?? [];
-  const taskStates = new Map(taskRows.map((task) => [task.id, task.state]));
-
-  if (detail.isPending) return <LoadingRows />;
-  if (detail.isError || !schedule) {
-    const missing = detail.error instanceof SteadApiError && (detail.error.code === 'schedule_not_found' || detail.error.status === 404);
-    return (
-      <>
-        <PageHeader title={missing ? 'Schedule not found' : 'Schedule'} />
-        {missing ? (
-          <EmptyState>No schedule {scheduleId} exists in this workspace. It may have been deleted, or belong to another workspace.</EmptyState>
-        ) : (
-          <FormError message={errorMessage(detail.error)} />
-        )}
-      </>
-    );
-  }
+  const taskStates = new Map((tasks.data?.pages.flatMap((page) => page.tasks) ?? []).map((task) => [task.id, task.state]));
 
   return (
-    <>
-      <PageHeader
-        title={schedule.name}
-        description={
+    <DetailPage
+      back={
+        <BackLink to="/w/$workspaceId/schedules" params={{ workspaceId }}>
+          Schedules
+        </BackLink>
+      }
+      query={detail}
+      item={schedule}
+      noun="Schedule"
+      notFoundCode="schedule_not_found"
+      notFound={<>No schedule {scheduleId} exists in this workspace. It may have been deleted, or belong to another workspace.</>}
+      header={(shown) => ({
+        title: shown.name,
+        description: (
           <>
-            Starts <code className="text-xs">{schedule.kind}</code> · {describeTrigger(schedule.trigger)}
+            Starts <code className="text-xs">{shown.kind}</code> · {describeTrigger(shown.trigger)}
           </>
-        }
-        actions={manage ? <ScheduleActions schedule={schedule} workspaceId={workspaceId} /> : null}
-      />
-      {/* grid-cols-1 is minmax(0, 1fr): wide tables and JSON scroll inside their cards instead of widening the page. */}
-      <div className="grid grid-cols-1 gap-4">
-        <Card>
-          <CardContent className="grid gap-4 pt-4 sm:pt-6">
-            <div className="flex flex-wrap items-center justify-between gap-3">
-              <div className="flex flex-wrap items-center gap-2">
-                <Badge variant={schedule.enabled ? 'success' : 'secondary'} className="text-sm">
-                  {schedule.enabled ? 'Enabled' : 'Disabled'}
-                </Badge>
-                <span className="text-sm text-muted-foreground">
-                  {!schedule.enabled
-                    ? 'It does not fire until it is enabled again.'
-                    : schedule.nextFireAt
-                      ? `Next fire ${formatFromNow(schedule.nextFireAt, now)}`
-                      : 'It has no time left to fire at.'}
-                </span>
-              </div>
-              <span className="inline-flex items-center gap-1 text-xs text-muted-foreground" role="status">
-                <RadioIcon aria-hidden className={stream === 'live' ? 'size-3.5 text-success' : 'size-3.5'} />
-                {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting to live updates…' : 'Live updates off'}
+        ),
+        actions: manage ? <ScheduleActions schedule={shown} workspaceId={workspaceId} /> : null,
+      })}
+    >
+      {(shown) => <ScheduleSections schedule={shown} workspaceId={workspaceId} stream={stream} now={now} fires={fires} tasks={tasks} taskStates={taskStates} />}
+    </DetailPage>
+  );
+}
+
+interface ScheduleSectionsProps {
+  schedule: Schedule;
+  workspaceId: string;
+  stream: StreamState;
+  now: number;
+  fires: ReturnType<typeof useScheduleFires>;
+  tasks: ReturnType<typeof useScheduleTasks>;
+  taskStates: ReadonlyMap<string, TaskState>;
+}
+
+function ScheduleSections({ schedule, workspaceId, stream, now, fires, tasks, taskStates }: ScheduleSectionsProps) {
+  return (
+    <>
+      <Card>
+        <CardContent className="grid gap-4 pt-4 sm:pt-6">
+          <div className="flex flex-wrap items-center justify-between gap-3">
+            <div className="flex flex-wrap items-center gap-2">
+              <Badge variant={schedule.enabled ? 'success' : 'secondary'} className="text-sm">
+                {schedule.enabled ? 'Enabled' : 'Disabled'}
+              </Badge>
+              <span className="text-sm text-muted-foreground">
+                {!schedule.enabled
+                  ? 'It does not fire until it is enabled again.'
+                  : schedule.nextFireAt
+                    ? `Next fire ${formatFromNow(schedule.nextFireAt, now)}`
+                    : 'It has no time left to fire at.'}
               </span>
             </div>
-            <Facts
-              items={[
-                ['Trigger', describeTrigger(schedule.trigger)],
-                ...triggerFacts(schedule),
-                ['Task kind', <code key="kind" className="text-xs">{schedule.kind}</code>],
-                ['Next fire', formatPrecise(schedule.nextFireAt, schedule.enabled ? 'none' : 'disabled')],
-                ['Last fired', formatPrecise(schedule.lastFiredAt, 'never')],
-                ['After downtime', <span key="missed" title={missedPolicyExplanations[schedule.missedPolicy]}>{missedPolicyLabels[schedule.missedPolicy]}</span>],
-                ['Created', formatPrecise(schedule.createdAt)],
-              ]}
-            />
-            <p className="text-xs text-muted-foreground">{missedPolicyExplanations[schedule.missedPolicy]}</p>
-          </CardContent>
-        </Card>
+            <LiveStatus state={stream} className="text-xs text-muted-foreground" />
+          </div>
+          <Facts
+            items={[
+              ['Trigger', describeTrigger(schedule.trigger)],
+              ...triggerFacts(schedule),
+              ['Task kind', <code key="kind" className="text-xs">{schedule.kind}</code>],
+              ['Next fire', formatPrecise(schedule.nextFireAt, schedule.enabled ? 'none' : 'disabled')],
+              ['Last fired', formatPrecise(schedule.lastFiredAt, 'never')],
+              ['After downtime', <span key="missed" title={missedPolicyExplanations[schedule.missedPolicy]}>{missedPolicyLabels[schedule.missedPolicy]}</span>],
+              ['Created', formatPrecise(schedule.createdAt)],
+            ]}
+          />
+          <p className="text-xs text-muted-foreground">{missedPolicyExplanations[schedule.missedPolicy]}</p>
+        </CardContent>
+      </Card>
 
-        <div className="grid gap-4 lg:grid-cols-2 lg:items-start">
-          <SectionCard title="Next fire times">
-            {schedule.nextFireTimes.length > 0 ? (
-              <FireTimeList times={schedule.nextFireTimes} scheduleZone={schedule.trigger.type === 'cron' ? schedule.trigger.timeZone : undefined} now={now} />
-            ) : (
-              <p className="text-sm text-muted-foreground">
-                {schedule.enabled ? 'None: a one-off schedule that has fired does not fire again.' : 'None while the schedule is disabled.'}
-              </p>
-            )}
-          </SectionCard>
-          <JsonBlock label="Task input" value={schedule.input} empty="No input." />
-        </div>
-
-        <SectionCard title="Fire history" description="Newest first. Each fire happens once, with a link to the task it started.">
-          {fires.isPending ? (
-            <LoadingRows />
-          ) : fires.isError ? (
-            <FormError message={errorMessage(fires.error)} />
-          ) : fireRows.length === 0 ? (
-            <EmptyState>{schedule.enabled && schedule.nextFireAt ? `No fires yet; the first is due ${formatFromNow(schedule.nextFireAt, now)}.` : 'No fires yet.'}</EmptyState>
+      <div className="grid gap-4 lg:grid-cols-2 lg:items-start">
+        <SectionCard title="Next fire times">
+          {schedule.nextFireTimes.length > 0 ? (
+            <FireTimeList times={schedule.nextFireTimes} scheduleZone={schedule.trigger.type === 'cron' ? schedule.trigger.timeZone : undefined} now={now} />
           ) : (
-            <FiresTable fires={fireRows} workspaceId={workspaceId} taskStates={taskStates} />
+            <p className="text-sm text-muted-foreground">
+              {schedule.enabled ? 'None: a one-off schedule that has fired does not fire again.' : 'None while the schedule is disabled.'}
+            </p>
           )}
-          <LoadMore query={fires} />
         </SectionCard>
-
-        <SectionCard title="Latest tasks" description="Tasks this schedule started, newest first; their states update live.">
-          {tasks.isPending ? (
-            <LoadingRows />
-          ) : tasks.isError ? (
-            <FormError message={errorMessage(tasks.error)} />
-          ) : taskRows.length === 0 ? (
-            <EmptyState>No tasks yet.</EmptyState>
-          ) : (
-            <TasksTable tasks={taskRows} workspaceId={workspaceId} now={now} />
-          )}
-          <LoadMore query={tasks} />
-        </SectionCard>
+        <JsonBlock label="Task input" value={schedule.input} empty="No input." />
       </div>
+
+      <QueryTableCard
+        query={fires}
+        rows={(data) => data.pages.flatMap((page) => page.fires)}
+        label="Fire history"
+        title="Fire history"
+        description="Newest first. Each fire happens once, with a link to the task it started."
+        empty={schedule.enabled && schedule.nextFireAt ? `No fires yet; the first is due ${formatFromNow(schedule.nextFireAt, now)}.` : 'No fires yet.'}
+        columns={
+          <>
+            <TableHead>Due</TableHead>
+            <TableHead className="hidden sm:table-cell">Outcome</TableHead>
+            <TableHead>Task</TableHead>
+            <TableHead className="hidden md:table-cell">Timing</TableHead>
+          </>
+        }
+        row={(fire) => <FireRow key={fire.id} fire={fire} workspaceId={workspaceId} state={fire.taskId ? taskStates.get(fire.taskId) : undefined} />}
+        footer={<LoadMore query={fires} />}
+      />
+
+      <QueryTableCard
+        query={tasks}
+        rows={(data) => data.pages.flatMap((page) => page.tasks)}
+        label="Latest tasks"
+        title="Latest tasks"
+        description="Tasks this schedule started, newest first; their states update live."
+        empty="No tasks yet."
+        columns={
+          <>
+            <TableHead>Task</TableHead>
+            <TableHead>State</TableHead>
+            <TableHead className="hidden sm:table-cell">Created</TableHead>
+            <TableHead className="hidden text-right sm:table-cell">Duration</TableHead>
+          </>
+        }
+        row={(task) => <ScheduledTaskRow key={task.id} task={task} workspaceId={workspaceId} now={now} />}
+        footer={<LoadMore query={tasks} />}
+      />
     </>
   );
 }
@@ -351,17 +337,5 @@ function ScheduleView({ workspaceId, scheduleId, manage }: { workspaceId: string
 export function ScheduleDetailPage() {
   const workspace = useCurrentWorkspace();
   const { scheduleId } = routeApi.useParams();
-  return (
-    <>
-      <Link
-        to="/w/$workspaceId/schedules"
-        params={{ workspaceId: workspace.id }}
-        className="mb-4 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground [&_svg]:size-4"
-      >
-        <ArrowLeftIcon aria-hidden />
-        Schedules
-      </Link>
-      <ScheduleView key={`${workspace.id}/${scheduleId}`} workspaceId={workspace.id} scheduleId={scheduleId} manage={canManage(workspace.role)} />
-    </>
-  );
+  return <ScheduleView key={`${workspace.id}/${scheduleId}`} workspaceId={workspace.id} scheduleId={scheduleId} manage={canManage(workspace.role)} />;
 }

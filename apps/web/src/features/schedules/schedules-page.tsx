@@ -2,16 +2,14 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { PlusIcon } from 'lucide-react';
 import { useState } from 'react';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { QueryTableCard } from '@/components/query-table-card.tsx';
 import { ScheduleDialog } from '@/features/schedules/schedule-dialog.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent } from '@/components/ui/card.tsx';
-import { FormError } from '@/components/ui/field.tsx';
 import { Switch } from '@/components/ui/switch.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Schedule } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { cacheScheduleUpdate } from '@/features/schedules/schedule-cache.ts';
@@ -119,40 +117,29 @@ export function SchedulesPage() {
           ) : null
         }
       />
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {list.isPending ? (
-            <LoadingRows />
-          ) : list.isError ? (
-            <FormError message={errorMessage(list.error)} />
-          ) : schedules.length === 0 ? (
-            <EmptyState>
-              No schedules yet. A schedule starts a task by itself: on a cron expression read in a time zone (every weekday at
-              09:30 in Europe/Berlin), at a fixed interval (every 5 minutes) or once at a set time. Every fire is recorded with a
-              link to the task it started, and after downtime the schedule either skips what it missed or runs once.
-              {manage ? ' Create one with New schedule.' : ' Admins and owners of this workspace create them.'}
-            </EmptyState>
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Name</TableHead>
-                  <TableHead className="hidden md:table-cell">Trigger</TableHead>
-                  <TableHead>Next fire</TableHead>
-                  <TableHead className="hidden lg:table-cell">Last fired</TableHead>
-                  <TableHead className="hidden lg:table-cell">After downtime</TableHead>
-                  <TableHead className="text-right">{manage ? 'Enabled' : 'State'}</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {schedules.map((schedule) => (
-                  <ScheduleRow key={schedule.id} schedule={schedule} workspaceId={workspace.id} now={now} manage={manage} />
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={list}
+        rows={(data) => data}
+        empty={
+          <>
+            No schedules yet. A schedule starts a task by itself: on a cron expression read in a time zone (every weekday at
+            09:30 in Europe/Berlin), at a fixed interval (every 5 minutes) or once at a set time. Every fire is recorded with a
+            link to the task it started, and after downtime the schedule either skips what it missed or runs once.
+            {manage ? ' Create one with New schedule.' : ' Admins and owners of this workspace create them.'}
+          </>
+        }
+        columns={
+          <>
+            <TableHead>Name</TableHead>
+            <TableHead className="hidden md:table-cell">Trigger</TableHead>
+            <TableHead>Next fire</TableHead>
+            <TableHead className="hidden lg:table-cell">Last fired</TableHead>
+            <TableHead className="hidden lg:table-cell">After downtime</TableHead>
+            <TableHead className="text-right">{manage ? 'Enabled' : 'State'}</TableHead>
+          </>
+        }
+        row={(schedule) => <ScheduleRow key={schedule.id} schedule={schedule} workspaceId={workspace.id} now={now} manage={manage} />}
+      />
       {manage ? (
         <ScheduleDialog
           workspaceId={workspace.id}

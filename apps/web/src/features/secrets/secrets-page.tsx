@@ -3,16 +3,16 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type SecretUsableBy, type WorkspaceSecret } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { editSecretFormSchema, secretFormSchema, secretUpdateRequest, secretUsableByChoices } from '@/features/secrets/secrets.ts';
@@ -117,6 +117,33 @@ function EditSecretDialog({ workspaceId, secret, onClose }: { workspaceId: strin
   );
 }
 
+function SecretRow({ secret, actions }: { secret: WorkspaceSecret; actions: { onEdit: () => void; onDelete: () => void } | null }) {
+  return (
+    <TableRow>
+      <TableCell>
+        <code className="font-medium break-all">{secret.name}</code>
+        {secret.description ? <div className="text-xs text-muted-foreground">{secret.description}</div> : null}
+      </TableCell>
+      <TableCell>
+        <RoleBadge role={secret.usableBy} />
+        <span className="ml-1 text-xs text-muted-foreground">and above</span>
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground md:table-cell">{formatDate(secret.updatedAt)}</TableCell>
+      <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(secret.lastUsedAt)}</TableCell>
+      {actions ? (
+        <TableCell className="text-right whitespace-nowrap">
+          <Button variant="ghost" size="sm" onClick={actions.onEdit}>
+            Edit
+          </Button>
+          <Button variant="ghost" size="sm" onClick={actions.onDelete}>
+            Delete
+          </Button>
+        </TableCell>
+      ) : null}
+    </TableRow>
+  );
+}
+
 export function SecretsPage() {
   const workspace = useCurrentWorkspace();
   const queryClient = useQueryClient();
@@ -139,59 +166,23 @@ export function SecretsPage() {
           </CardContent>
         </Card>
       ) : null}
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {secrets.isPending ? (
-            <LoadingRows />
-          ) : secrets.isError ? (
-            <FormError message={errorMessage(secrets.error)} />
-          ) : secrets.data.length === 0 ? (
-            <EmptyState>{manage ? 'No secrets yet.' : 'No secrets yet. Ask an admin to add one.'}</EmptyState>
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Name</TableHead>
-                  <TableHead>Usable by</TableHead>
-                  <TableHead className="hidden md:table-cell">Updated</TableHead>
-                  <TableHead className="hidden sm:table-cell">Last used</TableHead>
-                  {manage ? (
-                    <TableHead className="text-right">
-                      <span className="sr-only">Actions</span>
-                    </TableHead>
-                  ) : null}
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {secrets.data.map((secret) => (
-                  <TableRow key={secret.name}>
-                    <TableCell>
-                      <code className="font-medium break-all">{secret.name}</code>
-                      {secret.description ? <div className="text-xs text-muted-foreground">{secret.description}</div> : null}
-                    </TableCell>
-                    <TableCell>
-                      <RoleBadge role={secret.usableBy} />
-                      <span className="ml-1 text-xs text-muted-foreground">and above</span>
-                    </TableCell>
-                    <TableCell className="hidden text-muted-foreground md:table-cell">{formatDate(secret.updatedAt)}</TableCell>
-                    <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(secret.lastUsedAt)}</TableCell>
-                    {manage ? (
-                      <TableCell className="text-right whitespace-nowrap">
-                        <Button variant="ghost" size="sm" onClick={() => setEditing(secret)}>
-                          Edit
-                        </Button>
-                        <Button variant="ghost" size="sm" onClick={() => setDeleting(secret)}>
-                          Delete
-                        </Button>
-                      </TableCell>
-                    ) : null}
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={secrets}
+        rows={(list) => list}
+        empty={manage ? 'No secrets yet.' : 'No secrets yet. Ask an admin to add one.'}
+        columns={
+          <>
+            <TableHead>Name</TableHead>
+            <TableHead>Usable by</TableHead>
+            <TableHead className="hidden md:table-cell">Updated</TableHead>
+            <TableHead className="hidden sm:table-cell">Last used</TableHead>
+            {manage ? <ActionsHead /> : null}
+          </>
+        }
+        row={(secret) => (
+          <SecretRow key={secret.name} secret={secret} actions={manage ? { onEdit: () => setEditing(secret), onDelete: () => setDeleting(secret) } : null} />
+        )}
+      />
 
       {editing ? <EditSecretDialog workspaceId={workspace.id} secret={editing} onClose={() => setEditing(null)} /> : null}
       <ConfirmDialog

@@ -1,16 +1,16 @@
-import { SteadApiError } from '@stead/api-client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { ArrowLeftIcon, BanIcon, CopyPlusIcon, RadioIcon, RotateCcwIcon } from 'lucide-react';
+import { BanIcon, CopyPlusIcon, RotateCcwIcon } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { Facts, JsonBlock } from '@/components/detail-blocks.tsx';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { BackLink } from '@/components/back-link.tsx';
+import { Facts, JsonBlock, SectionCard } from '@/components/detail-blocks.tsx';
+import { DetailPage } from '@/components/detail-page.tsx';
+import { LiveStatus } from '@/components/live-status.tsx';
 import { TaskProgress, TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
-import { FormError } from '@/components/ui/field.tsx';
+import { Card, CardContent } from '@/components/ui/card.tsx';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
 import { api, type Task, type TaskAttempt, type TaskDetail, type TaskLogLine } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -30,6 +30,7 @@ import {
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
+import type { StreamState } from '@/lib/use-event-stream.ts';
 
 const routeApi = getRouteApi('/_app/w/$workspaceId/tasks/$taskId');
 /** The server sends at most this many log lines per answer; a full page means there may be more. */
@@ -256,111 +257,96 @@ function TaskView({ workspaceId, taskId, mayRun }: { workspaceId: string; taskId
   const task = detail.data?.task;
   const now = useNow(task?.state === 'running');
 
-  if (detail.isPending) return <LoadingRows />;
-  if (detail.isError || !task) {
-    const missing = detail.error instanceof SteadApiError && (detail.error.code === 'task_not_found' || detail.error.status === 404);
-    return (
-      <>
-        <PageHeader title={missing ? 'Task not found' : 'Task'} />
-        {missing ? (
-          <EmptyState>No task {taskId} exists in this workspace. It may belong to another workspace.</EmptyState>
-        ) : (
-          <FormError message={errorMessage(detail.error)} />
-        )}
-      </>
-    );
-  }
+  return (
+    <DetailPage
+      back={
+        <BackLink to="/w/$workspaceId/tasks" params={{ workspaceId }}>
+          Tasks
+        </BackLink>
+      }
+      query={detail}
+      item={detail.data}
+      noun="Task"
+      notFoundCode="task_not_found"
+      notFound={<>No task {taskId} exists in this workspace. It may belong to another workspace.</>}
+      header={({ task: shown }) => ({
+        title: shown.kind,
+        description: (
+          <span className="break-all">
+            Task <code className="text-xs">{shown.id}</code>
+          </span>
+        ),
+        actions: mayRun ? <TaskActions task={shown} workspaceId={workspaceId} /> : null,
+      })}
+    >
+      {({ task: shown, attempts }) => <TaskSections task={shown} attempts={attempts} lines={lines} stream={stream} now={now} workspaceId={workspaceId} />}
+    </DetailPage>
+  );
+}
 
+function TaskSections({ task, attempts, lines, stream, now, workspaceId }: { task: Task; attempts: TaskAttempt[]; lines: TaskLogLine[]; stream: StreamState; now: number; workspaceId: string }) {
   const active = isTaskActive(task.state);
   const delayed = Date.parse(task.runAt) - Date.parse(task.createdAt) > 1_000;
   return (
     <>
-      <PageHeader
-        title={task.kind}
-        description={
-          <span className="break-all">
-            Task <code className="text-xs">{task.id}</code>
-          </span>
-        }
-        actions={mayRun ? <TaskActions task={task} workspaceId={workspaceId} /> : null}
-      />
-      {/* grid-cols-1 is minmax(0, 1fr): wide tables and JSON scroll inside their cards instead of widening the page. */}
-      <div className="grid grid-cols-1 gap-4">
-        <Card>
-          <CardContent className="grid gap-4 pt-4 sm:pt-6">
-            <div className="flex flex-wrap items-center justify-between gap-3">
-              <div className="flex items-center gap-2">
-                <TaskStateBadge state={task.state} className="text-sm" />
-                <span className="text-sm text-muted-foreground">
-                  attempt {task.attempts} of {task.maxAttempts}
-                </span>
-              </div>
-              <span className="inline-flex items-center gap-1 text-xs text-muted-foreground" role="status">
-                <RadioIcon aria-hidden className={stream === 'live' ? 'size-3.5 text-success' : 'size-3.5'} />
-                {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting to live updates…' : 'Live updates off'}
+      <Card>
+        <CardContent className="grid gap-4 pt-4 sm:pt-6">
+          <div className="flex flex-wrap items-center justify-between gap-3">
+            <div className="flex items-center gap-2">
+              <TaskStateBadge state={task.state} className="text-sm" />
+              <span className="text-sm text-muted-foreground">
+                attempt {task.attempts} of {task.maxAttempts}
               </span>
             </div>
-            {task.progress && (active || task.progress.percent < 100) ? <TaskProgress progress={task.progress} className="max-w-md" /> : null}
-            <Facts
-              items={[
-                ['Kind', <code key="kind" className="text-xs">{task.kind}</code>],
-                [
-                  'Origin',
-                  task.origin.type === 'schedule' && task.origin.id ? (
-                    <Link
-                      key="origin"
-                      to="/w/$workspaceId/schedules/$scheduleId"
-                      params={{ workspaceId, scheduleId: task.origin.id }}
-                      className="underline-offset-4 hover:underline"
-                    >
-                      {describeOrigin(task.origin)}
-                    </Link>
-                  ) : (
-                    describeOrigin(task.origin)
-                  ),
-                ],
-                ['Created', formatPrecise(task.createdAt)],
-                ...(delayed ? ([['Runs at', formatPrecise(task.runAt)]] as [string, ReactNode][]) : []),
-                ['Started', formatPrecise(task.startedAt, task.state === 'queued' ? 'not yet' : '—')],
-                ['Finished', formatPrecise(task.finishedAt, active ? 'not yet' : '—')],
-                ['Duration', formatElapsed(taskElapsedMs(task, now))],
-              ]}
-            />
-          </CardContent>
-        </Card>
-
-        {task.error ? (
-          <div role="alert" className="rounded-xl border border-destructive/40 bg-destructive/10 p-4 text-sm">
-            <p className="font-medium text-destructive">{task.state === 'retrying' ? 'Last attempt failed; it will be tried again' : 'Error'}</p>
-            <p className="mt-1 break-words whitespace-pre-wrap">{task.error}</p>
+            <LiveStatus state={stream} className="text-xs text-muted-foreground" />
           </div>
-        ) : null}
+          {task.progress && (active || task.progress.percent < 100) ? <TaskProgress progress={task.progress} className="max-w-md" /> : null}
+          <Facts
+            items={[
+              ['Kind', <code key="kind" className="text-xs">{task.kind}</code>],
+              [
+                'Origin',
+                task.origin.type === 'schedule' && task.origin.id ? (
+                  <Link
+                    key="origin"
+                    to="/w/$workspaceId/schedules/$scheduleId"
+                    params={{ workspaceId, scheduleId: task.origin.id }}
+                    className="underline-offset-4 hover:underline"
+                  >
+                    {describeOrigin(task.origin)}
+                  </Link>
+                ) : (
+                  describeOrigin(task.origin)
+                ),
+              ],
+              ['Created', formatPrecise(task.createdAt)],
+              ...(delayed ? ([['Runs at', formatPrecise(task.runAt)]] as [string, ReactNode][]) : []),
+              ['Started', formatPrecise(task.startedAt, task.state === 'queued' ? 'not yet' : '—')],
+              ['Finished', formatPrecise(task.finishedAt, active ? 'not yet' : '—')],
+              ['Duration', formatElapsed(taskElapsedMs(task, now))],
+            ]}
+          />
+        </CardContent>
+      </Card>
 
-        <Card>
-          <CardHeader className="pb-2 sm:pb-3">
-            <CardTitle className="text-base">Attempts</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <AttemptsTable attempts={detail.data.attempts} />
-          </CardContent>
-        </Card>
-
-        <Card>
-          <CardHeader className="pb-2 sm:pb-3">
-            <CardTitle className="text-base">Log</CardTitle>
-            <CardDescription>
-              {lines.length === 1 ? '1 line' : `${lines.length} lines`}, numbered by attempt{active ? '; new lines stream in.' : '.'}
-            </CardDescription>
-          </CardHeader>
-          <CardContent>
-            <LogView lines={lines} active={active} />
-          </CardContent>
-        </Card>
-
-        <div className="grid gap-4 lg:grid-cols-2 lg:items-start">
-          <JsonBlock label="Output" value={task.output} empty={task.state === 'succeeded' ? 'The task returned nothing.' : active ? 'No output yet.' : 'No output.'} />
-          <JsonBlock label="Input" value={task.input} empty="No input." />
+      {task.error ? (
+        <div role="alert" className="rounded-xl border border-destructive/40 bg-destructive/10 p-4 text-sm">
+          <p className="font-medium text-destructive">{task.state === 'retrying' ? 'Last attempt failed; it will be tried again' : 'Error'}</p>
+          <p className="mt-1 break-words whitespace-pre-wrap">{task.error}</p>
         </div>
+      ) : null}
+
+      <SectionCard title="Attempts">
+        <AttemptsTable attempts={attempts} />
+      </SectionCard>
+
+      <SectionCard title="Log" description={`${lines.length === 1 ? '1 line' : `${lines.length} lines`}, numbered by attempt${active ? '; new lines stream in.' : '.'}`}>
+        <LogView lines={lines} active={active} />
+      </SectionCard>
+
+      <div className="grid gap-4 lg:grid-cols-2 lg:items-start">
+        <JsonBlock label="Output" value={task.output} empty={task.state === 'succeeded' ? 'The task returned nothing.' : active ? 'No output yet.' : 'No output.'} />
+        <JsonBlock label="Input" value={task.input} empty="No input." />
       </div>
     </>
   );
@@ -369,18 +355,6 @@ function TaskView({ workspaceId, taskId, mayRun }: { workspaceId: string; taskId
 export function TaskDetailPage() {
   const workspace = useCurrentWorkspace();
   const { taskId } = routeApi.useParams();
-  return (
-    <>
-      <Link
-        to="/w/$workspaceId/tasks"
-        params={{ workspaceId: workspace.id }}
-        className="mb-4 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground [&_svg]:size-4"
-      >
-        <ArrowLeftIcon aria-hidden />
-        Tasks
-      </Link>
-      {/* Keyed by task so "Run again" starts with empty log state. */}
-      <TaskView key={`${workspace.id}/${taskId}`} workspaceId={workspace.id} taskId={taskId} mayRun={canRunTasks(workspace.role)} />
-    </>
-  );
+  // Keyed by task so "Run again" starts with empty log state.
+  return <TaskView key={`${workspace.id}/${taskId}`} workspaceId={workspace.id} taskId={taskId} mayRun={canRunTasks(workspace.role)} />;
 }

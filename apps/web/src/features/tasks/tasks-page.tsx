@@ -1,17 +1,18 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { PlayIcon, RadioIcon } from 'lucide-react';
+import { PlayIcon } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { LiveStatus } from '@/components/live-status.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { LoadMore, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RunTaskDialog } from '@/features/tasks/run-task-dialog.tsx';
 import { TaskProgress, TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent } from '@/components/ui/card.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Task, type TaskState } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate, taskListKey } from '@/features/tasks/task-cache.ts';
@@ -198,57 +199,39 @@ export function TasksPage() {
           </form>
         </CardContent>
       </Card>
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
+      <QueryTableCard
+        query={list}
+        rows={(data) => data.pages.flatMap((page) => page.tasks)}
+        toolbar={
           <div className="mb-3 flex items-center justify-between gap-2 text-xs text-muted-foreground">
             <span>{filtered ? 'Matching tasks, newest first' : 'Newest first'}</span>
-            <span className="inline-flex items-center gap-1" role="status">
-              <RadioIcon aria-hidden className={stream === 'live' ? 'size-3.5 text-success' : 'size-3.5'} />
-              {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting to live updates…' : 'Live updates off'}
-            </span>
+            <LiveStatus state={stream} />
           </div>
-          {list.isPending ? (
-            <LoadingRows />
-          ) : list.isError ? (
-            <FormError message={errorMessage(list.error)} />
-          ) : tasks.length === 0 ? (
-            filtered ? (
-              <EmptyState>No tasks match these filters.</EmptyState>
-            ) : (
-              <EmptyState>
-                No tasks yet. A task is one piece of background work, such as an HTTP request or a webhook delivery, that Stead
-                runs for you, retries when it fails and keeps a record of: attempts, progress, log lines and output.
-                {mayRun ? ' Start one with Run task; schedules start them too.' : ' Schedules and members of this workspace start them.'}
-              </EmptyState>
-            )
+        }
+        empty={
+          filtered ? (
+            'No tasks match these filters.'
           ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Kind</TableHead>
-                  <TableHead>State</TableHead>
-                  <TableHead className="hidden sm:table-cell">Attempts</TableHead>
-                  <TableHead className="hidden md:table-cell">Created</TableHead>
-                  <TableHead className="hidden text-right sm:table-cell">Duration</TableHead>
-                  <TableHead className="hidden lg:table-cell">Origin</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {tasks.map((task) => (
-                  <TaskRow key={task.id} task={task} workspaceId={workspace.id} now={now} />
-                ))}
-              </TableBody>
-            </Table>
-          )}
-          {list.hasNextPage ? (
-            <div className="mt-4 flex justify-center">
-              <Button variant="outline" size="sm" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            </div>
-          ) : null}
-        </CardContent>
-      </Card>
+            <>
+              No tasks yet. A task is one piece of background work, such as an HTTP request or a webhook delivery, that Stead
+              runs for you, retries when it fails and keeps a record of: attempts, progress, log lines and output.
+              {mayRun ? ' Start one with Run task; schedules start them too.' : ' Schedules and members of this workspace start them.'}
+            </>
+          )
+        }
+        columns={
+          <>
+            <TableHead>Kind</TableHead>
+            <TableHead>State</TableHead>
+            <TableHead className="hidden sm:table-cell">Attempts</TableHead>
+            <TableHead className="hidden md:table-cell">Created</TableHead>
+            <TableHead className="hidden text-right sm:table-cell">Duration</TableHead>
+            <TableHead className="hidden lg:table-cell">Origin</TableHead>
+          </>
+        }
+        row={(task) => <TaskRow key={task.id} task={task} workspaceId={workspace.id} now={now} />}
+        footer={<LoadMore query={list} />}
+      />
       {mayRun ? (
         <RunTaskDialog
           workspaceId={workspace.id}

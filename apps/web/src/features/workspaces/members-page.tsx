@@ -5,15 +5,15 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
-import { EmptyState, LoadingRows, PageHeader } from '@/components/page-header.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
@@ -150,6 +150,30 @@ function MemberRow({ member, workspaceId, currentRole, isSelf, onRemove }: { mem
   );
 }
 
+function InvitationRow({ invitation, onRevoke }: { invitation: Invitation; onRevoke: () => void }) {
+  return (
+    <TableRow>
+      <TableCell className="max-w-48 break-words">{invitation.email ?? <span className="text-muted-foreground">Anyone with the link</span>}</TableCell>
+      <TableCell className="hidden sm:table-cell">
+        <RoleBadge role={invitation.role} />
+      </TableCell>
+      <TableCell>
+        <InvitationStatusBadge status={invitation.status} />
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground sm:table-cell" title={invitation.expiresAt}>
+        {formatRelative(invitation.expiresAt)}
+      </TableCell>
+      <TableCell className="text-right">
+        {invitation.status === 'pending' ? (
+          <Button variant="ghost" size="sm" onClick={onRevoke}>
+            Revoke
+          </Button>
+        ) : null}
+      </TableCell>
+    </TableRow>
+  );
+}
+
 function InvitationsCard({ workspaceId }: { workspaceId: string }) {
   const queryClient = useQueryClient();
   const [revoking, setRevoking] = useState<Invitation | null>(null);
@@ -158,57 +182,26 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
     queryFn: async () => (await api.listInvitations(workspaceId)).invitations,
   });
   return (
-    <Card className="mt-6">
-      <CardHeader>
-        <CardTitle>Invitations</CardTitle>
-        <CardDescription>Links that let people join this workspace.</CardDescription>
-      </CardHeader>
-      <CardContent>
-        {invitations.isPending ? (
-          <LoadingRows />
-        ) : invitations.isError ? (
-          <FormError message={errorMessage(invitations.error)} />
-        ) : invitations.data.length === 0 ? (
-          <EmptyState>No invitations yet.</EmptyState>
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Email</TableHead>
-                <TableHead className="hidden sm:table-cell">Role</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="hidden sm:table-cell">Expires</TableHead>
-                <TableHead className="text-right">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {invitations.data.map((invitation) => (
-                <TableRow key={invitation.id}>
-                  <TableCell className="max-w-48 break-words">{invitation.email ?? <span className="text-muted-foreground">Anyone with the link</span>}</TableCell>
-                  <TableCell className="hidden sm:table-cell">
-                    <RoleBadge role={invitation.role} />
-                  </TableCell>
-                  <TableCell>
-                    <InvitationStatusBadge status={invitation.status} />
-                  </TableCell>
-                  <TableCell className="hidden text-muted-foreground sm:table-cell" title={invitation.expiresAt}>
-                    {formatRelative(invitation.expiresAt)}
-                  </TableCell>
-                  <TableCell className="text-right">
-                    {invitation.status === 'pending' ? (
-                      <Button variant="ghost" size="sm" onClick={() => setRevoking(invitation)}>
-                        Revoke
-                      </Button>
-                    ) : null}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </CardContent>
+    <>
+      <QueryTableCard
+        query={invitations}
+        rows={(list) => list}
+        title="Invitations"
+        description="Links that let people join this workspace."
+        heading="card"
+        className="mt-6"
+        empty="No invitations yet."
+        columns={
+          <>
+            <TableHead>Email</TableHead>
+            <TableHead className="hidden sm:table-cell">Role</TableHead>
+            <TableHead>Status</TableHead>
+            <TableHead className="hidden sm:table-cell">Expires</TableHead>
+            <ActionsHead />
+          </>
+        }
+        row={(invitation) => <InvitationRow key={invitation.id} invitation={invitation} onRevoke={() => setRevoking(invitation)} />}
+      />
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}
@@ -222,7 +215,7 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
           toast.success('Invitation revoked');
         }}
       />
-    </Card>
+    </>
   );
 }
 
@@ -252,40 +245,28 @@ export function MembersPage() {
           ) : null
         }
       />
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {members.isPending ? (
-            <LoadingRows />
-          ) : members.isError ? (
-            <FormError message={errorMessage(members.error)} />
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Member</TableHead>
-                  <TableHead>Role</TableHead>
-                  <TableHead className="hidden sm:table-cell">Joined</TableHead>
-                  <TableHead className="text-right">
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {members.data.map((member) => (
-                  <MemberRow
-                    key={member.userId}
-                    member={member}
-                    workspaceId={workspace.id}
-                    currentRole={workspace.role}
-                    isSelf={member.userId === session.user.id}
-                    onRemove={() => setRemoving(member)}
-                  />
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={members}
+        rows={(list) => list}
+        columns={
+          <>
+            <TableHead>Member</TableHead>
+            <TableHead>Role</TableHead>
+            <TableHead className="hidden sm:table-cell">Joined</TableHead>
+            <ActionsHead />
+          </>
+        }
+        row={(member) => (
+          <MemberRow
+            key={member.userId}
+            member={member}
+            workspaceId={workspace.id}
+            currentRole={workspace.role}
+            isSelf={member.userId === session.user.id}
+            onRemove={() => setRemoving(member)}
+          />
+        )}
+      />
       {manage ? <InvitationsCard workspaceId={workspace.id} /> : null}
       {manage ? <InviteDialog workspaceId={workspace.id} currentRole={workspace.role} open={inviteOpen} onOpenChange={setInviteOpen} /> : null}
       <ConfirmDialog

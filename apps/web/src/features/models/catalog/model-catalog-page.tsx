@@ -2,10 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { RadioIcon } from 'lucide-react';
 import { BreakerBadge, CapabilityChips, LocalityBadge } from '@/features/models/model-badges.tsx';
-import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
-import { Card, CardContent } from '@/components/ui/card.tsx';
-import { FormError } from '@/components/ui/field.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { QueryTableCard } from '@/components/query-table-card.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import type { Model } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { MODELS_REFRESH_MS, modelsQuery } from '@/features/models/models.queries.ts';
@@ -81,44 +79,35 @@ export function ModelCatalogPage() {
           {models.isError ? 'Health updates off' : `Health refreshes every ${MODELS_REFRESH_MS / 1_000} s`}
         </span>
       </div>
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {models.isPending ? (
-            <LoadingRows />
-          ) : models.isError && list.length === 0 ? (
-            <FormError message={errorMessage(models.error)} />
-          ) : list.length === 0 ? (
-            <EmptyState>
-              No models yet. They come from providers: add one under{' '}
-              <Link to="/w/$workspaceId/models/providers" params={{ workspaceId: workspace.id }} className="underline underline-offset-4">
-                Providers
-              </Link>{' '}
-              and its models are discovered.
-            </EmptyState>
-          ) : (
-            <Table aria-label="Models">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Model</TableHead>
-                  <TableHead className="hidden lg:table-cell">Capabilities</TableHead>
-                  <TableHead className="hidden md:table-cell">Locality</TableHead>
-                  <TableHead className="hidden text-right md:table-cell">Context</TableHead>
-                  <TableHead className="hidden text-right sm:table-cell" title="US dollars per million tokens, input / output">
-                    Price in / out (1M)
-                  </TableHead>
-                  <TableHead>Health</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {list.map((model) => (
-                  <ModelRow key={model.id} model={model} now={now} />
-                ))}
-              </TableBody>
-            </Table>
-          )}
-          {models.isError && list.length > 0 ? <p className="mt-3 text-xs text-destructive">Refreshing failed: {errorMessage(models.error)}</p> : null}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={models}
+        rows={(data) => data}
+        label="Models"
+        staleOnError
+        empty={
+          <>
+            No models yet. They come from providers: add one under{' '}
+            <Link to="/w/$workspaceId/models/providers" params={{ workspaceId: workspace.id }} className="underline underline-offset-4">
+              Providers
+            </Link>{' '}
+            and its models are discovered.
+          </>
+        }
+        columns={
+          <>
+            <TableHead>Model</TableHead>
+            <TableHead className="hidden lg:table-cell">Capabilities</TableHead>
+            <TableHead className="hidden md:table-cell">Locality</TableHead>
+            <TableHead className="hidden text-right md:table-cell">Context</TableHead>
+            <TableHead className="hidden text-right sm:table-cell" title="US dollars per million tokens, input / output">
+              Price in / out (1M)
+            </TableHead>
+            <TableHead>Health</TableHead>
+          </>
+        }
+        row={(model) => <ModelRow key={model.id} model={model} now={now} />}
+        footer={models.isError && list.length > 0 ? <p className="mt-3 text-xs text-destructive">Refreshing failed: {errorMessage(models.error)}</p> : null}
+      />
     </>
   );
 }

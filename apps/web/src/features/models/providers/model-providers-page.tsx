@@ -4,13 +4,11 @@ import { useState } from 'react';
 import { AddProviderDialog } from '@/features/models/providers/add-provider-dialog.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { DECLARED_HINT, DeclaredBadge, LocalityBadge } from '@/features/models/model-badges.tsx';
-import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
+import { QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent } from '@/components/ui/card.tsx';
 import { Switch } from '@/components/ui/switch.tsx';
-import { FormError } from '@/components/ui/field.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type ModelProvider, type ProviderTestResult } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { modelProvidersQuery } from '@/features/models/models.queries.ts';
@@ -152,7 +150,6 @@ export function ModelProvidersPage() {
     onError: (error, provider) => setTests((current) => ({ ...current, [provider.id]: { state: 'failed', message: errorMessage(error) } })),
   });
 
-  const list = providers.data ?? [];
   return (
     <>
       <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
@@ -166,46 +163,38 @@ export function ModelProvidersPage() {
           </Button>
         ) : null}
       </div>
-      <Card>
-        <CardContent className="pt-4 sm:pt-6">
-          {providers.isPending ? (
-            <LoadingRows />
-          ) : providers.isError ? (
-            <FormError message={errorMessage(providers.error)} />
-          ) : list.length === 0 ? (
-            <EmptyState>
-              No providers yet. Add a local server such as Ollama (http://127.0.0.1:11434) to keep private data on this machine, and hosted
-              ones such as OpenAI for everything else. {manage ? 'Start with Add provider.' : 'Admins and owners of this workspace add them.'}
-            </EmptyState>
-          ) : (
-            <Table aria-label="Providers">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Provider</TableHead>
-                  <TableHead className="hidden sm:table-cell">Type</TableHead>
-                  <TableHead className="hidden md:table-cell">Locality</TableHead>
-                  <TableHead className="hidden sm:table-cell">API key</TableHead>
-                  <TableHead className="hidden text-right lg:table-cell">Models</TableHead>
-                  {manage ? <TableHead className="text-right">Actions</TableHead> : null}
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {list.map((provider) => (
-                  <ProviderRow
-                    key={provider.id}
-                    provider={provider}
-                    manage={manage}
-                    outcome={tests[provider.id]}
-                    onTest={() => test.mutate(provider)}
-                    onToggle={(enabled) => toggle.mutate({ provider, enabled })}
-                    onRemove={() => setRemoving(provider)}
-                  />
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <QueryTableCard
+        query={providers}
+        rows={(data) => data}
+        label="Providers"
+        empty={
+          <>
+            No providers yet. Add a local server such as Ollama (http://127.0.0.1:11434) to keep private data on this machine, and hosted
+            ones such as OpenAI for everything else. {manage ? 'Start with Add provider.' : 'Admins and owners of this workspace add them.'}
+          </>
+        }
+        columns={
+          <>
+            <TableHead>Provider</TableHead>
+            <TableHead className="hidden sm:table-cell">Type</TableHead>
+            <TableHead className="hidden md:table-cell">Locality</TableHead>
+            <TableHead className="hidden sm:table-cell">API key</TableHead>
+            <TableHead className="hidden text-right lg:table-cell">Models</TableHead>
+            {manage ? <TableHead className="text-right">Actions</TableHead> : null}
+          </>
+        }
+        row={(provider) => (
+          <ProviderRow
+            key={provider.id}
+            provider={provider}
+            manage={manage}
+            outcome={tests[provider.id]}
+            onTest={() => test.mutate(provider)}
+            onToggle={(enabled) => toggle.mutate({ provider, enabled })}
+            onRemove={() => setRemoving(provider)}
+          />
+        )}
+      />
       {manage ? (
         <>
           <AddProviderDialog

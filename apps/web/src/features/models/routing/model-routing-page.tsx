@@ -5,16 +5,17 @@ import { AliasDialog } from '@/features/models/routing/alias-dialog.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { KeyDataClasses } from '@/features/models/routing/key-data-classes.tsx';
 import { DECLARED_HINT, DeclaredBadge } from '@/features/models/model-badges.tsx';
-import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
+import { LoadingRows } from '@/components/page-header.tsx';
+import { QueryStates, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RouteTester } from '@/features/models/routing/route-tester.tsx';
 import { RuleEditor, RuleList } from '@/features/models/routing/rule-editor.tsx';
 import { TargetChain } from '@/features/models/routing/target-list-editor.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { SectionCard } from '@/components/detail-blocks.tsx';
-import { api, type DataClass, type ModelAlias } from '@/lib/api.ts';
+import { api, type ApiKey, type DataClass, type DataClassDefaults, type ModelAlias } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { apiKeysQuery, dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { dataClasses, dataClassHints, dataClassLabels, targetSuggestions } from '@/features/models/models.ts';
@@ -35,9 +36,17 @@ function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage
     },
     onError: (error) => toast.error('Not saved', errorMessage(error)),
   });
-  if (defaults.isPending) return <LoadingRows />;
-  if (defaults.isError) return <FormError message={errorMessage(defaults.error)} />;
-  const current = change.isPending && change.variables ? change.variables : defaults.data.workspace;
+  const pending = change.isPending && change.variables ? change.variables : undefined;
+  return (
+    <QueryStates query={defaults}>
+      {(saved) => (
+        <DefaultDataClassFields workspaceId={workspaceId} manage={manage} saved={saved} keys={keys.data ?? []} current={pending ?? saved.workspace} disabled={!manage || change.isPending} onChange={(dataClass) => change.mutate(dataClass)} />
+      )}
+    </QueryStates>
+  );
+}
+
+function DefaultDataClassFields({ workspaceId, manage, saved, keys, current, disabled, onChange }: { workspaceId: string; manage: boolean; saved: DataClassDefaults; keys: readonly ApiKey[]; current: DataClass; disabled: boolean; onChange: (dataClass: DataClass) => void }) {
   return (
     <div className="grid gap-6">
       <Field id="default-data-class" label="Workspace default" hint={dataClassHints[current]}>
@@ -45,8 +54,8 @@ function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage
           id="default-data-class"
           className="sm:max-w-xs"
           value={current}
-          disabled={!manage || change.isPending}
-          onChange={(event) => change.mutate(event.target.value as DataClass)}
+          disabled={disabled}
+          onChange={(event) => onChange(event.target.value as DataClass)}
         >
           {dataClasses.map((value) => (
             <option key={value} value={value}>
@@ -55,50 +64,37 @@ function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage
           ))}
         </NativeSelect>
       </Field>
-      <KeyDataClasses workspaceId={workspaceId} manage={manage} defaults={defaults.data} keys={keys.data ?? []} />
+      <KeyDataClasses workspaceId={workspaceId} manage={manage} defaults={saved} keys={keys} />
     </div>
   );
 }
 
-function AliasTable({ aliases, manage, onEdit, onRemove }: { aliases: readonly ModelAlias[]; manage: boolean; onEdit: (alias: ModelAlias) => void; onRemove: (alias: ModelAlias) => void }) {
+function AliasRow({ alias, manage, onEdit, onRemove }: { alias: ModelAlias; manage: boolean; onEdit: () => void; onRemove: () => void }) {
   return (
-    <Table aria-label="Aliases">
-      <TableHeader>
-        <TableRow>
-          <TableHead>Alias</TableHead>
-          <TableHead>Targets, in order</TableHead>
-          {manage ? <TableHead className="text-right">Actions</TableHead> : null}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {aliases.map((alias) => (
-          <TableRow key={alias.id}>
-            <TableCell className="align-top">
-              <div className="flex flex-wrap items-center gap-2">
-                <span className="font-mono text-sm font-medium">{alias.name}</span>
-                {alias.declared ? <DeclaredBadge /> : null}
-              </div>
-            </TableCell>
-            <TableCell className="max-w-[60vw] min-w-40 align-top">
-              <TargetChain targets={alias.targets} />
-            </TableCell>
-            {manage ? (
-              <TableCell className="align-top">
-                {/* A declared alias changes in stead.config.yaml only. */}
-                <div className="flex justify-end" title={alias.declared ? DECLARED_HINT : undefined}>
-                  <Button variant="ghost" size="icon" disabled={alias.declared} aria-label={`Edit alias ${alias.name}`} onClick={() => onEdit(alias)}>
-                    <PencilIcon aria-hidden />
-                  </Button>
-                  <Button variant="ghost" size="icon" disabled={alias.declared} aria-label={`Remove alias ${alias.name}`} onClick={() => onRemove(alias)}>
-                    <Trash2Icon aria-hidden />
-                  </Button>
-                </div>
-              </TableCell>
-            ) : null}
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <TableRow>
+      <TableCell className="align-top">
+        <div className="flex flex-wrap items-center gap-2">
+          <span className="font-mono text-sm font-medium">{alias.name}</span>
+          {alias.declared ? <DeclaredBadge /> : null}
+        </div>
+      </TableCell>
+      <TableCell className="max-w-[60vw] min-w-40 align-top">
+        <TargetChain targets={alias.targets} />
+      </TableCell>
+      {manage ? (
+        <TableCell className="align-top">
+          {/* A declared alias changes in stead.config.yaml only. */}
+          <div className="flex justify-end" title={alias.declared ? DECLARED_HINT : undefined}>
+            <Button variant="ghost" size="icon" disabled={alias.declared} aria-label={`Edit alias ${alias.name}`} onClick={onEdit}>
+              <PencilIcon aria-hidden />
+            </Button>
+            <Button variant="ghost" size="icon" disabled={alias.declared} aria-label={`Remove alias ${alias.name}`} onClick={onRemove}>
+              <Trash2Icon aria-hidden />
+            </Button>
+          </div>
+        </TableCell>
+      ) : null}
+    </TableRow>
   );
 }
 
@@ -125,7 +121,10 @@ export function ModelRoutingPage() {
         {defaults.isPending ? <LoadingRows /> : <RouteTester workspaceId={workspace.id} suggestions={suggestions} defaults={defaults.data ?? { workspace: 'internal', keys: {} }} keys={keys.data ?? []} />}
       </SectionCard>
 
-      <SectionCard
+      <QueryTableCard
+        query={aliases}
+        rows={(data) => data}
+        label="Aliases"
         title="Aliases"
         description="Names clients may send as model, each standing for an ordered list of targets (fast, smart, private, code…)."
         actions={
@@ -136,31 +135,24 @@ export function ModelRoutingPage() {
             </Button>
           ) : null
         }
-      >
-        {aliases.isPending ? (
-          <LoadingRows />
-        ) : aliases.isError ? (
-          <FormError message={errorMessage(aliases.error)} />
-        ) : aliasList.length === 0 ? (
-          <EmptyState>No aliases yet. An alias such as fast → groq/llama-3.1-8b → ollama/llama3.2 lets clients ask for a role instead of a model.</EmptyState>
-        ) : (
-          <AliasTable aliases={aliasList} manage={manage} onEdit={setEditing} onRemove={setRemoving} />
-        )}
-      </SectionCard>
+        empty="No aliases yet. An alias such as fast → groq/llama-3.1-8b → ollama/llama3.2 lets clients ask for a role instead of a model."
+        columns={
+          <>
+            <TableHead>Alias</TableHead>
+            <TableHead>Targets, in order</TableHead>
+            {manage ? <TableHead className="text-right">Actions</TableHead> : null}
+          </>
+        }
+        row={(alias) => <AliasRow key={alias.id} alias={alias} manage={manage} onEdit={() => setEditing(alias)} onRemove={() => setRemoving(alias)} />}
+      />
 
       <SectionCard
         title="Route rules"
         description="Checked in order for every request: the first enabled rule whose conditions all hold picks the targets. Private requests still only reach local targets."
       >
-        {rules.isPending ? (
-          <LoadingRows />
-        ) : rules.isError ? (
-          <FormError message={errorMessage(rules.error)} />
-        ) : manage ? (
-          <RuleEditor workspaceId={workspace.id} saved={rules.data} suggestions={suggestions} />
-        ) : (
-          <RuleList rules={rules.data} />
-        )}
+        <QueryStates query={rules}>
+          {(saved) => (manage ? <RuleEditor workspaceId={workspace.id} saved={saved} suggestions={suggestions} /> : <RuleList rules={saved} />)}
+        </QueryStates>
       </SectionCard>
 
       <SectionCard title="Default data class" description="For requests that send no x-stead-data-class header: the API key’s default if it has one, else the workspace’s.">

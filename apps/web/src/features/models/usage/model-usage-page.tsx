@@ -2,14 +2,13 @@ import { useQuery } from '@tanstack/react-query';
 import { DownloadIcon, RefreshCwIcon } from 'lucide-react';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { BudgetsPanel } from '@/features/models/usage/budgets-panel.tsx';
-import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
+import { LoadingRows } from '@/components/page-header.tsx';
+import { QueryStates, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { FormError } from '@/components/ui/field.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, modelUsageCsvUrl, type UsageRecord } from '@/lib/api.ts';
-import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
 import { apiKeysQuery } from '@/features/models/models.queries.ts';
 import { formatCost, formatMs, NO_KEY, summarizeUsage } from '@/features/models/models.ts';
@@ -119,55 +118,49 @@ export function ModelUsagePage() {
         </div>
       </div>
 
-      {usage.isPending ? (
-        <LoadingRows />
-      ) : usage.isError ? (
-        <FormError message={errorMessage(usage.error)} />
-      ) : (
-        <>
-          <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-            <Stat label="Calls" value={summary.calls.toLocaleString('en')} />
-            <Stat label="Failed" value={summary.calls === 0 ? '—' : `${summary.errors.toLocaleString('en')} (${Math.round((summary.errors / summary.calls) * 100)}%)`} />
-            <Stat label="Tokens" value={summary.tokens.toLocaleString('en')} />
-            <Stat label="Cost" value={formatCost(summary.cost)} />
-          </div>
-          <Suspense fallback={<LoadingRows />}>
-            <UsageCharts summary={summary} />
-          </Suspense>
-          <SectionCard title="Recent calls" description="Newest first, with the target that served and why it was chosen.">
-            {usage.data.records.length === 0 ? (
-              <EmptyState>No calls yet. Calls through /v1/chat/completions, /v1/embeddings and the Playground appear here.</EmptyState>
-            ) : (
-              <>
-                <Table aria-label="Recent calls">
-                  <TableHeader>
-                    <TableRow>
-                      <TableHead>Time</TableHead>
-                      <TableHead>Model → target, reason</TableHead>
-                      <TableHead>Status</TableHead>
-                      <TableHead className="hidden text-right sm:table-cell">Tokens in / out, cost</TableHead>
-                      <TableHead className="hidden text-right lg:table-cell">First token, total</TableHead>
-                      <TableHead className="hidden md:table-cell">Key</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {usage.data.records.slice(0, shown).map((record) => (
-                      <CallRow key={record.id} record={record} keyName={nameOfKey(record.keyId)} />
-                    ))}
-                  </TableBody>
-                </Table>
-                {usage.data.records.length > shown ? (
+      <QueryStates query={usage}>
+        {(data) => (
+          <>
+            <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+              <Stat label="Calls" value={summary.calls.toLocaleString('en')} />
+              <Stat label="Failed" value={summary.calls === 0 ? '—' : `${summary.errors.toLocaleString('en')} (${Math.round((summary.errors / summary.calls) * 100)}%)`} />
+              <Stat label="Tokens" value={summary.tokens.toLocaleString('en')} />
+              <Stat label="Cost" value={formatCost(summary.cost)} />
+            </div>
+            <Suspense fallback={<LoadingRows />}>
+              <UsageCharts summary={summary} />
+            </Suspense>
+            <QueryTableCard
+              query={usage}
+              rows={() => data.records.slice(0, shown)}
+              label="Recent calls"
+              title="Recent calls"
+              description="Newest first, with the target that served and why it was chosen."
+              empty="No calls yet. Calls through /v1/chat/completions, /v1/embeddings and the Playground appear here."
+              columns={
+                <>
+                  <TableHead>Time</TableHead>
+                  <TableHead>Model → target, reason</TableHead>
+                  <TableHead>Status</TableHead>
+                  <TableHead className="hidden text-right sm:table-cell">Tokens in / out, cost</TableHead>
+                  <TableHead className="hidden text-right lg:table-cell">First token, total</TableHead>
+                  <TableHead className="hidden md:table-cell">Key</TableHead>
+                </>
+              }
+              row={(record) => <CallRow key={record.id} record={record} keyName={nameOfKey(record.keyId)} />}
+              footer={
+                data.records.length > shown ? (
                   <div className="mt-4 flex justify-center">
                     <Button variant="outline" size="sm" onClick={() => setShown(shown + TABLE_STEP)}>
                       Show more
                     </Button>
                   </div>
-                ) : null}
-              </>
-            )}
-          </SectionCard>
-        </>
-      )}
+                ) : null
+              }
+            />
+          </>
+        )}
+      </QueryStates>
 
       <SectionCard title="Budgets" description="Limits of the whole workspace and of single API keys, checked before every call with an estimate and settled after it.">
         <BudgetsPanel workspaceId={workspace.id} manage={manage} keys={keys.data ?? []} />
