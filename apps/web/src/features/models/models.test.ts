@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteRule, UsageRecord } from '@/lib/api.ts';
-import {
-  dayOf,
-  daysBetween,
-  declaredModelRequest,
-  describeMatch,
-  describeTimeouts,
-  formatCost,
-  formatMs,
-  formatPrice,
-  formatRate,
-  formatSeconds,
-  formatTokens,
-  keysWithout,
-  limitsRequest,
-  limitTexts,
-  moveItem,
-  newRuleDraft,
-  NO_KEY,
-  noLimits,
-  NOT_SERVED,
-  parseLimit,
-  parseNameList,
-  providerTimeouts,
-  removeAt,
-  routeTestQuery,
-  ruleToDraft,
-  rulesChanged,
-  rulesRequest,
-  summarizeUsage,
-  toggleValue,
-  topGroups,
-  usedShare,
-  validateRuleDraft,
-} from './models.ts';
+import { formatCost, formatMs, formatPrice, formatRate, formatSeconds, formatTokens, moveItem, parseNameList, removeAt } from '@/features/models/models.ts';
+import { declaredModelRequest, describeTimeouts, providerTimeouts } from '@/features/models/providers/providers.ts';
+import { describeMatch, newRuleDraft, routeTestQuery, ruleToDraft, rulesChanged, rulesRequest, validateRuleDraft } from '@/features/models/routing/routing.ts';
+import { dayOf, daysBetween, keysWithout, limitsRequest, limitTexts, NO_KEY, noLimits, NOT_SERVED, parseLimit, summarizeUsage, topGroups, usedShare } from '@/features/models/usage/usage.ts';
+import { toggleValue } from '@/lib/utils.ts';
 
 function record(overrides: Partial<UsageRecord>): UsageRecord {
   return {

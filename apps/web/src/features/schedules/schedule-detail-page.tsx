@@ -19,7 +19,8 @@ import { api, type Schedule, type ScheduleFire, type Task, type TaskState } from
 import { formatRelative } from '@/lib/format.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { cacheScheduleRemoval, cacheScheduleUpdate } from '@/features/schedules/schedule-cache.ts';
-import { describeTrigger, fireOutcomeVariants, formatFromNow, missedPolicyExplanations, missedPolicyLabels } from '@/features/schedules/schedules.ts';
+import { describeTrigger, missedPolicyExplanations, missedPolicyLabels } from '@/features/schedules/schedule-trigger.ts';
+import { fireOutcomeVariants, formatFromNow } from '@/features/schedules/schedules.ts';
 import { cacheTaskUpdate, taskListKey } from '@/features/tasks/task-cache.ts';
 import { formatElapsed, taskElapsedMs } from '@/features/tasks/tasks.ts';
 import { toast } from '@/lib/toast.ts';

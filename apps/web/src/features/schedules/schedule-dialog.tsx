@@ -14,26 +14,9 @@ import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type Schedule, type SchedulePreviewQuery, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { queryKeys } from '@/lib/queries.ts';
-import {
-  browserTimeZone,
-  createScheduleRequest,
-  describeTrigger,
-  missedPolicyExplanations,
-  missedPolicyLabels,
-  newScheduleFormValues,
-  previewQueryOf,
-  sameTrigger,
-  ScheduleFormError,
-  scheduleErrorField,
-  scheduleToFormValues,
-  timeZoneOptions,
-  triggerFromForm,
-  triggerTypes,
-  updateScheduleRequest,
-  type IntervalUnit,
-  type ScheduleFormValues,
-  type TriggerType,
-} from '@/features/schedules/schedules.ts';
+import { createScheduleRequest, newScheduleFormValues, previewQueryOf, sameTrigger, ScheduleFormError, scheduleErrorField, scheduleToFormValues, triggerFromForm, updateScheduleRequest, type IntervalUnit, type ScheduleFormValues } from '@/features/schedules/schedule-form.ts';
+import { describeTrigger, missedPolicyExplanations, missedPolicyLabels } from '@/features/schedules/schedule-trigger.ts';
+import { browserTimeZone, timeZoneOptions, triggerTypes, type TriggerType } from '@/features/schedules/schedules.ts';
 import { exampleInputText } from '@/features/tasks/tasks.ts';
 import { useDebouncedValue } from '@/lib/use-debounced-value.ts';
 import { useServerError } from '@/lib/use-server-error.ts';

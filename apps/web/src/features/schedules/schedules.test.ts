@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Schedule } from '@/lib/api.ts';
-import {
-  createScheduleRequest,
-  datetimeLocalToIso,
-  describeCronExpression,
-  describeInterval,
-  describeTrigger,
-  formatFireTime,
-  formatFromNow,
-  isoToDatetimeLocal,
-  joinWords,
-  newScheduleFormValues,
-  ordinal,
-  previewQueryOf,
-  refreshDelayMs,
-  sameTrigger,
-  ScheduleFormError,
-  scheduleErrorField,
-  scheduleToFormValues,
-  splitInterval,
-  timeZoneOptions,
-  triggerFromForm,
-  updateScheduleRequest,
-  type ScheduleFormValues,
-} from './schedules.ts';
+import { createScheduleRequest, datetimeLocalToIso, isoToDatetimeLocal, newScheduleFormValues, previewQueryOf, sameTrigger, ScheduleFormError, scheduleErrorField, scheduleToFormValues, splitInterval, triggerFromForm, updateScheduleRequest, type ScheduleFormValues } from '@/features/schedules/schedule-form.ts';
+import { describeCronExpression, describeInterval, describeTrigger, joinWords, ordinal } from '@/features/schedules/schedule-trigger.ts';
+import { formatFireTime, formatFromNow, refreshDelayMs, timeZoneOptions } from '@/features/schedules/schedules.ts';
 
 function schedule(overrides: Partial<Schedule> = {}): Schedule {
   return {

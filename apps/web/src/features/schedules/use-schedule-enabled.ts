@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, type Schedule } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { cacheScheduleUpdate } from './schedule-cache.ts';
-import { formatFromNow } from './schedules.ts';
+import { formatFromNow } from '@/features/schedules/schedules.ts';
 import { toast } from '@/lib/toast.ts';
 
 /** Turns a schedule on or off from wherever it is shown, and keeps every cached copy in step. */

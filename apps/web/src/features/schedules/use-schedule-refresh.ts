@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { refreshDelayMs } from './schedules.ts';
+import { refreshDelayMs } from '@/features/schedules/schedules.ts';
 
 /**
  * Calls `refresh` a moment after `nextFireAt`, so fires that start no task (skipped, failed) and fires seen

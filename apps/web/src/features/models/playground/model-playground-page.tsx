@@ -14,7 +14,8 @@ import { api, type DataClass, type LatencyTier, type RouteDecision } from '@/lib
 import { errorMessage } from '@/lib/api-error.ts';
 import { ChatStreamError, streamChat, type ChatMessage, type ChatUsage } from '@/features/models/playground/chat-stream.ts';
 import { dataClassDefaultsQuery, modelAliasesQuery, modelsQuery } from '@/features/models/models.queries.ts';
-import { canUseModels, chatChoices, dataClasses, dataClassHints, formatMs, latencyTiers } from '@/features/models/models.ts';
+import { canUseModels, dataClasses, dataClassHints, formatMs, latencyTiers } from '@/features/models/models.ts';
+import { chatChoices } from '@/features/models/playground/playground.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { cn } from '@/lib/utils.ts';

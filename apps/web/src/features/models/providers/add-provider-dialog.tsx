@@ -9,7 +9,8 @@ import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type AddProviderResult, type Locality, type ProviderType } from '@/lib/api.ts';
-import { declaredModelRequest, emptyDeclaredModel, providerTimeouts, modelCapabilities, providerTypeInfo, providerTypes } from '@/features/models/models.ts';
+import { modelCapabilities } from '@/features/models/models.ts';
+import { declaredModelRequest, emptyDeclaredModel, providerTimeouts, providerTypeInfo, providerTypes } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
 const optionalNumber = (message: string, check: (value: number) => boolean) =>

@@ -9,7 +9,8 @@ import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type ApiKey, type DataClass, type DataClassDefaults, type RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities, routeTestQuery, type RouteTestForm } from '@/features/models/models.ts';
+import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities } from '@/features/models/models.ts';
+import { routeTestQuery, type RouteTestForm } from '@/features/models/routing/routing.ts';
 import { ApiKeyOptions } from '@/features/keys/api-key-options.tsx';
 
 /** A refusal as the tester shows it: the stable code (route_no_private_target, model_not_found) and the message. */

@@ -12,22 +12,8 @@ import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { Switch } from '@/components/ui/switch.tsx';
 import { api, type RouteRule } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import {
-  dataClasses,
-  describeMatch,
-  formatSeconds,
-  latencyTiers,
-  MAX_CACHE_TTL_SECONDS,
-  modelCapabilities,
-  moveItem,
-  newRuleDraft,
-  removeAt,
-  ruleToDraft,
-  rulesChanged,
-  rulesRequest,
-  type RuleDraft,
-  type RuleDraftErrors,
-} from '@/features/models/models.ts';
+import { dataClasses, formatSeconds, latencyTiers, modelCapabilities, moveItem, removeAt } from '@/features/models/models.ts';
+import { describeMatch, MAX_CACHE_TTL_SECONDS, newRuleDraft, ruleToDraft, rulesChanged, rulesRequest, type RuleDraft, type RuleDraftErrors } from '@/features/models/routing/routing.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 

@@ -11,7 +11,7 @@ import { FormError } from '@/components/ui/field.tsx';
 import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { modelBudgetsQuery } from '@/features/models/models.queries.ts';
-import { budgetFields, keyIsActive, keysWithout, limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/models.ts';
+import { budgetFields, keyIsActive, keysWithout, limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';

@@ -6,7 +6,7 @@ import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
-import { limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/models.ts';
+import { limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';

@@ -1,7 +1,8 @@
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import type { ModelBudget } from '@/lib/api.ts';
-import { budgetFields, formatCost, parseLimit, usedShare, type BudgetField, type LimitTexts } from '@/features/models/models.ts';
+import { formatCost } from '@/features/models/models.ts';
+import { budgetFields, parseLimit, usedShare, type BudgetField, type LimitTexts } from '@/features/models/usage/usage.ts';
 import { cn } from '@/lib/utils.ts';
 
 export type BudgetUsage = ModelBudget['usage'];

@@ -5,7 +5,8 @@
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis, type TooltipContentProps, type TooltipValueType } from 'recharts';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card.tsx';
-import { formatCost, topGroups, type DayTotals, type GroupTotals, type UsageSummary } from '@/features/models/models.ts';
+import { formatCost } from '@/features/models/models.ts';
+import { topGroups, type DayTotals, type GroupTotals, type UsageSummary } from '@/features/models/usage/usage.ts';
 
 const OK_COLOR = '#14b8a6';
 const ERROR_COLOR = '#ef4444';
