@@ -124,3 +124,13 @@ export function flattenConfig(config: Record<string, unknown>, prefix = ''): [st
   }
   return rows.sort(([a], [b]) => a.localeCompare(b));
 }
+
+/** Pretty JSON for display; `undefined` (no value at all) reads as null. */
+export function prettyJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

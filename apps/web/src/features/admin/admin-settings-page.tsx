@@ -5,11 +5,11 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { flattenConfig, formatDuration } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { useConnectionStatus } from '@/components/connection-status.tsx';
+import { adminKeys } from '@/features/admin/admin.queries.ts';
 
 export function AdminSettingsPage() {
-  const settings = useQuery({ queryKey: queryKeys.adminSettings, queryFn: () => api.instanceSettings() });
+  const settings = useQuery({ queryKey: adminKeys.adminSettings, queryFn: () => api.instanceSettings() });
   const connection = useConnectionStatus();
   return (
     <>

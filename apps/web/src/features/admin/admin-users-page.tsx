@@ -8,9 +8,9 @@ import { Button } from '@/components/ui/button.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type AdminUser } from '@/lib/api.ts';
 import { formatDate } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useSession } from '@/lib/use-app.ts';
+import { adminKeys } from '@/features/admin/admin.queries.ts';
 
 function UserRow({ user, self, onAction }: { user: AdminUser; self: boolean; onAction: (action: 'disable' | 'enable') => void }) {
   return (
@@ -49,7 +49,7 @@ export function AdminUsersPage() {
   const session = useSession();
   const queryClient = useQueryClient();
   const [target, setTarget] = useState<{ user: AdminUser; action: 'disable' | 'enable' } | null>(null);
-  const users = useQuery({ queryKey: queryKeys.adminUsers, queryFn: async () => (await api.listUsers()).users });
+  const users = useQuery({ queryKey: adminKeys.adminUsers, queryFn: async () => (await api.listUsers()).users });
 
   return (
     <>
@@ -81,7 +81,7 @@ export function AdminUsersPage() {
           if (!target) return;
           if (target.action === 'enable') await api.enableUser(target.user.id);
           else await api.disableUser(target.user.id);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.adminUsers });
+          await queryClient.invalidateQueries({ queryKey: adminKeys.adminUsers });
           toast.success(`${target.user.name} ${target.action === 'enable' ? 'enabled' : 'disabled'}`);
         }}
       />

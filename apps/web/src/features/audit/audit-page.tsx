@@ -12,9 +12,9 @@ import { Input } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, eventsUrl, type AuditEvent, type AuditPage, type AuditQuery } from '@/lib/api.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useEventStream } from '@/lib/use-event-stream.ts';
+import { auditKeys } from '@/features/audit/audit.queries.ts';
 
 const PAGE_SIZE = 50;
 
@@ -214,7 +214,7 @@ export function WorkspaceAuditPage() {
       <PageHeader title="Audit log" description={`Who did what in ${workspace.name}. New events appear as they happen.`} />
       <AuditLog
         key={workspace.id}
-        baseKey={queryKeys.audit(workspace.id)}
+        baseKey={auditKeys.audit(workspace.id)}
         fetchPage={(query) => api.workspaceAudit(workspace.id, query)}
         streamUrl={eventsUrl(workspace.id)}
       />
@@ -226,7 +226,7 @@ export function AdminAuditPage() {
   return (
     <>
       <PageHeader title="Instance audit" description="Events from every workspace, plus sign-ins and administration." />
-      <AuditLog baseKey={queryKeys.adminAudit} fetchPage={(query) => api.adminAudit(query)} streamUrl={null} />
+      <AuditLog baseKey={auditKeys.adminAudit} fetchPage={(query) => api.adminAudit(query)} streamUrl={null} />
     </>
   );
 }

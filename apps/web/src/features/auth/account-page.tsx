@@ -17,11 +17,12 @@ import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { describeUserAgent, formatDateTime, formatRelative, totpSecretFromUri } from '@/lib/format.ts';
-import { queryKeys, sessionQuery } from '@/lib/queries.ts';
+import { sessionQuery } from '@/lib/queries.ts';
 import { newPasswordSchema, otpSchema } from '@/lib/schemas.ts';
 import { toast } from '@/lib/toast.ts';
 import { useSession } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { accountKeys } from '@/features/auth/auth.queries.ts';
 
 const passwordSchema = z
   .object({ currentPassword: z.string().min(1, 'Enter your current password.'), newPassword: newPasswordSchema })
@@ -50,7 +51,7 @@ function ChangePasswordCard() {
           onSubmit={form.handleSubmit(guard(async (values) => {
             await api.changePassword(values);
             form.reset();
-            await queryClient.invalidateQueries({ queryKey: queryKeys.accountSessions });
+            await queryClient.invalidateQueries({ queryKey: accountKeys.accountSessions });
             toast.success('Password changed', 'Your other sessions were signed out.');
           }))}
         >
@@ -243,12 +244,12 @@ function TwoFactorCard() {
 
 function SessionsCard() {
   const queryClient = useQueryClient();
-  const sessions = useQuery({ queryKey: queryKeys.accountSessions, queryFn: async () => (await api.listSessions()).sessions });
+  const sessions = useQuery({ queryKey: accountKeys.accountSessions, queryFn: async () => (await api.listSessions()).sessions });
   const revoke = useMutation({
     mutationFn: (sessionId: string) => api.revokeSession(sessionId),
     onSuccess: () => toast.success('Session signed out'),
     onError: (error) => toast.error('Could not sign out the session', errorMessage(error)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.accountSessions }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: accountKeys.accountSessions }),
   });
   return (
     <QueryTableCard

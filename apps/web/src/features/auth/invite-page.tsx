@@ -20,6 +20,7 @@ import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { cn } from '@/lib/utils.ts';
 import { storeWorkspaceId } from '@/lib/workspace-store.ts';
+import { accountKeys } from '@/features/auth/auth.queries.ts';
 
 const inviteRouteApi = getRouteApi('/invite/$token');
 
@@ -75,7 +76,7 @@ export function InvitePage() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [mode, setMode] = useState<'sign-up' | 'sign-in'>('sign-up');
-  const invitation = useQuery({ queryKey: queryKeys.invitation(token), queryFn: () => api.previewInvitation(token), retry: false });
+  const invitation = useQuery({ queryKey: accountKeys.invitation(token), queryFn: () => api.previewInvitation(token), retry: false });
   const session = useQuery(sessionQuery);
 
   const accept = useMutation({

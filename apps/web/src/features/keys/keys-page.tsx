@@ -17,10 +17,10 @@ import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type ApiKey, type Role } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { apiKeyKeys } from '@/features/keys/keys.queries.ts';
 
 const expiryChoices = [
   { value: '', label: 'Never' },
@@ -55,7 +55,7 @@ function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: s
           ...(values.expiresInDays && Number.isFinite(days) ? { expiresInDays: days } : {}),
         });
         form.reset();
-        await queryClient.invalidateQueries({ queryKey: queryKeys.keys(workspaceId) });
+        await queryClient.invalidateQueries({ queryKey: apiKeyKeys.keys(workspaceId) });
         onCreated(result.secret, result.key);
       }))}
     >
@@ -122,7 +122,7 @@ export function KeysPage() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<{ secret: string; key: ApiKey } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const keys = useQuery({ queryKey: queryKeys.keys(workspace.id), queryFn: async () => (await api.listKeys(workspace.id)).keys });
+  const keys = useQuery({ queryKey: apiKeyKeys.keys(workspace.id), queryFn: async () => (await api.listKeys(workspace.id)).keys });
 
   return (
     <>
@@ -184,7 +184,7 @@ export function KeysPage() {
         onConfirm={async () => {
           if (!revoking) return;
           await api.deleteKey(workspace.id, revoking.id);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.keys(workspace.id) });
+          await queryClient.invalidateQueries({ queryKey: apiKeyKeys.keys(workspace.id) });
           toast.success(`Key “${revoking.name}” revoked`);
         }}
       />

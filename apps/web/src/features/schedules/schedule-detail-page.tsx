@@ -17,7 +17,6 @@ import { Card, CardContent } from '@/components/ui/card.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Schedule, type ScheduleFire, type Task, type TaskState } from '@/lib/api.ts';
 import { formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { cacheScheduleRemoval, cacheScheduleUpdate } from '@/features/schedules/schedule-cache.ts';
 import { describeTrigger, missedPolicyExplanations, missedPolicyLabels } from '@/features/schedules/schedule-trigger.ts';
 import { fireOutcomeVariants, formatFromNow } from '@/features/schedules/schedules.ts';
@@ -30,6 +29,7 @@ import { useRefreshWhenDue } from '@/features/schedules/use-schedule-refresh.ts'
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
 import { canManage } from '@/lib/workspace-store.ts';
 import type { StreamState } from '@/lib/use-event-stream.ts';
+import { scheduleKeys } from '@/features/schedules/schedules.queries.ts';
 
 const routeApi = getRouteApi('/_app/w/$workspaceId/schedules/$scheduleId');
 const FIRES_PAGE_SIZE = 20;
@@ -161,7 +161,7 @@ function triggerFacts(schedule: Schedule): [string, ReactNode][] {
 
 function useScheduleFires(workspaceId: string, scheduleId: string, enabled: boolean) {
   return useInfiniteQuery({
-    queryKey: queryKeys.scheduleFires(workspaceId, scheduleId),
+    queryKey: scheduleKeys.scheduleFires(workspaceId, scheduleId),
     queryFn: ({ pageParam }) => api.scheduleFires(workspaceId, scheduleId, { limit: FIRES_PAGE_SIZE, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
@@ -185,7 +185,7 @@ function useScheduleTasks(workspaceId: string, scheduleId: string, enabled: bool
 
 function ScheduleView({ workspaceId, scheduleId, manage }: { workspaceId: string; scheduleId: string; manage: boolean }) {
   const queryClient = useQueryClient();
-  const detailKey = queryKeys.schedule(workspaceId, scheduleId);
+  const detailKey = scheduleKeys.schedule(workspaceId, scheduleId);
   const detail = useQuery({ queryKey: detailKey, queryFn: () => api.schedule(workspaceId, scheduleId), staleTime: 0 });
   const fires = useScheduleFires(workspaceId, scheduleId, detail.isSuccess);
   const tasks = useScheduleTasks(workspaceId, scheduleId, detail.isSuccess);

@@ -13,7 +13,6 @@ import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type Schedule, type SchedulePreviewQuery, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { createScheduleRequest, newScheduleFormValues, previewQueryOf, sameTrigger, ScheduleFormError, scheduleErrorField, scheduleToFormValues, triggerFromForm, updateScheduleRequest, type IntervalUnit, type ScheduleFormValues } from '@/features/schedules/schedule-form.ts';
 import { describeTrigger, missedPolicyExplanations, missedPolicyLabels } from '@/features/schedules/schedule-trigger.ts';
 import { browserTimeZone, timeZoneOptions, triggerTypes, type TriggerType } from '@/features/schedules/schedules.ts';
@@ -21,6 +20,8 @@ import { exampleInputText } from '@/features/tasks/tasks.ts';
 import { useDebouncedValue } from '@/lib/use-debounced-value.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { useNow } from '@/features/tasks/use-task-events.ts';
+import { scheduleKeys } from '@/features/schedules/schedules.queries.ts';
+import { taskKeys } from '@/features/tasks/tasks.queries.ts';
 
 /** Quiet time after the last keystroke before the preview asks the server. */
 const PREVIEW_DEBOUNCE_MS = 350;
@@ -60,7 +61,7 @@ function FirePreview({ workspaceId, values, saved }: { workspaceId: string; valu
   const settled = useDebouncedValue(query, PREVIEW_DEBOUNCE_MS);
   const settledQuery = settled ? (JSON.parse(settled) as SchedulePreviewQuery) : null;
   const preview = useQuery({
-    queryKey: queryKeys.schedulePreview(workspaceId, settledQuery ?? { type: 'interval' }),
+    queryKey: scheduleKeys.schedulePreview(workspaceId, settledQuery ?? { type: 'interval' }),
     queryFn: () => api.previewSchedule(workspaceId, settledQuery!),
     enabled: settledQuery !== null,
     placeholderData: keepPreviousData,
@@ -280,7 +281,7 @@ export function ScheduleDialog({
   onSaved: (schedule: Schedule) => void;
 }) {
   const kinds = useQuery({
-    queryKey: queryKeys.taskKinds(workspaceId),
+    queryKey: taskKeys.taskKinds(workspaceId),
     queryFn: async () => (await api.listTaskKinds(workspaceId)).kinds,
     staleTime: 5 * 60_000,
     enabled: open,

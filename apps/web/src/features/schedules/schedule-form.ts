@@ -2,7 +2,8 @@
 import type { CreateScheduleRequest, MissedPolicy, Schedule, SchedulePreviewQuery, ScheduleTriggerRequest, UpdateScheduleRequest } from '@/lib/api.ts';
 import { pad } from './schedule-trigger.ts';
 import { maxIntervalSeconds, type TriggerType } from './schedules.ts';
-import { parseJsonInput, prettyJson, runTaskErrorField } from '@/features/tasks/tasks.ts';
+import { parseJsonInput, runTaskErrorField } from '@/features/tasks/tasks.ts';
+import { prettyJson } from '@/lib/format.ts';
 // ---------------------------------------------------------------------------------------------------------
 // The schedule form
 

@@ -11,7 +11,6 @@ import { Switch } from '@/components/ui/switch.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Schedule } from '@/lib/api.ts';
 import { formatDateTime, formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { cacheScheduleUpdate } from '@/features/schedules/schedule-cache.ts';
 import { describeTrigger, missedPolicyLabels } from '@/features/schedules/schedule-trigger.ts';
 import { formatFromNow } from '@/features/schedules/schedules.ts';
@@ -21,6 +20,7 @@ import { useScheduleEnabledMutation } from '@/features/schedules/use-schedule-en
 import { useRefreshWhenDue } from '@/features/schedules/use-schedule-refresh.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { scheduleKeys } from '@/features/schedules/schedules.queries.ts';
 
 function NextFire({ schedule, now }: { schedule: Schedule; now: number }) {
   if (!schedule.enabled) return <span className="text-muted-foreground">Disabled</span>;
@@ -80,13 +80,13 @@ export function SchedulesPage() {
   const manage = canManage(workspace.role);
 
   const list = useQuery({
-    queryKey: queryKeys.schedules(workspace.id),
+    queryKey: scheduleKeys.schedules(workspace.id),
     queryFn: async () => (await api.listSchedules(workspace.id)).schedules,
     staleTime: 0,
     // Fires that start no task send no event: a slow poll keeps "last fired" honest anyway.
     refetchInterval: 60_000,
   });
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.schedules(workspace.id) });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: scheduleKeys.schedules(workspace.id) });
 
   // A task started by a schedule means that schedule has just fired: its last and next fire moved.
   useTaskEvents(workspace.id, {

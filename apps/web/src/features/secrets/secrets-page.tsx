@@ -14,12 +14,12 @@ import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type SecretUsableBy, type WorkspaceSecret } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { editSecretFormSchema, secretFormSchema, secretUpdateRequest, secretUsableByChoices } from '@/features/secrets/secrets.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { secretKeys } from '@/features/secrets/secrets.queries.ts';
 
 function UsableBySelect({ id, ...props }: { id: string } & React.ComponentProps<'select'>) {
   return (
@@ -46,7 +46,7 @@ function AddSecretForm({ workspaceId }: { workspaceId: string }) {
         const { secret } = await api.createSecret(workspaceId, values);
         // The value leaves the page here: the form forgets it, and nothing can show it again.
         form.reset();
-        await queryClient.invalidateQueries({ queryKey: queryKeys.secrets(workspaceId) });
+        await queryClient.invalidateQueries({ queryKey: secretKeys.secrets(workspaceId) });
         toast.success(`Secret “${secret.name}” saved`);
       }))}
     >
@@ -89,7 +89,7 @@ function EditSecretDialog({ workspaceId, secret, onClose }: { workspaceId: strin
         onSubmit={form.handleSubmit(guard(async (values) => {
           const body = secretUpdateRequest(secret, values);
           if (Object.keys(body).length > 0) await api.updateSecret(workspaceId, secret.name, body);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.secrets(workspaceId) });
+          await queryClient.invalidateQueries({ queryKey: secretKeys.secrets(workspaceId) });
           toast.success(body.value ? `Value of “${secret.name}” replaced` : `Secret “${secret.name}” saved`);
           onClose();
         }))}
@@ -150,7 +150,7 @@ export function SecretsPage() {
   const manage = canManage(workspace.role);
   const [editing, setEditing] = useState<WorkspaceSecret | null>(null);
   const [deleting, setDeleting] = useState<WorkspaceSecret | null>(null);
-  const secrets = useQuery({ queryKey: queryKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets });
+  const secrets = useQuery({ queryKey: secretKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets });
 
   return (
     <>
@@ -194,7 +194,7 @@ export function SecretsPage() {
         onConfirm={async () => {
           if (!deleting) return;
           await api.deleteSecret(workspace.id, deleting.name);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.secrets(workspace.id) });
+          await queryClient.invalidateQueries({ queryKey: secretKeys.secrets(workspace.id) });
           toast.success(`Secret “${deleting.name}” deleted`);
         }}
       />

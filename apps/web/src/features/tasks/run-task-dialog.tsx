@@ -11,9 +11,9 @@ import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api, type Task, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { delaySecondsToMs, exampleInputText, parseJsonInput, runTaskErrorField } from '@/features/tasks/tasks.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { taskKeys } from '@/features/tasks/tasks.queries.ts';
 
 const schema = z.object({
   ...taskInputSchemaShape,
@@ -126,7 +126,7 @@ export function RunTaskDialog({
   onCreated: (task: Task) => void;
 }) {
   const kinds = useQuery({
-    queryKey: queryKeys.taskKinds(workspaceId),
+    queryKey: taskKeys.taskKinds(workspaceId),
     queryFn: async () => (await api.listTaskKinds(workspaceId)).kinds,
     staleTime: 5 * 60_000,
     enabled: open,

@@ -15,22 +15,13 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { api, type Task, type TaskAttempt, type TaskDetail, type TaskLogLine } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate } from '@/features/tasks/task-cache.ts';
-import {
-  canCancelTask,
-  canRetryTask,
-  canRunTasks,
-  describeOrigin,
-  formatElapsed,
-  isTaskActive,
-  mergeLogLines,
-  taskElapsedMs,
-} from '@/features/tasks/tasks.ts';
+import { canCancelTask, canRetryTask, canRunTasks, describeOrigin, formatElapsed, isTaskActive, mergeLogLines, taskElapsedMs } from '@/features/tasks/tasks.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
 import type { StreamState } from '@/lib/use-event-stream.ts';
+import { taskKeys } from '@/features/tasks/tasks.queries.ts';
 
 const routeApi = getRouteApi('/_app/w/$workspaceId/tasks/$taskId');
 /** The server sends at most this many log lines per answer; a full page means there may be more. */
@@ -138,7 +129,7 @@ function TaskActions({ task, workspaceId }: { task: Task; workspaceId: string })
   const [confirmCancel, setConfirmCancel] = useState(false);
   const refresh = async (changed: Task) => {
     cacheTaskUpdate(queryClient, workspaceId, changed);
-    await queryClient.invalidateQueries({ queryKey: queryKeys.task(workspaceId, changed.id) });
+    await queryClient.invalidateQueries({ queryKey: taskKeys.task(workspaceId, changed.id) });
   };
   const retry = useMutation({
     mutationFn: () => api.retryTask(workspaceId, task.id),
@@ -198,7 +189,7 @@ function TaskActions({ task, workspaceId }: { task: Task; workspaceId: string })
 
 function TaskView({ workspaceId, taskId, mayRun }: { workspaceId: string; taskId: string; mayRun: boolean }) {
   const queryClient = useQueryClient();
-  const detailKey = queryKeys.task(workspaceId, taskId);
+  const detailKey = taskKeys.task(workspaceId, taskId);
   // Events reach only a mounted page, so a revisit always asks the server again.
   const detail = useQuery({ queryKey: detailKey, queryFn: () => api.task(workspaceId, taskId), staleTime: 0 });
   const [lines, setLines] = useState<TaskLogLine[]>([]);

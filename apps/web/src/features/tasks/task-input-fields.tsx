@@ -7,10 +7,10 @@ import { NativeSelect } from '@/components/ui/input.tsx';
 import { Textarea } from '@/components/ui/textarea.tsx';
 import type { TaskKind } from '@/lib/api.ts';
 import { api } from '@/lib/api.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { kindTakesSecretName, secretNameOfInput, usableSecrets, withSecretName } from '@/features/secrets/secrets.ts';
 import { inputTextForKindChange, parseJsonInput } from '@/features/tasks/tasks.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { secretKeys } from '@/features/secrets/secrets.queries.ts';
 
 /** The two fields every form that starts tasks has: a task kind and its input as JSON text. */
 export interface TaskInputValues {
@@ -59,7 +59,7 @@ export function TaskInputFields<Values extends TaskInputValues>({
   // Kinds that sign with a secret (webhook.deliver) get a picker of the secrets this person's tasks may use.
   const workspace = useCurrentWorkspace();
   const takesSecret = kindTakesSecretName(kind) && workspace.role !== 'viewer';
-  const secrets = useQuery({ queryKey: queryKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets, enabled: takesSecret });
+  const secrets = useQuery({ queryKey: secretKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets, enabled: takesSecret });
   const inputText = shared.watch('input');
   const chosenSecret = takesSecret ? secretNameOfInput(inputText) : '';
   const choices = usableSecrets(secrets.data ?? [], workspace.role);

@@ -14,21 +14,12 @@ import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Task, type TaskState } from '@/lib/api.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate, taskListKey } from '@/features/tasks/task-cache.ts';
-import {
-  canRunTasks,
-  describeOrigin,
-  formatElapsed,
-  isTaskActive,
-  summarizeTaskInput,
-  taskElapsedMs,
-  taskStates,
-  type TaskFilters,
-} from '@/features/tasks/tasks.ts';
+import { canRunTasks, describeOrigin, formatElapsed, isTaskActive, summarizeTaskInput, taskElapsedMs, taskStates, type TaskFilters } from '@/features/tasks/tasks.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
+import { taskKeys } from '@/features/tasks/tasks.queries.ts';
 
 const PAGE_SIZE = 50;
 
@@ -110,7 +101,7 @@ export function TasksPage() {
   const filtered = Boolean(filters.state || filters.kind || filters.from || filters.to);
 
   const kinds = useQuery({
-    queryKey: queryKeys.taskKinds(workspace.id),
+    queryKey: taskKeys.taskKinds(workspace.id),
     queryFn: async () => (await api.listTaskKinds(workspace.id)).kinds,
     staleTime: 5 * 60_000,
   });
@@ -128,7 +119,7 @@ export function TasksPage() {
   const stream = useTaskEvents(workspace.id, {
     onUpdate: upsert,
     onProgress: (event) => cacheTaskProgress(queryClient, workspace.id, event),
-    onLive: () => void queryClient.invalidateQueries({ queryKey: queryKeys.tasks(workspace.id) }),
+    onLive: () => void queryClient.invalidateQueries({ queryKey: taskKeys.tasks(workspace.id) }),
   });
 
   const tasks = list.data?.pages.flatMap((page) => page.tasks) ?? [];

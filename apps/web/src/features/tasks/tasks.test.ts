@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Task, TaskLogLine, TaskPage } from '@/lib/api.ts';
-import {
-  applyTaskProgress,
-  canCancelTask,
-  canRetryTask,
-  canRunTasks,
-  delaySecondsToMs,
-  describeOrigin,
-  exampleInputText,
-  formatElapsed,
-  inputTextForKindChange,
-  isTaskEvent,
-  isTaskLogEvent,
-  isTaskProgressEvent,
-  matchesTaskFilters,
-  mergeLogLines,
-  parseJsonInput,
-  runTaskErrorField,
-  summarizeTaskInput,
-  taskElapsedMs,
-  upsertTaskInPages,
-} from './tasks.ts';
+import { applyTaskProgress, canCancelTask, canRetryTask, canRunTasks, delaySecondsToMs, describeOrigin, exampleInputText, formatElapsed, inputTextForKindChange, isTaskEvent, isTaskLogEvent, isTaskProgressEvent, matchesTaskFilters, mergeLogLines, parseJsonInput, runTaskErrorField, summarizeTaskInput, taskElapsedMs, upsertTaskInPages } from '@/features/tasks/tasks.ts';
 
 function task(id: string, overrides: Partial<Task> = {}): Task {
   return {

@@ -3,6 +3,7 @@
  * "Run task" form's JSON input. No React and no requests here, so all of it is unit-tested.
  */
 import type { Role, Task, TaskKind, TaskLogLine, TaskPage, TaskState } from '@/lib/api.ts';
+import { prettyJson } from '@/lib/format.ts';
 
 export const taskStates: readonly TaskState[] = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
 
@@ -218,16 +219,6 @@ export function summarizeTaskInput(input: unknown, maxLength = 80): string {
     return cut(JSON.stringify(input) ?? '');
   } catch {
     return '';
-  }
-}
-
-/** Pretty JSON for display; `undefined` (no value at all) reads as null. */
-export function prettyJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return String(value);
   }
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Task } from '@/lib/api.ts';
 import { eventsUrl } from '@/lib/api.ts';
-import { isTaskEvent, isTaskLogEvent, isTaskProgressEvent, type TaskLogEvent, type TaskProgressEvent } from './tasks.ts';
+import { isTaskEvent, isTaskLogEvent, isTaskProgressEvent, type TaskLogEvent, type TaskProgressEvent } from '@/features/tasks/tasks.ts';
 import { useEventStream, type StreamState } from '@/lib/use-event-stream.ts';
 
 const taskEventNames = ['task-update', 'task-progress', 'task-log'] as const;

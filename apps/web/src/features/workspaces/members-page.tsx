@@ -17,11 +17,11 @@ import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace, useSession } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { memberKeys } from '@/features/workspaces/workspaces.queries.ts';
 
 const inviteSchema = z.object({
   email: z.union([z.literal(''), z.email('Enter a valid email address.')]),
@@ -69,7 +69,7 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
           onSubmit={form.handleSubmit(guard(async (values) => {
             const result = await api.createInvitation(workspaceId, { role: values.role, ...(values.email ? { email: values.email } : {}) });
             setLink(result.url);
-            await queryClient.invalidateQueries({ queryKey: queryKeys.invitations(workspaceId) });
+            await queryClient.invalidateQueries({ queryKey: memberKeys.invitations(workspaceId) });
           }))}
         >
           <Field id="invite-email" label="Email" error={errors.email?.message} hint="Optional. Only this address can use the link.">
@@ -105,7 +105,7 @@ function MemberRow({ member, workspaceId, currentRole, isSelf, onRemove }: { mem
     mutationFn: (role: Role) => api.changeMemberRole(workspaceId, member.userId, { role }),
     onSuccess: ({ member: updated }) => toast.success(`${updated.name} is now ${updated.role}`),
     onError: (error) => toast.error('Could not change the role', errorMessage(error)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.members(workspaceId) }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: memberKeys.members(workspaceId) }),
   });
   const manage = canManage(currentRole);
   // Admins cannot change owners; nobody changes their own role here.
@@ -178,7 +178,7 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
   const queryClient = useQueryClient();
   const [revoking, setRevoking] = useState<Invitation | null>(null);
   const invitations = useQuery({
-    queryKey: queryKeys.invitations(workspaceId),
+    queryKey: memberKeys.invitations(workspaceId),
     queryFn: async () => (await api.listInvitations(workspaceId)).invitations,
   });
   return (
@@ -211,7 +211,7 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
         onConfirm={async () => {
           if (!revoking) return;
           await api.revokeInvitation(workspaceId, revoking.id);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.invitations(workspaceId) });
+          await queryClient.invalidateQueries({ queryKey: memberKeys.invitations(workspaceId) });
           toast.success('Invitation revoked');
         }}
       />
@@ -227,7 +227,7 @@ export function MembersPage() {
   const [removing, setRemoving] = useState<Member | null>(null);
   const manage = canManage(workspace.role);
   const members = useQuery({
-    queryKey: queryKeys.members(workspace.id),
+    queryKey: memberKeys.members(workspace.id),
     queryFn: async () => (await api.listMembers(workspace.id)).members,
   });
 
@@ -278,7 +278,7 @@ export function MembersPage() {
         onConfirm={async () => {
           if (!removing) return;
           await api.removeMember(workspace.id, removing.userId);
-          await queryClient.invalidateQueries({ queryKey: queryKeys.members(workspace.id) });
+          await queryClient.invalidateQueries({ queryKey: memberKeys.members(workspace.id) });
           toast.success(`${removing.name} removed`);
         }}
       />

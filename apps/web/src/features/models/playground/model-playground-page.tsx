@@ -16,9 +16,9 @@ import { ChatStreamError, streamChat, type ChatMessage, type ChatUsage } from '@
 import { dataClassDefaultsQuery, modelAliasesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { canUseModels, dataClasses, dataClassHints, formatMs, latencyTiers } from '@/features/models/models.ts';
 import { chatChoices } from '@/features/models/playground/playground.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { cn } from '@/lib/utils.ts';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 interface Turn {
   id: number;
@@ -239,8 +239,8 @@ export function ModelPlaygroundPage() {
     } finally {
       controller.current = null;
       // Usage, budgets and health moved with this call.
-      void queryClient.invalidateQueries({ queryKey: queryKeys.modelUsage(workspace.id) });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.models(workspace.id) });
+      void queryClient.invalidateQueries({ queryKey: modelKeys.modelUsage(workspace.id) });
+      void queryClient.invalidateQueries({ queryKey: modelKeys.models(workspace.id) });
     }
   };
 

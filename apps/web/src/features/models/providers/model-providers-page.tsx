@@ -14,10 +14,10 @@ import { errorMessage } from '@/lib/api-error.ts';
 import { modelProvidersQuery } from '@/features/models/models.queries.ts';
 import { formatMs } from '@/features/models/models.ts';
 import { describeTimeouts, providerTypeInfo } from '@/features/models/providers/providers.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 type TestOutcome = { state: 'pending' } | { state: 'done'; result: ProviderTestResult } | { state: 'failed'; message: string };
 
@@ -133,7 +133,7 @@ export function ModelProvidersPage() {
     mutationFn: ({ provider, enabled }: { provider: ModelProvider; enabled: boolean }) => api.setModelProviderEnabled(workspace.id, provider.id, enabled),
     onSuccess: ({ provider }) => {
       toast.success(provider.enabled ? 'Provider enabled' : 'Provider disabled', provider.name);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.gateway(workspace.id) });
+      void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
     },
     onError: (error) => toast.error('Could not change the provider', errorMessage(error)),
   });
@@ -144,8 +144,8 @@ export function ModelProvidersPage() {
       setTests((current) => ({ ...current, [provider.id]: { state: 'done', result } }));
       // A successful test adds models the provider has gained since (its count too).
       if (result.ok) {
-        void queryClient.invalidateQueries({ queryKey: queryKeys.models(workspace.id) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.modelProviders(workspace.id) });
+        void queryClient.invalidateQueries({ queryKey: modelKeys.models(workspace.id) });
+        void queryClient.invalidateQueries({ queryKey: modelKeys.modelProviders(workspace.id) });
       }
     },
     onError: (error, provider) => setTests((current) => ({ ...current, [provider.id]: { state: 'failed', message: errorMessage(error) } })),
@@ -203,7 +203,7 @@ export function ModelProvidersPage() {
             open={addOpen}
             onOpenChange={setAddOpen}
             onAdded={(result) => {
-              void queryClient.invalidateQueries({ queryKey: queryKeys.gateway(workspace.id) });
+              void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
               if (!result.discoveryError) {
                 toast.success('Provider added', `${result.provider.name}: ${result.models.length} model${result.models.length === 1 ? '' : 's'}.`);
               }
@@ -224,7 +224,7 @@ export function ModelProvidersPage() {
             onConfirm={async () => {
               if (!removing) return;
               await api.removeModelProvider(workspace.id, removing.id);
-              await queryClient.invalidateQueries({ queryKey: queryKeys.gateway(workspace.id) });
+              await queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
               toast.success('Provider removed', removing.name);
             }}
           />

@@ -9,10 +9,10 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { api, type ApiKey, type DataClass, type DataClassDefaults } from '@/lib/api.ts';
 import { dataClasses, dataClassLabels } from '@/features/models/models.ts';
 import { keysWithout } from '@/features/models/usage/usage.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { ApiKeyOptions } from '@/features/keys/api-key-options.tsx';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 function DataClassSelect({ id, label, value, disabled, onChange }: { id: string; label?: string; value: DataClass | ''; disabled?: boolean; onChange: (value: DataClass) => void }) {
   return (
@@ -77,7 +77,7 @@ export function KeyDataClasses({ workspaceId, manage, defaults, keys }: { worksp
     setPending(true);
     try {
       const saved = await api.setDataClassDefault(workspaceId, { keyId, dataClass });
-      queryClient.setQueryData(queryKeys.modelDataClasses(workspaceId), saved);
+      queryClient.setQueryData(modelKeys.modelDataClasses(workspaceId), saved);
       toast.success(dataClass ? 'Key default saved' : 'Key default removed', dataClass ? `${nameOf(keyId)}: ${dataClass}` : `${nameOf(keyId)} follows the workspace default (${saved.workspace}).`);
     } finally {
       setPending(false);

@@ -17,12 +17,13 @@ import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, type ApiKey, type DataClass, type DataClassDefaults, type ModelAlias } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { apiKeysQuery, dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/features/models/models.queries.ts';
+import { apiKeysQuery } from '@/features/keys/keys.queries.ts';
+import { dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { dataClasses, dataClassHints, dataClassLabels, targetSuggestions } from '@/features/models/models.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
   const queryClient = useQueryClient();
@@ -31,7 +32,7 @@ function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage
   const change = useMutation({
     mutationFn: (dataClass: DataClass) => api.setDataClassDefault(workspaceId, { dataClass }),
     onSuccess: (saved) => {
-      queryClient.setQueryData(queryKeys.modelDataClasses(workspaceId), saved);
+      queryClient.setQueryData(modelKeys.modelDataClasses(workspaceId), saved);
       toast.success('Default data class saved', `Requests without x-stead-data-class are ${saved.workspace} unless their key says otherwise.`);
     },
     onError: (error) => toast.error('Not saved', errorMessage(error)),
@@ -171,7 +172,7 @@ export function ModelRoutingPage() {
             taken={aliasList.map((alias) => alias.name)}
             suggestions={suggestions}
             onSaved={(alias) => {
-              void queryClient.invalidateQueries({ queryKey: queryKeys.modelAliases(workspace.id) });
+              void queryClient.invalidateQueries({ queryKey: modelKeys.modelAliases(workspace.id) });
               toast.success('Alias saved', `${alias.name} → ${alias.targets.join(' → ')}`);
             }}
           />
@@ -186,7 +187,7 @@ export function ModelRoutingPage() {
             onConfirm={async () => {
               if (!removing) return;
               await api.removeModelAlias(workspace.id, removing.name);
-              await queryClient.invalidateQueries({ queryKey: queryKeys.modelAliases(workspace.id) });
+              await queryClient.invalidateQueries({ queryKey: modelKeys.modelAliases(workspace.id) });
               toast.success('Alias removed', removing.name);
             }}
           />

@@ -14,8 +14,8 @@ import { api, type RouteRule } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { dataClasses, formatSeconds, latencyTiers, modelCapabilities, moveItem, removeAt } from '@/features/models/models.ts';
 import { describeMatch, MAX_CACHE_TTL_SECONDS, newRuleDraft, ruleToDraft, rulesChanged, rulesRequest, type RuleDraft, type RuleDraftErrors } from '@/features/models/routing/routing.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 function RuleCard({
   draft,
@@ -224,7 +224,7 @@ export function RuleEditor({ workspaceId, saved, suggestions }: { workspaceId: s
     setPending(true);
     try {
       const { rules } = await api.replaceModelRules(workspaceId, request.rules);
-      queryClient.setQueryData(queryKeys.modelRules(workspaceId), rules);
+      queryClient.setQueryData(modelKeys.modelRules(workspaceId), rules);
       setBaseline(rules);
       setDrafts(ownRules(rules).map(ruleToDraft));
       toast.success('Route rules saved', `${rules.length} rule${rules.length === 1 ? '' : 's'}.`);

@@ -12,9 +12,9 @@ import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { modelBudgetsQuery } from '@/features/models/models.queries.ts';
 import { budgetFields, keyIsActive, keysWithout, limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 const noUsage: ModelBudget['usage'] = { requestsThisMinute: 0, tokensThisMinute: 0, spendToday: 0, spendThisMonth: 0 };
 
@@ -32,7 +32,7 @@ function WorkspaceLimitsForm({ workspaceId, budget, manage }: { workspaceId: str
     setPending(true);
     try {
       const { budgets } = await api.setModelBudget(workspaceId, request.limits);
-      queryClient.setQueryData(queryKeys.modelBudgets(workspaceId), budgets);
+      queryClient.setQueryData(modelKeys.modelBudgets(workspaceId), budgets);
       toast.success('Limits saved', noLimits(request.limits) ? 'The workspace has no limits now.' : undefined);
     } finally {
       setPending(false);
@@ -182,7 +182,7 @@ export function BudgetsPanel({ workspaceId, manage, keys }: { workspaceId: strin
             onConfirm={async () => {
               if (!removing) return;
               const { budgets: saved } = await api.setModelBudget(workspaceId, { keyId: removing.keyId, requestsPerMinute: null, tokensPerMinute: null, spendPerDay: null, spendPerMonth: null });
-              queryClient.setQueryData(queryKeys.modelBudgets(workspaceId), saved);
+              queryClient.setQueryData(modelKeys.modelBudgets(workspaceId), saved);
               toast.success('Key limits removed', removing.name);
             }}
           />

@@ -7,10 +7,10 @@ import { Field, FormError } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
 import { limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { ApiKeyOptions } from '@/features/keys/api-key-options.tsx';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 /** What the dialog works on: a key's saved limits, or new limits for a key picked from `choices`. */
 export type KeyLimitsTarget = { budget: ModelBudget; name: string } | { choices: readonly ApiKey[] };
@@ -35,7 +35,7 @@ function KeyLimitsForm({ workspaceId, target, onDone }: { workspaceId: string; t
     setPending(true);
     try {
       const { budgets } = await api.setModelBudget(workspaceId, { keyId, ...request.limits });
-      queryClient.setQueryData(queryKeys.modelBudgets(workspaceId), budgets);
+      queryClient.setQueryData(modelKeys.modelBudgets(workspaceId), budgets);
       const name = editing?.name ?? ('choices' in target ? target.choices.find((key) => key.id === keyId)?.name : undefined) ?? keyId;
       toast.success(noLimits(request.limits) ? 'Key limits removed' : 'Key limits saved', name);
       onDone();

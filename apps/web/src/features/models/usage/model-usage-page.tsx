@@ -10,12 +10,12 @@ import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { SectionCard } from '@/components/detail-blocks.tsx';
 import { api, modelUsageCsvUrl, type UsageRecord } from '@/lib/api.ts';
 import { formatDateTime } from '@/lib/format.ts';
-import { apiKeysQuery } from '@/features/models/models.queries.ts';
+import { apiKeysQuery } from '@/features/keys/keys.queries.ts';
 import { formatCost, formatMs } from '@/features/models/models.ts';
 import { NO_KEY, summarizeUsage } from '@/features/models/usage/usage.ts';
-import { queryKeys } from '@/lib/queries.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { modelKeys } from '@/features/models/models.queries.ts';
 
 // Recharts is only downloaded when this tab shows charts.
 const UsageCharts = lazy(async () => ({ default: (await import('@/features/models/usage/usage-charts.tsx')).UsageCharts }));
@@ -90,7 +90,7 @@ export function ModelUsagePage() {
   const workspace = useCurrentWorkspace();
   const manage = canManage(workspace.role);
   const [shown, setShown] = useState(TABLE_STEP);
-  const usage = useQuery({ queryKey: queryKeys.modelUsage(workspace.id), queryFn: () => fetchRecentUsage(workspace.id), staleTime: 0 });
+  const usage = useQuery({ queryKey: modelKeys.modelUsage(workspace.id), queryFn: () => fetchRecentUsage(workspace.id), staleTime: 0 });
   // Key names need keys:read (admins and owners); others see key ids.
   const keys = useQuery(apiKeysQuery(workspace.id, manage));
   const keyNames = useMemo(() => new Map((keys.data ?? []).map((key) => [key.id, key.name])), [keys.data]);
