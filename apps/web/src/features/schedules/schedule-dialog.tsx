@@ -2,7 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { SteadApiError } from '@stead/api-client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
 import { FireTimeList } from '@/features/schedules/fire-times.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
@@ -97,6 +97,86 @@ function FirePreview({ workspaceId, values, saved }: { workspaceId: string; valu
   );
 }
 
+/** How a schedule runs: the trigger type, then the cron expression and zone, the interval or the one-off time. */
+function TriggerFields({ form, values, zones, viewerZone }: { form: UseFormReturn<ScheduleFormValues>; values: ScheduleFormValues; zones: readonly string[]; viewerZone: string }) {
+  const { errors } = form.formState;
+  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
+  const describedBy = (field: keyof typeof errors, id: string) => (errors[field] ? `${id}-error` : undefined);
+  return (
+    <fieldset className="grid min-w-0 gap-3">
+      <legend className="mb-2 text-sm font-medium">Runs</legend>
+      <div className="grid grid-cols-3 gap-1 rounded-lg bg-muted p-1">
+        {triggerTypes.map((type) => (
+          <label
+            key={type}
+            className="flex cursor-pointer items-center justify-center rounded-md px-2 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:text-foreground has-[:checked]:bg-background has-[:checked]:text-foreground has-[:checked]:shadow-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
+          >
+            <input type="radio" value={type} className="sr-only" {...form.register('triggerType', { onChange: () => form.clearErrors(['expression', 'timeZone', 'intervalValue', 'at']) })} />
+            {triggerTypeLabels[type]}
+          </label>
+        ))}
+      </div>
+
+      {values.triggerType === 'cron' ? (
+        <>
+          <Field id="schedule-expression" label="Cron expression" error={errors.expression?.message} hint="minute hour day-of-month month weekday, e.g. 30 9 * * 1-5 (6 fields: seconds first)">
+            <Input
+              id="schedule-expression"
+              autoComplete="off"
+              autoCapitalize="off"
+              spellCheck={false}
+              className="font-mono"
+              placeholder="30 9 * * 1-5"
+              aria-invalid={invalid('expression')}
+              aria-describedby={describedBy('expression', 'schedule-expression')}
+              {...form.register('expression')}
+            />
+          </Field>
+          <Field id="schedule-time-zone" label="Time zone" error={errors.timeZone?.message} hint="The expression is read in this zone, daylight saving included.">
+            <NativeSelect id="schedule-time-zone" aria-invalid={invalid('timeZone')} aria-describedby={describedBy('timeZone', 'schedule-time-zone')} {...form.register('timeZone')}>
+              {zones.map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone}
+                </option>
+              ))}
+            </NativeSelect>
+          </Field>
+        </>
+      ) : null}
+
+      {values.triggerType === 'interval' ? (
+        <Field id="schedule-interval" label="Every" error={errors.intervalValue?.message} hint="Counted from when the schedule is created.">
+          <div className="flex gap-2">
+            <Input
+              id="schedule-interval"
+              type="number"
+              inputMode="decimal"
+              min={1}
+              step="any"
+              aria-invalid={invalid('intervalValue')}
+              aria-describedby={describedBy('intervalValue', 'schedule-interval')}
+              {...form.register('intervalValue')}
+            />
+            <NativeSelect aria-label="Interval unit" className="w-32 shrink-0" {...form.register('intervalUnit')}>
+              {intervalUnits.map((unit) => (
+                <option key={unit} value={unit}>
+                  {unit}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+        </Field>
+      ) : null}
+
+      {values.triggerType === 'once' ? (
+        <Field id="schedule-at" label="At" error={errors.at?.message} hint={`In your time zone, ${viewerZone}.`}>
+          <Input id="schedule-at" type="datetime-local" step={60} aria-invalid={invalid('at')} aria-describedby={describedBy('at', 'schedule-at')} {...form.register('at')} />
+        </Field>
+      ) : null}
+    </fieldset>
+  );
+}
+
 function ScheduleForm({
   workspaceId,
   kinds,
@@ -165,77 +245,7 @@ function ScheduleForm({
       </div>
 
       <div className="grid min-w-0 content-start gap-4">
-        <fieldset className="grid min-w-0 gap-3">
-          <legend className="mb-2 text-sm font-medium">Runs</legend>
-          <div className="grid grid-cols-3 gap-1 rounded-lg bg-muted p-1">
-            {triggerTypes.map((type) => (
-              <label
-                key={type}
-                className="flex cursor-pointer items-center justify-center rounded-md px-2 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:text-foreground has-[:checked]:bg-background has-[:checked]:text-foreground has-[:checked]:shadow-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
-              >
-                <input type="radio" value={type} className="sr-only" {...form.register('triggerType', { onChange: () => form.clearErrors(['expression', 'timeZone', 'intervalValue', 'at']) })} />
-                {triggerTypeLabels[type]}
-              </label>
-            ))}
-          </div>
-
-          {values.triggerType === 'cron' ? (
-            <>
-              <Field id="schedule-expression" label="Cron expression" error={errors.expression?.message} hint="minute hour day-of-month month weekday, e.g. 30 9 * * 1-5 (6 fields: seconds first)">
-                <Input
-                  id="schedule-expression"
-                  autoComplete="off"
-                  autoCapitalize="off"
-                  spellCheck={false}
-                  className="font-mono"
-                  placeholder="30 9 * * 1-5"
-                  aria-invalid={invalid('expression')}
-                  aria-describedby={describedBy('expression', 'schedule-expression')}
-                  {...form.register('expression')}
-                />
-              </Field>
-              <Field id="schedule-time-zone" label="Time zone" error={errors.timeZone?.message} hint="The expression is read in this zone, daylight saving included.">
-                <NativeSelect id="schedule-time-zone" aria-invalid={invalid('timeZone')} aria-describedby={describedBy('timeZone', 'schedule-time-zone')} {...form.register('timeZone')}>
-                  {zones.map((zone) => (
-                    <option key={zone} value={zone}>
-                      {zone}
-                    </option>
-                  ))}
-                </NativeSelect>
-              </Field>
-            </>
-          ) : null}
-
-          {values.triggerType === 'interval' ? (
-            <Field id="schedule-interval" label="Every" error={errors.intervalValue?.message} hint="Counted from when the schedule is created.">
-              <div className="flex gap-2">
-                <Input
-                  id="schedule-interval"
-                  type="number"
-                  inputMode="decimal"
-                  min={1}
-                  step="any"
-                  aria-invalid={invalid('intervalValue')}
-                  aria-describedby={describedBy('intervalValue', 'schedule-interval')}
-                  {...form.register('intervalValue')}
-                />
-                <NativeSelect aria-label="Interval unit" className="w-32 shrink-0" {...form.register('intervalUnit')}>
-                  {intervalUnits.map((unit) => (
-                    <option key={unit} value={unit}>
-                      {unit}
-                    </option>
-                  ))}
-                </NativeSelect>
-              </div>
-            </Field>
-          ) : null}
-
-          {values.triggerType === 'once' ? (
-            <Field id="schedule-at" label="At" error={errors.at?.message} hint={`In your time zone, ${defaults.timeZone}.`}>
-              <Input id="schedule-at" type="datetime-local" step={60} aria-invalid={invalid('at')} aria-describedby={describedBy('at', 'schedule-at')} {...form.register('at')} />
-            </Field>
-          ) : null}
-        </fieldset>
+        <TriggerFields form={form} values={values} zones={zones} viewerZone={defaults.timeZone} />
 
         <FirePreview workspaceId={workspaceId} values={values} saved={schedule} />
 

@@ -1,5 +1,4 @@
-import { SteadApiError } from '@stead/api-client';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { EraserIcon, SendIcon, SquareIcon } from 'lucide-react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -10,28 +9,14 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card.t
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { Textarea } from '@/components/ui/textarea.tsx';
-import { api, type DataClass, type LatencyTier, type RouteDecision } from '@/lib/api.ts';
+import type { DataClass, LatencyTier, RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { ChatStreamError, streamChat, type ChatMessage, type ChatUsage } from '@/features/models/playground/chat-stream.ts';
+import { usePlaygroundChat, type Turn } from './use-playground-chat.ts';
 import { dataClassDefaultsQuery, modelAliasesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { canUseModels, dataClasses, dataClassHints, formatMs, latencyTiers } from '@/features/models/models.ts';
 import { chatChoices } from '@/features/models/playground/playground.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { cn } from '@/lib/utils.ts';
-import { modelKeys } from '@/features/models/models.queries.ts';
-
-interface Turn {
-  id: number;
-  role: 'user' | 'assistant';
-  content: string;
-  /** Assistant turns: how it was served. */
-  meta?: { model: string; target: string | null; firstTokenMs: number | null; totalMs: number | null; usage: ChatUsage | null; finishReason: string | null };
-  error?: { code: string; message: string; midStream: boolean };
-  streaming?: boolean;
-}
-
-/** A rough prompt size for the routing explanation (about four characters per token). */
-const estimateTokens = (messages: readonly ChatMessage[]) => Math.ceil(messages.reduce((sum, message) => sum + message.content.length, 0) / 4);
 
 function StreamError({ error }: { error: NonNullable<Turn['error']> }) {
   return (
@@ -123,9 +108,84 @@ function DecisionPanel({ decision, error, target }: { decision: RouteDecision | 
   );
 }
 
+interface PlaygroundRequest {
+  model: string;
+  dataClass: '' | DataClass;
+  latencyTier: '' | LatencyTier;
+  system: string;
+}
+
+interface RequestCardProps {
+  choices: ReturnType<typeof chatChoices>;
+  modelHint: string;
+  request: PlaygroundRequest;
+  defaultClass: DataClass;
+  effectiveClass: DataClass;
+  disabled: boolean;
+  onChange: (change: Partial<PlaygroundRequest>) => void;
+}
+
+/** What the next message asks for: model, data class, latency tier and system prompt. */
+function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass, disabled, onChange }: RequestCardProps) {
+  return (
+    <Card className="min-w-0 lg:col-start-1 lg:row-start-1">
+      <CardHeader className="pb-2 sm:pb-3">
+        <CardTitle className="text-base">Request</CardTitle>
+      </CardHeader>
+      <CardContent className="grid gap-4">
+        <Field id="playground-model" label="Model" hint={modelHint}>
+          <NativeSelect id="playground-model" value={request.model} disabled={disabled} onChange={(event) => onChange({ model: event.target.value })}>
+            <option value="auto">auto</option>
+            {choices.aliases.length > 0 ? (
+              <optgroup label="Aliases">
+                {choices.aliases.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+            {choices.models.length > 0 ? (
+              <optgroup label="Models">
+                {choices.models.map((item) => (
+                  <option key={item.id} value={item.qualifiedName}>
+                    {item.qualifiedName} ({item.locality})
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+          </NativeSelect>
+        </Field>
+        <Field id="playground-data-class" label="Data class" hint={dataClassHints[effectiveClass]}>
+          <NativeSelect id="playground-data-class" value={request.dataClass} disabled={disabled} onChange={(event) => onChange({ dataClass: event.target.value as '' | DataClass })}>
+            <option value="">workspace default ({defaultClass})</option>
+            {dataClasses.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+        <Field id="playground-latency" label="Latency tier">
+          <NativeSelect id="playground-latency" value={request.latencyTier} disabled={disabled} onChange={(event) => onChange({ latencyTier: event.target.value as '' | LatencyTier })}>
+            <option value="">not given</option>
+            {latencyTiers.map((tier) => (
+              <option key={tier} value={tier}>
+                {tier}
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+        <Field id="playground-system" label="System prompt">
+          <Textarea id="playground-system" rows={3} placeholder="You are a concise assistant." value={request.system} onChange={(event) => onChange({ system: event.target.value })} />
+        </Field>
+      </CardContent>
+    </Card>
+  );
+}
+
 export function ModelPlaygroundPage() {
   const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
   const models = useQuery(modelsQuery(workspace.id));
   const aliases = useQuery(modelAliasesQuery(workspace.id));
   const defaults = useQuery(dataClassDefaultsQuery(workspace.id));
@@ -134,17 +194,9 @@ export function ModelPlaygroundPage() {
   const [latencyTier, setLatencyTier] = useState<'' | LatencyTier>('');
   const [system, setSystem] = useState('');
   const [message, setMessage] = useState('');
-  const [turns, setTurns] = useState<Turn[]>([]);
-  const [decision, setDecision] = useState<RouteDecision | null>(null);
-  const [decisionError, setDecisionError] = useState<{ code: string | null; message: string } | null>(null);
-  const [target, setTarget] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
-  const nextId = useRef(1);
+  const chat = usePlaygroundChat(workspace.id);
+  const { turns, streaming } = chat;
   const listRef = useRef<HTMLOListElement>(null);
-  const streaming = turns.some((turn) => turn.streaming);
-
-  // Leaving the page stops a running stream.
-  useEffect(() => () => controller.current?.abort(), []);
   // Keep the newest text in view while it streams (the list scrolls, not the page).
   useEffect(() => {
     const list = listRef.current;
@@ -168,137 +220,30 @@ export function ModelPlaygroundPage() {
           ? 'A local model: it may serve private data.'
           : 'A hosted model: it never serves private data.';
 
-  const updateTurn = (id: number, change: (turn: Turn) => Turn) => setTurns((current) => current.map((turn) => (turn.id === id ? change(turn) : turn)));
-
-  const send = async (event: FormEvent) => {
+  const send = (event: FormEvent) => {
     event.preventDefault();
     const text = message.trim();
     if (!text || streaming) return;
-    const userTurn: Turn = { id: nextId.current++, role: 'user', content: text };
-    const answerId = nextId.current++;
-    const history = [...turns.filter((turn) => !turn.error && turn.content), userTurn];
-    const messages: ChatMessage[] = [...(system.trim() ? [{ role: 'system' as const, content: system.trim() }] : []), ...history.map((turn) => ({ role: turn.role, content: turn.content }))];
-    setTurns((current) => [...current, userTurn, { id: answerId, role: 'assistant', content: '', streaming: true, meta: { model, target: null, firstTokenMs: null, totalMs: null, usage: null, finishReason: null } }]);
     setMessage('');
-    setTarget(null);
-
-    // The same decision the gateway makes, explained (candidates and reason); nothing is called by it.
-    api
-      .testModelRoute(workspace.id, { model, dataClass: effectiveClass, estimatedTokens: estimateTokens(messages), ...(latencyTier ? { latencyTier } : {}) })
-      .then(
-        (explained) => {
-          setDecision(explained);
-          setDecisionError(null);
-        },
-        (error: unknown) => {
-          setDecision(null);
-          setDecisionError({ code: error instanceof SteadApiError ? error.code : null, message: errorMessage(error) });
-        },
-      );
-
-    const abort = new AbortController();
-    controller.current = abort;
-    // Shown as soon as the first token arrives, and kept when the stream fails later.
-    const started = performance.now();
-    let firstTokenMs: number | null = null;
-    try {
-      const result = await streamChat({
-        workspaceId: workspace.id,
-        model,
-        messages,
-        ...(dataClass ? { dataClass } : {}),
-        ...(latencyTier ? { latencyTier } : {}),
-        signal: abort.signal,
-        onTarget: (served) => {
-          setTarget(served);
-          updateTurn(answerId, (turn) => ({ ...turn, meta: { ...turn.meta!, target: served } }));
-        },
-        onText: (piece) => {
-          if (firstTokenMs === null) firstTokenMs = Math.round(performance.now() - started);
-          const first = firstTokenMs;
-          updateTurn(answerId, (turn) => ({ ...turn, content: turn.content + piece, meta: { ...turn.meta!, firstTokenMs: first } }));
-        },
-      });
-      updateTurn(answerId, (turn) => ({
-        ...turn,
-        content: result.text,
-        streaming: false,
-        meta: { model, target: result.target, firstTokenMs: result.firstTokenMs, totalMs: result.totalMs, usage: result.usage, finishReason: result.finishReason },
-      }));
-    } catch (error) {
-      const stopped = abort.signal.aborted;
-      updateTurn(answerId, (turn) => ({
-        ...turn,
-        streaming: false,
-        error: stopped
-          ? { code: 'stopped', message: 'Stopped before the answer was complete.', midStream: turn.content !== '' }
-          : error instanceof ChatStreamError
-            ? { code: error.code, message: error.message, midStream: error.midStream }
-            : { code: 'error', message: errorMessage(error), midStream: turn.content !== '' },
-      }));
-    } finally {
-      controller.current = null;
-      // Usage, budgets and health moved with this call.
-      void queryClient.invalidateQueries({ queryKey: modelKeys.modelUsage(workspace.id) });
-      void queryClient.invalidateQueries({ queryKey: modelKeys.models(workspace.id) });
-    }
+    void chat.send({ text, model, system, dataClass, latencyTier, effectiveClass });
   };
 
   return (
     <div className="grid grid-cols-1 gap-4 lg:grid-cols-[18rem_minmax(0,1fr)] lg:grid-rows-[auto_1fr] lg:items-start">
-      <Card className="min-w-0 lg:col-start-1 lg:row-start-1">
-        <CardHeader className="pb-2 sm:pb-3">
-          <CardTitle className="text-base">Request</CardTitle>
-        </CardHeader>
-        <CardContent className="grid gap-4">
-          <Field id="playground-model" label="Model" hint={modelHint}>
-            <NativeSelect id="playground-model" value={model} disabled={streaming} onChange={(event) => setModel(event.target.value)}>
-              <option value="auto">auto</option>
-              {choices.aliases.length > 0 ? (
-                <optgroup label="Aliases">
-                  {choices.aliases.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </optgroup>
-              ) : null}
-              {choices.models.length > 0 ? (
-                <optgroup label="Models">
-                  {choices.models.map((item) => (
-                    <option key={item.id} value={item.qualifiedName}>
-                      {item.qualifiedName} ({item.locality})
-                    </option>
-                  ))}
-                </optgroup>
-              ) : null}
-            </NativeSelect>
-          </Field>
-          <Field id="playground-data-class" label="Data class" hint={dataClassHints[effectiveClass]}>
-            <NativeSelect id="playground-data-class" value={dataClass} disabled={streaming} onChange={(event) => setDataClass(event.target.value as '' | DataClass)}>
-              <option value="">workspace default ({defaults.data?.workspace ?? 'internal'})</option>
-              {dataClasses.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </NativeSelect>
-          </Field>
-          <Field id="playground-latency" label="Latency tier">
-            <NativeSelect id="playground-latency" value={latencyTier} disabled={streaming} onChange={(event) => setLatencyTier(event.target.value as '' | LatencyTier)}>
-              <option value="">not given</option>
-              {latencyTiers.map((tier) => (
-                <option key={tier} value={tier}>
-                  {tier}
-                </option>
-              ))}
-            </NativeSelect>
-          </Field>
-          <Field id="playground-system" label="System prompt">
-            <Textarea id="playground-system" rows={3} placeholder="You are a concise assistant." value={system} onChange={(event) => setSystem(event.target.value)} />
-          </Field>
-        </CardContent>
-      </Card>
+      <RequestCard
+        choices={choices}
+        modelHint={modelHint}
+        request={{ model, dataClass, latencyTier, system }}
+        defaultClass={defaults.data?.workspace ?? 'internal'}
+        effectiveClass={effectiveClass}
+        disabled={streaming}
+        onChange={(change) => {
+          if (change.model !== undefined) setModel(change.model);
+          if (change.dataClass !== undefined) setDataClass(change.dataClass);
+          if (change.latencyTier !== undefined) setLatencyTier(change.latencyTier);
+          if (change.system !== undefined) setSystem(change.system);
+        }}
+      />
 
       <Card className="flex min-w-0 flex-col lg:col-start-2 lg:row-span-2 lg:row-start-1">
         <CardHeader className="flex-row items-center justify-between gap-2 pb-2 sm:pb-3">
@@ -307,12 +252,7 @@ export function ModelPlaygroundPage() {
             variant="ghost"
             size="sm"
             disabled={streaming || turns.length === 0}
-            onClick={() => {
-              setTurns([]);
-              setDecision(null);
-              setDecisionError(null);
-              setTarget(null);
-            }}
+            onClick={chat.clear}
           >
             <EraserIcon aria-hidden />
             Clear
@@ -339,7 +279,7 @@ export function ModelPlaygroundPage() {
               ))}
             </ol>
           )}
-          <form onSubmit={(event) => void send(event)} className="grid gap-2">
+          <form onSubmit={send} className="grid gap-2">
             <label htmlFor="playground-message" className="sr-only">
               Message
             </label>
@@ -358,7 +298,7 @@ export function ModelPlaygroundPage() {
             />
             <div className="flex items-center justify-end gap-2">
               {streaming ? (
-                <Button variant="outline" onClick={() => controller.current?.abort()}>
+                <Button variant="outline" onClick={chat.stop}>
                   <SquareIcon aria-hidden />
                   Stop
                 </Button>
@@ -374,7 +314,7 @@ export function ModelPlaygroundPage() {
 
       <Card className="min-w-0 lg:col-start-1 lg:row-start-2">
         <CardContent className="pt-4 sm:pt-6">
-          <DecisionPanel decision={decision} error={decisionError} target={target} />
+          <DecisionPanel decision={chat.decision} error={chat.decisionError} target={chat.target} />
         </CardContent>
       </Card>
     </div>
