@@ -65,10 +65,8 @@ export function LoadMore({ query }: { query: { hasNextPage: boolean; isFetchingN
   );
 }
 
-export interface QueryTableCardProps<Data, Row> {
+interface QueryTableCardBase<Data, Row> {
   query: QueryLike<Data>;
-  /** The table's rows out of the query's data. */
-  rows: (data: Data) => readonly Row[];
   /** The header cells (`TableHead`s). */
   columns: ReactNode;
   /** One `TableRow` (with its `key`) for a row. */
@@ -89,8 +87,14 @@ export interface QueryTableCardProps<Data, Row> {
   className?: string;
 }
 
-export function QueryTableCard<Data, Row>(props: QueryTableCardProps<Data, Row>) {
-  const { query, rows, columns, row, empty, label, title, description, actions, heading = 'section', toolbar, footer, staleOnError, className } = props;
+/** The table's rows out of the query's data; a query whose data is the list needs none. */
+type RowsOption<Data, Row> = Data extends readonly Row[] ? { rows?: (data: Data) => readonly Row[] } : { rows: (data: Data) => readonly Row[] };
+
+export type QueryTableCardProps<Data, Row> = QueryTableCardBase<Data, Row> & RowsOption<Data, Row>;
+
+export function QueryTableCard<Data, Row = Data extends readonly (infer Item)[] ? Item : never>(props: QueryTableCardProps<Data, Row>) {
+  const rows = props.rows ?? ((data: Data) => data as readonly Row[]);
+  const { query, columns, row, empty, label, title, description, actions, heading = 'section', toolbar, footer, staleOnError, className } = props;
   const content = (
     <>
       {toolbar}

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
@@ -15,13 +16,7 @@ import { adminKeys } from '@/features/admin/admin.queries.ts';
 function UserRow({ user, self, onAction }: { user: AdminUser; self: boolean; onAction: (action: 'disable' | 'enable') => void }) {
   return (
     <TableRow>
-      <TableCell>
-        <div className="font-medium">
-          {user.name}
-          {self ? <span className="ml-1 text-xs text-muted-foreground">(you)</span> : null}
-        </div>
-        <div className="text-xs break-all text-muted-foreground">{user.email}</div>
-      </TableCell>
+      <PersonCell name={user.name} email={user.email} self={self} />
       <TableCell>
         <div className="flex flex-wrap gap-1">
           {user.disabledAt ? <Badge variant="destructive">disabled</Badge> : <Badge variant="success">active</Badge>}
@@ -56,7 +51,6 @@ export function AdminUsersPage() {
       <PageHeader title="Users" description="Everyone with an account on this instance." />
       <QueryTableCard
         query={users}
-        rows={(list) => list}
         columns={
           <>
             <TableHead>User</TableHead>

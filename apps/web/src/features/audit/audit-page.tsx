@@ -1,12 +1,12 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ChevronLeftIcon, ChevronRightIcon } from 'lucide-react';
-import { Fragment, useState, type FormEvent } from 'react';
+import { Fragment, useState } from 'react';
 import { LiveStatus } from '@/components/live-status.tsx';
+import { FilterCard } from '@/components/filter-card.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent } from '@/components/ui/card.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
@@ -122,45 +122,37 @@ function AuditLog({
     void queryClient.invalidateQueries({ queryKey: baseKey, refetchType: 'active' });
   });
 
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
+  const apply = () => {
     setFilters(draft);
     setCursors([undefined]);
   };
 
   return (
     <>
-      <Card className="mb-4">
-        <CardContent className="pt-4 sm:pt-6">
-          <form onSubmit={apply} className="grid gap-3 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_auto_auto] sm:items-end">
-            <Field id="audit-action" label="Action">
-              <Input
-                id="audit-action"
-                placeholder="e.g. member.role-change"
-                value={draft.action}
-                onChange={(event) => setDraft({ ...draft, action: event.target.value })}
-              />
-            </Field>
-            <Field id="audit-from" label="From">
-              <Input id="audit-from" type="date" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
-            </Field>
-            <Field id="audit-to" label="To">
-              <Input id="audit-to" type="date" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
-            </Field>
-            <Button type="submit">Apply filters</Button>
-            <Button
-              variant="outline"
-              onClick={() => {
-                setDraft(noFilters);
-                setFilters(noFilters);
-                setCursors([undefined]);
-              }}
-            >
-              Clear
-            </Button>
-          </form>
-        </CardContent>
-      </Card>
+      <FilterCard
+        className="grid gap-3 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_auto_auto] sm:items-end"
+        onApply={apply}
+        onClear={() => {
+          setDraft(noFilters);
+          setFilters(noFilters);
+          setCursors([undefined]);
+        }}
+      >
+        <Field id="audit-action" label="Action">
+          <Input
+            id="audit-action"
+            placeholder="e.g. member.role-change"
+            value={draft.action}
+            onChange={(event) => setDraft({ ...draft, action: event.target.value })}
+          />
+        </Field>
+        <Field id="audit-from" label="From">
+          <Input id="audit-from" type="date" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
+        </Field>
+        <Field id="audit-to" label="To">
+          <Input id="audit-to" type="date" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
+        </Field>
+      </FilterCard>
       <QueryTableCard
         query={page}
         rows={(data) => data.events}

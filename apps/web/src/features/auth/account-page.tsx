@@ -254,7 +254,6 @@ function SessionsCard() {
   return (
     <QueryTableCard
       query={sessions}
-      rows={(list) => list}
       title="Sessions"
       description="Browsers and devices signed in to your account."
       heading="card"

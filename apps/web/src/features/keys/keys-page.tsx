@@ -138,7 +138,6 @@ export function KeysPage() {
       </Card>
       <QueryTableCard
         query={keys}
-        rows={(list) => list}
         empty="No API keys yet."
         columns={
           <>

@@ -120,7 +120,6 @@ export function SchedulesPage() {
       />
       <QueryTableCard
         query={list}
-        rows={(data) => data}
         empty={
           <>
             No schedules yet. A schedule starts a task by itself: on a cron expression read in a time zone (every weekday at

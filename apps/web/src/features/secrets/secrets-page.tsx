@@ -168,7 +168,6 @@ export function SecretsPage() {
       ) : null}
       <QueryTableCard
         query={secrets}
-        rows={(list) => list}
         empty={manage ? 'No secrets yet.' : 'No secrets yet. Ask an admin to add one.'}
         columns={
           <>

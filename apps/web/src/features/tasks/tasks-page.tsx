@@ -1,14 +1,14 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { PlayIcon } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { LiveStatus } from '@/components/live-status.tsx';
+import { FilterCard } from '@/components/filter-card.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { LoadMore, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RunTaskDialog } from '@/features/tasks/run-task-dialog.tsx';
 import { TaskProgress, TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent } from '@/components/ui/card.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
@@ -126,8 +126,7 @@ export function TasksPage() {
   const now = useNow(tasks.some((task) => task.state === 'running'));
   const mayRun = canRunTasks(workspace.role);
 
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
+  const apply = () => {
     setApplied(draft);
   };
 
@@ -145,51 +144,41 @@ export function TasksPage() {
           ) : null
         }
       />
-      <Card className="mb-4">
-        <CardContent className="pt-4 sm:pt-6">
-          <form
-            onSubmit={apply}
-            className="grid grid-cols-2 gap-3 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.3fr)_minmax(0,1fr)_minmax(0,1fr)_auto_auto] lg:items-end"
-          >
-            <Field id="tasks-state" label="State">
-              <NativeSelect id="tasks-state" value={draft.state} onChange={(event) => setDraft({ ...draft, state: event.target.value as FilterDraft['state'] })}>
-                <option value="">Any state</option>
-                {taskStates.map((state) => (
-                  <option key={state} value={state}>
-                    {state}
-                  </option>
-                ))}
-              </NativeSelect>
-            </Field>
-            <Field id="tasks-kind" label="Kind">
-              <NativeSelect id="tasks-kind" value={draft.kind} onChange={(event) => setDraft({ ...draft, kind: event.target.value })}>
-                <option value="">Any kind</option>
-                {(kinds.data ?? []).map((kind) => (
-                  <option key={kind.name} value={kind.name}>
-                    {kind.name}
-                  </option>
-                ))}
-              </NativeSelect>
-            </Field>
-            <Field id="tasks-from" label="Created from">
-              <Input id="tasks-from" type="date" className="px-2 text-sm sm:px-3" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
-            </Field>
-            <Field id="tasks-to" label="Created to">
-              <Input id="tasks-to" type="date" className="px-2 text-sm sm:px-3" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
-            </Field>
-            <Button type="submit">Apply filters</Button>
-            <Button
-              variant="outline"
-              onClick={() => {
-                setDraft(noFilters);
-                setApplied(noFilters);
-              }}
-            >
-              Clear
-            </Button>
-          </form>
-        </CardContent>
-      </Card>
+      <FilterCard
+        className="grid grid-cols-2 gap-3 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.3fr)_minmax(0,1fr)_minmax(0,1fr)_auto_auto] lg:items-end"
+        onApply={apply}
+        onClear={() => {
+          setDraft(noFilters);
+          setApplied(noFilters);
+        }}
+      >
+        <Field id="tasks-state" label="State">
+          <NativeSelect id="tasks-state" value={draft.state} onChange={(event) => setDraft({ ...draft, state: event.target.value as FilterDraft['state'] })}>
+            <option value="">Any state</option>
+            {taskStates.map((state) => (
+              <option key={state} value={state}>
+                {state}
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+        <Field id="tasks-kind" label="Kind">
+          <NativeSelect id="tasks-kind" value={draft.kind} onChange={(event) => setDraft({ ...draft, kind: event.target.value })}>
+            <option value="">Any kind</option>
+            {(kinds.data ?? []).map((kind) => (
+              <option key={kind.name} value={kind.name}>
+                {kind.name}
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+        <Field id="tasks-from" label="Created from">
+          <Input id="tasks-from" type="date" className="px-2 text-sm sm:px-3" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
+        </Field>
+        <Field id="tasks-to" label="Created to">
+          <Input id="tasks-to" type="date" className="px-2 text-sm sm:px-3" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
+        </Field>
+      </FilterCard>
       <QueryTableCard
         query={list}
         rows={(data) => data.pages.flatMap((page) => page.tasks)}

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
@@ -112,13 +113,7 @@ function MemberRow({ member, workspaceId, currentRole, isSelf, onRemove }: { mem
   const editable = manage && !isSelf && (currentRole === 'owner' || member.role !== 'owner');
   return (
     <TableRow>
-      <TableCell>
-        <div className="font-medium">
-          {member.name}
-          {isSelf ? <span className="ml-1 text-xs text-muted-foreground">(you)</span> : null}
-        </div>
-        <div className="text-xs break-all text-muted-foreground">{member.email}</div>
-      </TableCell>
+      <PersonCell name={member.name} email={member.email} self={isSelf} />
       <TableCell>
         {editable ? (
           <NativeSelect
@@ -185,7 +180,6 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
     <>
       <QueryTableCard
         query={invitations}
-        rows={(list) => list}
         title="Invitations"
         description="Links that let people join this workspace."
         heading="card"
@@ -247,7 +241,6 @@ export function MembersPage() {
       />
       <QueryTableCard
         query={members}
-        rows={(list) => list}
         columns={
           <>
             <TableHead>Member</TableHead>

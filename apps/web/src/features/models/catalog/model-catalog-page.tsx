@@ -81,7 +81,6 @@ export function ModelCatalogPage() {
       </div>
       <QueryTableCard
         query={models}
-        rows={(data) => data}
         label="Models"
         staleOnError
         empty={

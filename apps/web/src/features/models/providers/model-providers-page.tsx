@@ -166,7 +166,6 @@ export function ModelProvidersPage() {
       </div>
       <QueryTableCard
         query={providers}
-        rows={(data) => data}
         label="Providers"
         empty={
           <>

@@ -124,7 +124,6 @@ export function ModelRoutingPage() {
 
       <QueryTableCard
         query={aliases}
-        rows={(data) => data}
         label="Aliases"
         title="Aliases"
         description="Names clients may send as model, each standing for an ordered list of targets (fast, smart, private, code…)."
