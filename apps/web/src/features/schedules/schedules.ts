@@ -3,6 +3,7 @@
  * fire times. Triggers in words are in schedule-trigger.ts, the form in schedule-form.ts; all of it unit-tested.
  */
 import type { ScheduleFire, ScheduleTrigger } from '@/lib/api.ts';
+import { formatRelativeSeconds } from '@/lib/format.ts';
 
 export type TriggerType = ScheduleTrigger['type'];
 export const triggerTypes: readonly TriggerType[] = ['cron', 'interval', 'once'];
@@ -72,19 +73,7 @@ export function formatFromNow(iso: string, now: number): string {
   if (Number.isNaN(at)) return '';
   const seconds = Math.round((at - now) / 1000);
   if (seconds === 0) return 'now';
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['year', 31_536_000],
-    ['month', 2_592_000],
-    ['week', 604_800],
-    ['day', 86_400],
-    ['hour', 3_600],
-    ['minute', 60],
-  ];
-  for (const [unit, size] of units) {
-    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
-  }
-  return format.format(seconds, 'second');
+  return formatRelativeSeconds(seconds);
 }
 
 /** Badge style of a fire's outcome. */
