@@ -5,6 +5,7 @@
  */
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, Outlet, redirect, type AnyRoute } from '@tanstack/react-router';
+import type { LucideIcon } from 'lucide-react';
 import { AppShell } from '@/components/app-shell.tsx';
 import { ConnectionBanner } from '@/components/connection-status.tsx';
 import { NotFound, RouteError } from '@/components/route-states.tsx';
@@ -107,4 +108,23 @@ type ChildrenOf<Features, Parent extends RouteParent> = Features extends readonl
 /** The routes all `features` hang under `parent`, in order, keeping each route's type for the typed route tree. */
 export function childrenOf<const Features extends readonly AnyFeatureRoutes[], Parent extends RouteParent>(features: Features, parent: Parent): ChildrenOf<Features, Parent> {
   return features.flatMap((feature) => feature[parent]) as unknown as ChildrenOf<Features, Parent>;
+}
+
+/** Who sees a workspace page in the sidebar: everyone, members and up, or admins and owners. */
+export type NavAccess = 'all' | 'members' | 'managers';
+
+/** A page's entry in the sidebar, declared on its route (`staticData.nav`); the shell lists them by `order`. */
+export interface NavEntry {
+  section: 'workspace' | 'you' | 'instance';
+  order: number;
+  label: string;
+  icon: LucideIcon;
+  /** Workspace pages only. Default: 'all'. */
+  access?: NavAccess;
+}
+
+declare module '@tanstack/react-router' {
+  interface StaticDataRouteOption {
+    nav?: NavEntry;
+  }
 }

@@ -1,4 +1,5 @@
 import { createRoute, lazyRouteComponent, redirect } from '@tanstack/react-router';
+import { UserIcon } from 'lucide-react';
 import { appRoute, defineFeatureRoutes, rootRoute } from '@/layout-routes.tsx';
 import { sessionQuery, setupQuery } from '@/lib/queries.ts';
 
@@ -39,6 +40,7 @@ const inviteRoute = createRoute({
 const accountRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'account',
+  staticData: { nav: { section: 'you', order: 10, label: 'Account', icon: UserIcon } },
   component: lazyRouteComponent(() => import('./account-page.tsx'), 'AccountPage'),
 });
 

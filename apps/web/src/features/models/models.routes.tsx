@@ -1,9 +1,11 @@
 import { createRoute, lazyRouteComponent, redirect } from '@tanstack/react-router';
+import { BrainCircuitIcon } from 'lucide-react';
 import { defineFeatureRoutes, workspaceRoute } from '@/layout-routes.tsx';
 
 const modelsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'models',
+  staticData: { nav: { section: 'workspace', order: 40, label: 'Models', icon: BrainCircuitIcon } },
   component: lazyRouteComponent(() => import('./models-page.tsx'), 'ModelsPage'),
 });
 

@@ -1,9 +1,11 @@
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { CalendarClockIcon } from 'lucide-react';
 import { defineFeatureRoutes, workspaceRoute } from '@/layout-routes.tsx';
 
 const schedulesRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'schedules',
+  staticData: { nav: { section: 'workspace', order: 30, label: 'Schedules', icon: CalendarClockIcon } },
   component: lazyRouteComponent(() => import('./schedules-page.tsx'), 'SchedulesPage'),
 });
 

@@ -1,9 +1,11 @@
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { ListChecksIcon } from 'lucide-react';
 import { defineFeatureRoutes, workspaceRoute } from '@/layout-routes.tsx';
 
 const tasksRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'tasks',
+  staticData: { nav: { section: 'workspace', order: 20, label: 'Tasks', icon: ListChecksIcon } },
   component: lazyRouteComponent(() => import('./tasks-page.tsx'), 'TasksPage'),
 });
 

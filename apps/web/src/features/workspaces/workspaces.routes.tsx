@@ -1,4 +1,5 @@
 import { createRoute, lazyRouteComponent, redirect } from '@tanstack/react-router';
+import { SettingsIcon, UsersIcon } from 'lucide-react';
 import { appRoute, defineFeatureRoutes, workspaceRoute } from '@/layout-routes.tsx';
 import { pickWorkspace, readStoredWorkspaceId } from '@/lib/workspace-store.ts';
 
@@ -15,12 +16,14 @@ const homeRoute = createRoute({
 const membersRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'members',
+  staticData: { nav: { section: 'workspace', order: 10, label: 'Members', icon: UsersIcon } },
   component: lazyRouteComponent(() => import('./members-page.tsx'), 'MembersPage'),
 });
 
 const workspaceSettingsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: 'settings',
+  staticData: { nav: { section: 'workspace', order: 80, label: 'Settings', icon: SettingsIcon, access: 'managers' } },
   component: lazyRouteComponent(() => import('./workspace-settings-page.tsx'), 'WorkspaceSettingsPage'),
 });
 
