@@ -32,16 +32,12 @@ const loginRoute = createRoute({
 });
 
 const inviteRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: 'invite/$token',
-  component: lazyRouteComponent(() => import('./invite-page.tsx'), 'InvitePage'),
+  getParentRoute: () => rootRoute, path: 'invite/$token', component: lazyRouteComponent(() => import('./invite-page.tsx'), 'InvitePage'),
 });
 
 const accountRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: 'account',
+  getParentRoute: () => appRoute, path: 'account', component: lazyRouteComponent(() => import('./account-page.tsx'), 'AccountPage'),
   staticData: { nav: { section: 'you', order: 10, label: 'Account', icon: UserIcon } },
-  component: lazyRouteComponent(() => import('./account-page.tsx'), 'AccountPage'),
 });
 
 export const authRoutes = defineFeatureRoutes({ root: [setupRoute, loginRoute, inviteRoute], app: [accountRoute] });

@@ -3,10 +3,8 @@ import { KeyRoundIcon } from 'lucide-react';
 import { defineFeatureRoutes, workspaceRoute } from '@/layout-routes.tsx';
 
 const keysRoute = createRoute({
-  getParentRoute: () => workspaceRoute,
-  path: 'keys',
+  getParentRoute: () => workspaceRoute, path: 'keys', component: lazyRouteComponent(() => import('./keys-page.tsx'), 'KeysPage'),
   staticData: { nav: { section: 'workspace', order: 60, label: 'API keys', icon: KeyRoundIcon, access: 'managers' } },
-  component: lazyRouteComponent(() => import('./keys-page.tsx'), 'KeysPage'),
 });
 
 export const keysRoutes = defineFeatureRoutes({ workspace: [keysRoute] });

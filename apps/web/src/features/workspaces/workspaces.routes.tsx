@@ -14,17 +14,13 @@ const homeRoute = createRoute({
 });
 
 const membersRoute = createRoute({
-  getParentRoute: () => workspaceRoute,
-  path: 'members',
+  getParentRoute: () => workspaceRoute, path: 'members', component: lazyRouteComponent(() => import('./members-page.tsx'), 'MembersPage'),
   staticData: { nav: { section: 'workspace', order: 10, label: 'Members', icon: UsersIcon } },
-  component: lazyRouteComponent(() => import('./members-page.tsx'), 'MembersPage'),
 });
 
 const workspaceSettingsRoute = createRoute({
-  getParentRoute: () => workspaceRoute,
-  path: 'settings',
+  getParentRoute: () => workspaceRoute, path: 'settings', component: lazyRouteComponent(() => import('./workspace-settings-page.tsx'), 'WorkspaceSettingsPage'),
   staticData: { nav: { section: 'workspace', order: 80, label: 'Settings', icon: SettingsIcon, access: 'managers' } },
-  component: lazyRouteComponent(() => import('./workspace-settings-page.tsx'), 'WorkspaceSettingsPage'),
 });
 
 export const workspacesRoutes = defineFeatureRoutes({ app: [homeRoute], workspace: [membersRoute, workspaceSettingsRoute] });
