@@ -1,24 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Link, Outlet, useMatchRoute, useNavigate, useParams, useRouterState } from '@tanstack/react-router';
-import {
-  BrainCircuitIcon,
-  CalendarClockIcon,
-  ChevronsUpDownIcon,
-  KeyRoundIcon,
-  LockKeyholeIcon,
-  ListChecksIcon,
-  LogOutIcon,
-  MenuIcon,
-  PlusIcon,
-  ScrollTextIcon,
-  ServerIcon,
-  SettingsIcon,
-  ShieldIcon,
-  UserIcon,
-  UsersIcon,
-  type LucideIcon,
-} from 'lucide-react';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { Link, Outlet, useMatchRoute, useNavigate, useParams, useRouter, useRouterState, type AnyRoute } from '@tanstack/react-router';
+import { ChevronsUpDownIcon, LogOutIcon, MenuIcon, PlusIcon, UserIcon, type LucideIcon } from 'lucide-react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ConnectionIndicator } from '@/components/connection-status.tsx';
 import { ThemeToggle } from '@/components/theme-toggle.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -31,7 +14,8 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu.tsx';
-import { api } from '@/lib/api.ts';
+import type { NavAccess, NavEntry } from '@/layout-routes.tsx';
+import { api, type Workspace } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { toast } from '@/lib/toast.ts';
 import { useSession, useWorkspaces } from '@/lib/use-app.ts';
@@ -40,7 +24,7 @@ import { canManage, pickWorkspace, readStoredWorkspaceId } from '@/lib/workspace
 
 // Loaded on first use: its form code (zod, react-hook-form) is not needed to render the shell.
 const CreateWorkspaceDialog = lazy(async () => ({
-  default: (await import('@/components/create-workspace-dialog.tsx')).CreateWorkspaceDialog,
+  default: (await import('@/features/workspaces/create-workspace-dialog.tsx')).CreateWorkspaceDialog,
 }));
 
 function Logo() {
@@ -71,6 +55,34 @@ function NavLink({ to, params, icon: Icon, label }: { to: string; params?: Recor
   );
 }
 
+/** Whether someone with `role` sees a workspace page of that access in the sidebar. */
+function mayOpen(access: NavAccess = 'all', role: Workspace['role'] | undefined): boolean {
+  if (access === 'members') return role !== 'viewer';
+  if (access === 'managers') return canManage(role);
+  return true;
+}
+
+/** The sidebar's pages: every route that declares `staticData.nav`, in their order. */
+function useNavEntries(): { to: string; nav: NavEntry }[] {
+  const router = useRouter();
+  return useMemo(
+    () =>
+      Object.values(router.routesById as Record<string, AnyRoute>)
+        .flatMap((route) => (route.options.staticData?.nav ? [{ to: route.fullPath as string, nav: route.options.staticData.nav }] : []))
+        .sort((a, b) => a.nav.order - b.nav.order),
+    [router],
+  );
+}
+
+function NavSection({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="grid gap-0.5">
+      <p className="px-2 pb-1 text-xs font-medium text-muted-foreground">{title}</p>
+      {children}
+    </div>
+  );
+}
+
 function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
   const workspaces = useWorkspaces();
   const params = useParams({ strict: false });
@@ -78,7 +90,8 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
   const pathname = useRouterState({ select: (state) => state.location.pathname });
   const current = workspaces.find((workspace) => workspace.id === params.workspaceId) ?? pickWorkspace(workspaces, readStoredWorkspaceId());
   // Keep the same page when switching (members → members of the other workspace).
-  const section = /^\/w\/[^/]+\/(members|tasks|schedules|models|keys|secrets|audit|settings)/.exec(pathname)?.[1] ?? 'members';
+  const entries = useNavEntries().filter(({ nav }) => nav.section === 'workspace');
+  const page = entries.find(({ to }) => pathname.startsWith(to.replace('$workspaceId', params.workspaceId ?? '')));
 
   return (
     <DropdownMenu>
@@ -94,9 +107,9 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
           <DropdownMenuItem
             key={workspace.id}
             onSelect={() => {
-              // Viewers read members, tasks, schedules and models; the rest needs an admin or owner.
-              const allowed = ['members', 'tasks', 'schedules', 'models'].includes(section) || canManage(workspace.role);
-              void navigate({ to: `/w/$workspaceId/${allowed ? section : 'members'}`, params: { workspaceId: workspace.id } });
+              // Pages open to everyone stay open; the rest needs an admin or owner of the other workspace.
+              const allowed = page && ((page.nav.access ?? 'all') === 'all' || canManage(workspace.role));
+              void navigate({ to: allowed ? page.to : '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
             }}
           >
             <span className="flex-1 truncate">{workspace.name}</span>
@@ -119,7 +132,7 @@ function SidebarContent({ onCreateWorkspace }: { onCreateWorkspace: () => void }
   const params = useParams({ strict: false });
   const workspace = workspaces.find((item) => item.id === params.workspaceId) ?? pickWorkspace(workspaces, readStoredWorkspaceId());
   const workspaceParams = workspace ? { workspaceId: workspace.id } : undefined;
-  const manage = canManage(workspace?.role);
+  const entries = useNavEntries();
 
   return (
     <div className="flex h-full flex-col gap-4">
@@ -129,33 +142,29 @@ function SidebarContent({ onCreateWorkspace }: { onCreateWorkspace: () => void }
       <WorkspaceSwitcher onCreate={onCreateWorkspace} />
       <nav aria-label="Main" className="flex flex-1 flex-col gap-4 overflow-y-auto">
         {workspaceParams ? (
-          <div className="grid gap-0.5">
-            <p className="px-2 pb-1 text-xs font-medium text-muted-foreground">Workspace</p>
-            <NavLink to="/w/$workspaceId/members" params={workspaceParams} icon={UsersIcon} label="Members" />
-            <NavLink to="/w/$workspaceId/tasks" params={workspaceParams} icon={ListChecksIcon} label="Tasks" />
-            <NavLink to="/w/$workspaceId/schedules" params={workspaceParams} icon={CalendarClockIcon} label="Schedules" />
-            <NavLink to="/w/$workspaceId/models" params={workspaceParams} icon={BrainCircuitIcon} label="Models" />
-            {workspace?.role !== 'viewer' ? <NavLink to="/w/$workspaceId/secrets" params={workspaceParams} icon={LockKeyholeIcon} label="Secrets" /> : null}
-            {manage ? (
-              <>
-                <NavLink to="/w/$workspaceId/keys" params={workspaceParams} icon={KeyRoundIcon} label="API keys" />
-                <NavLink to="/w/$workspaceId/audit" params={workspaceParams} icon={ScrollTextIcon} label="Audit log" />
-                <NavLink to="/w/$workspaceId/settings" params={workspaceParams} icon={SettingsIcon} label="Settings" />
-              </>
-            ) : null}
-          </div>
+          <NavSection title="Workspace">
+            {entries
+              .filter(({ nav }) => nav.section === 'workspace' && mayOpen(nav.access, workspace?.role))
+              .map(({ to, nav }) => (
+                <NavLink key={to} to={to} params={workspaceParams} icon={nav.icon} label={nav.label} />
+              ))}
+          </NavSection>
         ) : null}
-        <div className="grid gap-0.5">
-          <p className="px-2 pb-1 text-xs font-medium text-muted-foreground">You</p>
-          <NavLink to="/account" icon={UserIcon} label="Account" />
-        </div>
+        <NavSection title="You">
+          {entries
+            .filter(({ nav }) => nav.section === 'you')
+            .map(({ to, nav }) => (
+              <NavLink key={to} to={to} icon={nav.icon} label={nav.label} />
+            ))}
+        </NavSection>
         {session.user.isAdmin ? (
-          <div className="grid gap-0.5">
-            <p className="px-2 pb-1 text-xs font-medium text-muted-foreground">Instance</p>
-            <NavLink to="/admin/users" icon={ShieldIcon} label="Users" />
-            <NavLink to="/admin/audit" icon={ScrollTextIcon} label="Instance audit" />
-            <NavLink to="/admin/settings" icon={ServerIcon} label="Instance settings" />
-          </div>
+          <NavSection title="Instance">
+            {entries
+              .filter(({ nav }) => nav.section === 'instance')
+              .map(({ to, nav }) => (
+                <NavLink key={to} to={to} icon={nav.icon} label={nav.label} />
+              ))}
+          </NavSection>
         ) : null}
       </nav>
     </div>

@@ -1,4 +1,4 @@
-import { toggleValue } from '@/lib/models.ts';
+import { toggleValue } from '@/lib/utils.ts';
 
 /** A labelled group of checkboxes choosing a subset of `options`; the chosen values keep the options' order. */
 export function CheckboxGroup<T extends string>({ legend, hint, error, options, values, onChange }: { legend: string; hint?: string; error?: string | undefined; options: readonly T[]; values: readonly T[]; onChange: (values: T[]) => void }) {

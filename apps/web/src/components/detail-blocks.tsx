@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
-import { prettyJson } from '@/lib/tasks.ts';
+import { prettyJson } from '@/lib/format.ts';
 
 /** Term/value pairs of a detail page: two columns on phones, four from `sm` up. */
 export function Facts({ items }: { items: [string, ReactNode][] }) {

@@ -2,7 +2,7 @@
  * The web app's calls to the Stead API, one function per endpoint, over the client generated from the
  * OpenAPI document (`@stead/api-client`). Types come from the generated `paths`, never by hand.
  */
-import { createSteadClient, type paths } from '@stead/api-client';
+import { createSteadClient, type paths, type SteadClient } from '@stead/api-client';
 import { apiErrorFromResponse, networkError } from './api-error.ts';
 
 /** The JSON body of a route's answer with `Status`. */
@@ -94,6 +94,14 @@ async function call<T>(request: Promise<{ data?: T; error?: unknown; response: R
   return data as T;
 }
 
+/** Health answers 503 with the same body when degraded, so the body is read whatever the status. */
+async function readHealth(client: SteadClient): Promise<Health> {
+  const { data, error, response } = await client.GET('/api/health');
+  const body: unknown = response.ok ? data : error;
+  if (typeof body === 'object' && body !== null && 'status' in body && 'components' in body) return body as Health;
+  throw apiErrorFromResponse(response.status, error);
+}
+
 export function createApiClient(options: ApiClientOptions = {}) {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const client = createSteadClient({
@@ -107,13 +115,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const workspace = (workspaceId: string) => ({ params: { path: { workspaceId } } });
 
   return {
-    /** Health answers 503 with the same body when degraded, so the body is read whatever the status. */
-    async health(): Promise<Health> {
-      const { data, error, response } = await client.GET('/api/health');
-      const body: unknown = response.ok ? data : error;
-      if (typeof body === 'object' && body !== null && 'status' in body && 'components' in body) return body as Health;
-      throw apiErrorFromResponse(response.status, error);
-    },
+    health: () => readHealth(client),
 
     setupStatus: () => call(client.GET('/api/setup')),
     setup: (body: Input<'/api/setup', 'post'>) => call(client.POST('/api/setup', { body })),

@@ -19,24 +19,30 @@ export function formatDate(iso: string | null | undefined, fallback = '—'): st
   return date ? dateFormat.format(date) : fallback;
 }
 
+const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const relativeUnits: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 31_536_000],
+  ['month', 2_592_000],
+  ['week', 604_800],
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+];
+
+/** `seconds` from now in the largest unit that fits ("in 2 days", "3 minutes ago"), or in seconds under a minute. */
+export function formatRelativeSeconds(seconds: number): string {
+  for (const [unit, size] of relativeUnits) {
+    if (Math.abs(seconds) >= size) return relativeFormat.format(Math.round(seconds / size), unit);
+  }
+  return relativeFormat.format(seconds, 'second');
+}
+
 /** "3 minutes ago", "in 2 days"; `now` is injectable for tests. */
 export function formatRelative(iso: string | null | undefined, now: number = Date.now(), fallback = 'never'): string {
   const date = parse(iso);
   if (!date) return fallback;
   const seconds = Math.round((date.getTime() - now) / 1000);
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['year', 31_536_000],
-    ['month', 2_592_000],
-    ['week', 604_800],
-    ['day', 86_400],
-    ['hour', 3_600],
-    ['minute', 60],
-  ];
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  for (const [unit, size] of units) {
-    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
-  }
-  return Math.abs(seconds) < 10 ? 'just now' : format.format(seconds, 'second');
+  return Math.abs(seconds) < 10 ? 'just now' : formatRelativeSeconds(seconds);
 }
 
 /** "3d 4h", "12m" for the server uptime in seconds. */
@@ -123,4 +129,14 @@ export function flattenConfig(config: Record<string, unknown>, prefix = ''): [st
     }
   }
   return rows.sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Pretty JSON for display; `undefined` (no value at all) reads as null. */
+export function prettyJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -1,6 +1,6 @@
 import { SteadApiError } from '@stead/api-client';
 import { QueryClient, queryOptions } from '@tanstack/react-query';
-import { api, type RouteTestQuery, type SchedulePreviewQuery } from './api.ts';
+import { api } from './api.ts';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -21,34 +21,6 @@ export const queryKeys = {
   session: ['session'] as const,
   health: ['health'] as const,
   workspaces: ['workspaces'] as const,
-  members: (workspaceId: string) => ['workspaces', workspaceId, 'members'] as const,
-  invitations: (workspaceId: string) => ['workspaces', workspaceId, 'invitations'] as const,
-  keys: (workspaceId: string) => ['workspaces', workspaceId, 'keys'] as const,
-  secrets: (workspaceId: string) => ['workspaces', workspaceId, 'secrets'] as const,
-  audit: (workspaceId: string) => ['workspaces', workspaceId, 'audit'] as const,
-  tasks: (workspaceId: string) => ['workspaces', workspaceId, 'tasks'] as const,
-  task: (workspaceId: string, taskId: string) => ['workspaces', workspaceId, 'task', taskId] as const,
-  taskKinds: (workspaceId: string) => ['workspaces', workspaceId, 'task-kinds'] as const,
-  schedules: (workspaceId: string) => ['workspaces', workspaceId, 'schedules'] as const,
-  /** One schedule; its fire history sits under the same prefix, so invalidating this refreshes both. */
-  schedule: (workspaceId: string, scheduleId: string) => ['workspaces', workspaceId, 'schedule', scheduleId] as const,
-  scheduleFires: (workspaceId: string, scheduleId: string) => ['workspaces', workspaceId, 'schedule', scheduleId, 'fires'] as const,
-  schedulePreview: (workspaceId: string, query: SchedulePreviewQuery) => ['workspaces', workspaceId, 'schedule-preview', query] as const,
-  /** Everything of the model gateway; invalidating it refreshes every Models tab. */
-  gateway: (workspaceId: string) => ['workspaces', workspaceId, 'gateway'] as const,
-  modelProviders: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'providers'] as const,
-  models: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'models'] as const,
-  modelAliases: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'aliases'] as const,
-  modelRules: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'rules'] as const,
-  modelDataClasses: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'data-classes'] as const,
-  modelBudgets: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'budgets'] as const,
-  modelUsage: (workspaceId: string) => ['workspaces', workspaceId, 'gateway', 'usage'] as const,
-  routeTest: (workspaceId: string, query: RouteTestQuery) => ['workspaces', workspaceId, 'gateway', 'route-test', query] as const,
-  adminAudit: ['admin', 'audit'] as const,
-  accountSessions: ['account', 'sessions'] as const,
-  invitation: (token: string) => ['invitation', token] as const,
-  adminUsers: ['admin', 'users'] as const,
-  adminSettings: ['admin', 'settings'] as const,
 };
 
 export const setupQuery = queryOptions({ queryKey: queryKeys.setup, queryFn: () => api.setupStatus(), staleTime: 60_000 });

@@ -1,0 +1,79 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { AuthLayout } from '@/features/auth/auth-layout.tsx';
+import { Button } from '@/components/ui/button.tsx';
+import { Field, FormError } from '@/components/ui/field.tsx';
+import { Input } from '@/components/ui/input.tsx';
+import { api } from '@/lib/api.ts';
+import { queryKeys, sessionQuery } from '@/lib/queries.ts';
+import { emailSchema, nameSchema, newPasswordSchema } from '@/lib/schemas.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
+import { storeWorkspaceId } from '@/lib/workspace-store.ts';
+
+const schema = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  password: newPasswordSchema,
+  workspaceName: z.string().trim().min(1, 'Enter a workspace name.').max(100, 'At most 100 characters.'),
+});
+
+export function SetupPage() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const { serverError, guard } = useServerError();
+  const form = useForm({
+    resolver: zodResolver(schema),
+    defaultValues: { name: '', email: '', password: '', workspaceName: '' },
+  });
+  const { errors, isSubmitting } = form.formState;
+
+  return (
+    <AuthLayout
+      title="Welcome to Stead"
+      description="Create the owner account for this instance and its first workspace. The owner is also the instance administrator."
+    >
+      <form
+        noValidate
+        className="grid gap-4"
+        onSubmit={form.handleSubmit(guard(async (values) => {
+          const { workspace } = await api.setup(values);
+          queryClient.setQueryData(queryKeys.setup, { needsSetup: false });
+          storeWorkspaceId(workspace.id);
+          await queryClient.fetchQuery({ ...sessionQuery, staleTime: 0 });
+          await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+        }))}
+      >
+        <Field id="setup-name" label="Name" error={errors.name?.message}>
+          <Input id="setup-name" autoComplete="name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
+        </Field>
+        <Field id="setup-email" label="Email" error={errors.email?.message}>
+          <Input id="setup-email" type="email" autoComplete="email" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />
+        </Field>
+        <Field id="setup-password" label="Password" error={errors.password?.message} hint="At least 8 characters.">
+          <Input
+            id="setup-password"
+            type="password"
+            autoComplete="new-password"
+            aria-invalid={errors.password ? true : undefined}
+            {...form.register('password')}
+          />
+        </Field>
+        <Field id="setup-workspace-name" label="Workspace name" error={errors.workspaceName?.message}>
+          <Input
+            id="setup-workspace-name"
+            placeholder="e.g. Home lab"
+            aria-invalid={errors.workspaceName ? true : undefined}
+            {...form.register('workspaceName')}
+          />
+        </Field>
+        <FormError message={serverError} />
+        <Button type="submit" disabled={isSubmitting}>
+          Create owner account
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,192 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { TriangleAlertIcon } from 'lucide-react';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { PageHeader } from '@/components/page-header.tsx';
+import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { assignableRoles, RoleBadge } from '@/components/role-badge.tsx';
+import { Button } from '@/components/ui/button.tsx';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
+import { SecretValue } from '@/components/ui/copy-button.tsx';
+import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
+import { Field, FormError } from '@/components/ui/field.tsx';
+import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { api, type ApiKey, type Role } from '@/lib/api.ts';
+import { formatDate, formatRelative } from '@/lib/format.ts';
+import { toast } from '@/lib/toast.ts';
+import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { useServerError } from '@/lib/use-server-error.ts';
+import { apiKeyKeys } from '@/features/keys/keys.queries.ts';
+
+const expiryChoices = [
+  { value: '', label: 'Never' },
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: '1 year' },
+];
+
+const schema = z.object({
+  name: z.string().trim().min(1, 'Enter a name for the key.').max(100, 'At most 100 characters.'),
+  role: z.enum(['owner', 'admin', 'member', 'viewer']),
+  expiresInDays: z.string(),
+});
+
+function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: string; currentRole: Role; onCreated: (secret: string, key: ApiKey) => void }) {
+  const queryClient = useQueryClient();
+  const { serverError, guard } = useServerError();
+  const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '', role: 'member' as Role, expiresInDays: '90' } });
+  const { errors, isSubmitting } = form.formState;
+  // Keys should not outrank people: owner keys are not offered.
+  const roles = assignableRoles(currentRole).filter((role) => role !== 'owner');
+  return (
+    <form
+      noValidate
+      className="grid gap-4 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_auto] sm:items-start"
+      onSubmit={form.handleSubmit(guard(async (values) => {
+        const days = Number(values.expiresInDays);
+        const result = await api.createKey(workspaceId, {
+          name: values.name,
+          role: values.role,
+          ...(values.expiresInDays && Number.isFinite(days) ? { expiresInDays: days } : {}),
+        });
+        form.reset();
+        await queryClient.invalidateQueries({ queryKey: apiKeyKeys.keys(workspaceId) });
+        onCreated(result.secret, result.key);
+      }))}
+    >
+      <Field id="key-name" label="Key name" error={errors.name?.message}>
+        <Input id="key-name" placeholder="e.g. CI deploy" autoComplete="off" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
+      </Field>
+      <Field id="key-role" label="Role">
+        <NativeSelect id="key-role" {...form.register('role')}>
+          {roles.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </NativeSelect>
+      </Field>
+      <Field id="key-expiry" label="Expires after">
+        <NativeSelect id="key-expiry" {...form.register('expiresInDays')}>
+          {expiryChoices.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </NativeSelect>
+      </Field>
+      <Button type="submit" disabled={isSubmitting} className="sm:mt-[1.375rem]">
+        Create key
+      </Button>
+      {serverError ? (
+        <div className="sm:col-span-4">
+          <FormError message={serverError} />
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function KeyRow({ apiKey: key, onRevoke }: { apiKey: ApiKey; onRevoke: () => void }) {
+  return (
+    <TableRow>
+      <TableCell>
+        <div className="font-medium break-all">{key.name}</div>
+        <code className="text-xs text-muted-foreground">{key.prefix}…</code>
+      </TableCell>
+      <TableCell>
+        <RoleBadge role={key.role} />
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground md:table-cell">
+        {formatDate(key.createdAt)}
+        <div className="text-xs">by {key.createdBy.name}</div>
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(key.lastUsedAt)}</TableCell>
+      <TableCell className="hidden text-muted-foreground md:table-cell">{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</TableCell>
+      <TableCell className="text-right">
+        <Button variant="ghost" size="sm" onClick={onRevoke}>
+          Revoke
+        </Button>
+      </TableCell>
+    </TableRow>
+  );
+}
+
+export function KeysPage() {
+  const workspace = useCurrentWorkspace();
+  const queryClient = useQueryClient();
+  const [created, setCreated] = useState<{ secret: string; key: ApiKey } | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const keys = useQuery({ queryKey: apiKeyKeys.keys(workspace.id), queryFn: async () => (await api.listKeys(workspace.id)).keys });
+
+  return (
+    <>
+      <PageHeader title="API keys" description={`Keys let programs call the Stead API on behalf of ${workspace.name}.`} />
+      <Card className="mb-6">
+        <CardHeader>
+          <CardTitle>New key</CardTitle>
+          <CardDescription>A key acts with the role you give it. Prefer the least role that does the job.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <CreateKeyForm workspaceId={workspace.id} currentRole={workspace.role} onCreated={(secret, key) => setCreated({ secret, key })} />
+        </CardContent>
+      </Card>
+      <QueryTableCard
+        query={keys}
+        empty="No API keys yet."
+        columns={
+          <>
+            <TableHead>Name</TableHead>
+            <TableHead>Role</TableHead>
+            <TableHead className="hidden md:table-cell">Created</TableHead>
+            <TableHead className="hidden sm:table-cell">Last used</TableHead>
+            <TableHead className="hidden md:table-cell">Expires</TableHead>
+            <ActionsHead />
+          </>
+        }
+        row={(key) => <KeyRow key={key.id} apiKey={key} onRevoke={() => setRevoking(key)} />}
+      />
+
+      <Dialog
+        open={created !== null}
+        onOpenChange={(open) => !open && setCreated(null)}
+        title={`Key “${created?.key.name ?? ''}” created`}
+        description="Copy the secret now and keep it somewhere safe."
+      >
+        {created ? (
+          <div className="grid gap-4">
+            <p className="flex gap-2 rounded-md border border-warning/50 bg-warning/10 p-3 text-sm">
+              <TriangleAlertIcon aria-hidden className="mt-0.5 size-4 shrink-0" />
+              This secret is shown only once. Stead stores only a hash of it, so it cannot be shown again.
+            </p>
+            <SecretValue id="key-secret" label="API key secret" value={created.secret} />
+            <p className="text-xs text-muted-foreground">
+              Send it as <code>Authorization: Bearer &lt;secret&gt;</code>.
+            </p>
+            <DialogFooter>
+              <Button onClick={() => setCreated(null)}>I have copied it</Button>
+            </DialogFooter>
+          </div>
+        ) : null}
+      </Dialog>
+      <ConfirmDialog
+        open={revoking !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        title="Revoke key?"
+        description={`Programs using “${revoking?.name ?? ''}” will be refused from now on. This cannot be undone.`}
+        confirmLabel="Revoke key"
+        onConfirm={async () => {
+          if (!revoking) return;
+          await api.deleteKey(workspace.id, revoking.id);
+          await queryClient.invalidateQueries({ queryKey: apiKeyKeys.keys(workspace.id) });
+          toast.success(`Key “${revoking.name}” revoked`);
+        }}
+      />
+    </>
+  );
+}

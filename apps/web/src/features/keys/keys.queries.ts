@@ -1,0 +1,11 @@
+import { queryOptions } from '@tanstack/react-query';
+import { api } from '@/lib/api.ts';
+
+/** Query keys of API keys. */
+export const apiKeyKeys = {
+  keys: (workspaceId: string) => ['workspaces', workspaceId, 'keys'] as const,
+};
+
+/** The workspace's API keys, for naming them and picking one (needs keys:read, so admins and owners only). */
+export const apiKeysQuery = (workspaceId: string, enabled: boolean) =>
+  queryOptions({ queryKey: apiKeyKeys.keys(workspaceId), queryFn: async () => (await api.listKeys(workspaceId)).keys, enabled, staleTime: 60_000 });

@@ -1,0 +1,99 @@
+/** The Providers tab's logic: provider type hints, declared models and timeouts of a new provider. */
+import type { Locality, DeclaredModel, ModelCapability, ProviderTimeouts, ProviderType } from '@/lib/api.ts';
+import { formatMs } from '../models.ts';
+
+export const providerTypes: readonly ProviderType[] = ['openai-compatible', 'ollama', 'anthropic', 'huggingface', 'gguf'];
+
+export interface ProviderTypeInfo {
+  label: string;
+  /** One line under the type select. */
+  hint: string;
+  placeholder: string;
+  /** Where such a server usually runs; the form preselects it. */
+  locality: Locality;
+  /** Whether the type usually needs an API key. */
+  needsKey: boolean;
+}
+
+export const providerTypeInfo: Record<ProviderType, ProviderTypeInfo> = {
+  'openai-compatible': {
+    label: 'OpenAI-compatible',
+    hint: 'OpenAI, Groq, OpenRouter, Together, vLLM, llama.cpp server or LM Studio: anything that speaks /v1/chat/completions.',
+    placeholder: 'https://api.openai.com/v1',
+    locality: 'hosted',
+    needsKey: true,
+  },
+  ollama: {
+    label: 'Ollama',
+    hint: 'A local Ollama server; its model list (tags) is read on adding.',
+    placeholder: 'http://127.0.0.1:11434',
+    locality: 'local',
+    needsKey: false,
+  },
+  anthropic: {
+    label: 'Anthropic',
+    hint: 'Claude through the Messages API; tools and streaming are translated to the OpenAI format.',
+    placeholder: 'https://api.anthropic.com',
+    locality: 'hosted',
+    needsKey: true,
+  },
+  huggingface: {
+    label: 'Hugging Face',
+    hint: 'The Inference Providers router (chat) and HF Inference (embeddings), with a Hugging Face token.',
+    placeholder: 'https://router.huggingface.co',
+    locality: 'hosted',
+    needsKey: true,
+  },
+  gguf: {
+    label: 'GGUF (in process)',
+    hint: 'Runs a .gguf file inside Stead through the optional node-llama-cpp package; Test says how to install it.',
+    placeholder: 'http://127.0.0.1',
+    locality: 'local',
+    needsKey: false,
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Declared models of a new provider
+
+/** One declared model as the form holds it. */
+export interface DeclaredModelRow {
+  name: string;
+  capabilities: ModelCapability[];
+  contextLength: string;
+  inputPrice: string;
+  outputPrice: string;
+}
+
+export const emptyDeclaredModel = (): DeclaredModelRow => ({ name: '', capabilities: ['chat'], contextLength: '', inputPrice: '', outputPrice: '' });
+
+/** A form row as the API takes it; empty numbers are "unknown" (null). Rows are validated by the form first. */
+export function declaredModelRequest(row: DeclaredModelRow): DeclaredModel {
+  const number = (text: string) => (text.trim() === '' ? null : Number(text));
+  return {
+    name: row.name.trim(),
+    capabilities: row.capabilities.length > 0 ? [...row.capabilities] : ['chat'],
+    contextLength: number(row.contextLength),
+    inputPricePerMillion: number(row.inputPrice),
+    outputPricePerMillion: number(row.outputPrice),
+  };
+}
+
+/** Timeouts typed in seconds, as the API takes them (milliseconds); undefined when none was given. */
+export function providerTimeouts(values: { connectSeconds: string; firstTokenSeconds: string; totalSeconds: string }): ProviderTimeouts | undefined {
+  const ms = (text: string) => (text.trim() === '' ? undefined : Math.round(Number(text) * 1_000));
+  const timeouts = { connectMs: ms(values.connectSeconds), firstTokenMs: ms(values.firstTokenSeconds), totalMs: ms(values.totalSeconds) };
+  const given = Object.fromEntries(Object.entries(timeouts).filter(([, value]) => value !== undefined)) as ProviderTimeouts;
+  return Object.keys(given).length > 0 ? given : undefined;
+}
+
+/** "connect 10 s · first token 60 s" for a provider's own timeouts; null when it uses the defaults. */
+export function describeTimeouts(timeouts: ProviderTimeouts | null): string | null {
+  if (!timeouts) return null;
+  const parts = [
+    timeouts.connectMs === undefined ? null : `connect ${formatMs(timeouts.connectMs)}`,
+    timeouts.firstTokenMs === undefined ? null : `first token ${formatMs(timeouts.firstTokenMs)}`,
+    timeouts.totalMs === undefined ? null : `total ${formatMs(timeouts.totalMs)}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
