@@ -131,6 +131,9 @@ describe.skipIf(!chromiumAvailable)('the Models area, in Chromium', () => {
 
     // Playground: a streamed reply through the alias, with the routing decision beside it.
     await openTab(page, 'Playground');
+    // The tab's page loads lazily after the URL changes: until its Send button shows, "Model" may still name
+    // the Routing tab's field.
+    await page.getByRole('button', { name: 'Send' }).waitFor();
     await page.getByLabel('Model', { exact: true }).selectOption('fast');
     await page.getByLabel('Message', { exact: true }).fill('What is the weather in Paris?');
     await page.getByRole('button', { name: 'Send' }).click();
