@@ -43,6 +43,43 @@ type Started = { run: Run; attempt: RunAttempt } | { run: undefined; attempt: un
  * replaced it. Attempts found still `running` when a new one starts were cut off by a crash or a lost lease: they
  * are counted apart (`interruptedAttempts`) and fail the run with an error of their own past its ceiling.
  */
+/** What a kind's `run` gets: every write fenced to this attempt being the run's current one. */
+const contextFor = (options: RunExecutionOptions, run: Run, attempt: RunAttempt, job: JobContext<unknown>): RunContext => {
+  const { repository, clock, ids } = options;
+  const now = () => clock.now().toISOString();
+  const user: RunSecretUser = { userId: run.createdBy, role: run.createdByRole ?? (run.origin.type === 'cli' ? 'owner' : null) };
+  return {
+    runId: run.id,
+    workspaceId: run.workspaceId,
+    attempt: attempt.number,
+    idempotencyKey: options.sideEffectKey(run),
+    signal: job.signal,
+    progress: async (percent, message) => {
+      const clamped = Math.max(0, Math.min(100, Math.round(percent)));
+      const written = await repository.updateCurrent(run.id, attempt.id, { progress: { percent: clamped, message: message ?? null }, updatedAt: now() });
+      if (written) options.progressed(run, clamped, message ?? null);
+    },
+    log: async (text) => {
+      const line: RunLogLine = { id: ids.next(), attempt: attempt.number, at: now(), line: text.slice(0, 10_000) };
+      const written = await repository.transaction(async (tx) => {
+        if (!(await tx.updateCurrent(run.id, attempt.id, { updatedAt: line.at }))) return false;
+        await tx.insertLog(run.id, line);
+        return true;
+      });
+      if (written) options.logged(run, line);
+    },
+    // Checked again at run time: the secret may have changed, or the creator been demoted, since creation.
+    secret: async (name) => {
+      try {
+        return await options.secrets.reveal(run.workspaceId, name, user);
+      } catch (error) {
+        if (isSteadError(error) && (error.code === 'secret_unknown' || error.code === 'secret_not_usable')) throw new UnrecoverableJobError(`[${error.code}] ${error.message}`);
+        throw error;
+      }
+    },
+  };
+};
+
 export const createRunExecution = (options: RunExecutionOptions): RunExecution => {
   const { repository, clock, ids } = options;
   const now = () => clock.now().toISOString();
@@ -101,40 +138,6 @@ export const createRunExecution = (options: RunExecutionOptions): RunExecution =
       return next.state;
     });
 
-  const contextFor = (run: Run, attempt: RunAttempt, job: JobContext<unknown>): RunContext => {
-    const user: RunSecretUser = { userId: run.createdBy, role: run.createdByRole ?? (run.origin.type === 'cli' ? 'owner' : null) };
-    return {
-      runId: run.id,
-      workspaceId: run.workspaceId,
-      attempt: attempt.number,
-      idempotencyKey: options.sideEffectKey(run),
-      signal: job.signal,
-      progress: async (percent, message) => {
-        const clamped = Math.max(0, Math.min(100, Math.round(percent)));
-        const written = await repository.updateCurrent(run.id, attempt.id, { progress: { percent: clamped, message: message ?? null }, updatedAt: now() });
-        if (written) options.progressed(run, clamped, message ?? null);
-      },
-      log: async (text) => {
-        const line: RunLogLine = { id: ids.next(), attempt: attempt.number, at: now(), line: text.slice(0, 10_000) };
-        const written = await repository.transaction(async (tx) => {
-          if (!(await tx.updateCurrent(run.id, attempt.id, { updatedAt: line.at }))) return false;
-          await tx.insertLog(run.id, line);
-          return true;
-        });
-        if (written) options.logged(run, line);
-      },
-      // Checked again at run time: the secret may have changed, or the creator been demoted, since creation.
-      secret: async (name) => {
-        try {
-          return await options.secrets.reveal(run.workspaceId, name, user);
-        } catch (error) {
-          if (isSteadError(error) && (error.code === 'secret_unknown' || error.code === 'secret_not_usable')) throw new UnrecoverableJobError(`[${error.code}] ${error.message}`);
-          throw error;
-        }
-      },
-    };
-  };
-
   /**
    * The queue failed the run's job itself (past its stall ceiling, which sits above the run's own, or with no
    * handler): the run ends with the queue's error instead of waiting for a job that will not come.
@@ -165,7 +168,7 @@ export const createRunExecution = (options: RunExecutionOptions): RunExecution =
       if (!kind) throw new UnrecoverableJobError(`Run kind ${run.kind} is no longer available on this server`);
       const parsed = kind.input.safeParse(run.input);
       if (!parsed.success) throw new UnrecoverableJobError(`The stored input no longer matches ${run.kind}: ${parsed.error.message}`);
-      const output = await kind.run(await options.unseal(kind, { ...run, input: parsed.data }), contextFor(run, attempt, job));
+      const output = await kind.run(await options.unseal(kind, { ...run, input: parsed.data }), contextFor(options, run, attempt, job));
       const state = await end(run, attempt, 'succeeded', null, { state: 'succeeded', output: output ?? null, counted: true });
       if (state) await options.changed(run.id, true);
       return null;

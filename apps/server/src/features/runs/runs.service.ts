@@ -1,11 +1,10 @@
-import type { Transaction } from 'kysely';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
-import type { Database } from '../../platform/database/database.types.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
-import { UnrecoverableJobError, type EnqueueOptions, type JobContext, type JobQueue, type JobQueueFailure, type Worker } from '../../platform/queue/queue.port.ts';
-import { createRunExecution } from './run-execution.ts';
-import { createRunOutbox } from './run-outbox.ts';
+import { UnrecoverableJobError, type JobContext, type JobQueue, type JobQueueFailure, type Worker } from '../../platform/queue/queue.port.ts';
+import { createRunExecution, type RunExecution } from './run-execution.ts';
+import { createRunEnqueuer, runsQueue } from './run-enqueue.ts';
+import { createRunKindRegistry } from './run-kind-registry.ts';
 import type { RunKind } from './runs.kinds.ts';
 import type { RunsRepository } from './runs.repository.ts';
 import { isFinishedRunState, type Run, type RunDetail, type RunEndEvent, type RunListQuery, type RunLogLine, type RunOriginType } from './runs.schema.ts';
@@ -19,8 +18,7 @@ declare module '../../platform/queue/queue.port.ts' {
   }
 }
 
-/** The queue every run waits in; concurrency is per worker process (`STEAD_WORKER_CONCURRENCY`). */
-export const runsQueue = 'runs';
+export { runsQueue } from './run-enqueue.ts';
 /** Where `task.run` jobs enqueued before issue 12 still wait on BullMQ (the migration cannot reach Redis). */
 const legacyTasksQueue = 'tasks';
 const defaultMaxAttempts = 3;
@@ -132,37 +130,77 @@ export interface RunsServiceOptions {
   onError?: (error: unknown, context: { component: string }) => void;
 }
 
-export const createRunsService = ({ repository, queue, clock, ids, kinds, secrets, vault, domainEvents, onError = () => {} }: RunsServiceOptions): RunsService => {
-  const kindsByName = new Map(kinds.map((kind) => [kind.name, kind]));
+/** A new run, `queued`, as `create` stores it. */
+const newRun = (id: string, workspaceId: string, request: CreateRunRequest, kind: RunKind, input: unknown, user: RunSecretUser, at: Date): Run => ({
+  id,
+  workspaceId,
+  kind: kind.name,
+  feature: request.feature,
+  input,
+  state: 'queued',
+  attempts: 0,
+  maxAttempts: request.maxAttempts ?? kind.maxAttempts ?? defaultMaxAttempts,
+  interruptedAttempts: 0,
+  maxInterruptedAttempts: defaultMaxInterruptedAttempts,
+  currentAttemptId: null,
+  jobId: null,
+  progress: null,
+  output: null,
+  error: null,
+  parentRunId: request.parentRunId ?? null,
+  idempotencyKey: request.idempotencyKey ?? null,
+  origin: { type: request.origin.type, id: request.origin.id ?? null },
+  createdBy: user.userId,
+  createdByRole: user.role,
+  createdAt: at.toISOString(),
+  runAt: new Date(at.getTime() + (request.delayMs ?? 0)).toISOString(),
+  startedAt: null,
+  finishedAt: null,
+  updatedAt: at.toISOString(),
+});
+
+/** Puts a run's sealed credential values back into its input, just before it executes. */
+const unsealFromVault = async (vault: RunVault, kind: RunKind, run: Run): Promise<unknown> => {
+  if (!kind.sealing) return run.input;
+  const stored = await vault.reveal(run.workspaceId, runInputSecretName(run.id));
+  try {
+    return kind.sealing.unseal(run.input, stored === undefined ? {} : (JSON.parse(stored) as Record<string, string>));
+  } catch (error) {
+    throw new UnrecoverableJobError(error instanceof Error ? error.message : String(error));
+  }
+};
+
+/** Workers for runs; on BullMQ also for the `task.run` jobs enqueued before runs existed. */
+const startWorkers = (queue: JobQueue, execution: RunExecution, concurrency: number): Worker => {
+  const onQueueFailure = async (failure: JobQueueFailure) => {
+    const payload = failure.payload as { runId?: string; taskId?: string };
+    const runId = payload.runId ?? payload.taskId;
+    if (runId) await execution.failedByQueue(runId, failure.error);
+  };
+  const workers = [queue.work(runsQueue, { 'run.execute': execution.execute }, { concurrency, onQueueFailure })];
+  if (!queue.capabilities.transactional) {
+    const legacy = (job: JobContext<{ taskId: string }>) => execution.execute({ ...job, payload: { runId: job.payload.taskId } });
+    workers.push(queue.work(legacyTasksQueue, { 'task.run': legacy }, { concurrency, onQueueFailure }));
+  }
+  return { close: async (graceMs) => void (await Promise.all(workers.map((worker) => worker.close(graceMs)))) };
+};
+
+/** Runs a synchronous callback of someone else's (an observer), reporting what it throws instead of passing it on. */
+const guarded = (onError: NonNullable<RunsServiceOptions['onError']>) => (component: string, work: () => void) => {
+  try {
+    work();
+  } catch (error) {
+    onError(error, { component });
+  }
+};
+
+export const createRunsService = ({ repository, queue, clock, ids, kinds: declared, secrets, vault, domainEvents, onError = () => {} }: RunsServiceOptions): RunsService => {
+  const kinds = createRunKindRegistry(declared, secrets);
   const observers = new Map<string, RunObserver>();
   const now = () => clock.now().toISOString();
+  const shown = (run: Run): Run => ({ ...run, input: kinds.redact(run.kind, run.input) });
 
-  const kindOf = (name: string): RunKind => {
-    const kind = kindsByName.get(name);
-    if (!kind) throw new SteadError('task_kind_unknown', `No task kind is called ${name}; known kinds: ${[...kindsByName.keys()].join(', ')}`);
-    return kind;
-  };
-  const validate = (kind: RunKind, input: unknown): unknown => {
-    const parsed = kind.input.safeParse(input);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: ['input', ...issue.path].join('.'), message: issue.message }));
-      throw new SteadError('validation_failed', `Invalid input for ${kind.name}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { details: { issues } });
-    }
-    return parsed.data;
-  };
-  const checkSecrets = async (workspaceId: string, kind: RunKind, input: unknown, user: RunSecretUser): Promise<void> => {
-    for (const name of kind.secretNames?.(input) ?? []) await secrets.check(workspaceId, name, user);
-  };
-  const seal = (kind: RunKind, input: unknown, previous?: Record<string, string>) => kind.sealing?.seal(input, previous) ?? { input, sealed: {} };
-  const redactInput = (kindName: string, input: unknown): unknown => kindsByName.get(kindName)?.sealing?.redact(input) ?? input;
-
-  const guard = (component: string, work: () => void) => {
-    try {
-      work();
-    } catch (error) {
-      onError(error, { component });
-    }
-  };
+  const guard = guarded(onError);
   const changed = async (id: string, ended: boolean): Promise<void> => {
     const run = await repository.findById(id);
     if (!run) return;
@@ -173,57 +211,22 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
       await domainEvents.emit(event).catch((error: unknown) => onError(error, { component: 'runs.run-end' }));
     }
   };
+  const enqueuer = createRunEnqueuer({ repository, queue, clock, ids, timeoutMsOf: (run) => kinds.get(run.kind)?.timeoutMs ?? defaultTimeoutMs, onError });
 
-  const jobOptions = (run: Run, key: string): EnqueueOptions => ({
-    queue: runsQueue,
-    delayMs: Math.max(0, Date.parse(run.runAt) - clock.now().getTime()),
-    maxAttempts: run.maxAttempts,
-    timeoutMs: kindsByName.get(run.kind)?.timeoutMs ?? defaultTimeoutMs,
-    idempotencyKey: key,
-    // The queue's own stall ceiling stays above the run's, so the run's handler always decides (with its error).
-    maxStalls: run.maxInterruptedAttempts + 2,
-  });
-
-  /**
-   * Makes the run's job exist in the same transaction that writes the run: in the job table itself when the queue
-   * can join the transaction, otherwise as an outbox row handed over after commit (`handOver`) or by the relay.
-   */
-  const enqueueWithin = async (tx: RunsRepository, transaction: Transaction<Database>, run: Run, key: string): Promise<boolean> => {
-    if (queue.capabilities.transactional) {
-      const job = await queue.enqueue('run.execute', { runId: run.id }, { ...jobOptions(run, key), transaction });
-      await tx.update(run.id, { jobId: job.id, updatedAt: run.updatedAt });
-      return false;
-    }
-    await tx.insertOutbox({ id: ids.next(), runId: run.id, jobKey: key, createdAt: now() });
-    return true;
-  };
-
-  const outbox = createRunOutbox({ repository, queue, clock, jobOptions, onError });
-
+  const notFound = (id: string) => new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
   const findOrThrow = async (workspaceId: string, id: string): Promise<Run> => {
     const run = await repository.find(workspaceId, id);
-    if (!run) throw new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
+    if (!run) throw notFound(id);
     return run;
-  };
-  const shown = (run: Run): Run => ({ ...run, input: redactInput(run.kind, run.input) });
-
-  const unseal = async (kind: RunKind, run: Run): Promise<unknown> => {
-    if (!kind.sealing) return run.input;
-    const stored = await vault.reveal(run.workspaceId, runInputSecretName(run.id));
-    try {
-      return kind.sealing.unseal(run.input, stored === undefined ? {} : (JSON.parse(stored) as Record<string, string>));
-    } catch (error) {
-      throw new UnrecoverableJobError(error instanceof Error ? error.message : String(error));
-    }
   };
 
   const execution = createRunExecution({
     repository,
     clock,
     ids,
-    kindOf: (name) => kindsByName.get(name),
+    kindOf: kinds.get,
     secrets,
-    unseal,
+    unseal: (kind, run) => unsealFromVault(vault, kind, run),
     // Receivers have deduplicated tasks by `task:<id>` since before runs existed; tasks keep that key.
     sideEffectKey: (run) => `${run.feature === 'tasks' ? 'task' : 'run'}:${run.id}`,
     changed: (id, ended) => changed(id, ended).catch((error: unknown) => onError(error, { component: 'runs.observer' })),
@@ -231,60 +234,36 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
     logged: (run, line) => guard('runs.observer', () => observers.get(run.feature)?.log(run, line)),
   });
 
+  /** Writes the run with its job (or outbox row) in one transaction, announcing it before commit. */
+  const store = async (run: Run, jobKey: string, write: (tx: RunsRepository) => Promise<void>): Promise<void> => {
+    const outboxed = await repository.transaction(async (tx, transaction) => {
+      await write(tx);
+      const viaOutbox = await enqueuer.within(tx, transaction, run, jobKey);
+      // Announced before commit: once committed a worker may announce `running` before this request resumes,
+      // and a later `queued` would leave live views showing a finished run as queued.
+      guard('runs.observer', () => observers.get(run.feature)?.update(shown(run)));
+      return viaOutbox;
+    });
+    // Committed: the run will be carried out. A failed hand-over is left to the relay, never to the caller.
+    if (outboxed) await enqueuer.handOver(run.id, jobKey);
+  };
+
   const create = async (workspaceId: string, request: CreateRunRequest): Promise<Run> => {
-    const kind = kindOf(request.kind);
-    const input = validate(kind, request.input);
+    const { origin } = request;
+    const user: RunSecretUser = { userId: origin.userId ?? null, role: origin.role ?? (origin.type === 'cli' ? 'owner' : null) };
+    const valid = kinds.validate(request.kind, request.input);
     if (request.idempotencyKey) {
       const existing = await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey);
       if (existing) return shown(existing);
     }
     if (request.parentRunId) await findOrThrow(workspaceId, request.parentRunId);
-    const { origin } = request;
-    const user: RunSecretUser = { userId: origin.userId ?? null, role: origin.role ?? (origin.type === 'cli' ? 'owner' : null) };
-    await checkSecrets(workspaceId, kind, input, user);
-    const sealed = seal(kind, input);
-    const at = clock.now();
-    const run: Run = {
-      id: ids.next(),
-      workspaceId,
-      kind: kind.name,
-      feature: request.feature,
-      input: sealed.input,
-      state: 'queued',
-      attempts: 0,
-      maxAttempts: request.maxAttempts ?? kind.maxAttempts ?? defaultMaxAttempts,
-      interruptedAttempts: 0,
-      maxInterruptedAttempts: defaultMaxInterruptedAttempts,
-      currentAttemptId: null,
-      jobId: null,
-      progress: null,
-      output: null,
-      error: null,
-      parentRunId: request.parentRunId ?? null,
-      idempotencyKey: request.idempotencyKey ?? null,
-      origin: { type: origin.type, id: origin.id ?? null },
-      createdBy: user.userId,
-      createdByRole: user.role,
-      createdAt: at.toISOString(),
-      runAt: new Date(at.getTime() + (request.delayMs ?? 0)).toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      updatedAt: at.toISOString(),
-    };
-    const hasSealed = Object.keys(sealed.sealed).length > 0;
+    const { input, sealed } = await kinds.seal(workspaceId, valid.kind, valid.input, user);
+    const run = newRun(ids.next(), workspaceId, request, valid.kind, input, user, clock.now());
+    const hasSealed = Object.keys(sealed).length > 0;
     // Stored before the row, so a worker never finds the run without its values.
-    if (hasSealed) await vault.store(workspaceId, runInputSecretName(run.id), JSON.stringify(sealed.sealed));
-    const key = `run:${run.id}`;
-    let outboxed: boolean;
+    if (hasSealed) await vault.store(workspaceId, runInputSecretName(run.id), JSON.stringify(sealed));
     try {
-      outboxed = await repository.transaction(async (tx, transaction) => {
-        await tx.insert(run);
-        const viaOutbox = await enqueueWithin(tx, transaction, run, key);
-        // Announced before commit: once committed a worker may announce `running` before this request resumes,
-        // and a later `queued` would leave live views showing a finished run as queued.
-        guard('runs.observer', () => observers.get(run.feature)?.update(shown(run)));
-        return viaOutbox;
-      });
+      await store(run, `run:${run.id}`, (tx) => tx.insert(run));
     } catch (error) {
       if (hasSealed) await vault.remove(workspaceId, runInputSecretName(run.id));
       // Two requests with one idempotency key raced: the unique index let one through; answer with it.
@@ -292,25 +271,15 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
       if (winner) return shown(winner);
       throw error;
     }
-    // Committed: the run will be carried out. A failed hand-over is left to the relay, never to the caller.
-    if (outboxed) await outbox.handOver(run.id, key);
     return shown(run);
   };
 
   return {
-    kinds: () => [...kindsByName.values()],
-    kind: kindOf,
-    async prepare(workspaceId, kindName, input, user, previous) {
-      const kind = kindOf(kindName);
-      const parsed = validate(kind, input);
-      await checkSecrets(workspaceId, kind, parsed, user);
-      return seal(kind, parsed, previous);
-    },
-    redactInput,
-    unsealInput(kindName, input, sealed) {
-      const kind = kindsByName.get(kindName);
-      return kind?.sealing ? kind.sealing.unseal(input, sealed) : input;
-    },
+    kinds: () => kinds.all(),
+    kind: (name) => kinds.require(name),
+    prepare: (workspaceId, kindName, input, user, previous) => kinds.prepare(workspaceId, kindName, input, user, previous),
+    redactInput: (kindName, input) => kinds.redact(kindName, input),
+    unsealInput: (kindName, input, sealed) => kinds.unseal(kindName, input, sealed),
     create,
     get: async (workspaceId, id) => shown(await findOrThrow(workspaceId, id)),
     async list(workspaceId, query) {
@@ -332,7 +301,7 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
     async cancel(workspaceId, id) {
       const run = await repository.transaction(async (tx) => {
         const current = await tx.lock(id);
-        if (!current || current.workspaceId !== workspaceId) throw new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
+        if (!current || current.workspaceId !== workspaceId) throw notFound(id);
         if (isFinishedRunState(current.state)) throw new SteadError('task_state_conflict', `Task ${id} is already ${current.state}; only queued or running tasks can be cancelled`);
         const at = now();
         await tx.update(id, { state: 'cancelled', finishedAt: at, updatedAt: at });
@@ -346,43 +315,26 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
     },
 
     async retry(workspaceId, id) {
-      const key = `run:${id}:${ids.next()}`;
-      const { run, outboxed } = await repository.transaction(async (tx, transaction) => {
-        const current = await tx.lock(id);
-        if (!current || current.workspaceId !== workspaceId) throw new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
-        if (current.state !== 'failed' && current.state !== 'cancelled') throw new SteadError('task_state_conflict', `Task ${id} is ${current.state}; only failed or cancelled tasks can be retried`);
-        const at = now();
-        const fresh = { state: 'queued', attempts: 0, interruptedAttempts: 0, currentAttemptId: null, jobId: null, error: null, output: null, finishedAt: null, progress: null, runAt: at, updatedAt: at } as const;
+      // Read outside the transaction to build the fresh run; the transaction checks the state again under the lock.
+      const current = await findOrThrow(workspaceId, id);
+      const at = now();
+      const fresh = { state: 'queued', attempts: 0, interruptedAttempts: 0, currentAttemptId: null, jobId: null, error: null, output: null, finishedAt: null, progress: null, runAt: at, updatedAt: at } as const;
+      const retried: Run = shown({ ...current, ...fresh });
+      await store(retried, `run:${id}:${ids.next()}`, async (tx) => {
+        const locked = await tx.lock(id);
+        if (!locked) throw notFound(id);
+        if (locked.state !== 'failed' && locked.state !== 'cancelled') throw new SteadError('task_state_conflict', `Task ${id} is ${locked.state}; only failed or cancelled tasks can be retried`);
         await tx.update(id, fresh);
-        const retried: Run = shown({ ...current, ...fresh });
-        const viaOutbox = await enqueueWithin(tx, transaction, retried, key);
-        // Before commit, for the same reason as in `create`.
-        guard('runs.observer', () => observers.get(retried.feature)?.update(retried));
-        return { run: retried, outboxed: viaOutbox };
       });
-      if (outboxed) await outbox.handOver(id, key);
-      return run;
+      return retried;
     },
 
     observe(feature, observer) {
       observers.set(feature, observer);
     },
+    relay: () => enqueuer.relay(),
+    startRelay: () => enqueuer.startRelay(),
 
-    relay: () => outbox.relay(),
-    startRelay: () => outbox.start(),
-
-    work({ concurrency }) {
-      const onQueueFailure = async (failure: JobQueueFailure) => {
-        const payload = failure.payload as { runId?: string; taskId?: string };
-        const runId = payload.runId ?? payload.taskId;
-        if (runId) await execution.failedByQueue(runId, failure.error);
-      };
-      const workers = [queue.work(runsQueue, { 'run.execute': execution.execute }, { concurrency, onQueueFailure })];
-      if (!queue.capabilities.transactional) {
-        const legacy = (job: JobContext<{ taskId: string }>) => execution.execute({ ...job, payload: { runId: job.payload.taskId } });
-        workers.push(queue.work(legacyTasksQueue, { 'task.run': legacy }, { concurrency, onQueueFailure }));
-      }
-      return { close: async (graceMs) => void (await Promise.all(workers.map((worker) => worker.close(graceMs)))) };
-    },
+    work: ({ concurrency }) => startWorkers(queue, execution, concurrency),
   };
 };
