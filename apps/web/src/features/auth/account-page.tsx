@@ -4,6 +4,7 @@ import { ShieldCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormInput } from '@/components/form-input.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { QrCode } from '@/components/qr-code.tsx';
@@ -11,8 +12,7 @@ import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { CopyButton } from '@/components/ui/copy-button.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormError } from '@/components/ui/field.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -37,7 +37,7 @@ function ChangePasswordCard() {
   const queryClient = useQueryClient();
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(passwordSchema), defaultValues: { currentPassword: '', newPassword: '' } });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
   return (
     <Card>
       <CardHeader>
@@ -55,24 +55,23 @@ function ChangePasswordCard() {
             toast.success('Password changed', 'Your other sessions were signed out.');
           }))}
         >
-          <Field id="current-password" label="Current password" error={errors.currentPassword?.message}>
-            <Input
-              id="current-password"
-              type="password"
-              autoComplete="current-password"
-              aria-invalid={errors.currentPassword ? true : undefined}
-              {...form.register('currentPassword')}
-            />
-          </Field>
-          <Field id="new-password" label="New password" error={errors.newPassword?.message} hint="At least 8 characters.">
-            <Input
-              id="new-password"
-              type="password"
-              autoComplete="new-password"
-              aria-invalid={errors.newPassword ? true : undefined}
-              {...form.register('newPassword')}
-            />
-          </Field>
+          <FormInput
+            form={form}
+            name="currentPassword"
+            id="current-password"
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+          />
+          <FormInput
+            form={form}
+            name="newPassword"
+            id="new-password"
+            label="New password"
+            hint="At least 8 characters."
+            type="password"
+            autoComplete="new-password"
+          />
           <FormError message={serverError} />
           <div>
             <Button type="submit" disabled={isSubmitting}>
@@ -100,15 +99,14 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
           setSetup(await api.enableTwoFactor(values));
         }))}
       >
-        <Field id="two-factor-enable-password" label="Password" error={passwordForm.formState.errors.password?.message}>
-          <Input
-            id="two-factor-enable-password"
-            type="password"
-            autoComplete="current-password"
-            aria-invalid={passwordForm.formState.errors.password ? true : undefined}
-            {...passwordForm.register('password')}
-          />
-        </Field>
+        <FormInput
+          form={passwordForm}
+          name="password"
+          id="two-factor-enable-password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+        />
         <FormError message={serverError} />
         <div>
           <Button type="submit" disabled={passwordForm.formState.isSubmitting}>
@@ -157,16 +155,15 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
           await onEnabled();
         }))}
       >
-        <Field id="two-factor-code" label="Code" error={codeForm.formState.errors.code?.message}>
-          <Input
-            id="two-factor-code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
-            aria-invalid={codeForm.formState.errors.code ? true : undefined}
-            {...codeForm.register('code')}
-          />
-        </Field>
+        <FormInput
+          form={codeForm}
+          name="code"
+          id="two-factor-code"
+          label="Code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+        />
         <FormError message={serverError} />
         <div>
           <Button type="submit" disabled={codeForm.formState.isSubmitting}>
@@ -191,15 +188,14 @@ function DisableTwoFactor({ onDisabled }: { onDisabled: () => Promise<void> }) {
         await onDisabled();
       }))}
     >
-      <Field id="two-factor-disable-password" label="Password" error={form.formState.errors.password?.message}>
-        <Input
-          id="two-factor-disable-password"
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={form.formState.errors.password ? true : undefined}
-          {...form.register('password')}
-        />
-      </Field>
+      <FormInput
+        form={form}
+        name="password"
+        id="two-factor-disable-password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+      />
       <FormError message={serverError} />
       <div>
         <Button type="submit" variant="destructive" disabled={form.formState.isSubmitting}>

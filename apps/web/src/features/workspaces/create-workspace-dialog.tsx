@@ -3,10 +3,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormInput } from '@/components/form-input.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormError } from '@/components/ui/field.tsx';
 import { api } from '@/lib/api.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
@@ -19,7 +19,7 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
   const navigate = useNavigate();
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '' } });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
 
   return (
     <form
@@ -34,9 +34,7 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
         await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
       }))}
     >
-      <Field id="workspace-create-name" label="Workspace name" error={errors.name?.message}>
-        <Input id="workspace-create-name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
-      </Field>
+      <FormInput form={form} name="name" id="workspace-create-name" label="Workspace name" />
       <FormError message={serverError} />
       <DialogFooter>
         {onCancel ? (
