@@ -10,7 +10,7 @@ import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-inp
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { api, type Schedule, type SchedulePreviewQuery, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { createScheduleRequest, newScheduleFormValues, previewQueryOf, sameTrigger, ScheduleFormError, scheduleErrorField, scheduleToFormValues, triggerFromForm, updateScheduleRequest, type IntervalUnit, type ScheduleFormValues } from '@/features/schedules/schedule-form.ts';
@@ -134,11 +134,7 @@ function TriggerFields({ form, values, zones, viewerZone }: { form: UseFormRetur
           </Field>
           <Field id="schedule-time-zone" label="Time zone" error={errors.timeZone?.message} hint="The expression is read in this zone, daylight saving included.">
             <NativeSelect id="schedule-time-zone" aria-invalid={invalid('timeZone')} aria-describedby={describedBy('timeZone', 'schedule-time-zone')} {...form.register('timeZone')}>
-              {zones.map((zone) => (
-                <option key={zone} value={zone}>
-                  {zone}
-                </option>
-              ))}
+              <ValueOptions values={zones} />
             </NativeSelect>
           </Field>
         </>
@@ -158,11 +154,7 @@ function TriggerFields({ form, values, zones, viewerZone }: { form: UseFormRetur
               {...form.register('intervalValue')}
             />
             <NativeSelect aria-label="Interval unit" className="w-32 shrink-0" {...form.register('intervalUnit')}>
-              {intervalUnits.map((unit) => (
-                <option key={unit} value={unit}>
-                  {unit}
-                </option>
-              ))}
+              <ValueOptions values={intervalUnits} />
             </NativeSelect>
           </div>
         </Field>
