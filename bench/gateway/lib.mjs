@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cleanup, host, killAll, newTempDir, probe, steadEnv, stopProcess, track } from '../processes.mjs';
-import { descendants, freePort, jsonRequest, memory } from '../support.mjs';
+import { descendants, freePort, jsonRequest, memory, setupOwner } from '../support.mjs';
 
 export { cleanup, freePort, host, killAll, memory, newTempDir, stopProcess };
 
@@ -73,15 +73,7 @@ export const startPortkey = async (rootDir, { fixStreams }) => {
 
 /** Owner via /api/setup, a member API key, and a local openai-compatible provider pointing at the upstream. */
 export const provisionStead = async (origin, upstreamBaseUrl) => {
-  const setup = await jsonRequest(origin, 'POST', '/api/setup', {
-    body: { name: 'Bench Owner', email: 'bench@example.com', password: 'bench-password-0123456789', workspaceName: 'Bench' },
-  });
-  const cookie = setup.response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0])
-    .join('; ');
-  if (!cookie) throw new Error('POST /api/setup set no session cookie');
-  const workspaceId = setup.data.workspace.id;
+  const { cookie, workspaceId } = await setupOwner(origin);
   const key = await jsonRequest(origin, 'POST', `/api/workspaces/${workspaceId}/keys`, { body: { name: 'bench', role: 'member' }, headers: { cookie } });
   await jsonRequest(origin, 'POST', `/api/workspaces/${workspaceId}/model-providers`, {
     headers: { cookie },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { cleanup, host, newTempDir, probe, steadEnv, stopProcess, track } from '../processes.mjs';
-import { descendants, freePort, jsonRequest, memory } from '../support.mjs';
+import { descendants, freePort, jsonRequest, memory, setupOwner } from '../support.mjs';
 
 export const description =
   'Single-node server (SQLite): cold start from spawn to the first 200 from GET /api/health, idle RSS, and ' +
@@ -79,15 +79,7 @@ const coldStart = async (rootDir, dataDirFor, log, extraEnv) => {
 
 /** Owner account via /api/setup, then an owner API key created with the session cookie. */
 const provisionApiKey = async (origin) => {
-  const setup = await jsonRequest(origin, 'POST', '/api/setup', {
-    body: { name: 'Bench Owner', email: 'bench@example.com', password: 'bench-password-0123456789', workspaceName: 'Bench' },
-  });
-  const cookie = setup.response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0])
-    .join('; ');
-  if (!cookie) throw new Error('POST /api/setup set no session cookie');
-  const workspaceId = setup.data.workspace.id;
+  const { cookie, workspaceId } = await setupOwner(origin);
   const key = await jsonRequest(origin, 'POST', `/api/workspaces/${workspaceId}/keys`, {
     body: { name: 'bench', role: 'owner' },
     headers: { cookie },
