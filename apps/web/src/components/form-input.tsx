@@ -25,3 +25,8 @@ export function FormInput<T extends FieldValues>({
     </Field>
   );
 }
+
+/** A password being chosen: the hint states newPasswordSchema's rule, and password managers may offer one. */
+export function NewPasswordInput<T extends FieldValues>(props: { form: UseFormReturn<T>; name: Path<T>; id: string; label: string }) {
+  return <FormInput {...props} hint="At least 8 characters." type="password" autoComplete="new-password" />;
+}

@@ -4,7 +4,7 @@ import { ShieldCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { FormInput } from '@/components/form-input.tsx';
+import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { QrCode } from '@/components/qr-code.tsx';
@@ -63,15 +63,7 @@ function ChangePasswordCard() {
             type="password"
             autoComplete="current-password"
           />
-          <FormInput
-            form={form}
-            name="newPassword"
-            id="new-password"
-            label="New password"
-            hint="At least 8 characters."
-            type="password"
-            autoComplete="new-password"
-          />
+          <NewPasswordInput form={form} name="newPassword" id="new-password" label="New password" />
           <FormError message={serverError} />
           <div>
             <Button type="submit" disabled={isSubmitting}>
@@ -87,33 +79,17 @@ function ChangePasswordCard() {
 function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
   const [setup, setSetup] = useState<{ totpUri: string; recoveryCodes: string[] } | null>(null);
   const { serverError, guard } = useServerError();
-  const passwordForm = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   const codeForm = useForm({ resolver: zodResolver(codeSchema), defaultValues: { code: '' } });
 
   if (!setup) {
     return (
-      <form
-        noValidate
-        className="grid max-w-md gap-4"
-        onSubmit={passwordForm.handleSubmit(guard(async (values) => {
+      <ConfirmPasswordForm
+        id="two-factor-enable-password"
+        submitLabel="Set up two-factor authentication"
+        onConfirm={async (values) => {
           setSetup(await api.enableTwoFactor(values));
-        }))}
-      >
-        <FormInput
-          form={passwordForm}
-          name="password"
-          id="two-factor-enable-password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-        />
-        <FormError message={serverError} />
-        <div>
-          <Button type="submit" disabled={passwordForm.formState.isSubmitting}>
-            Set up two-factor authentication
-          </Button>
-        </div>
-      </form>
+        }}
+      />
     );
   }
 
@@ -175,34 +151,45 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
   );
 }
 
-function DisableTwoFactor({ onDisabled }: { onDisabled: () => Promise<void> }) {
+/** The account password, asked again before two-factor authentication is turned on or off. */
+function ConfirmPasswordForm({
+  id,
+  submitLabel,
+  destructive = false,
+  onConfirm,
+}: {
+  id: string;
+  submitLabel: string;
+  destructive?: boolean;
+  onConfirm: (values: { password: string }) => Promise<void>;
+}) {
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   return (
-    <form
-      noValidate
-      className="grid max-w-md gap-4"
-      onSubmit={form.handleSubmit(guard(async (values) => {
-        await api.disableTwoFactor(values);
-        toast.success('Two-factor authentication is off');
-        await onDisabled();
-      }))}
-    >
-      <FormInput
-        form={form}
-        name="password"
-        id="two-factor-disable-password"
-        label="Password"
-        type="password"
-        autoComplete="current-password"
-      />
+    <form noValidate className="grid max-w-md gap-4" onSubmit={form.handleSubmit(guard(onConfirm))}>
+      <FormInput form={form} name="password" id={id} label="Password" type="password" autoComplete="current-password" />
       <FormError message={serverError} />
       <div>
-        <Button type="submit" variant="destructive" disabled={form.formState.isSubmitting}>
-          Turn off two-factor authentication
+        <Button type="submit" variant={destructive ? 'destructive' : undefined} disabled={form.formState.isSubmitting}>
+          {submitLabel}
         </Button>
       </div>
     </form>
+  );
+}
+
+function DisableTwoFactor({ onDisabled }: { onDisabled: () => Promise<void> }) {
+  return (
+    <ConfirmPasswordForm
+      id="two-factor-disable-password"
+      submitLabel="Turn off two-factor authentication"
+      destructive
+      onConfirm={async (values) => {
+        await api.disableTwoFactor(values);
+        toast.success('Two-factor authentication is off');
+        await onDisabled();
+      }}
+    />
   );
 }
 

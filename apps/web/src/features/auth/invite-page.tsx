@@ -6,7 +6,7 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { AuthLayout } from '@/features/auth/auth-layout.tsx';
 import { LoginForm } from '@/features/auth/login-form.tsx';
-import { FormInput } from '@/components/form-input.tsx';
+import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -44,15 +44,7 @@ function SignUpForm({ token, invitation, onSignedIn }: { token: string; invitati
     >
       <FormInput form={form} name="name" id="signup-name" label="Name" autoComplete="name" />
       <FormInput form={form} name="email" id="signup-email" label="Email" type="email" autoComplete="email" />
-      <FormInput
-        form={form}
-        name="password"
-        id="signup-password"
-        label="Password"
-        hint="At least 8 characters."
-        type="password"
-        autoComplete="new-password"
-      />
+      <NewPasswordInput form={form} name="password" id="signup-password" label="Password" />
       <FormError message={serverError} />
       <Button type="submit" disabled={isSubmitting}>
         Create account and join

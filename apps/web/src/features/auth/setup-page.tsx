@@ -4,7 +4,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { AuthLayout } from '@/features/auth/auth-layout.tsx';
-import { FormInput } from '@/components/form-input.tsx';
+import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { FormError } from '@/components/ui/field.tsx';
 import { api } from '@/lib/api.ts';
@@ -48,15 +48,7 @@ export function SetupPage() {
       >
         <FormInput form={form} name="name" id="setup-name" label="Name" autoComplete="name" />
         <FormInput form={form} name="email" id="setup-email" label="Email" type="email" autoComplete="email" />
-        <FormInput
-          form={form}
-          name="password"
-          id="setup-password"
-          label="Password"
-          hint="At least 8 characters."
-          type="password"
-          autoComplete="new-password"
-        />
+        <NewPasswordInput form={form} name="password" id="setup-password" label="Password" />
         <FormInput form={form} name="workspaceName" id="setup-workspace-name" label="Workspace name" placeholder="e.g. Home lab" />
         <FormError message={serverError} />
         <Button type="submit" disabled={isSubmitting}>

@@ -21,7 +21,7 @@ import { useDebouncedValue } from '@/lib/use-debounced-value.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { useNow } from '@/features/tasks/use-task-events.ts';
 import { scheduleKeys } from '@/features/schedules/schedules.queries.ts';
-import { taskKeys } from '@/features/tasks/tasks.queries.ts';
+import { TaskKindsGate } from '@/features/tasks/task-kinds-gate.tsx';
 
 /** Quiet time after the last keystroke before the preview asks the server. */
 const PREVIEW_DEBOUNCE_MS = 350;
@@ -282,12 +282,6 @@ export function ScheduleDialog({
   schedule?: Schedule;
   onSaved: (schedule: Schedule) => void;
 }) {
-  const kinds = useQuery({
-    queryKey: taskKeys.taskKinds(workspaceId),
-    queryFn: async () => (await api.listTaskKinds(workspaceId)).kinds,
-    staleTime: 5 * 60_000,
-    enabled: open,
-  });
   return (
     <Dialog
       open={open}
@@ -296,24 +290,20 @@ export function ScheduleDialog({
       description="Starts a task of the chosen kind by itself, and records every fire."
       className="max-w-4xl"
     >
-      {kinds.isPending ? (
-        <LoadingRows />
-      ) : kinds.isError ? (
-        <FormError message={errorMessage(kinds.error)} />
-      ) : kinds.data.length === 0 ? (
-        <p className="text-sm text-muted-foreground">This server has no task kinds.</p>
-      ) : (
-        <ScheduleForm
-          workspaceId={workspaceId}
-          kinds={kinds.data}
-          schedule={schedule}
-          onCancel={() => onOpenChange(false)}
-          onSaved={(saved) => {
-            onOpenChange(false);
-            onSaved(saved);
-          }}
-        />
-      )}
+      <TaskKindsGate workspaceId={workspaceId} open={open}>
+        {(kinds) => (
+          <ScheduleForm
+            workspaceId={workspaceId}
+            kinds={kinds}
+            schedule={schedule}
+            onCancel={() => onOpenChange(false)}
+            onSaved={(saved) => {
+              onOpenChange(false);
+              onSaved(saved);
+            }}
+          />
+        )}
+      </TaskKindsGate>
     </Dialog>
   );
 }
