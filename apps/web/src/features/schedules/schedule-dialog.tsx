@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { FireTimeList } from '@/features/schedules/fire-times.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { api, type Schedule, type SchedulePreviewQuery, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -253,15 +252,9 @@ function ScheduleForm({
       </div>
 
       <div className="grid gap-4 md:col-span-2">
-        <FormError message={serverError} />
-        <DialogFooter>
-          <Button variant="outline" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={isSubmitting || kinds.length === 0}>
-            {isSubmitting ? 'Saving…' : schedule ? 'Save changes' : 'Create schedule'}
-          </Button>
-        </DialogFooter>
+        <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting || kinds.length === 0}>
+          {isSubmitting ? 'Saving…' : schedule ? 'Save changes' : 'Create schedule'}
+        </FormDialogFooter>
       </div>
     </form>
   );

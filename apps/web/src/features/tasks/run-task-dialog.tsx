@@ -3,9 +3,8 @@ import { SteadApiError } from '@stead/api-client';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api, type Task, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -98,15 +97,9 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
           />
         </Field>
       </div>
-      <FormError message={serverError} />
-      <DialogFooter>
-        <Button variant="outline" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={isSubmitting || kinds.length === 0}>
-          {isSubmitting ? 'Starting…' : 'Run task'}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting || kinds.length === 0}>
+        {isSubmitting ? 'Starting…' : 'Run task'}
+      </FormDialogFooter>
     </form>
   );
 }

@@ -4,9 +4,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { FormInput } from '@/components/form-input.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { api } from '@/lib/api.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
@@ -35,17 +33,9 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
       }))}
     >
       <FormInput form={form} name="name" id="workspace-create-name" label="Workspace name" />
-      <FormError message={serverError} />
-      <DialogFooter>
-        {onCancel ? (
-          <Button variant="outline" onClick={onCancel}>
-            Cancel
-          </Button>
-        ) : null}
-        <Button type="submit" disabled={isSubmitting}>
-          Create workspace
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
+        Create workspace
+      </FormDialogFooter>
     </form>
   );
 }

@@ -12,8 +12,8 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
@@ -92,15 +92,9 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
               ))}
             </NativeSelect>
           </Field>
-          <FormError message={serverError} />
-          <DialogFooter>
-            <Button variant="outline" onClick={() => close(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={isSubmitting}>
-              Create invitation
-            </Button>
-          </DialogFooter>
+          <FormDialogFooter error={serverError} onCancel={() => close(false)} submitDisabled={isSubmitting}>
+            Create invitation
+          </FormDialogFooter>
         </form>
       )}
     </Dialog>

@@ -1,9 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { LimitFields } from '@/features/models/usage/limit-fields.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
 import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
 import { limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
@@ -78,15 +77,9 @@ function KeyLimitsForm({ workspaceId, target, onDone }: { workspaceId: string; t
           setServerError(null);
         }} invalid={invalid} usage={editing?.budget.usage} className="lg:grid-cols-2" />
       <p className="text-xs text-muted-foreground">{editing ? 'Empty fields mean no limit; all empty removes the key’s limits.' : 'Empty fields mean no limit.'}</p>
-      <FormError message={serverError} />
-      <DialogFooter>
-        <Button variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : 'Save limits'}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onDone} submitDisabled={pending}>
+        {pending ? 'Saving…' : 'Save limits'}
+      </FormDialogFooter>
     </form>
   );
 }
