@@ -1,5 +1,5 @@
-// Helpers every bench suite shares: a free loopback port, JSON calls to Stead's API, and /proc readings of a
-// process tree (memory of a server together with anything it spawned).
+// Helpers every bench suite shares: a free loopback port, JSON calls to Stead's API (and its first owner), and
+// /proc readings of a process tree (memory of a server together with anything it spawned).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
@@ -24,6 +24,36 @@ export const jsonRequest = async (origin, method, path, { body, headers = {} } =
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
   return { response, data: text ? JSON.parse(text) : null };
+};
+
+/** The owner and first workspace of a fresh Stead via /api/setup, with the owner's session cookie. */
+export const setupOwner = async (origin) => {
+  const setup = await jsonRequest(origin, 'POST', '/api/setup', {
+    body: { name: 'Bench Owner', email: 'bench@example.com', password: 'bench-password-0123456789', workspaceName: 'Bench' },
+  });
+  const cookie = setup.response.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .join('; ');
+  if (!cookie) throw new Error('POST /api/setup set no session cookie');
+  const workspaceId = setup.data.workspace.id;
+  return { cookie, workspaceId };
+};
+
+/** Deletes every Redis key under `<prefix>:`, the keys one bench run made. */
+export const deleteRedisKeys = async (url, prefix) => {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
 };
 
 /** Every process below pid. */

@@ -2,86 +2,24 @@
 // Stead's provisioning (owner, API key, provider), /proc memory and CPU readings, autocannon and the paced client.
 // Every child process is tracked and killed on exit (also on Ctrl-C); temp directories are removed by cleanup().
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { descendants, freePort, jsonRequest, memory } from '../support.mjs';
+import { cleanup, host, killAll, newTempDir, probe, steadEnv, stopProcess, track } from '../processes.mjs';
+import { descendants, freePort, jsonRequest, memory, setupOwner } from '../support.mjs';
 
-export { freePort, memory };
+export { cleanup, freePort, host, killAll, memory, newTempDir, stopProcess };
 
-export const host = '127.0.0.1';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const modelName = 'bench-model';
 export const providerName = 'up';
 export const upstreamContent = 'Hello from the bench upstream. This answer is fixed.';
 export const streamTokens = 20;
 
-/** Child processes still running, killed if the harness itself stops. */
-const live = new Set();
-const tempDirs = [];
-export const killAll = () => {
-  for (const child of live) child.kill('SIGKILL');
-};
-export const cleanup = () => {
-  killAll();
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-};
-process.once('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-
 export const round = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? null : Math.round(value * 10 ** digits) / 10 ** digits);
-
-export const newTempDir = (prefix) => {
-  const dir = mkdtempSync(join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-};
-
-/** Spawns a tracked child; `output` keeps its stdout and stderr, `exit` resolves when it ends. */
-const track = (child) => {
-  live.add(child);
-  const output = [];
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => output.push(chunk.toString()));
-  let exited = null;
-  const exit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      live.delete(child);
-      resolve(exited);
-    });
-  });
-  return { child, output, exit, exited: () => exited };
-};
-
-export const stopProcess = async (proc, timeoutMs = 10_000) => {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited();
-  proc.child.kill('SIGTERM');
-  const result = await Promise.race([proc.exit, sleep(timeoutMs).then(() => null)]);
-  if (result) return result;
-  proc.child.kill('SIGKILL');
-  return proc.exit;
-};
-
-/** Status of one request on a fresh connection, or null when nothing answered. */
-const probe = (port, path) =>
-  new Promise((resolve) => {
-    const request = http.get({ host, port, path, agent: false, timeout: 1_000 }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? null));
-      response.on('error', () => resolve(null));
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(null));
-  });
 
 const waitUntil = async (proc, what, check, timeoutMs = 30_000) => {
   const started = performance.now();
@@ -105,19 +43,15 @@ export const startUpstream = async () => {
   return { ...proc, ...info, baseUrl: `http://${host}:${info.port}/v1` };
 };
 
-/** Environment of Stead: the caller's, minus every STEAD_* setting (no stray database or Redis URL). */
-const steadEnv = (dataDir, port) => {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STEAD_')));
-  // The upstream listens on loopback: a provider reaches a private address only when the administrator allows it.
-  return { ...env, STEAD_DATA_DIR: dataDir, STEAD_PORT: String(port), STEAD_HOST: host, STEAD_LOG_LEVEL: 'warn', STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' };
-};
+// The upstream listens on loopback: a provider reaches a private address only when the administrator allows it.
+const upstreamEgress = { STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' };
 
 /** `node [nodeArgs] apps/server/bin/stead.mjs start` on a fresh data directory; resolves once /api/health is 200. */
 export const startStead = async (rootDir, { nodeArgs = [] } = {}) => {
   const port = await freePort();
   const dataDir = newTempDir('stead-bench-gateway-');
   const proc = track(
-    spawn(process.execPath, [...nodeArgs, join(rootDir, 'apps/server/bin/stead.mjs'), 'start'], { cwd: rootDir, env: steadEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, join(rootDir, 'apps/server/bin/stead.mjs'), 'start'], { cwd: rootDir, env: steadEnv(dataDir, port, upstreamEgress), stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   const readyMs = await waitUntil(proc, 'stead start', async () => (await probe(port, '/api/health')) === 200);
   return { ...proc, port, dataDir, readyMs, origin: `http://${host}:${port}` };
@@ -139,15 +73,7 @@ export const startPortkey = async (rootDir, { fixStreams }) => {
 
 /** Owner via /api/setup, a member API key, and a local openai-compatible provider pointing at the upstream. */
 export const provisionStead = async (origin, upstreamBaseUrl) => {
-  const setup = await jsonRequest(origin, 'POST', '/api/setup', {
-    body: { name: 'Bench Owner', email: 'bench@example.com', password: 'bench-password-0123456789', workspaceName: 'Bench' },
-  });
-  const cookie = setup.response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0])
-    .join('; ');
-  if (!cookie) throw new Error('POST /api/setup set no session cookie');
-  const workspaceId = setup.data.workspace.id;
+  const { cookie, workspaceId } = await setupOwner(origin);
   const key = await jsonRequest(origin, 'POST', `/api/workspaces/${workspaceId}/keys`, { body: { name: 'bench', role: 'member' }, headers: { cookie } });
   await jsonRequest(origin, 'POST', `/api/workspaces/${workspaceId}/model-providers`, {
     headers: { cookie },

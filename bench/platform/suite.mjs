@@ -2,19 +2,16 @@
 // latency of GET /api/health and of an API-key authenticated list endpoint, on the single-node (SQLite) server.
 // Everything stays on loopback; every run is bounded in time and the server is killed at the end.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { descendants, freePort, jsonRequest, memory } from '../support.mjs';
+import { cleanup, host, newTempDir, probe, steadEnv, stopProcess, track } from '../processes.mjs';
+import { descendants, freePort, jsonRequest, memory, setupOwner } from '../support.mjs';
 
 export const description =
   'Single-node server (SQLite): cold start from spawn to the first 200 from GET /api/health, idle RSS, and ' +
   'requests/s with p50/p99 latency (autocannon) for GET /api/health and for GET /api/workspaces/:id/members with an API key.';
 
-const host = '127.0.0.1';
 // BENCH_QUICK=1 shortens every phase to check the harness itself; run.mjs then writes under bench/.tmp/.
 const quick = process.env.BENCH_QUICK === '1';
 const startRuns = quick ? 1 : 5;
@@ -25,86 +22,28 @@ const warmupSeconds = quick ? 1 : 2;
 const loadSeconds = quick ? 1 : 10;
 const budgets = { coldStartMs: 1_500, idleRssMiB: 150 };
 
-/** Servers still running, killed if the harness itself is stopped. */
-const live = new Set();
-const killAll = () => {
-  for (const child of live) child.kill('SIGKILL');
-};
-process.once('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-
-const tempDirs = [];
-const newDataDir = () => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'stead-bench-'));
-  tempDirs.push(dir);
-  return dir;
-};
-
-/** Status code of one GET, or null when nothing answered; a fresh connection each time, as a cold client has. */
-const probe = (port, path) =>
-  new Promise((resolve) => {
-    const request = http.get({ host, port, path, agent: false, timeout: 1_000 }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? null));
-      response.on('error', () => resolve(null));
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(null));
-  });
-
-/** Environment of the server: the caller's, minus every STEAD_* setting (no stray database or Redis URL). */
-const serverEnv = (dataDir, port, extra = {}) => {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STEAD_')));
-  return { ...env, STEAD_DATA_DIR: dataDir, STEAD_PORT: String(port), STEAD_HOST: host, STEAD_LOG_LEVEL: 'warn', ...extra };
-};
-
 /** Spawn `stead start` and poll /api/health every 10 ms; resolves once it answers 200. */
 const startServer = async (rootDir, dataDir, extraEnv = {}) => {
   const port = await freePort();
-  const output = [];
   const started = performance.now();
-  const child = spawn(process.execPath, [join(rootDir, 'apps/server/bin/stead.mjs'), 'start'], {
-    cwd: rootDir,
-    env: serverEnv(dataDir, port, extraEnv),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  let exited = null;
-  const exit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      live.delete(child);
-      resolve(exited);
-    });
-  });
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => output.push(chunk.toString()));
-
+  const server = track(
+    spawn(process.execPath, [join(rootDir, 'apps/server/bin/stead.mjs'), 'start'], {
+      cwd: rootDir,
+      env: steadEnv(dataDir, port, extraEnv),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   for (;;) {
-    if (exited) throw new Error(`stead start exited (${JSON.stringify(exited)}) before it was healthy:\n${output.join('')}`);
+    if (server.exited()) throw new Error(`stead start exited (${JSON.stringify(server.exited())}) before it was healthy:\n${server.output.join('')}`);
     if (performance.now() - started > startTimeoutMs) {
-      child.kill('SIGKILL');
-      throw new Error(`stead start was not healthy within ${startTimeoutMs} ms:\n${output.join('')}`);
+      server.child.kill('SIGKILL');
+      throw new Error(`stead start was not healthy within ${startTimeoutMs} ms:\n${server.output.join('')}`);
     }
     if ((await probe(port, '/api/health')) === 200) break;
     await sleep(pollIntervalMs);
   }
   const readyMs = performance.now() - started;
-  return { child, port, readyMs, exit, output, origin: `http://${host}:${port}` };
-};
-
-const stopServer = async (server) => {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGTERM');
-  const result = await Promise.race([server.exit, sleep(10_000).then(() => null)]);
-  if (!result) {
-    server.child.kill('SIGKILL');
-    await server.exit;
-  }
+  return { ...server, port, readyMs, origin: `http://${host}:${port}` };
 };
 
 const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -130,7 +69,7 @@ const coldStart = async (rootDir, dataDirFor, log, extraEnv) => {
     const dataDir = dataDirFor(index);
     const server = await startServer(rootDir, dataDir, extraEnv);
     const { rssMiB } = memory(server.child.pid);
-    await stopServer(server);
+    await stopProcess(server);
     runs.push({ readyMs: round(server.readyMs), rssAtReadyMiB: rssMiB });
     log(`start ${index + 1}/${startRuns}: ${round(server.readyMs)} ms, ${rssMiB} MiB at ready`);
     await sleep(200);
@@ -140,15 +79,7 @@ const coldStart = async (rootDir, dataDirFor, log, extraEnv) => {
 
 /** Owner account via /api/setup, then an owner API key created with the session cookie. */
 const provisionApiKey = async (origin) => {
-  const setup = await jsonRequest(origin, 'POST', '/api/setup', {
-    body: { name: 'Bench Owner', email: 'bench@example.com', password: 'bench-password-0123456789', workspaceName: 'Bench' },
-  });
-  const cookie = setup.response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0])
-    .join('; ');
-  if (!cookie) throw new Error('POST /api/setup set no session cookie');
-  const workspaceId = setup.data.workspace.id;
+  const { cookie, workspaceId } = await setupOwner(origin);
   const key = await jsonRequest(origin, 'POST', `/api/workspaces/${workspaceId}/keys`, {
     body: { name: 'bench', role: 'owner' },
     headers: { cookie },
@@ -194,13 +125,13 @@ export const run = async ({ rootDir, log }) => {
     // The first start ever after a code change also fills tsx's transform cache; run one start without that
     // cache so its cost is on record, separately from the budgeted runs.
     log('start without tsx transform cache (not budgeted)');
-    const uncached = await startServer(rootDir, newDataDir(), { TSX_DISABLE_CACHE: '1' });
-    await stopServer(uncached);
+    const uncached = await startServer(rootDir, newTempDir('stead-bench-'), { TSX_DISABLE_CACHE: '1' });
+    await stopProcess(uncached);
     log(`uncached start: ${round(uncached.readyMs)} ms`);
 
     log(`cold start on ${startRuns} fresh data directories (migrations included)`);
     const freshDirs = [];
-    const fresh = await coldStart(rootDir, (index) => (freshDirs[index] = newDataDir()), log);
+    const fresh = await coldStart(rootDir, (index) => (freshDirs[index] = newTempDir('stead-bench-')), log);
     log(`cold start ${startRuns} times on an existing data directory`);
     const existingDir = freshDirs[0];
     const existing = await coldStart(rootDir, () => existingDir, log);
@@ -228,7 +159,7 @@ export const run = async ({ rootDir, log }) => {
       afterLoad = memory(pid);
       log(`after load: ${afterLoad.rssMiB} MiB RSS, peak ${afterLoad.peakRssMiB} MiB`);
     } finally {
-      await stopServer(server);
+      await stopProcess(server);
     }
     const serverErrors = server.output.join('').trim();
 
@@ -274,8 +205,7 @@ export const run = async ({ rootDir, log }) => {
     ];
     return { budgets: budgetRows, results, markdown: markdown(results) };
   } finally {
-    killAll();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 };
 

@@ -17,6 +17,7 @@ import type { JobQueue } from '../../apps/server/src/platform/queue/queue.port.t
 import { createSqliteDatabase } from '../../apps/server/src/platform/database/database.factory.ts';
 import { migrations } from '../../apps/server/src/feature-list.ts';
 import { migrateToLatest } from '../../apps/server/src/platform/database/migrator.ts';
+import { deleteRedisKeys } from '../support.mjs';
 
 interface Spec {
   backend: 'embedded' | 'bullmq-adapter' | 'bullmq-raw';
@@ -68,20 +69,6 @@ const embedded = async (): Promise<Backend> => {
   };
 };
 
-const redisCleanup = async (url: string, prefix: string): Promise<void> => {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-};
-
 const bullmqAdapter = async (url: string): Promise<Backend> => {
   const prefix = `bench-queue-${randomBytes(6).toString('hex')}`;
   const queue: JobQueue = createBullmqQueue({ url, prefix });
@@ -95,7 +82,7 @@ const bullmqAdapter = async (url: string): Promise<Backend> => {
     async dispose() {
       await queue.close();
       await counts.close();
-      await redisCleanup(url, prefix);
+      await deleteRedisKeys(url, prefix);
     },
   };
 };
@@ -124,7 +111,7 @@ const bullmqRaw = async (url: string): Promise<Backend> => {
       await Promise.all(workers.map((worker) => worker.close()));
       await queue.close();
       connection.disconnect();
-      await redisCleanup(url, prefix);
+      await deleteRedisKeys(url, prefix);
     },
   };
 };

@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deleteRedisKeys } from '../support.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const rootDir = join(self, '../../..');
@@ -114,21 +115,8 @@ const backend = async (adapter) => {
       },
     };
   }
-  const { Redis } = await import('ioredis');
   const prefix = `bench-recovery-${randomBytes(6).toString('hex')}`;
-  return {
-    spec: { adapter, prefix },
-    async dispose() {
-      const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await client.unlink(...keys);
-      } while (cursor !== '0');
-      client.disconnect();
-    },
-  };
+  return { spec: { adapter, prefix }, dispose: () => deleteRedisKeys(redisUrl, prefix) };
 };
 
 const measure = async (adapter, mode, run) => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureChatText, startOpenAiUpstream } from '../../server/test/support/openai-upstream.ts';
 import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
@@ -58,6 +58,15 @@ describe.skipIf(!chromiumAvailable)('the Models area, in Chromium', () => {
   const consoleErrors: string[] = [];
 
   const shoot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(stead.screenshots, `models-${name}.png`), fullPage });
+  /** The viewport scrolled to `target`, then the same on a phone as `<name>-phone` (resizing, not reloading, keeps the journey quick). */
+  const shootDesktopAndPhone = async (page: Page, name: string, target: Locator, phoneTarget = target) => {
+    await target.scrollIntoViewIfNeeded();
+    await shoot(page, name, false);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await phoneTarget.scrollIntoViewIfNeeded();
+    await shoot(page, `${name}-phone`, false);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
 
   beforeAll(async () => {
     await ensureBuilt();
@@ -213,14 +222,9 @@ describe.skipIf(!chromiumAvailable)('the Models area, in Chromium', () => {
     const keyRow = keyLimits.getByRole('listitem', { name: 'Limits of deploy bot' });
     await keyRow.getByText('0 used of 30', { exact: true }).waitFor();
     await keyRow.getByText('$0 used of $2.50', { exact: true }).waitFor();
-    // The viewport, scrolled to the budgets (a full-page shot draws the sticky sidebar mid-page).
-    await keyRow.scrollIntoViewIfNeeded();
-    await shoot(page, '11-key-limits', false);
-    // On a phone each limit carries its own label (resizing, not reloading, keeps the journey quick).
-    await page.setViewportSize({ width: 390, height: 844 });
-    await keyRow.scrollIntoViewIfNeeded();
-    await shoot(page, '11-key-limits-phone', false);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    // The viewport, scrolled to the budgets (a full-page shot draws the sticky sidebar mid-page); on a phone each
+    // limit carries its own label.
+    await shootDesktopAndPhone(page, '11-key-limits', keyRow);
 
     // Edit: a new per-minute limit, the spend limit cleared.
     await keyRow.getByRole('button', { name: 'Edit limits of deploy bot' }).click();
@@ -260,12 +264,7 @@ describe.skipIf(!chromiumAvailable)('the Models area, in Chromium', () => {
     await tester.getByRole('button', { name: 'Test route' }).click();
     await asked;
     await shoot(page, '12-tester-as-key', false);
-    await keyDefaults.getByRole('button', { name: 'Add key default' }).scrollIntoViewIfNeeded();
-    await shoot(page, '12-key-defaults', false);
-    await page.setViewportSize({ width: 390, height: 844 });
-    await keyDefaults.scrollIntoViewIfNeeded();
-    await shoot(page, '12-key-defaults-phone', false);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await shootDesktopAndPhone(page, '12-key-defaults', keyDefaults.getByRole('button', { name: 'Add key default' }), keyDefaults);
     await keyDefaults.getByRole('button', { name: 'Remove the default of deploy bot' }).click();
     await keyDefaults.getByText('No API key has a default of its own', { exact: false }).waitFor();
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, steadInChromium, watchConsole } from './support/stead-browser.ts';
 
 /**
  * The whole first-day journey in a real browser against the real server (the `stead` program on a fresh
@@ -13,28 +13,19 @@ const owner = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'ol
 const colleague = { name: 'Carl Colleague', email: 'carl@example.com', password: 'carl-password-12' };
 
 describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
-  let stead: RunningStead;
-  let browser: Browser;
+  const chromium = steadInChromium();
   let baseUrl = '';
   const consoleErrors: string[] = [];
 
-  const shoot = (page: Page, name: string) => page.screenshot({ path: join(stead.screenshots, `${name}.png`), fullPage: true });
+  const shoot = (page: Page, name: string) => page.screenshot({ path: join(chromium.stead.screenshots, `${name}.png`), fullPage: true });
   const watch = (page: Page) => watchConsole(page, consoleErrors);
 
-  beforeAll(async () => {
-    await ensureBuilt();
-    stead = await startStead();
-    baseUrl = stead.baseUrl;
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stead?.stop();
+  beforeAll(() => {
+    baseUrl = chromium.stead.baseUrl;
   });
 
   it('walks setup, sign-in, workspace, invitation, API key and audit log', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = watch(await context.newPage());
 
     // Setup: a fresh instance sends everyone to the setup page.
@@ -85,7 +76,7 @@ describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
     await page.getByRole('button', { name: 'Done' }).click();
 
     // The colleague opens the link in their own browser (on a phone), creates an account and joins.
-    const guestContext = await browser.newContext({ viewport: { width: 375, height: 740 } });
+    const guestContext = await chromium.browser.newContext({ viewport: { width: 375, height: 740 } });
     const guest = watch(await guestContext.newPage());
     await guest.goto(inviteUrl);
     await guest.getByText('Research').first().waitFor();

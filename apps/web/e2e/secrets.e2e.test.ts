@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, completeSetup, steadInChromium, watchConsole } from './support/stead-browser.ts';
 
 /**
  * The workspace secrets store in a real browser: the owner adds a secret (value in a password field), sees it
@@ -13,26 +13,14 @@ const value = 'whsec_c2VjcmV0LXZhbHVlLW5ldmVyLXNob3du';
 const replacement = 'whsec_cmVwbGFjZWQtdmFsdWUtbmV2ZXItc2hvd24';
 
 describe.skipIf(!chromiumAvailable)('workspace secrets, in Chromium', () => {
-  let stead: RunningStead;
-  let browser: Browser;
+  const chromium = steadInChromium();
   const consoleErrors: string[] = [];
-  const shoot = (page: Page, name: string) => page.screenshot({ path: join(stead.screenshots, `secrets-${name}.png`), fullPage: true });
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    stead = await startStead();
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stead?.stop();
-  });
+  const shoot = (page: Page, name: string) => page.screenshot({ path: join(chromium.stead.screenshots, `secrets-${name}.png`), fullPage: true });
 
   it('adds, lists, replaces, picks and deletes a secret without ever showing its value', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = watchConsole(await context.newPage(), consoleErrors);
-    await completeSetup(page, stead.baseUrl, owner);
+    await completeSetup(page, chromium.stead.baseUrl, owner);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Secrets' }).click();
     await page.waitForURL('**/secrets');

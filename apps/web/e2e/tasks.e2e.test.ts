@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { Browser, ConsoleMessage, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import type { ConsoleMessage, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, completeSetup, steadInChromium, watchConsole } from './support/stead-browser.ts';
 
 /**
  * Background work in a real browser against the real server: the owner runs an `http.request` task against
@@ -17,29 +17,17 @@ const LIVE_TIMEOUT = 20_000;
 const refusedPreview = (message: ConsoleMessage) => message.text().includes('status of 400') && message.location().url.includes('/schedules/preview?');
 
 describe.skipIf(!chromiumAvailable)('tasks and schedules, in Chromium', () => {
-  let stead: RunningStead;
-  let browser: Browser;
+  // The task calls the server itself on loopback, which egress refuses unless allowed.
+  const chromium = steadInChromium({ env: { STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' } });
   const consoleErrors: string[] = [];
 
-  const shoot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(stead.screenshots, `tasks-${name}.png`), fullPage });
+  const shoot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(chromium.stead.screenshots, `tasks-${name}.png`), fullPage });
   const watch = (page: Page) => watchConsole(page, consoleErrors, refusedPreview);
 
-  beforeAll(async () => {
-    await ensureBuilt();
-    // The task calls the server itself on loopback, which egress refuses unless allowed.
-    stead = await startStead({ env: { STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' } });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stead?.stop();
-  });
-
   it('runs a task and watches it live, then schedules it, sees it fire and disables it', async () => {
-    const { baseUrl } = stead;
+    const { baseUrl } = chromium.stead;
     const healthInput = JSON.stringify({ method: 'GET', url: `${baseUrl}/api/health` }, null, 2);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = watch(await context.newPage());
 
     // Setup: the owner's account and first workspace.

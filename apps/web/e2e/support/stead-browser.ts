@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * What every browser journey needs: the built dashboard, a real `stead` server on a fresh SQLite data
@@ -155,6 +156,34 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+export interface SteadInChromium {
+  readonly stead: RunningStead;
+  readonly browser: Browser;
+}
+
+/** A suite's server and browser: started (after building) before its tests, stopped after them. */
+export function steadInChromium(options: { env?: Record<string, string> } = {}): SteadInChromium {
+  let stead: RunningStead | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    await ensureBuilt();
+    stead = await startStead(options);
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stead?.stop();
+  });
+  return {
+    get stead() {
+      return stead!;
+    },
+    get browser() {
+      return browser!;
+    },
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { redisTestScope } from '../../../test/support/redis-tests.ts';
 import { serviceUrl } from '../../../test/support/services.ts';
 import type { Clock, Ids } from '../clock/clock.ts';
 import type { EventBusErrorHandler } from './event-delivery.ts';
@@ -54,18 +55,10 @@ describe.skipIf(!redisUrl)('redis event bus', () => {
   const channelPrefix = `stead-test:${randomBytes(6).toString('hex')}:`;
   runEventBusContract('redis', async () => createRedisEventBus({ url: redisUrl!, channelPrefix }), { capabilities: { crossProcess: true } });
 
-  const cleanup: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    await Promise.all(cleanup.splice(0).map((close) => close()));
-  });
-  const inspector = (): Redis => {
-    const client = new Redis(redisUrl!);
-    cleanup.push(() => client.quit());
-    return client;
-  };
+  const { defer, inspector } = redisTestScope(redisUrl!);
   const bus = (options: { onError?: EventBusErrorHandler; client?: Redis } = {}): EventBus => {
     const created = createRedisEventBus({ url: redisUrl!, channelPrefix, ...options });
-    cleanup.push(() => created.close());
+    defer(() => created.close());
     return created;
   };
   const subscriberCount = async (client: Redis, channel: string): Promise<number> => {
@@ -127,7 +120,7 @@ describe.skipIf(!redisUrl)('redis event bus', () => {
 
   it('keeps workspaces on different channel prefixes apart', async () => {
     const other = createRedisEventBus({ url: redisUrl!, channelPrefix: `${channelPrefix}other:` });
-    cleanup.push(() => other.close());
+    defer(() => other.close());
     const events = bus();
     const received: SteadEvent[] = [];
     await other.subscribe({ workspaceId: 'ws-a' }, (event) => received.push(event));
@@ -155,9 +148,9 @@ describe.skipIf(!redisUrl)('redis event bus', () => {
     // Port 1 refuses connections; a single attempt keeps the test fast.
     const client = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     client.on('error', () => {});
-    cleanup.push(async () => client.disconnect());
+    defer(async () => client.disconnect());
     const events = createRedisEventBus({ client, channelPrefix, onError });
-    cleanup.push(() => events.close());
+    defer(() => events.close());
     await expect(events.ping()).rejects.toMatchObject({ code: 'service_unavailable' });
     await expect(events.publish({ type: 'x', workspaceId: 'ws-a', data: null })).rejects.toMatchObject({ code: 'service_unavailable' });
   });

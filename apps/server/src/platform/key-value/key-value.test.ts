@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { redisTestScope } from '../../../test/support/redis-tests.ts';
 import { serviceUrl } from '../../../test/support/services.ts';
 import type { Clock } from '../clock/clock.ts';
 import { runKeyValueContract } from './key-value.contract.ts';
@@ -120,18 +121,10 @@ describe.skipIf(!redisUrl)('redis key-value store', () => {
     ttlMs: 150,
   });
 
-  const cleanup: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    await Promise.all(cleanup.splice(0).map((close) => close()));
-  });
-  const inspector = (): Redis => {
-    const client = new Redis(redisUrl!);
-    cleanup.push(() => client.quit());
-    return client;
-  };
+  const { defer, inspector } = redisTestScope(redisUrl!);
   const store = (options: Partial<Parameters<typeof createRedisKeyValueStore>[0]> = {}): KeyValueStore => {
     const created = createRedisKeyValueStore({ url: redisUrl!, prefix: `${runPrefix}${randomBytes(4).toString('hex')}:`, ...options });
-    cleanup.push(() => created.close());
+    defer(() => created.close());
     return created;
   };
 
@@ -213,7 +206,7 @@ describe.skipIf(!redisUrl)('redis key-value store', () => {
     // Port 1 refuses connections; a single attempt keeps the test fast.
     const client = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     client.on('error', () => {});
-    cleanup.push(async () => client.disconnect());
+    defer(async () => client.disconnect());
     const kv = store({ client });
     await expect(kv.ping()).rejects.toMatchObject({ code: 'service_unavailable' });
     await expect(kv.get('key')).rejects.toMatchObject({ code: 'service_unavailable' });

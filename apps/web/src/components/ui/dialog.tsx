@@ -1,6 +1,8 @@
 import { XIcon } from 'lucide-react';
 import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from 'react';
 import { cn } from '@/lib/utils.ts';
+import { Button } from './button.tsx';
+import { FormError } from './field.tsx';
 
 /**
  * Modal dialog on the native <dialog> element: the browser provides focus trapping, Escape, the inert
@@ -83,4 +85,33 @@ export function Dialog({
 
 export function DialogFooter({ className, ...props }: ComponentProps<'div'>) {
   return <div className={cn('flex flex-col-reverse gap-2 sm:flex-row sm:justify-end', className)} {...props} />;
+}
+
+/** The end of a dialog's form: the server's error, Cancel (when it can be cancelled) and the submit button. */
+export function FormDialogFooter({
+  error,
+  onCancel,
+  submitDisabled,
+  children,
+}: {
+  error: string | null | undefined;
+  onCancel?: () => void;
+  submitDisabled: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <FormError message={error} />
+      <DialogFooter>
+        {onCancel ? (
+          <Button variant="outline" onClick={onCancel}>
+            Cancel
+          </Button>
+        ) : null}
+        <Button type="submit" disabled={submitDisabled}>
+          {children}
+        </Button>
+      </DialogFooter>
+    </>
+  );
 }

@@ -12,3 +12,12 @@ export function Input({ className, type = 'text', ...props }: ComponentProps<'in
 export function NativeSelect({ className, ...props }: ComponentProps<'select'>) {
   return <select className={cn(inputClassName, 'appearance-auto pr-2 dark:[&>option]:bg-popover', className)} {...props} />;
 }
+
+/** One <option> per value, labelled with the value itself. */
+export function ValueOptions({ values }: { values: readonly string[] }) {
+  return values.map((value) => (
+    <option key={value} value={value}>
+      {value}
+    </option>
+  ));
+}

@@ -4,6 +4,7 @@ import { ShieldCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { QrCode } from '@/components/qr-code.tsx';
@@ -11,8 +12,7 @@ import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { CopyButton } from '@/components/ui/copy-button.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormError } from '@/components/ui/field.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -37,7 +37,7 @@ function ChangePasswordCard() {
   const queryClient = useQueryClient();
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(passwordSchema), defaultValues: { currentPassword: '', newPassword: '' } });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
   return (
     <Card>
       <CardHeader>
@@ -55,24 +55,15 @@ function ChangePasswordCard() {
             toast.success('Password changed', 'Your other sessions were signed out.');
           }))}
         >
-          <Field id="current-password" label="Current password" error={errors.currentPassword?.message}>
-            <Input
-              id="current-password"
-              type="password"
-              autoComplete="current-password"
-              aria-invalid={errors.currentPassword ? true : undefined}
-              {...form.register('currentPassword')}
-            />
-          </Field>
-          <Field id="new-password" label="New password" error={errors.newPassword?.message} hint="At least 8 characters.">
-            <Input
-              id="new-password"
-              type="password"
-              autoComplete="new-password"
-              aria-invalid={errors.newPassword ? true : undefined}
-              {...form.register('newPassword')}
-            />
-          </Field>
+          <FormInput
+            form={form}
+            name="currentPassword"
+            id="current-password"
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+          />
+          <NewPasswordInput form={form} name="newPassword" id="new-password" label="New password" />
           <FormError message={serverError} />
           <div>
             <Button type="submit" disabled={isSubmitting}>
@@ -88,34 +79,17 @@ function ChangePasswordCard() {
 function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
   const [setup, setSetup] = useState<{ totpUri: string; recoveryCodes: string[] } | null>(null);
   const { serverError, guard } = useServerError();
-  const passwordForm = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   const codeForm = useForm({ resolver: zodResolver(codeSchema), defaultValues: { code: '' } });
 
   if (!setup) {
     return (
-      <form
-        noValidate
-        className="grid max-w-md gap-4"
-        onSubmit={passwordForm.handleSubmit(guard(async (values) => {
+      <ConfirmPasswordForm
+        id="two-factor-enable-password"
+        submitLabel="Set up two-factor authentication"
+        onConfirm={async (values) => {
           setSetup(await api.enableTwoFactor(values));
-        }))}
-      >
-        <Field id="two-factor-enable-password" label="Password" error={passwordForm.formState.errors.password?.message}>
-          <Input
-            id="two-factor-enable-password"
-            type="password"
-            autoComplete="current-password"
-            aria-invalid={passwordForm.formState.errors.password ? true : undefined}
-            {...passwordForm.register('password')}
-          />
-        </Field>
-        <FormError message={serverError} />
-        <div>
-          <Button type="submit" disabled={passwordForm.formState.isSubmitting}>
-            Set up two-factor authentication
-          </Button>
-        </div>
-      </form>
+        }}
+      />
     );
   }
 
@@ -157,16 +131,15 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
           await onEnabled();
         }))}
       >
-        <Field id="two-factor-code" label="Code" error={codeForm.formState.errors.code?.message}>
-          <Input
-            id="two-factor-code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
-            aria-invalid={codeForm.formState.errors.code ? true : undefined}
-            {...codeForm.register('code')}
-          />
-        </Field>
+        <FormInput
+          form={codeForm}
+          name="code"
+          id="two-factor-code"
+          label="Code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+        />
         <FormError message={serverError} />
         <div>
           <Button type="submit" disabled={codeForm.formState.isSubmitting}>
@@ -178,35 +151,45 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
   );
 }
 
-function DisableTwoFactor({ onDisabled }: { onDisabled: () => Promise<void> }) {
+/** The account password, asked again before two-factor authentication is turned on or off. */
+function ConfirmPasswordForm({
+  id,
+  submitLabel,
+  destructive = false,
+  onConfirm,
+}: {
+  id: string;
+  submitLabel: string;
+  destructive?: boolean;
+  onConfirm: (values: { password: string }) => Promise<void>;
+}) {
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   return (
-    <form
-      noValidate
-      className="grid max-w-md gap-4"
-      onSubmit={form.handleSubmit(guard(async (values) => {
-        await api.disableTwoFactor(values);
-        toast.success('Two-factor authentication is off');
-        await onDisabled();
-      }))}
-    >
-      <Field id="two-factor-disable-password" label="Password" error={form.formState.errors.password?.message}>
-        <Input
-          id="two-factor-disable-password"
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={form.formState.errors.password ? true : undefined}
-          {...form.register('password')}
-        />
-      </Field>
+    <form noValidate className="grid max-w-md gap-4" onSubmit={form.handleSubmit(guard(onConfirm))}>
+      <FormInput form={form} name="password" id={id} label="Password" type="password" autoComplete="current-password" />
       <FormError message={serverError} />
       <div>
-        <Button type="submit" variant="destructive" disabled={form.formState.isSubmitting}>
-          Turn off two-factor authentication
+        <Button type="submit" variant={destructive ? 'destructive' : undefined} disabled={form.formState.isSubmitting}>
+          {submitLabel}
         </Button>
       </div>
     </form>
+  );
+}
+
+function DisableTwoFactor({ onDisabled }: { onDisabled: () => Promise<void> }) {
+  return (
+    <ConfirmPasswordForm
+      id="two-factor-disable-password"
+      submitLabel="Turn off two-factor authentication"
+      destructive
+      onConfirm={async (values) => {
+        await api.disableTwoFactor(values);
+        toast.success('Two-factor authentication is off');
+        await onDisabled();
+      }}
+    />
   );
 }
 

@@ -6,11 +6,11 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { AuthLayout } from '@/features/auth/auth-layout.tsx';
 import { LoginForm } from '@/features/auth/login-form.tsx';
+import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormError } from '@/components/ui/field.tsx';
 import { api, type InvitationPreview } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
@@ -32,7 +32,7 @@ function SignUpForm({ token, invitation, onSignedIn }: { token: string; invitati
     resolver: zodResolver(signUpSchema),
     defaultValues: { name: '', email: invitation.email ?? '', password: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
   return (
     <form
       noValidate
@@ -42,27 +42,9 @@ function SignUpForm({ token, invitation, onSignedIn }: { token: string; invitati
         await onSignedIn();
       }))}
     >
-      <Field id="signup-name" label="Name" error={errors.name?.message}>
-        <Input id="signup-name" autoComplete="name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
-      </Field>
-      <Field id="signup-email" label="Email" error={errors.email?.message}>
-        <Input
-          id="signup-email"
-          type="email"
-          autoComplete="email"
-          aria-invalid={errors.email ? true : undefined}
-          {...form.register('email')}
-        />
-      </Field>
-      <Field id="signup-password" label="Password" error={errors.password?.message} hint="At least 8 characters.">
-        <Input
-          id="signup-password"
-          type="password"
-          autoComplete="new-password"
-          aria-invalid={errors.password ? true : undefined}
-          {...form.register('password')}
-        />
-      </Field>
+      <FormInput form={form} name="name" id="signup-name" label="Name" autoComplete="name" />
+      <FormInput form={form} name="email" id="signup-email" label="Email" type="email" autoComplete="email" />
+      <NewPasswordInput form={form} name="password" id="signup-password" label="Password" />
       <FormError message={serverError} />
       <Button type="submit" disabled={isSubmitting}>
         Create account and join

@@ -2,9 +2,9 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormInput } from '@/components/form-input.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormError } from '@/components/ui/field.tsx';
 import { api, type User } from '@/lib/api.ts';
 import { emailSchema, otpSchema } from '@/lib/schemas.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
@@ -35,17 +35,16 @@ function TwoFactorStep({ onSignedIn, onBack }: { onSignedIn: (user: User) => Pro
       </p>
       {useRecovery ? (
         <form noValidate className="grid gap-4" onSubmit={recoveryForm.handleSubmit(submit)}>
-          <Field id="login-recovery-code" label="Recovery code" error={recoveryForm.formState.errors.recoveryCode?.message}>
-            <Input
-              id="login-recovery-code"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              autoFocus
-              aria-invalid={recoveryForm.formState.errors.recoveryCode ? true : undefined}
-              {...recoveryForm.register('recoveryCode')}
-            />
-          </Field>
+          <FormInput
+            form={recoveryForm}
+            name="recoveryCode"
+            id="login-recovery-code"
+            label="Recovery code"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            autoFocus
+          />
           <FormError message={serverError} />
           <Button type="submit" disabled={recoveryForm.formState.isSubmitting}>
             Verify
@@ -53,17 +52,16 @@ function TwoFactorStep({ onSignedIn, onBack }: { onSignedIn: (user: User) => Pro
         </form>
       ) : (
         <form noValidate className="grid gap-4" onSubmit={codeForm.handleSubmit(submit)}>
-          <Field id="login-code" label="Code" error={codeForm.formState.errors.code?.message}>
-            <Input
-              id="login-code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
-              autoFocus
-              aria-invalid={codeForm.formState.errors.code ? true : undefined}
-              {...codeForm.register('code')}
-            />
-          </Field>
+          <FormInput
+            form={codeForm}
+            name="code"
+            id="login-code"
+            label="Code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            autoFocus
+          />
           <FormError message={serverError} />
           <Button type="submit" disabled={codeForm.formState.isSubmitting}>
             Verify
@@ -94,7 +92,7 @@ export function LoginForm({ onSignedIn, defaultEmail = '' }: { onSignedIn: (user
   const [step, setStep] = useState<'credentials' | 'two-factor'>('credentials');
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(credentialsSchema), defaultValues: { email: defaultEmail, password: '' } });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
 
   if (step === 'two-factor') {
     return (
@@ -118,18 +116,8 @@ export function LoginForm({ onSignedIn, defaultEmail = '' }: { onSignedIn: (user
         else await onSignedIn(result.user);
       }))}
     >
-      <Field id="login-email" label="Email" error={errors.email?.message}>
-        <Input id="login-email" type="email" autoComplete="username" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />
-      </Field>
-      <Field id="login-password" label="Password" error={errors.password?.message}>
-        <Input
-          id="login-password"
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={errors.password ? true : undefined}
-          {...form.register('password')}
-        />
-      </Field>
+      <FormInput form={form} name="email" id="login-email" label="Email" type="email" autoComplete="username" />
+      <FormInput form={form} name="password" id="login-password" label="Password" type="password" autoComplete="current-password" />
       <FormError message={serverError} />
       <Button type="submit" disabled={isSubmitting}>
         Sign in

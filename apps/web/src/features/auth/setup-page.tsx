@@ -4,9 +4,9 @@ import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { AuthLayout } from '@/features/auth/auth-layout.tsx';
+import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormError } from '@/components/ui/field.tsx';
 import { api } from '@/lib/api.ts';
 import { queryKeys, sessionQuery } from '@/lib/queries.ts';
 import { emailSchema, nameSchema, newPasswordSchema } from '@/lib/schemas.ts';
@@ -28,7 +28,7 @@ export function SetupPage() {
     resolver: zodResolver(schema),
     defaultValues: { name: '', email: '', password: '', workspaceName: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
 
   return (
     <AuthLayout
@@ -46,29 +46,10 @@ export function SetupPage() {
           await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
         }))}
       >
-        <Field id="setup-name" label="Name" error={errors.name?.message}>
-          <Input id="setup-name" autoComplete="name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
-        </Field>
-        <Field id="setup-email" label="Email" error={errors.email?.message}>
-          <Input id="setup-email" type="email" autoComplete="email" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />
-        </Field>
-        <Field id="setup-password" label="Password" error={errors.password?.message} hint="At least 8 characters.">
-          <Input
-            id="setup-password"
-            type="password"
-            autoComplete="new-password"
-            aria-invalid={errors.password ? true : undefined}
-            {...form.register('password')}
-          />
-        </Field>
-        <Field id="setup-workspace-name" label="Workspace name" error={errors.workspaceName?.message}>
-          <Input
-            id="setup-workspace-name"
-            placeholder="e.g. Home lab"
-            aria-invalid={errors.workspaceName ? true : undefined}
-            {...form.register('workspaceName')}
-          />
-        </Field>
+        <FormInput form={form} name="name" id="setup-name" label="Name" autoComplete="name" />
+        <FormInput form={form} name="email" id="setup-email" label="Email" type="email" autoComplete="email" />
+        <NewPasswordInput form={form} name="password" id="setup-password" label="Password" />
+        <FormInput form={form} name="workspaceName" id="setup-workspace-name" label="Workspace name" placeholder="e.g. Home lab" />
         <FormError message={serverError} />
         <Button type="submit" disabled={isSubmitting}>
           Create owner account

@@ -13,7 +13,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { SecretValue } from '@/components/ui/copy-button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type ApiKey, type Role } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
@@ -64,11 +64,7 @@ function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: s
       </Field>
       <Field id="key-role" label="Role">
         <NativeSelect id="key-role" {...form.register('role')}>
-          {roles.map((role) => (
-            <option key={role} value={role}>
-              {role}
-            </option>
-          ))}
+          <ValueOptions values={roles} />
         </NativeSelect>
       </Field>
       <Field id="key-expiry" label="Expires after">

@@ -7,10 +7,9 @@ import { z } from 'zod';
 import { FireTimeList } from '@/features/schedules/fire-times.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { api, type Schedule, type SchedulePreviewQuery, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { createScheduleRequest, newScheduleFormValues, previewQueryOf, sameTrigger, ScheduleFormError, scheduleErrorField, scheduleToFormValues, triggerFromForm, updateScheduleRequest, type IntervalUnit, type ScheduleFormValues } from '@/features/schedules/schedule-form.ts';
@@ -21,7 +20,7 @@ import { useDebouncedValue } from '@/lib/use-debounced-value.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { useNow } from '@/features/tasks/use-task-events.ts';
 import { scheduleKeys } from '@/features/schedules/schedules.queries.ts';
-import { taskKeys } from '@/features/tasks/tasks.queries.ts';
+import { TaskKindsGate } from '@/features/tasks/task-kinds-gate.tsx';
 
 /** Quiet time after the last keystroke before the preview asks the server. */
 const PREVIEW_DEBOUNCE_MS = 350;
@@ -134,11 +133,7 @@ function TriggerFields({ form, values, zones, viewerZone }: { form: UseFormRetur
           </Field>
           <Field id="schedule-time-zone" label="Time zone" error={errors.timeZone?.message} hint="The expression is read in this zone, daylight saving included.">
             <NativeSelect id="schedule-time-zone" aria-invalid={invalid('timeZone')} aria-describedby={describedBy('timeZone', 'schedule-time-zone')} {...form.register('timeZone')}>
-              {zones.map((zone) => (
-                <option key={zone} value={zone}>
-                  {zone}
-                </option>
-              ))}
+              <ValueOptions values={zones} />
             </NativeSelect>
           </Field>
         </>
@@ -158,11 +153,7 @@ function TriggerFields({ form, values, zones, viewerZone }: { form: UseFormRetur
               {...form.register('intervalValue')}
             />
             <NativeSelect aria-label="Interval unit" className="w-32 shrink-0" {...form.register('intervalUnit')}>
-              {intervalUnits.map((unit) => (
-                <option key={unit} value={unit}>
-                  {unit}
-                </option>
-              ))}
+              <ValueOptions values={intervalUnits} />
             </NativeSelect>
           </div>
         </Field>
@@ -261,15 +252,9 @@ function ScheduleForm({
       </div>
 
       <div className="grid gap-4 md:col-span-2">
-        <FormError message={serverError} />
-        <DialogFooter>
-          <Button variant="outline" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={isSubmitting || kinds.length === 0}>
-            {isSubmitting ? 'Saving…' : schedule ? 'Save changes' : 'Create schedule'}
-          </Button>
-        </DialogFooter>
+        <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting || kinds.length === 0}>
+          {isSubmitting ? 'Saving…' : schedule ? 'Save changes' : 'Create schedule'}
+        </FormDialogFooter>
       </div>
     </form>
   );
@@ -290,12 +275,6 @@ export function ScheduleDialog({
   schedule?: Schedule;
   onSaved: (schedule: Schedule) => void;
 }) {
-  const kinds = useQuery({
-    queryKey: taskKeys.taskKinds(workspaceId),
-    queryFn: async () => (await api.listTaskKinds(workspaceId)).kinds,
-    staleTime: 5 * 60_000,
-    enabled: open,
-  });
   return (
     <Dialog
       open={open}
@@ -304,24 +283,20 @@ export function ScheduleDialog({
       description="Starts a task of the chosen kind by itself, and records every fire."
       className="max-w-4xl"
     >
-      {kinds.isPending ? (
-        <LoadingRows />
-      ) : kinds.isError ? (
-        <FormError message={errorMessage(kinds.error)} />
-      ) : kinds.data.length === 0 ? (
-        <p className="text-sm text-muted-foreground">This server has no task kinds.</p>
-      ) : (
-        <ScheduleForm
-          workspaceId={workspaceId}
-          kinds={kinds.data}
-          schedule={schedule}
-          onCancel={() => onOpenChange(false)}
-          onSaved={(saved) => {
-            onOpenChange(false);
-            onSaved(saved);
-          }}
-        />
-      )}
+      <TaskKindsGate workspaceId={workspaceId} open={open}>
+        {(kinds) => (
+          <ScheduleForm
+            workspaceId={workspaceId}
+            kinds={kinds}
+            schedule={schedule}
+            onCancel={() => onOpenChange(false)}
+            onSaved={(saved) => {
+              onOpenChange(false);
+              onSaved(saved);
+            }}
+          />
+        )}
+      </TaskKindsGate>
     </Dialog>
   );
 }

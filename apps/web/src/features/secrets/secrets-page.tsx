@@ -8,7 +8,7 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
@@ -103,15 +103,9 @@ function EditSecretDialog({ workspaceId, secret, onClose }: { workspaceId: strin
         <Field id="edit-secret-usable-by" label="Tasks may use it when created by">
           <UsableBySelect id="edit-secret-usable-by" {...form.register('usableBy')} />
         </Field>
-        <FormError message={serverError} />
-        <DialogFooter>
-          <Button type="button" variant="outline" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={isSubmitting}>
-            Save
-          </Button>
-        </DialogFooter>
+        <FormDialogFooter error={serverError} onCancel={onClose} submitDisabled={isSubmitting}>
+          Save
+        </FormDialogFooter>
       </form>
     </Dialog>
   );

@@ -1,19 +1,16 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { SteadApiError } from '@stead/api-client';
-import { useQuery } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { LoadingRows } from '@/components/page-header.tsx';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api, type Task, type TaskKind } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { delaySecondsToMs, exampleInputText, parseJsonInput, runTaskErrorField } from '@/features/tasks/tasks.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
-import { taskKeys } from '@/features/tasks/tasks.queries.ts';
+import { TaskKindsGate } from '@/features/tasks/task-kinds-gate.tsx';
 
 const schema = z.object({
   ...taskInputSchemaShape,
@@ -100,15 +97,9 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
           />
         </Field>
       </div>
-      <FormError message={serverError} />
-      <DialogFooter>
-        <Button variant="outline" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={isSubmitting || kinds.length === 0}>
-          {isSubmitting ? 'Starting…' : 'Run task'}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting || kinds.length === 0}>
+        {isSubmitting ? 'Starting…' : 'Run task'}
+      </FormDialogFooter>
     </form>
   );
 }
@@ -125,31 +116,21 @@ export function RunTaskDialog({
   onOpenChange: (open: boolean) => void;
   onCreated: (task: Task) => void;
 }) {
-  const kinds = useQuery({
-    queryKey: taskKeys.taskKinds(workspaceId),
-    queryFn: async () => (await api.listTaskKinds(workspaceId)).kinds,
-    staleTime: 5 * 60_000,
-    enabled: open,
-  });
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title="Run task" description="Stead runs it in the background, retries it when it fails and keeps its log and output." className="max-w-xl">
-      {kinds.isPending ? (
-        <LoadingRows />
-      ) : kinds.isError ? (
-        <FormError message={errorMessage(kinds.error)} />
-      ) : kinds.data.length === 0 ? (
-        <p className="text-sm text-muted-foreground">This server has no task kinds.</p>
-      ) : (
-        <RunTaskForm
-          workspaceId={workspaceId}
-          kinds={kinds.data}
-          onCancel={() => onOpenChange(false)}
-          onCreated={(task) => {
-            onOpenChange(false);
-            onCreated(task);
-          }}
-        />
-      )}
+      <TaskKindsGate workspaceId={workspaceId} open={open}>
+        {(kinds) => (
+          <RunTaskForm
+            workspaceId={workspaceId}
+            kinds={kinds}
+            onCancel={() => onOpenChange(false)}
+            onCreated={(task) => {
+              onOpenChange(false);
+              onCreated(task);
+            }}
+          />
+        )}
+      </TaskKindsGate>
     </Dialog>
   );
 }

@@ -10,7 +10,7 @@ import { RunTaskDialog } from '@/features/tasks/run-task-dialog.tsx';
 import { TaskProgress, TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Field } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Task, type TaskState } from '@/lib/api.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
@@ -155,11 +155,7 @@ export function TasksPage() {
         <Field id="tasks-state" label="State">
           <NativeSelect id="tasks-state" value={draft.state} onChange={(event) => setDraft({ ...draft, state: event.target.value as FilterDraft['state'] })}>
             <option value="">Any state</option>
-            {taskStates.map((state) => (
-              <option key={state} value={state}>
-                {state}
-              </option>
-            ))}
+            <ValueOptions values={taskStates} />
           </NativeSelect>
         </Field>
         <Field id="tasks-kind" label="Kind">

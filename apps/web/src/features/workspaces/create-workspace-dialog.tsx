@@ -3,10 +3,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input } from '@/components/ui/input.tsx';
+import { FormInput } from '@/components/form-input.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { api } from '@/lib/api.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { toast } from '@/lib/toast.ts';
@@ -19,7 +17,7 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
   const navigate = useNavigate();
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '' } });
-  const { errors, isSubmitting } = form.formState;
+  const { isSubmitting } = form.formState;
 
   return (
     <form
@@ -34,20 +32,10 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
         await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
       }))}
     >
-      <Field id="workspace-create-name" label="Workspace name" error={errors.name?.message}>
-        <Input id="workspace-create-name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
-      </Field>
-      <FormError message={serverError} />
-      <DialogFooter>
-        {onCancel ? (
-          <Button variant="outline" onClick={onCancel}>
-            Cancel
-          </Button>
-        ) : null}
-        <Button type="submit" disabled={isSubmitting}>
-          Create workspace
-        </Button>
-      </DialogFooter>
+      <FormInput form={form} name="name" id="workspace-create-name" label="Workspace name" />
+      <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
+        Create workspace
+      </FormDialogFooter>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { MailPlusIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormInput } from '@/components/form-input.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
@@ -11,9 +12,9 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
+import { NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -73,9 +74,15 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
             await queryClient.invalidateQueries({ queryKey: memberKeys.invitations(workspaceId) });
           }))}
         >
-          <Field id="invite-email" label="Email" error={errors.email?.message} hint="Optional. Only this address can use the link.">
-            <Input id="invite-email" type="email" autoComplete="off" aria-invalid={errors.email ? true : undefined} {...form.register('email')} />
-          </Field>
+          <FormInput
+            form={form}
+            name="email"
+            id="invite-email"
+            label="Email"
+            hint="Optional. Only this address can use the link."
+            type="email"
+            autoComplete="off"
+          />
           <Field id="invite-role" label="Role" error={errors.role?.message}>
             <NativeSelect id="invite-role" {...form.register('role')}>
               {assignableRoles(currentRole).map((role) => (
@@ -85,15 +92,9 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
               ))}
             </NativeSelect>
           </Field>
-          <FormError message={serverError} />
-          <DialogFooter>
-            <Button variant="outline" onClick={() => close(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={isSubmitting}>
-              Create invitation
-            </Button>
-          </DialogFooter>
+          <FormDialogFooter error={serverError} onCancel={() => close(false)} submitDisabled={isSubmitting}>
+            Create invitation
+          </FormDialogFooter>
         </form>
       )}
     </Dialog>

@@ -4,6 +4,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormInput } from '@/components/form-input.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -23,7 +24,7 @@ function RenameCard({ workspace }: { workspace: Workspace }) {
   const queryClient = useQueryClient();
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(renameSchema), values: { name: workspace.name } });
-  const { errors, isSubmitting, isDirty } = form.formState;
+  const { isSubmitting, isDirty } = form.formState;
   return (
     <Card>
       <CardHeader>
@@ -42,9 +43,7 @@ function RenameCard({ workspace }: { workspace: Workspace }) {
             toast.success('Workspace renamed');
           }))}
         >
-          <Field id="workspace-name" label="Workspace name" error={errors.name?.message}>
-            <Input id="workspace-name" aria-invalid={errors.name ? true : undefined} {...form.register('name')} />
-          </Field>
+          <FormInput form={form} name="name" id="workspace-name" label="Workspace name" />
           <FormError message={serverError} />
           <div>
             <Button type="submit" disabled={isSubmitting || !isDirty}>

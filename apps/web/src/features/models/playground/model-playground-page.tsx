@@ -7,7 +7,7 @@ import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
-import { NativeSelect } from '@/components/ui/input.tsx';
+import { NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { Textarea } from '@/components/ui/textarea.tsx';
 import type { DataClass, LatencyTier, RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -138,11 +138,7 @@ function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass
             <option value="auto">auto</option>
             {choices.aliases.length > 0 ? (
               <optgroup label="Aliases">
-                {choices.aliases.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
+                <ValueOptions values={choices.aliases} />
               </optgroup>
             ) : null}
             {choices.models.length > 0 ? (
@@ -159,21 +155,13 @@ function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass
         <Field id="playground-data-class" label="Data class" hint={dataClassHints[effectiveClass]}>
           <NativeSelect id="playground-data-class" value={request.dataClass} disabled={disabled} onChange={(event) => onChange({ dataClass: event.target.value as '' | DataClass })}>
             <option value="">workspace default ({defaultClass})</option>
-            {dataClasses.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
+            <ValueOptions values={dataClasses} />
           </NativeSelect>
         </Field>
         <Field id="playground-latency" label="Latency tier">
           <NativeSelect id="playground-latency" value={request.latencyTier} disabled={disabled} onChange={(event) => onChange({ latencyTier: event.target.value as '' | LatencyTier })}>
             <option value="">not given</option>
-            {latencyTiers.map((tier) => (
-              <option key={tier} value={tier}>
-                {tier}
-              </option>
-            ))}
+            <ValueOptions values={latencyTiers} />
           </NativeSelect>
         </Field>
         <Field id="playground-system" label="System prompt">

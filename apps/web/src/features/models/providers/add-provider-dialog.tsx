@@ -5,8 +5,8 @@ import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook
 import { z } from 'zod';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type AddProviderResult, type Locality, type ProviderType } from '@/lib/api.ts';
 import { modelCapabilities } from '@/features/models/models.ts';
@@ -240,15 +240,9 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
         <p className="pb-1 text-xs text-muted-foreground">A call that runs out of time before its first token moves on to the next candidate.</p>
       </details>
       <DeclaredModels form={form} />
-      <FormError message={serverError} />
-      <DialogFooter>
-        <Button variant="outline" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Adding…' : 'Add provider'}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
+        {isSubmitting ? 'Adding…' : 'Add provider'}
+      </FormDialogFooter>
     </form>
   );
 }

@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { TargetListEditor } from '@/features/models/routing/target-list-editor.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { api, type ModelAlias } from '@/lib/api.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
@@ -84,15 +83,9 @@ function AliasForm({
       <p className="text-xs text-muted-foreground">
         Tried in this order; a target that fails before its first token is replaced by the next. Private requests only ever reach local targets.
       </p>
-      <FormError message={serverError} />
-      <DialogFooter>
-        <Button variant="outline" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : alias ? 'Save alias' : 'Create alias'}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={pending}>
+        {pending ? 'Saving…' : alias ? 'Save alias' : 'Create alias'}
+      </FormDialogFooter>
     </form>
   );
 }

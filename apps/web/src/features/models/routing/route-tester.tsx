@@ -6,7 +6,7 @@ import { CheckboxGroup } from '@/components/checkbox-group.tsx';
 import { LocalityBadge } from '@/features/models/model-badges.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Field } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { api, type ApiKey, type DataClass, type DataClassDefaults, type RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { dataClasses, dataClassHints, formatSeconds, latencyTiers, modelCapabilities } from '@/features/models/models.ts';
@@ -91,11 +91,7 @@ export function RouteTester({ workspaceId, suggestions, defaults, keys }: { work
           <Field id="route-test-data-class" label="Data class" hint={dataClassHints[form.dataClass || defaultClass]}>
             <NativeSelect id="route-test-data-class" value={form.dataClass} onChange={(event) => set('dataClass', event.target.value as RouteTestForm['dataClass'])}>
               <option value="">default ({defaultClass})</option>
-              {dataClasses.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
+              <ValueOptions values={dataClasses} />
             </NativeSelect>
           </Field>
         </div>
@@ -112,11 +108,7 @@ export function RouteTester({ workspaceId, suggestions, defaults, keys }: { work
           <Field id="route-test-latency" label="Latency tier">
             <NativeSelect id="route-test-latency" value={form.latencyTier} onChange={(event) => set('latencyTier', event.target.value as RouteTestForm['latencyTier'])}>
               <option value="">not given</option>
-              {latencyTiers.map((tier) => (
-                <option key={tier} value={tier}>
-                  {tier}
-                </option>
-              ))}
+              <ValueOptions values={latencyTiers} />
             </NativeSelect>
           </Field>
           <Field id="route-test-tokens" label="Estimated tokens">

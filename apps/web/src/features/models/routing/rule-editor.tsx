@@ -8,7 +8,7 @@ import { TargetChain, TargetListEditor } from '@/features/models/routing/target-
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
-import { Input, NativeSelect } from '@/components/ui/input.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { Switch } from '@/components/ui/switch.tsx';
 import { api, type RouteRule } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -98,11 +98,7 @@ function RuleCard({
             <Field id={`${id}-latency`} label="Latency tier" hint="x-stead-latency">
               <NativeSelect id={`${id}-latency`} value={draft.latencyTier} onChange={(event) => set('latencyTier', event.target.value as RuleDraft['latencyTier'])}>
                 <option value="">any</option>
-                {latencyTiers.map((tier) => (
-                  <option key={tier} value={tier}>
-                    {tier}
-                  </option>
-                ))}
+                <ValueOptions values={latencyTiers} />
               </NativeSelect>
             </Field>
           </div>

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { PencilIcon, PlusIcon, Trash2Icon } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
@@ -8,35 +8,28 @@ import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { FormError } from '@/components/ui/field.tsx';
-import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
+import type { ApiKey, ModelBudget } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { modelBudgetsQuery } from '@/features/models/models.queries.ts';
 import { budgetFields, keyIsActive, keysWithout, limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
-import { modelKeys } from '@/features/models/models.queries.ts';
+import { useSetModelBudget } from '@/features/models/usage/use-set-model-budget.ts';
 
 const noUsage: ModelBudget['usage'] = { requestsThisMinute: 0, tokensThisMinute: 0, spendToday: 0, spendThisMonth: 0 };
 
 function WorkspaceLimitsForm({ workspaceId, budget, manage }: { workspaceId: string; budget: ModelBudget | undefined; manage: boolean }) {
-  const queryClient = useQueryClient();
   const { serverError, guard } = useServerError();
   const [texts, setTexts] = useState(() => limitTexts(budget?.limits));
   const [invalid, setInvalid] = useState<BudgetField[]>([]);
-  const [pending, setPending] = useState(false);
+  const { pending, setBudget } = useSetModelBudget(workspaceId);
 
   const save = guard(async () => {
     const request = limitsRequest(texts);
     setInvalid(request.ok ? [] : request.invalid);
     if (!request.ok) return;
-    setPending(true);
-    try {
-      const { budgets } = await api.setModelBudget(workspaceId, request.limits);
-      queryClient.setQueryData(modelKeys.modelBudgets(workspaceId), budgets);
-      toast.success('Limits saved', noLimits(request.limits) ? 'The workspace has no limits now.' : undefined);
-    } finally {
-      setPending(false);
-    }
+    await setBudget(request.limits);
+    toast.success('Limits saved', noLimits(request.limits) ? 'The workspace has no limits now.' : undefined);
   });
 
   return (
@@ -111,7 +104,7 @@ function KeyBudgetHeadings({ manage }: { manage: boolean }) {
  * (empty for people who may not list them: rows then show key ids).
  */
 export function BudgetsPanel({ workspaceId, manage, keys }: { workspaceId: string; manage: boolean; keys: readonly ApiKey[] }) {
-  const queryClient = useQueryClient();
+  const { setBudget } = useSetModelBudget(workspaceId);
   // Usage of a per-minute limit changes by the second: keep it roughly current while the panel is shown.
   const budgets = useQuery({ ...modelBudgetsQuery(workspaceId), refetchInterval: 15_000 });
   const [editing, setEditing] = useState<KeyLimitsTarget | null>(null);
@@ -181,8 +174,7 @@ export function BudgetsPanel({ workspaceId, manage, keys }: { workspaceId: strin
             confirmLabel="Remove limits"
             onConfirm={async () => {
               if (!removing) return;
-              const { budgets: saved } = await api.setModelBudget(workspaceId, { keyId: removing.keyId, requestsPerMinute: null, tokensPerMinute: null, spendPerDay: null, spendPerMonth: null });
-              queryClient.setQueryData(modelKeys.modelBudgets(workspaceId), saved);
+              await setBudget({ keyId: removing.keyId, requestsPerMinute: null, tokensPerMinute: null, spendPerDay: null, spendPerMonth: null });
               toast.success('Key limits removed', removing.name);
             }}
           />

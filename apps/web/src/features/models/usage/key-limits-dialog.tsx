@@ -1,29 +1,26 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { LimitFields } from '@/features/models/usage/limit-fields.tsx';
-import { Button } from '@/components/ui/button.tsx';
-import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
-import { Field, FormError } from '@/components/ui/field.tsx';
+import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
-import { api, type ApiKey, type ModelBudget } from '@/lib/api.ts';
+import type { ApiKey, ModelBudget } from '@/lib/api.ts';
 import { limitsRequest, limitTexts, noLimits, type BudgetField } from '@/features/models/usage/usage.ts';
 import { toast } from '@/lib/toast.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { useSetModelBudget } from '@/features/models/usage/use-set-model-budget.ts';
 import { ApiKeyOptions } from '@/features/keys/api-key-options.tsx';
-import { modelKeys } from '@/features/models/models.queries.ts';
 
 /** What the dialog works on: a key's saved limits, or new limits for a key picked from `choices`. */
 export type KeyLimitsTarget = { budget: ModelBudget; name: string } | { choices: readonly ApiKey[] };
 
 function KeyLimitsForm({ workspaceId, target, onDone }: { workspaceId: string; target: KeyLimitsTarget; onDone: () => void }) {
-  const queryClient = useQueryClient();
   const { serverError, setServerError, guard } = useServerError();
   const editing = 'budget' in target ? target : null;
   const [keyId, setKeyId] = useState(editing?.budget.keyId ?? '');
   const [texts, setTexts] = useState(() => limitTexts(editing?.budget.limits));
   const [invalid, setInvalid] = useState<BudgetField[]>([]);
   const [keyError, setKeyError] = useState<string | undefined>();
-  const [pending, setPending] = useState(false);
+  const { pending, setBudget } = useSetModelBudget(workspaceId);
 
   const save = guard(async () => {
     const request = limitsRequest(texts);
@@ -32,16 +29,10 @@ function KeyLimitsForm({ workspaceId, target, onDone }: { workspaceId: string; t
     if (!request.ok || !keyId) return;
     // A new key budget needs something in it; emptying saved ones removes them.
     if (!editing && noLimits(request.limits)) return setServerError('Set at least one limit.');
-    setPending(true);
-    try {
-      const { budgets } = await api.setModelBudget(workspaceId, { keyId, ...request.limits });
-      queryClient.setQueryData(modelKeys.modelBudgets(workspaceId), budgets);
-      const name = editing?.name ?? ('choices' in target ? target.choices.find((key) => key.id === keyId)?.name : undefined) ?? keyId;
-      toast.success(noLimits(request.limits) ? 'Key limits removed' : 'Key limits saved', name);
-      onDone();
-    } finally {
-      setPending(false);
-    }
+    await setBudget({ keyId, ...request.limits });
+    const name = editing?.name ?? ('choices' in target ? target.choices.find((key) => key.id === keyId)?.name : undefined) ?? keyId;
+    toast.success(noLimits(request.limits) ? 'Key limits removed' : 'Key limits saved', name);
+    onDone();
   });
 
   return (
@@ -78,15 +69,9 @@ function KeyLimitsForm({ workspaceId, target, onDone }: { workspaceId: string; t
           setServerError(null);
         }} invalid={invalid} usage={editing?.budget.usage} className="lg:grid-cols-2" />
       <p className="text-xs text-muted-foreground">{editing ? 'Empty fields mean no limit; all empty removes the key’s limits.' : 'Empty fields mean no limit.'}</p>
-      <FormError message={serverError} />
-      <DialogFooter>
-        <Button variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : 'Save limits'}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={serverError} onCancel={onDone} submitDisabled={pending}>
+        {pending ? 'Saving…' : 'Save limits'}
+      </FormDialogFooter>
     </form>
   );
 }
