@@ -1,14 +1,18 @@
-import type { Transaction } from 'kysely';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
-import type { Database } from '../../platform/database/database.types.ts';
-import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
-import { UnrecoverableJobError, type EnqueueOptions, type JobContext, type JobQueue, type JobQueueFailure, type Worker } from '../../platform/queue/queue.port.ts';
+import type { JobContext, JobQueue, JobQueueFailure, Worker } from '../../platform/queue/queue.port.ts';
+import { createRunControl } from './run-control.ts';
+import { createRunCreation } from './run-creation.ts';
+import { createRunEnqueue, runsQueue } from './run-enqueue.ts';
 import { createRunExecution } from './run-execution.ts';
-import { createRunOutbox } from './run-outbox.ts';
+import { createRunInputs } from './run-inputs.ts';
+import { createRunReads } from './run-reads.ts';
 import type { RunKind } from './runs.kinds.ts';
 import type { RunsRepository } from './runs.repository.ts';
 import { isFinishedRunState, type Run, type RunDetail, type RunEndEvent, type RunListQuery, type RunLogLine, type RunOriginType } from './runs.schema.ts';
+
+export { runsQueue } from './run-enqueue.ts';
+export { runInputSecretName } from './run-inputs.ts';
 
 declare module '../../platform/queue/queue.port.ts' {
   interface JobPayloads {
@@ -19,14 +23,8 @@ declare module '../../platform/queue/queue.port.ts' {
   }
 }
 
-/** The queue every run waits in; concurrency is per worker process (`STEAD_WORKER_CONCURRENCY`). */
-export const runsQueue = 'runs';
 /** Where `task.run` jobs enqueued before issue 12 still wait on BullMQ (the migration cannot reach Redis). */
 const legacyTasksQueue = 'tasks';
-const defaultMaxAttempts = 3;
-const defaultMaxInterruptedAttempts = 5;
-const defaultTimeoutMs = 5 * 60_000;
-const logPageSize = 1_000;
 
 /** Who a run acts for when it uses workspace secrets. */
 export interface RunSecretUser {
@@ -47,9 +45,6 @@ export interface RunVault {
   reveal(workspaceId: string | null, name: string): Promise<string | undefined>;
   remove(workspaceId: string | null, name: string): Promise<void>;
 }
-
-/** The encrypted secret holding a run's sealed input values (named from tasks' time; no user-made name has a `:`). */
-export const runInputSecretName = (runId: string): string => `task-input:${runId}`;
 
 export interface RunOrigin {
   type: RunOriginType;
@@ -123,7 +118,8 @@ export interface RunsServiceOptions {
   queue: JobQueue;
   clock: Clock;
   ids: Ids;
-  kinds: RunKind[];
+  /** Every feature's run kinds, asked on first use (the composition collects them once every feature exists). */
+  kinds: () => readonly RunKind[];
   secrets: RunSecrets;
   vault: RunVault;
   /** Receives `run-end` once a run is over (the domain events of the application). */
@@ -133,29 +129,7 @@ export interface RunsServiceOptions {
 }
 
 export const createRunsService = ({ repository, queue, clock, ids, kinds, secrets, vault, domainEvents, onError = () => {} }: RunsServiceOptions): RunsService => {
-  const kindsByName = new Map(kinds.map((kind) => [kind.name, kind]));
   const observers = new Map<string, RunObserver>();
-  const now = () => clock.now().toISOString();
-
-  const kindOf = (name: string): RunKind => {
-    const kind = kindsByName.get(name);
-    if (!kind) throw new SteadError('task_kind_unknown', `No task kind is called ${name}; known kinds: ${[...kindsByName.keys()].join(', ')}`);
-    return kind;
-  };
-  const validate = (kind: RunKind, input: unknown): unknown => {
-    const parsed = kind.input.safeParse(input);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: ['input', ...issue.path].join('.'), message: issue.message }));
-      throw new SteadError('validation_failed', `Invalid input for ${kind.name}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { details: { issues } });
-    }
-    return parsed.data;
-  };
-  const checkSecrets = async (workspaceId: string, kind: RunKind, input: unknown, user: RunSecretUser): Promise<void> => {
-    for (const name of kind.secretNames?.(input) ?? []) await secrets.check(workspaceId, name, user);
-  };
-  const seal = (kind: RunKind, input: unknown, previous?: Record<string, string>) => kind.sealing?.seal(input, previous) ?? { input, sealed: {} };
-  const redactInput = (kindName: string, input: unknown): unknown => kindsByName.get(kindName)?.sealing?.redact(input) ?? input;
-
   const guard = (component: string, work: () => void) => {
     try {
       work();
@@ -163,67 +137,28 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
       onError(error, { component });
     }
   };
+  const announce = (run: Run) => guard('runs.observer', () => observers.get(run.feature)?.update(run));
   const changed = async (id: string, ended: boolean): Promise<void> => {
     const run = await repository.findById(id);
     if (!run) return;
-    const observer = observers.get(run.feature);
-    if (observer) guard('runs.observer', () => observer.update(run));
+    announce(run);
     if (ended && isFinishedRunState(run.state)) {
       const event: RunEndEvent = { type: 'run-end', runId: run.id, workspaceId: run.workspaceId, kind: run.kind, feature: run.feature, parentRunId: run.parentRunId, state: run.state as RunEndEvent['state'], error: run.error };
       await domainEvents.emit(event).catch((error: unknown) => onError(error, { component: 'runs.run-end' }));
     }
   };
 
-  const jobOptions = (run: Run, key: string): EnqueueOptions => ({
-    queue: runsQueue,
-    delayMs: Math.max(0, Date.parse(run.runAt) - clock.now().getTime()),
-    maxAttempts: run.maxAttempts,
-    timeoutMs: kindsByName.get(run.kind)?.timeoutMs ?? defaultTimeoutMs,
-    idempotencyKey: key,
-    // The queue's own stall ceiling stays above the run's, so the run's handler always decides (with its error).
-    maxStalls: run.maxInterruptedAttempts + 2,
-  });
-
-  /**
-   * Makes the run's job exist in the same transaction that writes the run: in the job table itself when the queue
-   * can join the transaction, otherwise as an outbox row handed over after commit (`handOver`) or by the relay.
-   */
-  const enqueueWithin = async (tx: RunsRepository, transaction: Transaction<Database>, run: Run, key: string): Promise<boolean> => {
-    if (queue.capabilities.transactional) {
-      const job = await queue.enqueue('run.execute', { runId: run.id }, { ...jobOptions(run, key), transaction });
-      await tx.update(run.id, { jobId: job.id, updatedAt: run.updatedAt });
-      return false;
-    }
-    await tx.insertOutbox({ id: ids.next(), runId: run.id, jobKey: key, createdAt: now() });
-    return true;
-  };
-
-  const outbox = createRunOutbox({ repository, queue, clock, jobOptions, onError });
-
-  const findOrThrow = async (workspaceId: string, id: string): Promise<Run> => {
-    const run = await repository.find(workspaceId, id);
-    if (!run) throw new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
-    return run;
-  };
-  const shown = (run: Run): Run => ({ ...run, input: redactInput(run.kind, run.input) });
-
-  const unseal = async (kind: RunKind, run: Run): Promise<unknown> => {
-    if (!kind.sealing) return run.input;
-    const stored = await vault.reveal(run.workspaceId, runInputSecretName(run.id));
-    try {
-      return kind.sealing.unseal(run.input, stored === undefined ? {} : (JSON.parse(stored) as Record<string, string>));
-    } catch (error) {
-      throw new UnrecoverableJobError(error instanceof Error ? error.message : String(error));
-    }
-  };
-
+  const inputs = createRunInputs({ kinds, secrets, vault });
+  const reads = createRunReads({ repository, inputs });
+  const enqueue = createRunEnqueue({ repository, queue, clock, ids, inputs, onError });
+  const control = createRunControl({ repository, queue, clock, ids, enqueue, reads, announce, changed });
   const execution = createRunExecution({
     repository,
     clock,
     ids,
-    kindOf: (name) => kindsByName.get(name),
+    kindOf: inputs.find,
     secrets,
-    unseal,
+    unseal: inputs.unsealStored,
     // Receivers have deduplicated tasks by `task:<id>` since before runs existed; tasks keep that key.
     sideEffectKey: (run) => `${run.feature === 'tasks' ? 'task' : 'run'}:${run.id}`,
     changed: (id, ended) => changed(id, ended).catch((error: unknown) => onError(error, { component: 'runs.observer' })),
@@ -231,146 +166,30 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds, secret
     logged: (run, line) => guard('runs.observer', () => observers.get(run.feature)?.log(run, line)),
   });
 
-  const create = async (workspaceId: string, request: CreateRunRequest): Promise<Run> => {
-    const kind = kindOf(request.kind);
-    const input = validate(kind, request.input);
-    if (request.idempotencyKey) {
-      const existing = await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey);
-      if (existing) return shown(existing);
-    }
-    if (request.parentRunId) await findOrThrow(workspaceId, request.parentRunId);
-    const { origin } = request;
-    const user: RunSecretUser = { userId: origin.userId ?? null, role: origin.role ?? (origin.type === 'cli' ? 'owner' : null) };
-    await checkSecrets(workspaceId, kind, input, user);
-    const sealed = seal(kind, input);
-    const at = clock.now();
-    const run: Run = {
-      id: ids.next(),
-      workspaceId,
-      kind: kind.name,
-      feature: request.feature,
-      input: sealed.input,
-      state: 'queued',
-      attempts: 0,
-      maxAttempts: request.maxAttempts ?? kind.maxAttempts ?? defaultMaxAttempts,
-      interruptedAttempts: 0,
-      maxInterruptedAttempts: defaultMaxInterruptedAttempts,
-      currentAttemptId: null,
-      jobId: null,
-      progress: null,
-      output: null,
-      error: null,
-      parentRunId: request.parentRunId ?? null,
-      idempotencyKey: request.idempotencyKey ?? null,
-      origin: { type: origin.type, id: origin.id ?? null },
-      createdBy: user.userId,
-      createdByRole: user.role,
-      createdAt: at.toISOString(),
-      runAt: new Date(at.getTime() + (request.delayMs ?? 0)).toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      updatedAt: at.toISOString(),
-    };
-    const hasSealed = Object.keys(sealed.sealed).length > 0;
-    // Stored before the row, so a worker never finds the run without its values.
-    if (hasSealed) await vault.store(workspaceId, runInputSecretName(run.id), JSON.stringify(sealed.sealed));
-    const key = `run:${run.id}`;
-    let outboxed: boolean;
-    try {
-      outboxed = await repository.transaction(async (tx, transaction) => {
-        await tx.insert(run);
-        const viaOutbox = await enqueueWithin(tx, transaction, run, key);
-        // Announced before commit: once committed a worker may announce `running` before this request resumes,
-        // and a later `queued` would leave live views showing a finished run as queued.
-        guard('runs.observer', () => observers.get(run.feature)?.update(shown(run)));
-        return viaOutbox;
-      });
-    } catch (error) {
-      if (hasSealed) await vault.remove(workspaceId, runInputSecretName(run.id));
-      // Two requests with one idempotency key raced: the unique index let one through; answer with it.
-      const winner = request.idempotencyKey ? await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey) : undefined;
-      if (winner) return shown(winner);
-      throw error;
-    }
-    // Committed: the run will be carried out. A failed hand-over is left to the relay, never to the caller.
-    if (outboxed) await outbox.handOver(run.id, key);
-    return shown(run);
-  };
-
   return {
-    kinds: () => [...kindsByName.values()],
-    kind: kindOf,
+    kinds: inputs.kinds,
+    kind: inputs.kind,
     async prepare(workspaceId, kindName, input, user, previous) {
-      const kind = kindOf(kindName);
-      const parsed = validate(kind, input);
-      await checkSecrets(workspaceId, kind, parsed, user);
-      return seal(kind, parsed, previous);
+      const kind = inputs.kind(kindName);
+      const parsed = inputs.validate(kind, input);
+      await inputs.checkSecrets(workspaceId, kind, parsed, user);
+      return inputs.seal(kind, parsed, previous);
     },
-    redactInput,
-    unsealInput(kindName, input, sealed) {
-      const kind = kindsByName.get(kindName);
-      return kind?.sealing ? kind.sealing.unseal(input, sealed) : input;
-    },
-    create,
-    get: async (workspaceId, id) => shown(await findOrThrow(workspaceId, id)),
-    async list(workspaceId, query) {
-      const runs = await repository.list(workspaceId, query);
-      const page = runs.slice(0, query.limit);
-      return { runs: page.map(shown), nextCursor: runs.length > query.limit ? page.at(-1)!.id : null };
-    },
-    async detail(workspaceId, id) {
-      const run = await findOrThrow(workspaceId, id);
-      const [attempts, logs] = await Promise.all([repository.attempts(id), repository.logs(id, undefined, logPageSize)]);
-      return { run: shown(run), attempts, logs };
-    },
-    async logs(workspaceId, id, after) {
-      await findOrThrow(workspaceId, id);
-      return repository.logs(id, after, logPageSize);
-    },
-    children: async (runId) => (await repository.children(runId)).map(shown),
-
-    async cancel(workspaceId, id) {
-      const run = await repository.transaction(async (tx) => {
-        const current = await tx.lock(id);
-        if (!current || current.workspaceId !== workspaceId) throw new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
-        if (isFinishedRunState(current.state)) throw new SteadError('task_state_conflict', `Task ${id} is already ${current.state}; only queued or running tasks can be cancelled`);
-        const at = now();
-        await tx.update(id, { state: 'cancelled', finishedAt: at, updatedAt: at });
-        await tx.deleteOutbox(id);
-        return current;
-      });
-      // A job that starts anyway finds its run cancelled and ends at once; this stops one already running.
-      if (run.jobId) await queue.cancel(run.jobId);
-      await changed(id, true);
-      return shown((await repository.findById(id))!);
-    },
-
-    async retry(workspaceId, id) {
-      const key = `run:${id}:${ids.next()}`;
-      const { run, outboxed } = await repository.transaction(async (tx, transaction) => {
-        const current = await tx.lock(id);
-        if (!current || current.workspaceId !== workspaceId) throw new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
-        if (current.state !== 'failed' && current.state !== 'cancelled') throw new SteadError('task_state_conflict', `Task ${id} is ${current.state}; only failed or cancelled tasks can be retried`);
-        const at = now();
-        const fresh = { state: 'queued', attempts: 0, interruptedAttempts: 0, currentAttemptId: null, jobId: null, error: null, output: null, finishedAt: null, progress: null, runAt: at, updatedAt: at } as const;
-        await tx.update(id, fresh);
-        const retried: Run = shown({ ...current, ...fresh });
-        const viaOutbox = await enqueueWithin(tx, transaction, retried, key);
-        // Before commit, for the same reason as in `create`.
-        guard('runs.observer', () => observers.get(retried.feature)?.update(retried));
-        return { run: retried, outboxed: viaOutbox };
-      });
-      if (outboxed) await outbox.handOver(id, key);
-      return run;
-    },
-
+    redactInput: inputs.redact,
+    unsealInput: inputs.unseal,
+    create: createRunCreation({ repository, clock, ids, inputs, vault, enqueue, reads, announce }),
+    get: reads.get,
+    list: reads.list,
+    detail: reads.detail,
+    logs: reads.logs,
+    children: reads.children,
+    cancel: control.cancel,
+    retry: control.retry,
     observe(feature, observer) {
       observers.set(feature, observer);
     },
-
-    relay: () => outbox.relay(),
-    startRelay: () => outbox.start(),
-
+    relay: enqueue.relay,
+    startRelay: enqueue.startRelay,
     work({ concurrency }) {
       const onQueueFailure = async (failure: JobQueueFailure) => {
         const payload = failure.payload as { runId?: string; taskId?: string };
