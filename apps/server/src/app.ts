@@ -110,19 +110,12 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
   const { logger, database, events, domainEvents, egress, keyValue, queue } = platform;
   const services = createFeatureServices(features, platform, database.db);
   void domainEvents.listen().catch((error: unknown) => logger.warn({ err: error }, 'domain events: not listening; cached member roles stay off'));
-  const closePlatform = async () => {
-    await queue.close();
-    await egress.close();
-    await keyValue.close();
-    await domainEvents.close();
-    await events.close();
-  };
   let stopFeatures: () => Promise<void>;
   try {
     stopFeatures = await startFeatures(features, services, platform);
   } catch (error) {
     // Start-up stops here (a name clash in the declared gateway, an unset key variable): release what was opened, then report.
-    await closePlatform().catch(() => {});
+    await Promise.allSettled([queue.close(), egress.close(), keyValue.close(), domainEvents.close(), events.close()]);
     if (!options.database) await database.close();
     throw error;
   }
@@ -137,7 +130,11 @@ export const createCore = async (config: SteadConfig, options: CoreOptions = {})
     async close() {
       closing = true;
       await stopFeatures();
-      await closePlatform();
+      await queue.close();
+      await egress.close();
+      await keyValue.close();
+      await domainEvents.close();
+      await events.close();
       await database.close();
     },
   };
