@@ -28,7 +28,7 @@ const boundaryExceptions = [
   {
     from: 'config/config.schema.ts',
     to: 'features/models/models.schema.ts',
-    reason: 'the `gateway` section of stead.config.yaml; next: features contribute their own config sections, starting with models once it is a feature module',
+    reason: 'the `gateway` section of stead.config.yaml; next: definitions contribute their own config sections (models first), so config/ knows no feature',
   },
 ];
 
