@@ -1,26 +1,12 @@
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import type { SteadConfig } from './config/config.schema.ts';
-import { createFeatureServices } from './compose-features.ts';
+import { createFeatureServices, startFeatureBackgroundWork, startFeatures } from './compose-features.ts';
 import type { SteadPlatform, SteadServices } from './feature.ts';
 import { features, migrations } from './feature-list.ts';
-import { createModelPromptRunKind } from './features/models/model-prompt.run.ts';
-import { createModelUsageRepository } from './features/models/model-usage.repository.ts';
-import { createModelsRepository } from './features/models/models.repository.ts';
-import { createModelsService, type ModelsService } from './features/models/models.service.ts';
-import { createTargetHealth } from './features/models/target-health.ts';
-import { createScheduler } from './features/schedules/scheduler.ts';
-import { createSchedulesRepository } from './features/schedules/schedules.repository.ts';
-import { createSchedulesService, type SchedulesService } from './features/schedules/schedules.service.ts';
-import { createRunsRepository } from './features/runs/runs.repository.ts';
-import { createRunsService, type RunsService } from './features/runs/runs.service.ts';
-import { createHttpRequestRunKind } from './features/tasks/http-request.run.ts';
-import { createTasksService, type TasksService } from './features/tasks/tasks.service.ts';
-import { createWebhookDeliverRunKind } from './features/webhooks/webhook-deliver.run.ts';
 import { createIds, systemClock, type Clock, type Ids } from './platform/clock/clock.ts';
 import { resolveSecretKey } from './platform/crypto/secret-key.ts';
 import { prepareDataDirectory } from './platform/database/data-directory.ts';
-import { createDatabaseClock } from './platform/database/database-clock.ts';
 import { createDatabase } from './platform/database/database.factory.ts';
 import type { DatabaseHandle } from './platform/database/database.port.ts';
 import { migrateToLatest } from './platform/database/migrator.ts';
@@ -50,26 +36,20 @@ export interface CoreOptions {
   requireDeclaredApiKeys?: boolean;
 }
 
-/** Background work of one process (`stead start`, `stead worker`). */
-export interface BackgroundWork {
-  /** Hands the scheduler lease over, lets running jobs finish for up to `graceMs`, then returns the rest to the queue. */
+/** Background work of one process (`stead start`, `stead worker`): every feature's `background`. */
+export interface CoreBackgroundWork {
+  /** Hands the scheduler lease over, lets running jobs finish for up to `graceMs` (default `STEAD_JOB_DRAIN_MS`), then returns the rest to the queue. */
   stop(graceMs?: number): Promise<void>;
 }
 
 /** Everything the HTTP server, the CLI and the tests reach: the platform and every feature's service. */
 export interface SteadCore extends SteadPlatform, SteadServices {
   database: DatabaseHandle;
-  queue: JobQueue;
-  // The features below are not yet feature modules (see feature-list.ts); they join SteadServices when converted.
-  models: ModelsService;
-  runs: RunsService;
-  tasks: TasksService;
-  schedules: SchedulesService;
   /**
    * Runs background work in this process: tasks, and the scheduler (only the node holding its lease fires).
    * `stead start` and `stead worker` call it; `stead start --role api` does not, so API nodes only enqueue.
    */
-  startBackgroundWork(): Promise<BackgroundWork>;
+  startBackgroundWork(): Promise<CoreBackgroundWork>;
   close(): Promise<void>;
 }
 
@@ -97,6 +77,11 @@ const createPlatform = async (config: SteadConfig, options: CoreOptions, isClosi
     ? (await import('./platform/key-value/redis-key-value.adapter.ts')).createRedisKeyValueStore({ url: config.redisUrl, prefix: `${config.redisPrefix}:kv:` })
     : createMemoryKeyValueStore({ clock });
   // Access changes reach every node (Redis): see each feature's `everyNode` subscriptions.
+  const onQueueError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'job queue');
+  // BullMQ (and its Redis client) loads only when Redis is configured, like the event bus.
+  const queue: JobQueue = config.redisUrl
+    ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
+    : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
   const domainEvents = createDomainEvents({ bus: events, ids, channelType: 'domain-event', onError: (error, context) => logger.warn({ err: error, ...context }, 'domain event handler') });
   return {
     config,
@@ -109,6 +94,8 @@ const createPlatform = async (config: SteadConfig, options: CoreOptions, isClosi
     secretKey: resolveSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }),
     egress: createEgressClient({ allowedHosts: config.egressAllowedHosts }),
     keyValue,
+    queue,
+    requireDeclaredApiKeys: options.requireDeclaredApiKeys ?? true,
     isClosing,
   };
 };
@@ -120,88 +107,31 @@ const createPlatform = async (config: SteadConfig, options: CoreOptions, isClosi
 export const createCore = async (config: SteadConfig, options: CoreOptions = {}): Promise<SteadCore> => {
   let closing = false;
   const platform = await createPlatform(config, options, () => closing);
-  const { clock, ids, logger, database, events, domainEvents, egress, keyValue } = platform;
+  const { logger, database, events, domainEvents, egress, keyValue, queue } = platform;
   const services = createFeatureServices(features, platform, database.db);
   void domainEvents.listen().catch((error: unknown) => logger.warn({ err: error }, 'domain events: not listening; cached member roles stay off'));
-
-  const models = createModelsService({
-    store: keyValue,
-    repository: createModelsRepository(database.db, database.dialect),
-    usageRepository: createModelUsageRepository(database.db, database.dialect),
-    secrets: services.secrets,
-    keys: { exists: (workspaceId, keyId) => services.keys.exists(workspaceId, keyId) },
-    clock,
-    ids,
-    createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
-    egressAllowedHosts: config.egressAllowedHosts,
-    health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
-    onUsageError: (error, rows) => logger.error({ err: error, rows }, 'model usage rows could not be written'),
-    declared: config.gateway,
-    requireDeclaredApiKeys: options.requireDeclaredApiKeys ?? true,
-    onDiscoveryError: (error, provider) => logger.warn({ err: error, provider }, 'could not list the models of a provider declared in stead.config.yaml; `stead providers test` retries'),
-  });
-  // The gateway entries declared in stead.config.yaml apply to every workspace, new ones included.
-  domainEvents.on(['workspace-create'], ({ workspace }) => models.syncDeclared([workspace]));
+  let stopFeatures: () => Promise<void>;
   try {
-    await models.syncDeclared(await services.workspaces.listAll());
+    stopFeatures = await startFeatures(features, services, platform);
   } catch (error) {
-    // Start-up stops here (a name clash, an unset key variable): release what was opened, then report.
-    await Promise.allSettled([models.close(), egress.close(), keyValue.close(), domainEvents.close(), events.close()]);
+    // Start-up stops here (a name clash in the declared gateway, an unset key variable): release what was opened, then report.
+    await Promise.allSettled([queue.close(), egress.close(), keyValue.close(), domainEvents.close(), events.close()]);
     if (!options.database) await database.close();
     throw error;
   }
 
-  const onQueueError = (error: unknown, context: object) => logger.warn({ err: error, ...context }, 'job queue');
-  // BullMQ (and its Redis client) loads only when Redis is configured, like the event bus.
-  const queue: JobQueue = config.redisUrl
-    ? (await import('./platform/queue/bullmq-queue.adapter.ts')).createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError })
-    : createDatabaseQueue({ database, clock, ids, leaseMs: config.queueLeaseMs, onError: onQueueError });
-  const runs = createRunsService({
-    repository: createRunsRepository(database.db),
-    queue,
-    clock,
-    ids,
-    kinds: [createHttpRequestRunKind({ egress }), createWebhookDeliverRunKind({ egress }), createModelPromptRunKind({ models })],
-    secrets: services.workspaceSecrets,
-    vault: services.secrets,
-    domainEvents,
-    onError: (error, context) => logger.warn({ err: error, ...context }, 'runs'),
-  });
-  // A queue outside the database's transactions gets runs through the outbox; every node relays what a dead one left.
-  const stopRelay = queue.capabilities.transactional ? () => {} : runs.startRelay();
-  const tasks = createTasksService({ runs, events, clock, onEventError: (error) => logger.warn({ err: error, component: 'tasks' }, 'event bus') });
-  // Schedules and the scheduler's leader lease run on the database's clock, so nodes whose clocks drift agree.
-  const databaseClock = createDatabaseClock(database);
-  const schedulesRepository = createSchedulesRepository(database.db, database.dialect);
-  const schedules = createSchedulesService({ repository: schedulesRepository, starter: tasks, vault: services.secrets, clock: databaseClock, ids });
-
-  const startBackgroundWork = async (): Promise<BackgroundWork> => {
-    const worker = tasks.work({ concurrency: config.workerConcurrency });
-    const scheduler = createScheduler({ service: schedules, leases: schedulesRepository, clock: databaseClock, ids, logger });
-    scheduler.start();
-    return {
-      async stop(graceMs = config.jobDrainMs) {
-        await scheduler.stop();
-        await worker.close(graceMs);
-      },
-    };
-  };
-
   return {
     ...platform,
     ...services,
-    queue,
-    models,
-    runs,
-    tasks,
-    schedules,
-    startBackgroundWork,
+    async startBackgroundWork() {
+      const work = startFeatureBackgroundWork(features, services, platform);
+      return { stop: (graceMs = config.jobDrainMs) => work.stop(graceMs) };
+    },
     async close() {
       closing = true;
-      stopRelay();
+      await stopFeatures();
       await queue.close();
       await egress.close();
-      await models.close();
       await keyValue.close();
       await domainEvents.close();
       await events.close();

@@ -10,10 +10,6 @@ import { registerFeatureHooks, registerFeatureRoutes } from './compose-features.
 import type { FeatureHttpContext } from './feature.ts';
 import { accessPolicy, errorCatalogue, features } from './feature-list.ts';
 import { sessionCookieName } from './features/auth/better-auth.ts';
-import { registerModelsRoutes } from './features/models/models.routes.ts';
-import { registerOpenAiEndpointRoutes } from './features/models/openai-endpoint.routes.ts';
-import { registerSchedulesRoutes } from './features/schedules/schedules.routes.ts';
-import { registerTasksRoutes } from './features/tasks/tasks.routes.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
 import { docsContentSecurityPolicy } from './platform/http/docs-page.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
@@ -151,11 +147,6 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerFeatureRoutes(app, features, context);
-  // Features not yet converted to feature modules (see feature-list.ts).
-  registerTasksRoutes(app, { tasks: core.tasks });
-  registerSchedulesRoutes(app, { schedules: core.schedules });
-  registerModelsRoutes(app, { models: core.models });
-  registerOpenAiEndpointRoutes(app, { models: core.models });
 
   await app.ready();
   return app;

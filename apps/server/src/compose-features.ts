@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Kysely, Migration } from 'kysely';
-import type { AnyFeature, FeatureCliContext, FeatureHttpContext, SteadPlatform, SteadServices } from './feature.ts';
+import type { AnyFeature, BackgroundWork, FeatureCliContext, FeatureHttpContext, SteadPlatform, SteadServices, StopFeature } from './feature.ts';
+import type { RunKind } from './features/runs/runs.kinds.ts';
 import { composeErrorCatalogue, type ErrorCatalogue } from './platform/errors/error-codes.ts';
 import type { DomainEventType } from './platform/events/domain-events.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
@@ -56,6 +57,9 @@ export const createFeatureServices = (
   const services: Record<string, unknown> = {};
   const creating = new Set<string>();
   const view = {} as SteadServices;
+  let runKinds: readonly RunKind[] | undefined;
+  // Lazily: a kind may use a feature listed after the runs feature (models' `model.prompt`), or the runs service itself.
+  const collectRunKinds = (): readonly RunKind[] => (runKinds ??= features.flatMap((feature) => feature.runKinds?.(view, platform) ?? []));
   for (const feature of features) {
     const create = feature.create?.bind(feature);
     if (!create) continue;
@@ -66,7 +70,7 @@ export const createFeatureServices = (
         if (creating.has(feature.name)) throw new Error(`Features depend on each other in a cycle through ${[...creating].join(' → ')} → ${feature.name}`);
         creating.add(feature.name);
         try {
-          services[feature.name] = create({ ...platform, db, services: view, emit: platform.domainEvents.emit });
+          services[feature.name] = create({ ...platform, db, services: view, emit: platform.domainEvents.emit, runKinds: collectRunKinds });
         } finally {
           creating.delete(feature.name);
         }
@@ -94,4 +98,35 @@ export const registerFeatureHooks = (app: SteadApp, features: readonly AnyFeatur
 
 export const registerFeatureCommands = (program: Command, features: readonly AnyFeature[], context: FeatureCliContext): void => {
   for (const feature of features) feature.cli?.(program, context);
+};
+
+/**
+ * Runs every feature's `start` in list order, once every service exists; resolves to what stops them all (in
+ * reverse order). When one throws, those already started are stopped before the error is passed on.
+ */
+export const startFeatures = async (features: readonly AnyFeature[], services: SteadServices, platform: SteadPlatform): Promise<() => Promise<void>> => {
+  const stops: StopFeature[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    for (const feature of features) {
+      const stop = await feature.start?.(services, platform);
+      if (stop) stops.push(stop);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
+};
+
+/** Starts every feature's background work in list order; `stop` stops it in reverse order (the scheduler before the workers). */
+export const startFeatureBackgroundWork = (features: readonly AnyFeature[], services: SteadServices, platform: SteadPlatform): BackgroundWork => {
+  const started = features.flatMap((feature) => (feature.background ? [feature.background(services, platform)] : []));
+  return {
+    async stop(graceMs) {
+      for (const work of started.reverse()) await work.stop(graceMs);
+    },
+  };
 };

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SteadConfig } from './config/config.schema.ts';
 import type { Clock, Ids } from './platform/clock/clock.ts';
+import type { RunKind } from './features/runs/runs.kinds.ts';
 import type { ResolvedSecretKey } from './platform/crypto/secret-key.ts';
 import type { DatabaseInfo } from './platform/database/database.port.ts';
 import type { EgressClient } from './platform/egress/egress.port.ts';
@@ -14,6 +15,7 @@ import type { EventBus } from './platform/events/events.port.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
 import type { PermissionDeclarations } from './platform/http/permissions.ts';
 import type { KeyValueStore } from './platform/key-value/key-value.port.ts';
+import type { JobQueue } from './platform/queue/queue.port.ts';
 
 /**
  * The services of every feature, by feature name. Each feature adds its own in its `<x>.feature.ts` by
@@ -37,6 +39,13 @@ export interface SteadPlatform {
   secretKey: ResolvedSecretKey;
   egress: EgressClient;
   keyValue: KeyValueStore;
+  /** The job queue: tables in the database, or BullMQ when Redis is configured. Durable work goes through the runs feature. */
+  queue: JobQueue;
+  /**
+   * Whether an unset API key variable of a provider declared in stead.config.yaml stops start-up: true for the
+   * server; CLI commands pass false and keep the keys the workspaces have.
+   */
+  requireDeclaredApiKeys: boolean;
   /** True once the core started closing: background noise of a closing process is not worth reporting. */
   isClosing(): boolean;
 }
@@ -48,7 +57,21 @@ export interface FeatureContext<TTables> extends SteadPlatform {
   /** The services of the features listed before this one (asking for a later one throws at start-up). */
   services: SteadServices;
   emit: EmitDomainEvent;
+  /**
+   * The run kinds every feature declares (`runKinds`), collected on the first call, once every service can be
+   * created: call it when work is created or carried out, never during `create` itself.
+   */
+  runKinds(): readonly RunKind[];
 }
+
+/** Background work of one process (`stead start`, `stead worker`). */
+export interface BackgroundWork {
+  /** Lets running work finish for up to `graceMs`, hands leases over, then returns the rest to the queue. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** Stops what a feature's `start` started; called on close, features in reverse list order. */
+export type StopFeature = () => void | Promise<void>;
 
 /** What a feature's `routes` receive besides the app. */
 export interface FeatureHttpContext {
@@ -106,6 +129,18 @@ export interface FeatureDefinition<TName extends string, TTables> {
   /** The domain events this feature reacts to (the ones it emits are declared in `<x>.events.ts`). */
   events?: EventSubscriptions;
   create?(context: FeatureContext<TTables>): ServiceOf<TName>;
+  /**
+   * The kinds of durable work this feature owns (`noun.verb`); the runs service carries out every feature's.
+   * Asked once every service exists, so a kind may use any feature's service, its own included.
+   */
+  runKinds?(services: SteadServices, platform: SteadPlatform): readonly RunKind[];
+  /**
+   * Runs when the core starts, in every process (server, worker, CLI), after every service exists; what it
+   * returns is called on close. A throw stops start-up.
+   */
+  start?(services: SteadServices, platform: SteadPlatform): StopFeature | void | Promise<StopFeature | void>;
+  /** Work of `stead start` and `stead worker` (not `--role api`): workers, the scheduler. Stopped in reverse list order. */
+  background?(services: SteadServices, platform: SteadPlatform): BackgroundWork;
   /** Request hooks, registered after access control and before any feature's routes. */
   hooks?(app: SteadApp, context: FeatureHttpContext): void;
   routes?(app: SteadApp, context: FeatureHttpContext): void;

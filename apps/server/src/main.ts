@@ -7,9 +7,6 @@ import { registerFeatureCommands } from './compose-features.ts';
 import { features } from './feature-list.ts';
 import { reportError } from './platform/cli/cli-output.ts';
 import { steadVersion } from './version.ts';
-import { registerModelsCommands } from './features/models/models.command.ts';
-import { registerSchedulesCommands } from './features/schedules/schedules.command.ts';
-import { registerTasksCommands } from './features/tasks/tasks.command.ts';
 
 /** The `stead` program: its own commands, then every feature's (feature-list.ts), in the list's order. */
 const program = new Command('stead')
@@ -19,9 +16,5 @@ const program = new Command('stead')
 
 registerPlatformCommands(program);
 registerFeatureCommands(program, features, { withServices: (action) => withCore((core) => action(core, core)) });
-// Features not yet converted to feature modules (their commands move to features/<x>/<x>.command.ts).
-registerTasksCommands(program);
-registerModelsCommands(program);
-registerSchedulesCommands(program, withCore);
 
 program.parseAsync(process.argv).catch(reportError);

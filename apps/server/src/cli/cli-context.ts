@@ -2,9 +2,6 @@ import { loadConfig } from '../config/config.loader.ts';
 import type { SteadConfig } from '../config/config.schema.ts';
 import { createCore, type SteadCore } from '../app.ts';
 
-// The command files not yet moved into their features import these from here.
-export { cliActor, output, reportError, table, type OutputOptions } from '../platform/cli/cli-output.ts';
-
 export const loadCliConfig = (): SteadConfig => loadConfig().config;
 
 /**

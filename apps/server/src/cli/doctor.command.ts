@@ -8,7 +8,7 @@ import { migrations } from '../feature-list.ts';
 import { pendingMigrations } from '../platform/database/migrator.ts';
 import { defaultWebDir, webAppBuilt } from '../platform/http/web-app.ts';
 import { steadVersion } from '../version.ts';
-import { output, type OutputOptions } from './cli-context.ts';
+import { output, type OutputOptions } from '../platform/cli/cli-output.ts';
 
 interface Check {
   name: string;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createCore, type SteadCore } from '../../src/app.ts';
 import { configSchema } from '../../src/config/config.schema.ts';
 import type { SteadApp } from '../../src/platform/http/http.types.ts';
-import { createTestDatabase } from '../support/databases.ts';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { serviceUrl } from '../support/services.ts';
 import { cookieOf, ownerCredentials, testOrigin } from '../support/test-server.ts';
 
@@ -17,7 +17,7 @@ import { cookieOf, ownerCredentials, testOrigin } from '../support/test-server.t
 const redisUrl = serviceUrl('redis');
 
 describe.skipIf(!redisUrl)('member access changes reach every node (Redis event bus)', () => {
-  let database: NonNullable<Awaited<ReturnType<typeof createTestDatabase>>>;
+  let database: TestDatabase;
   const nodes: { core: SteadCore; app: SteadApp; dataDir: string }[] = [];
 
   beforeAll(async () => {

@@ -30,10 +30,15 @@ export const isolatedPostgresUrl = async (baseUrl: string): Promise<{ url: strin
   };
 };
 
+/** A migrated, empty database for one suite; `dispose` drops it. */
+export interface TestDatabase {
+  handle: DatabaseHandle;
+  url?: string;
+  dispose: () => Promise<void>;
+}
+
 /** A migrated, empty database of the given dialect, or `undefined` when PostgreSQL is not configured. */
-export const createTestDatabase = async (
-  dialect: DatabaseDialect,
-): Promise<{ handle: DatabaseHandle; url?: string; dispose: () => Promise<void> } | undefined> => {
+export const createTestDatabase = async (dialect: DatabaseDialect): Promise<TestDatabase | undefined> => {
   if (dialect === 'sqlite') {
     const handle = createSqliteDatabase({ file: ':memory:' });
     await migrateToLatest(handle.db, migrations);
@@ -62,7 +67,7 @@ export const describeEachDialect = (name: string, suite: (use: () => DatabaseHan
   for (const dialect of ['sqlite', 'postgres'] as const) {
     const enabled = dialect === 'sqlite' || serviceUrl('postgres') !== undefined;
     describe.skipIf(!enabled)(`${name} [${dialect}]`, () => {
-      let database: Awaited<ReturnType<typeof createTestDatabase>>;
+      let database: TestDatabase | undefined;
       beforeAll(async () => {
         database = await createTestDatabase(dialect);
       });

@@ -5,7 +5,13 @@ import type { AuditQuery } from './audit.schema.ts';
 export type AuditRow = Selectable<AuditEventTable>;
 
 /** Append-only: there is deliberately no update or delete here (and the database refuses them). */
-export const createAuditRepository = (db: Kysely<AuditTables>) => ({
+export interface AuditRepository {
+  insert(row: Insertable<AuditEventTable>): Promise<void>;
+  /** `workspaceId` undefined lists every event (instance administrators). Newest first; up to `limit + 1`. */
+  list(workspaceId: string | undefined, query: AuditQuery): Promise<AuditRow[]>;
+}
+
+export const createAuditRepository = (db: Kysely<AuditTables>): AuditRepository => ({
   async insert(row: Insertable<AuditEventTable>): Promise<void> {
     await db.insertInto('auditEvent').values(row).execute();
   },
@@ -25,5 +31,3 @@ export const createAuditRepository = (db: Kysely<AuditTables>) => ({
     return select.orderBy('id', 'desc').limit(query.limit + 1).execute();
   },
 });
-
-export type AuditRepository = ReturnType<typeof createAuditRepository>;

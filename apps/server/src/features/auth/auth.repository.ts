@@ -37,11 +37,26 @@ const toUser = (row: UserRow): UserRecord => ({
   createdAt: toIso(row.createdAt)!,
 });
 
-/**
- * Queries on better-auth's tables that its API does not offer (listing users, ending sessions in bulk).
- * Writes use better-auth's storage conventions, which differ by dialect (`SqlDialect.storedBoolean`/`storedDate`).
- */
-export const createAuthRepository = (db: Kysely<AuthTables>, { storedBoolean, storedDate }: Pick<SqlDialect, 'storedBoolean' | 'storedDate'>) => {
+/** Queries on better-auth's tables that its API does not offer (listing users, ending sessions in bulk). */
+export interface AuthRepository {
+  countUsers(): Promise<number>;
+  findUserById(id: string): Promise<UserRecord | undefined>;
+  /** The address lower-cased, as better-auth stores it. */
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  findUsersByIds(ids: readonly string[]): Promise<UserRecord[]>;
+  /** Oldest first. */
+  listUsers(): Promise<UserRecord[]>;
+  setAdmin(userId: string, isAdmin: boolean): Promise<void>;
+  setDisabledAt(userId: string, disabledAt: Date | null): Promise<void>;
+  /** Newest first. */
+  listSessions(userId: string): Promise<(SessionRecord & { token: string })[]>;
+  /** Resolves to how many sessions it deleted (0 or 1). */
+  deleteSession(userId: string, sessionId: string): Promise<number>;
+  deleteSessions(userId: string, exceptSessionId?: string): Promise<void>;
+}
+
+/** Writes use better-auth's storage conventions, which differ by dialect (`SqlDialect.storedBoolean`/`storedDate`). */
+export const createAuthRepository = (db: Kysely<AuthTables>, { storedBoolean, storedDate }: Pick<SqlDialect, 'storedBoolean' | 'storedDate'>): AuthRepository => {
   return {
     async countUsers(): Promise<number> {
       const row = await db.selectFrom('user').select((eb) => eb.fn.countAll<string | number>().as('count')).executeTakeFirstOrThrow();
@@ -90,5 +105,3 @@ export const createAuthRepository = (db: Kysely<AuthTables>, { storedBoolean, st
     },
   };
 };
-
-export type AuthRepository = ReturnType<typeof createAuthRepository>;

@@ -3,7 +3,23 @@ import type { ApiKeyTable, KeysTables } from './keys.tables.ts';
 
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 
-export const createKeysRepository = (db: Kysely<KeysTables>) => ({
+/** Queries of workspace API keys. */
+export interface KeysRepository {
+  insert(row: ApiKeyRow): Promise<void>;
+  findByHash(hash: string): Promise<ApiKeyRow | undefined>;
+  find(workspaceId: string, id: string): Promise<ApiKeyRow | undefined>;
+  /** Newest first. */
+  list(workspaceId: string): Promise<ApiKeyRow[]>;
+  listAll(): Promise<ApiKeyRow[]>;
+  revoke(id: string, at: string): Promise<void>;
+  /** Revokes every key one person created; returns those it revoked. */
+  revokeCreatedBy(userId: string, at: string): Promise<{ id: string; workspaceId: string }[]>;
+  /** Revokes the keys one person created in one workspace; returns the ids it revoked. */
+  revokeCreatedByInWorkspace(workspaceId: string, userId: string, at: string): Promise<string[]>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export const createKeysRepository = (db: Kysely<KeysTables>): KeysRepository => ({
   async insert(row: ApiKeyRow): Promise<void> {
     await db.insertInto('apiKey').values(row).execute();
   },
@@ -34,5 +50,3 @@ export const createKeysRepository = (db: Kysely<KeysTables>) => ({
     await db.updateTable('apiKey').set({ lastUsedAt: at }).where('id', '=', id).execute();
   },
 });
-
-export type KeysRepository = ReturnType<typeof createKeysRepository>;

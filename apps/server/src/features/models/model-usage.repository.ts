@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
-import { commitWithoutDiskWait } from '../../platform/database/commit-without-disk-wait.ts';
-import type { DatabaseDialect } from '../../platform/database/database.port.ts';
-import type { Database } from '../../platform/database/database.types.ts';
+import type { SqlDialect } from '../../platform/database/sql-dialect.ts';
 import type { DataClass } from './models.schema.ts';
+import type { ModelsTables } from './models.tables.ts';
 import type { UsageEntry } from './models.types.ts';
 
 /** The usage ledger's table. */
@@ -13,7 +12,7 @@ export interface ModelUsageRepository {
   list(workspaceId: string, cursor: string | undefined, limit: number): Promise<UsageEntry[]>;
 }
 
-export const createModelUsageRepository = (db: Kysely<Database>, dialect: DatabaseDialect): ModelUsageRepository => ({
+export const createModelUsageRepository = (db: Kysely<ModelsTables>, dialect: SqlDialect): ModelUsageRepository => ({
   async insert(entries) {
     if (entries.length === 0) return;
     // Each column named (a spread with overrides takes V8's slow path, and this runs for every gateway call).
@@ -40,7 +39,7 @@ export const createModelUsageRepository = (db: Kysely<Database>, dialect: Databa
     }));
     // The ledger is written in batches behind the calls; waiting for the disk on each batch blocked the event
     // loop for milliseconds. A process crash still loses nothing committed.
-    await commitWithoutDiskWait(db, dialect, (relaxed) => relaxed.insertInto('modelUsage').values(rows).execute());
+    await dialect.commitWithoutDiskWait(db, (relaxed) => relaxed.insertInto('modelUsage').values(rows).execute());
   },
   async list(workspaceId, cursor, limit) {
     let select = db.selectFrom('modelUsage').selectAll().where('workspaceId', '=', workspaceId);

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
-import type { SteadCore } from '../../app.ts';
+import type { FeatureCliContext, SteadServices } from '../../feature.ts';
 import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from './local-model-servers.ts';
 import type { AddedProvider } from './model-providers.ts';
 import {
@@ -19,7 +19,9 @@ import {
   type RouteDecision,
 } from './models.schema.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import { cliActor, output, table, withCore } from '../../cli/cli-context.ts';
+import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
+
+type WithServices = <T>(action: (core: SteadServices) => Promise<T>) => Promise<T>;
 
 const json = () => new Option('--json', 'print machine-readable JSON');
 const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
@@ -99,7 +101,7 @@ const sameBaseUrl = (left: string, right: string) => {
 
 const describeServer = (server: LocalModelServer) => `${server.label} at ${server.provider.baseUrl} with ${plural(server.models.length, 'model')}`;
 
-const addAndAudit = async (core: SteadCore, workspaceId: string, request: z.infer<typeof addProviderBody>): Promise<AddedProvider> => {
+const addAndAudit = async (core: SteadServices, workspaceId: string, request: z.infer<typeof addProviderBody>): Promise<AddedProvider> => {
   const added = await core.models.addProvider(workspaceId, request);
   const { provider } = added;
   await core.audit.record({ workspaceId, actor: cliActor, action: 'model-provider.create', target: { type: 'model-provider', id: provider.id }, outcome: 'success', metadata: { name: provider.name, type: provider.type, baseUrl: provider.baseUrl, locality: provider.locality } });
@@ -138,7 +140,7 @@ interface RouteTestOptions {
  * otherwise. Never throws: a hint must not disturb start-up.
  */
 export const suggestLocalModelServers = async (
-  core: Pick<SteadCore, 'workspaces' | 'models'>,
+  core: Pick<SteadServices, 'workspaces' | 'models'>,
   { detect = () => detectLocalModelServers({ timeoutMs: 300 }), write = (line: string) => void process.stdout.write(`${line}\n`) }: { detect?: () => Promise<LocalModelServer[]>; write?: (line: string) => void } = {},
 ): Promise<string | undefined> => {
   try {
@@ -156,7 +158,7 @@ export const suggestLocalModelServers = async (
 };
 
 /** `stead providers detect [--add]`. */
-const registerDetectCommand = (providers: Command): void => {
+const registerDetectCommand = (providers: Command, withCore: WithServices): void => {
   providers
     .command('detect')
     .description(`Look for local model servers on their default ports (${localModelServerProbes.map((probe) => `${probe.label} ${new URL(probe.baseUrl).host}`).join(', ')}); --add adds each as a local provider`)
@@ -200,7 +202,8 @@ const registerDetectCommand = (providers: Command): void => {
 };
 
 /** `stead providers add|list|test|remove|detect`, `stead models list`, `stead routes test`. */
-export const registerModelsCommands = (program: Command): void => {
+export const registerModelsCommands = (program: Command, { withServices }: FeatureCliContext): void => {
+  const withCore: WithServices = (action) => withServices((services) => action(services));
   const providers = program.command('providers').description('Manage model providers (local model servers and hosted APIs) of a workspace');
 
   providers
@@ -301,7 +304,7 @@ export const registerModelsCommands = (program: Command): void => {
       }),
     );
 
-  registerDetectCommand(providers);
+  registerDetectCommand(providers, withCore);
 
   program
     .command('models')

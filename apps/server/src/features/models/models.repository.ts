@@ -1,6 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { DatabaseDialect } from '../../platform/database/database.port.ts';
-import type { Database, ModelAliasTable, ModelProviderTable, ModelRouteRuleTable, ModelTable } from '../../platform/database/database.types.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { SqlDialect } from '../../platform/database/sql-dialect.ts';
+import type { ModelAliasTable, ModelProviderTable, ModelRouteRuleTable, ModelsTables, ModelTable } from './models.tables.ts';
 import type { DataClass, ModelCapabilityName, RouteRuleMatch } from './models.schema.ts';
 import type { Alias, Budget, DataClassDefault, Model, Provider, ProviderChanges, ProviderType, ProviderWithCount, RoutableModel, RouteRule, RouteRuleChanges } from './models.types.ts';
 
@@ -119,7 +119,7 @@ const ruleColumns = ({ match, targets, enabled, ...rest }: RouteRuleChanges) => 
   ...(enabled === undefined ? {} : { enabled: flag(enabled) }),
 });
 
-const queries = (db: Kysely<Database>, dialect: DatabaseDialect): ModelsQueries => {
+const queries = (db: Kysely<ModelsTables>, dialect: SqlDialect): ModelsQueries => {
   // Counted regardless of enabled: a disabled provider still has its models, it only serves nothing.
   const providersWithCount = () =>
     db
@@ -212,7 +212,7 @@ const queries = (db: Kysely<Database>, dialect: DatabaseDialect): ModelsQueries 
       await db.deleteFrom('modelRouteRule').where('id', '=', id).execute();
     },
     async lockDeclared(workspaceId) {
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`stead:model-declared:${workspaceId}`}))`.execute(db);
+      await dialect.lockForTransaction(db, `stead:model-declared:${workspaceId}`);
     },
     async listDataClassDefaults(workspaceId) {
       const rows = await db.selectFrom('modelDataClassDefault').select(['keyId', 'dataClass']).where('workspaceId', '=', workspaceId).execute();
@@ -250,7 +250,7 @@ const queries = (db: Kysely<Database>, dialect: DatabaseDialect): ModelsQueries 
   };
 };
 
-export const createModelsRepository = (db: Kysely<Database>, dialect: DatabaseDialect): ModelsRepository => ({
+export const createModelsRepository = (db: Kysely<ModelsTables>, dialect: SqlDialect): ModelsRepository => ({
   ...queries(db, dialect),
   transaction: (work) => db.transaction().execute((trx) => work(queries(trx, dialect))),
   async replaceRules(workspaceId, rules) {

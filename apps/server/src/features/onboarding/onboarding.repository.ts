@@ -3,7 +3,14 @@ import type { PlatformTables } from '../../platform/database/database.types.ts';
 
 const setupClaimKey = 'setup.claimed';
 
-export const createOnboardingRepository = (db: Kysely<PlatformTables>) => ({
+/** The claim on first-run setup, kept in the platform's `steadMeta`. */
+export interface OnboardingRepository {
+  /** True when this caller claimed setup; false when another one already has. */
+  claimSetup(at: string): Promise<boolean>;
+  releaseSetup(): Promise<void>;
+}
+
+export const createOnboardingRepository = (db: Kysely<PlatformTables>): OnboardingRepository => ({
   /**
    * Claims first-run setup for one caller. The primary key makes the claim atomic: of two setups racing,
    * exactly one insert succeeds, on SQLite and PostgreSQL alike.
@@ -16,5 +23,3 @@ export const createOnboardingRepository = (db: Kysely<PlatformTables>) => ({
     await db.deleteFrom('steadMeta').where('key', '=', setupClaimKey).execute();
   },
 });
-
-export type OnboardingRepository = ReturnType<typeof createOnboardingRepository>;

@@ -1,88 +1,59 @@
 import type { Transaction } from 'kysely';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
-import type { Database } from '../../platform/database/database.types.ts';
 import type { EnqueueOptions, JobQueue } from '../../platform/queue/queue.port.ts';
+import { createRunOutbox, type RunOutbox } from './run-outbox.ts';
+import type { RunInputs } from './run-inputs.ts';
 import type { RunsRepository } from './runs.repository.ts';
-import { isFinishedRunState, type Run } from './runs.schema.ts';
+import type { Run } from './runs.schema.ts';
+import type { RunsTables } from './runs.tables.ts';
 
 /** The queue every run waits in; concurrency is per worker process (`STEAD_WORKER_CONCURRENCY`). */
 export const runsQueue = 'runs';
-/** Outbox rows older than this are handed over by the relay (younger ones are still being handed over by their request). */
-const outboxGraceMs = 1_500;
-const relayIntervalMs = 1_000;
+const defaultTimeoutMs = 5 * 60_000;
 
-/**
- * Puts a run's job into the queue as part of the transaction that writes the run. On a queue that can join the
- * transaction (the database queue) the job is written in it. Otherwise (BullMQ) an outbox row is: it becomes a job
- * right after commit (`handOver`), or — when the process died in between — by the relay every node runs, a second or
- * two later. Enqueuing is idempotent by the row's key, so nodes relaying the same row make one job.
- */
-export interface RunEnqueuer {
-  /** Resolves to true when an outbox row was written: call `handOver` once the transaction has committed. */
-  within(tx: RunsRepository, transaction: Transaction<Database>, run: Run, jobKey: string): Promise<boolean>;
-  /** Enqueues one outbox row's job and deletes the row; failures are reported, the row stays for the relay. */
-  handOver(runId: string, jobKey: string): Promise<void>;
-  /** Hands over rows a moment old; resolves to how many. */
-  relay(): Promise<number>;
-  /** Relays every second until the returned function is called. */
+/** How a stored run gets its queue job, atomically with the write that stores or resets it. */
+export interface RunEnqueue extends Pick<RunOutbox, 'handOver' | 'relay'> {
+  /**
+   * Makes the run's job exist in the transaction that writes the run: in the job table itself when the queue can
+   * join the transaction, otherwise as an outbox row. True when it went to the outbox: then `handOver` after commit.
+   */
+  within(repository: RunsRepository, transaction: Transaction<RunsTables>, run: Run, key: string): Promise<boolean>;
+  /** Relays every second until the returned function is called; for every node whose queue is not transactional. */
   startRelay(): () => void;
 }
 
-export interface RunEnqueuerOptions {
+export interface RunEnqueueOptions {
   repository: RunsRepository;
   queue: JobQueue;
   clock: Clock;
   ids: Ids;
-  timeoutMsOf(run: Run): number;
+  inputs: RunInputs;
   onError(error: unknown, context: { component: string }): void;
 }
 
-export const createRunEnqueuer = ({ repository, queue, clock, ids, timeoutMsOf, onError }: RunEnqueuerOptions): RunEnqueuer => {
+export const createRunEnqueue = ({ repository, queue, clock, ids, inputs, onError }: RunEnqueueOptions): RunEnqueue => {
   const jobOptions = (run: Run, key: string): EnqueueOptions => ({
     queue: runsQueue,
     delayMs: Math.max(0, Date.parse(run.runAt) - clock.now().getTime()),
     maxAttempts: run.maxAttempts,
-    timeoutMs: timeoutMsOf(run),
+    timeoutMs: inputs.find(run.kind)?.timeoutMs ?? defaultTimeoutMs,
     idempotencyKey: key,
     // The queue's own stall ceiling stays above the run's, so the run's handler always decides (with its error).
     maxStalls: run.maxInterruptedAttempts + 2,
   });
-  const enqueue = async (runId: string, jobKey: string): Promise<void> => {
-    const run = await repository.findById(runId);
-    if (run && !isFinishedRunState(run.state)) {
-      const job = await queue.enqueue('run.execute', { runId }, jobOptions(run, jobKey));
-      await repository.update(runId, { jobId: job.id, updatedAt: clock.now().toISOString() });
-    }
-    await repository.deleteOutbox(runId);
-  };
-  const relay = async (): Promise<number> => {
-    const rows = await repository.pendingOutbox(new Date(clock.now().getTime() - outboxGraceMs).toISOString(), 200);
-    for (const row of rows) await enqueue(row.runId, row.jobKey);
-    return rows.length;
-  };
+  const outbox = createRunOutbox({ repository, queue, clock, jobOptions, onError });
   return {
-    async within(tx, transaction, run, jobKey) {
+    async within(tx, transaction, run, key) {
       if (queue.capabilities.transactional) {
-        const job = await queue.enqueue('run.execute', { runId: run.id }, { ...jobOptions(run, jobKey), transaction });
+        const job = await queue.enqueue('run.execute', { runId: run.id }, { ...jobOptions(run, key), transaction });
         await tx.update(run.id, { jobId: job.id, updatedAt: run.updatedAt });
         return false;
       }
-      await tx.insertOutbox({ id: ids.next(), runId: run.id, jobKey, createdAt: clock.now().toISOString() });
+      await tx.insertOutbox({ id: ids.next(), runId: run.id, jobKey: key, createdAt: clock.now().toISOString() });
       return true;
     },
-    handOver: (runId, jobKey) => enqueue(runId, jobKey).catch((error: unknown) => onError(error, { component: 'runs.outbox' })),
-    relay,
-    startRelay() {
-      let relaying = false;
-      const timer = setInterval(() => {
-        if (relaying) return;
-        relaying = true;
-        relay()
-          .catch((error: unknown) => onError(error, { component: 'runs.outbox' }))
-          .finally(() => (relaying = false));
-      }, relayIntervalMs);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+    handOver: (runId, key) => outbox.handOver(runId, key),
+    relay: () => outbox.relay(),
+    startRelay: () => outbox.start(),
   };
 };

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
-import type { Database } from '../../platform/database/database.types.ts';
+import type { RunsTables } from './runs.tables.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { RunTable } from './runs.tables.ts';
 import type { Run, RunAttempt, RunAttemptOutcome, RunListQuery, RunLogLine, RunOriginType, RunState } from './runs.schema.ts';
@@ -9,7 +9,7 @@ export type RunChanges = Partial<Pick<Run, 'state' | 'attempts' | 'interruptedAt
 
 export interface RunsRepository {
   /** Runs `work` in one database transaction, with a repository bound to it (`transaction` is the raw handle, for the queue). */
-  transaction<T>(work: (repository: RunsRepository, transaction: Transaction<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(work: (repository: RunsRepository, transaction: Transaction<RunsTables>) => Promise<T>): Promise<T>;
   insert(run: Run): Promise<void>;
   /** Reads a run after taking its row lock (inside `transaction`), so decisions on it are not raced by another process. */
   lock(id: string): Promise<Run | undefined>;
@@ -78,7 +78,7 @@ const toColumns = (changes: RunChanges): Updateable<RunTable> => {
   };
 };
 
-export const createRunsRepository = (db: Kysely<Database>): RunsRepository => {
+export const createRunsRepository = (db: Kysely<RunsTables>): RunsRepository => {
   const select = () => db.selectFrom('run').selectAll();
   const changed = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
   return {

@@ -1,13 +1,18 @@
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
-import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { WorkspaceRole } from '../../platform/http/permissions.ts';
-import { UnrecoverableJobError, type JobContext, type JobQueue, type JobQueueFailure, type Worker } from '../../platform/queue/queue.port.ts';
-import { createRunExecution, type RunExecution } from './run-execution.ts';
-import { createRunEnqueuer, runsQueue } from './run-enqueue.ts';
-import { createRunKindRegistry } from './run-kind-registry.ts';
+import type { JobContext, JobQueue, JobQueueFailure, Worker } from '../../platform/queue/queue.port.ts';
+import { createRunControl } from './run-control.ts';
+import { createRunCreation } from './run-creation.ts';
+import { createRunEnqueue, runsQueue } from './run-enqueue.ts';
+import { createRunExecution } from './run-execution.ts';
+import { createRunInputs } from './run-inputs.ts';
+import { createRunReads } from './run-reads.ts';
 import type { RunKind } from './runs.kinds.ts';
 import type { RunsRepository } from './runs.repository.ts';
 import { isFinishedRunState, type Run, type RunDetail, type RunEndEvent, type RunListQuery, type RunLogLine, type RunOriginType } from './runs.schema.ts';
+
+export { runsQueue } from './run-enqueue.ts';
+export { runInputSecretName } from './run-inputs.ts';
 
 declare module '../../platform/queue/queue.port.ts' {
   interface JobPayloads {
@@ -18,13 +23,8 @@ declare module '../../platform/queue/queue.port.ts' {
   }
 }
 
-export { runsQueue } from './run-enqueue.ts';
 /** Where `task.run` jobs enqueued before issue 12 still wait on BullMQ (the migration cannot reach Redis). */
 const legacyTasksQueue = 'tasks';
-const defaultMaxAttempts = 3;
-const defaultMaxInterruptedAttempts = 5;
-const defaultTimeoutMs = 5 * 60_000;
-const logPageSize = 1_000;
 
 /** Who a run acts for when it uses workspace secrets. */
 export interface RunSecretUser {
@@ -45,9 +45,6 @@ export interface RunVault {
   reveal(workspaceId: string | null, name: string): Promise<string | undefined>;
   remove(workspaceId: string | null, name: string): Promise<void>;
 }
-
-/** The encrypted secret holding a run's sealed input values (named from tasks' time; no user-made name has a `:`). */
-export const runInputSecretName = (runId: string): string => `task-input:${runId}`;
 
 export interface RunOrigin {
   type: RunOriginType;
@@ -121,7 +118,8 @@ export interface RunsServiceOptions {
   queue: JobQueue;
   clock: Clock;
   ids: Ids;
-  kinds: RunKind[];
+  /** Every feature's run kinds, asked on first use (the composition collects them once every feature exists). */
+  kinds: () => readonly RunKind[];
   secrets: RunSecrets;
   vault: RunVault;
   /** Receives `run-end` once a run is over (the domain events of the application). */
@@ -130,103 +128,37 @@ export interface RunsServiceOptions {
   onError?: (error: unknown, context: { component: string }) => void;
 }
 
-/** A new run, `queued`, as `create` stores it. */
-const newRun = (id: string, workspaceId: string, request: CreateRunRequest, kind: RunKind, input: unknown, user: RunSecretUser, at: Date): Run => ({
-  id,
-  workspaceId,
-  kind: kind.name,
-  feature: request.feature,
-  input,
-  state: 'queued',
-  attempts: 0,
-  maxAttempts: request.maxAttempts ?? kind.maxAttempts ?? defaultMaxAttempts,
-  interruptedAttempts: 0,
-  maxInterruptedAttempts: defaultMaxInterruptedAttempts,
-  currentAttemptId: null,
-  jobId: null,
-  progress: null,
-  output: null,
-  error: null,
-  parentRunId: request.parentRunId ?? null,
-  idempotencyKey: request.idempotencyKey ?? null,
-  origin: { type: request.origin.type, id: request.origin.id ?? null },
-  createdBy: user.userId,
-  createdByRole: user.role,
-  createdAt: at.toISOString(),
-  runAt: new Date(at.getTime() + (request.delayMs ?? 0)).toISOString(),
-  startedAt: null,
-  finishedAt: null,
-  updatedAt: at.toISOString(),
-});
-
-/** Puts a run's sealed credential values back into its input, just before it executes. */
-const unsealFromVault = async (vault: RunVault, kind: RunKind, run: Run): Promise<unknown> => {
-  if (!kind.sealing) return run.input;
-  const stored = await vault.reveal(run.workspaceId, runInputSecretName(run.id));
-  try {
-    return kind.sealing.unseal(run.input, stored === undefined ? {} : (JSON.parse(stored) as Record<string, string>));
-  } catch (error) {
-    throw new UnrecoverableJobError(error instanceof Error ? error.message : String(error));
-  }
-};
-
-/** Workers for runs; on BullMQ also for the `task.run` jobs enqueued before runs existed. */
-const startWorkers = (queue: JobQueue, execution: RunExecution, concurrency: number): Worker => {
-  const onQueueFailure = async (failure: JobQueueFailure) => {
-    const payload = failure.payload as { runId?: string; taskId?: string };
-    const runId = payload.runId ?? payload.taskId;
-    if (runId) await execution.failedByQueue(runId, failure.error);
-  };
-  const workers = [queue.work(runsQueue, { 'run.execute': execution.execute }, { concurrency, onQueueFailure })];
-  if (!queue.capabilities.transactional) {
-    const legacy = (job: JobContext<{ taskId: string }>) => execution.execute({ ...job, payload: { runId: job.payload.taskId } });
-    workers.push(queue.work(legacyTasksQueue, { 'task.run': legacy }, { concurrency, onQueueFailure }));
-  }
-  return { close: async (graceMs) => void (await Promise.all(workers.map((worker) => worker.close(graceMs)))) };
-};
-
-/** Runs a synchronous callback of someone else's (an observer), reporting what it throws instead of passing it on. */
-const guarded = (onError: NonNullable<RunsServiceOptions['onError']>) => (component: string, work: () => void) => {
-  try {
-    work();
-  } catch (error) {
-    onError(error, { component });
-  }
-};
-
-export const createRunsService = ({ repository, queue, clock, ids, kinds: declared, secrets, vault, domainEvents, onError = () => {} }: RunsServiceOptions): RunsService => {
-  const kinds = createRunKindRegistry(declared, secrets);
+export const createRunsService = ({ repository, queue, clock, ids, kinds, secrets, vault, domainEvents, onError = () => {} }: RunsServiceOptions): RunsService => {
   const observers = new Map<string, RunObserver>();
-  const now = () => clock.now().toISOString();
-  const shown = (run: Run): Run => ({ ...run, input: kinds.redact(run.kind, run.input) });
-
-  const guard = guarded(onError);
+  const guard = (component: string, work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      onError(error, { component });
+    }
+  };
+  const announce = (run: Run) => guard('runs.observer', () => observers.get(run.feature)?.update(run));
   const changed = async (id: string, ended: boolean): Promise<void> => {
     const run = await repository.findById(id);
     if (!run) return;
-    const observer = observers.get(run.feature);
-    if (observer) guard('runs.observer', () => observer.update(run));
+    announce(run);
     if (ended && isFinishedRunState(run.state)) {
       const event: RunEndEvent = { type: 'run-end', runId: run.id, workspaceId: run.workspaceId, kind: run.kind, feature: run.feature, parentRunId: run.parentRunId, state: run.state as RunEndEvent['state'], error: run.error };
       await domainEvents.emit(event).catch((error: unknown) => onError(error, { component: 'runs.run-end' }));
     }
   };
-  const enqueuer = createRunEnqueuer({ repository, queue, clock, ids, timeoutMsOf: (run) => kinds.get(run.kind)?.timeoutMs ?? defaultTimeoutMs, onError });
 
-  const notFound = (id: string) => new SteadError('task_not_found', `Task ${id} does not exist in this workspace`);
-  const findOrThrow = async (workspaceId: string, id: string): Promise<Run> => {
-    const run = await repository.find(workspaceId, id);
-    if (!run) throw notFound(id);
-    return run;
-  };
-
+  const inputs = createRunInputs({ kinds, secrets, vault });
+  const reads = createRunReads({ repository, inputs });
+  const enqueue = createRunEnqueue({ repository, queue, clock, ids, inputs, onError });
+  const control = createRunControl({ repository, queue, clock, ids, enqueue, reads, announce, changed });
   const execution = createRunExecution({
     repository,
     clock,
     ids,
-    kindOf: kinds.get,
+    kindOf: inputs.find,
     secrets,
-    unseal: (kind, run) => unsealFromVault(vault, kind, run),
+    unseal: inputs.unsealStored,
     // Receivers have deduplicated tasks by `task:<id>` since before runs existed; tasks keep that key.
     sideEffectKey: (run) => `${run.feature === 'tasks' ? 'task' : 'run'}:${run.id}`,
     changed: (id, ended) => changed(id, ended).catch((error: unknown) => onError(error, { component: 'runs.observer' })),
@@ -234,107 +166,42 @@ export const createRunsService = ({ repository, queue, clock, ids, kinds: declar
     logged: (run, line) => guard('runs.observer', () => observers.get(run.feature)?.log(run, line)),
   });
 
-  /** Writes the run with its job (or outbox row) in one transaction, announcing it before commit. */
-  const store = async (run: Run, jobKey: string, write: (tx: RunsRepository) => Promise<void>): Promise<void> => {
-    const outboxed = await repository.transaction(async (tx, transaction) => {
-      await write(tx);
-      const viaOutbox = await enqueuer.within(tx, transaction, run, jobKey);
-      // Announced before commit: once committed a worker may announce `running` before this request resumes,
-      // and a later `queued` would leave live views showing a finished run as queued.
-      guard('runs.observer', () => observers.get(run.feature)?.update(shown(run)));
-      return viaOutbox;
-    });
-    // Committed: the run will be carried out. A failed hand-over is left to the relay, never to the caller.
-    if (outboxed) await enqueuer.handOver(run.id, jobKey);
-  };
-
-  const create = async (workspaceId: string, request: CreateRunRequest): Promise<Run> => {
-    const { origin } = request;
-    const user: RunSecretUser = { userId: origin.userId ?? null, role: origin.role ?? (origin.type === 'cli' ? 'owner' : null) };
-    const valid = kinds.validate(request.kind, request.input);
-    if (request.idempotencyKey) {
-      const existing = await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey);
-      if (existing) return shown(existing);
-    }
-    if (request.parentRunId) await findOrThrow(workspaceId, request.parentRunId);
-    const { input, sealed } = await kinds.seal(workspaceId, valid.kind, valid.input, user);
-    const run = newRun(ids.next(), workspaceId, request, valid.kind, input, user, clock.now());
-    const hasSealed = Object.keys(sealed).length > 0;
-    // Stored before the row, so a worker never finds the run without its values.
-    if (hasSealed) await vault.store(workspaceId, runInputSecretName(run.id), JSON.stringify(sealed));
-    try {
-      await store(run, `run:${run.id}`, (tx) => tx.insert(run));
-    } catch (error) {
-      if (hasSealed) await vault.remove(workspaceId, runInputSecretName(run.id));
-      // Two requests with one idempotency key raced: the unique index let one through; answer with it.
-      const winner = request.idempotencyKey ? await repository.findByIdempotencyKey(workspaceId, request.idempotencyKey) : undefined;
-      if (winner) return shown(winner);
-      throw error;
-    }
-    return shown(run);
-  };
-
   return {
-    kinds: () => kinds.all(),
-    kind: (name) => kinds.require(name),
-    prepare: (workspaceId, kindName, input, user, previous) => kinds.prepare(workspaceId, kindName, input, user, previous),
-    redactInput: (kindName, input) => kinds.redact(kindName, input),
-    unsealInput: (kindName, input, sealed) => kinds.unseal(kindName, input, sealed),
-    create,
-    get: async (workspaceId, id) => shown(await findOrThrow(workspaceId, id)),
-    async list(workspaceId, query) {
-      const runs = await repository.list(workspaceId, query);
-      const page = runs.slice(0, query.limit);
-      return { runs: page.map(shown), nextCursor: runs.length > query.limit ? page.at(-1)!.id : null };
+    kinds: inputs.kinds,
+    kind: inputs.kind,
+    async prepare(workspaceId, kindName, input, user, previous) {
+      const kind = inputs.kind(kindName);
+      const parsed = inputs.validate(kind, input);
+      await inputs.checkSecrets(workspaceId, kind, parsed, user);
+      return inputs.seal(kind, parsed, previous);
     },
-    async detail(workspaceId, id) {
-      const run = await findOrThrow(workspaceId, id);
-      const [attempts, logs] = await Promise.all([repository.attempts(id), repository.logs(id, undefined, logPageSize)]);
-      return { run: shown(run), attempts, logs };
-    },
-    async logs(workspaceId, id, after) {
-      await findOrThrow(workspaceId, id);
-      return repository.logs(id, after, logPageSize);
-    },
-    children: async (runId) => (await repository.children(runId)).map(shown),
-
-    async cancel(workspaceId, id) {
-      const run = await repository.transaction(async (tx) => {
-        const current = await tx.lock(id);
-        if (!current || current.workspaceId !== workspaceId) throw notFound(id);
-        if (isFinishedRunState(current.state)) throw new SteadError('task_state_conflict', `Task ${id} is already ${current.state}; only queued or running tasks can be cancelled`);
-        const at = now();
-        await tx.update(id, { state: 'cancelled', finishedAt: at, updatedAt: at });
-        await tx.deleteOutbox(id);
-        return current;
-      });
-      // A job that starts anyway finds its run cancelled and ends at once; this stops one already running.
-      if (run.jobId) await queue.cancel(run.jobId);
-      await changed(id, true);
-      return shown((await repository.findById(id))!);
-    },
-
-    async retry(workspaceId, id) {
-      // Read outside the transaction to build the fresh run; the transaction checks the state again under the lock.
-      const current = await findOrThrow(workspaceId, id);
-      const at = now();
-      const fresh = { state: 'queued', attempts: 0, interruptedAttempts: 0, currentAttemptId: null, jobId: null, error: null, output: null, finishedAt: null, progress: null, runAt: at, updatedAt: at } as const;
-      const retried: Run = shown({ ...current, ...fresh });
-      await store(retried, `run:${id}:${ids.next()}`, async (tx) => {
-        const locked = await tx.lock(id);
-        if (!locked) throw notFound(id);
-        if (locked.state !== 'failed' && locked.state !== 'cancelled') throw new SteadError('task_state_conflict', `Task ${id} is ${locked.state}; only failed or cancelled tasks can be retried`);
-        await tx.update(id, fresh);
-      });
-      return retried;
-    },
-
+    redactInput: inputs.redact,
+    unsealInput: inputs.unseal,
+    create: createRunCreation({ repository, clock, ids, inputs, vault, enqueue, reads, announce }),
+    get: reads.get,
+    list: reads.list,
+    detail: reads.detail,
+    logs: reads.logs,
+    children: reads.children,
+    cancel: control.cancel,
+    retry: control.retry,
     observe(feature, observer) {
       observers.set(feature, observer);
     },
-    relay: () => enqueuer.relay(),
-    startRelay: () => enqueuer.startRelay(),
-
-    work: ({ concurrency }) => startWorkers(queue, execution, concurrency),
+    relay: enqueue.relay,
+    startRelay: enqueue.startRelay,
+    work({ concurrency }) {
+      const onQueueFailure = async (failure: JobQueueFailure) => {
+        const payload = failure.payload as { runId?: string; taskId?: string };
+        const runId = payload.runId ?? payload.taskId;
+        if (runId) await execution.failedByQueue(runId, failure.error);
+      };
+      const workers = [queue.work(runsQueue, { 'run.execute': execution.execute }, { concurrency, onQueueFailure })];
+      if (!queue.capabilities.transactional) {
+        const legacy = (job: JobContext<{ taskId: string }>) => execution.execute({ ...job, payload: { runId: job.payload.taskId } });
+        workers.push(queue.work(legacyTasksQueue, { 'task.run': legacy }, { concurrency, onQueueFailure }));
+      }
+      return { close: async (graceMs) => void (await Promise.all(workers.map((worker) => worker.close(graceMs)))) };
+    },
   };
 };

@@ -4,9 +4,10 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { createScheduleBody, describeTrigger, maxIntervalSeconds, missedPolicies, type MissedPolicy, type Schedule, type ScheduleTriggerInput } from './schedules.schema.ts';
 import type { SchedulesService } from './schedules.service.ts';
 import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
-import { cliActor, output, table } from '../../cli/cli-context.ts';
+import type { FeatureCliContext } from '../../feature.ts';
+import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
 
-/** The part of the core these commands use; `SteadCore` satisfies it. */
+/** The services these commands use. */
 export interface SchedulesCommandCore {
   schedules: SchedulesService;
   workspaces: Pick<WorkspacesService, 'resolve'>;
@@ -65,8 +66,9 @@ interface AddOptions {
   json?: boolean;
 }
 
-/** `stead schedules list|add|enable|disable|remove`; pass `withCore` from cli-context. */
-export const registerSchedulesCommands = (program: Command, withCore: WithSchedulesCore): void => {
+/** `stead schedules list|add|enable|disable|remove`. */
+export const registerSchedulesCommands = (program: Command, { withServices }: FeatureCliContext): void => {
+  const withCore: WithSchedulesCore = (action) => withServices((services) => action(services));
   const schedules = program.command('schedules').description('Manage schedules that start tasks');
 
   schedules

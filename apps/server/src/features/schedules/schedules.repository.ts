@@ -1,16 +1,47 @@
 import { sql, type Kysely, type Selectable, type SqlBool, type Updateable } from 'kysely';
-import { commitWithoutDiskWait } from '../../platform/database/commit-without-disk-wait.ts';
-import type { DatabaseDialect } from '../../platform/database/database.port.ts';
-import type { Database, ScheduleFireTable, ScheduleTable } from '../../platform/database/database.types.ts';
+import type { SqlDialect } from '../../platform/database/sql-dialect.ts';
+import type { ScheduleFireTable, SchedulesTables, ScheduleTable } from './schedules.tables.ts';
 
 export type ScheduleRow = Selectable<ScheduleTable>;
 export type ScheduleFireRow = Selectable<ScheduleFireTable>;
+
+/** A pending fire with what is needed to start its task again. */
+export type StalePendingFire = Pick<ScheduleFireRow, 'id' | 'scheduleId' | 'fireAt' | 'firedAt'> & Pick<ScheduleRow, 'workspaceId' | 'kind' | 'input' | 'createdBy' | 'createdByRole'>;
+
+/** Queries of schedules, their fires and the scheduler's leader lease. */
+export interface SchedulesRepository {
+  insert(row: ScheduleRow): Promise<void>;
+  find(workspaceId: string, id: string): Promise<ScheduleRow | undefined>;
+  list(workspaceId: string): Promise<ScheduleRow[]>;
+  update(id: string, changes: Updateable<ScheduleTable>): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Enabled schedules whose next fire time has come, earliest first. */
+  listDue(now: string, limit: number): Promise<ScheduleRow[]>;
+  /**
+   * Moves a schedule past a fire, only if nobody else did (compare-and-set on `nextFireAt`): two nodes that
+   * handled the same fire compute the same result, and an edit or disable in between wins. A null `next`
+   * disables the schedule (a one-off that fired, a cron with no future match). False when it had moved on.
+   */
+  advance(id: string, expected: string, next: string | null, lastFiredAt: string | undefined): Promise<boolean>;
+  /** Inserts a fire unless its `(scheduleId, fireAt)` key exists; true when this call inserted it. */
+  claimFire(row: ScheduleFireRow): Promise<boolean>;
+  finishFire(id: string, result: { taskId: string | null; outcome: 'started' | 'failed'; error: string | null }): Promise<void>;
+  /** Pending fires claimed before `before`. */
+  listStalePending(before: string, limit: number): Promise<StalePendingFire[]>;
+  /** Takes over a stale pending fire (compare-and-set on `firedAt`), so only one tick restarts it. */
+  reclaimFire(id: string, previousFiredAt: string, firedAt: string): Promise<boolean>;
+  /** Newest nominal time first; the cursor is the `fireAt` of the previous page's last fire. */
+  listFires(scheduleId: string, query: { limit: number; cursor?: string | undefined }): Promise<ScheduleFireRow[]>;
+  /** Takes the named lease, or renews it; true when `holder` holds it until `expiresAt`. */
+  acquireLease(name: string, holder: string, now: string, expiresAt: string): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+}
 
 // Literal SQL, not a bound parameter, so SQLite's planner can use the partial index `schedule_due_idx`.
 const enabled = sql<SqlBool>`"enabled" = 1`;
 const pending = sql<SqlBool>`"outcome" = 'pending'`;
 
-export const createSchedulesRepository = (db: Kysely<Database>, dialect: DatabaseDialect) => ({
+export const createSchedulesRepository = (db: Kysely<SchedulesTables>, dialect: SqlDialect): SchedulesRepository => ({
   async insert(row: ScheduleRow): Promise<void> {
     await db.insertInto('schedule').values(row).execute();
   },
@@ -95,7 +126,7 @@ export const createSchedulesRepository = (db: Kysely<Database>, dialect: Databas
    * lease expire sooner, and fire keys keep a fire from running twice.
    */
   async acquireLease(name: string, holder: string, now: string, expiresAt: string): Promise<boolean> {
-    const row = await commitWithoutDiskWait(db, dialect, (relaxed) =>
+    const row = await dialect.commitWithoutDiskWait(db, (relaxed) =>
       relaxed
         .insertInto('schedulerLease')
         .values({ name, holder, expiresAt })
@@ -114,5 +145,3 @@ export const createSchedulesRepository = (db: Kysely<Database>, dialect: Databas
     await db.deleteFrom('schedulerLease').where('name', '=', name).where('holder', '=', holder).execute();
   },
 });
-
-export type SchedulesRepository = ReturnType<typeof createSchedulesRepository>;

@@ -223,7 +223,30 @@ const describeError = (error: unknown): string =>
 /** The idempotency key of one fire: the same on every node, so a repeated start returns the first task. */
 export const fireIdempotencyKey = (scheduleId: string, fireAt: string): string => `schedule:${scheduleId}:${fireAt}`;
 
-export const createSchedulesService = ({ repository, starter, vault, clock, ids, batchSize = 100, pendingTimeoutMs = 60_000 }: SchedulesServiceOptions) => {
+/** Schedules of a workspace, and the tick that fires them. */
+export interface SchedulesService {
+  /** `actor.role`: the role the creator acts with (member role or API key role); null (the command line) is the operator. */
+  create(workspaceId: string, input: CreateScheduleInput, actor: { userId: string | null; role?: WorkspaceRole | null }): Promise<Schedule>;
+  list(workspaceId: string): Promise<Schedule[]>;
+  /** Throws `schedule_not_found`. */
+  get(workspaceId: string, id: string): Promise<Schedule>;
+  /**
+   * A new trigger restarts the count from now (an interval stays anchored to the creation time). A changed kind
+   * or input is checked as the schedule's creator and as `actor`, so neither can make it use a secret beyond their role.
+   */
+  update(workspaceId: string, id: string, changes: UpdateScheduleInput, actor?: { userId: string | null; role?: WorkspaceRole | null }): Promise<Schedule>;
+  enable(workspaceId: string, id: string): Promise<Schedule>;
+  disable(workspaceId: string, id: string): Promise<Schedule>;
+  remove(workspaceId: string, id: string): Promise<void>;
+  /** The next `count` fire times of a trigger (default 5), without creating anything. */
+  preview(trigger: ScheduleTrigger, count?: number): Promise<string[]>;
+  /** Newest nominal time first. */
+  fires(workspaceId: string, scheduleId: string, query: FiresQuery): Promise<{ fires: ScheduleFire[]; nextCursor: string | null }>;
+  /** One pass of the scheduler over due schedules (see the implementation for missed fires). */
+  tick(): Promise<TickResult>;
+}
+
+export const createSchedulesService = ({ repository, starter, vault, clock, ids, batchSize = 100, pendingTimeoutMs = 60_000 }: SchedulesServiceOptions): SchedulesService => {
   const toSchedule = (row: ScheduleRow): Schedule => toScheduleView(row, starter.redactInput);
   const sealedOf = async (row: Pick<ScheduleRow, 'id' | 'workspaceId'>): Promise<Record<string, string>> => {
     const stored = await vault.reveal(row.workspaceId, scheduleInputSecretName(row.id));
@@ -313,7 +336,7 @@ export const createSchedulesService = ({ repository, starter, vault, clock, ids,
     }
   };
 
-  const service = {
+  const service: SchedulesService = {
     /** `actor.role`: the role the creator acts with (member role or API key role); null (the command line) is the operator. */
     async create(workspaceId: string, input: CreateScheduleInput, actor: { userId: string | null; role?: WorkspaceRole | null }): Promise<Schedule> {
       const now = await clock.now();
@@ -449,5 +472,3 @@ export const createSchedulesService = ({ repository, starter, vault, clock, ids,
   };
   return service;
 };
-
-export type SchedulesService = ReturnType<typeof createSchedulesService>;

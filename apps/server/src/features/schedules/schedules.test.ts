@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, describeEachDialect } from '../../../test/support/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '../../../test/support/databases.ts';
 import { serviceUrl } from '../../../test/support/services.ts';
 import { createIds } from '../../platform/clock/clock.ts';
 import { createDatabaseClock } from '../../platform/database/database-clock.ts';
@@ -81,7 +81,7 @@ const manualClock = (start: string) => {
 const setUp = (handle: DatabaseHandle, start: string) => {
   const clock = manualClock(start);
   const starter = recordingStarter();
-  const repository = createSchedulesRepository(handle.db, handle.dialect);
+  const repository = createSchedulesRepository(handle.db, handle.sqlDialect);
   const service = createSchedulesService({ repository, starter, vault: memoryVault(), clock, ids });
   return { clock, starter, repository, service };
 };
@@ -330,7 +330,7 @@ describeEachDialect('schedules', (use) => {
   });
 
   it('hands the scheduler lease to one holder at a time', async () => {
-    const repository = createSchedulesRepository(use().db, use().dialect);
+    const repository = createSchedulesRepository(use().db, use().sqlDialect);
     await use().db.deleteFrom('schedulerLease').execute();
     expect(await repository.acquireLease('test', 'a', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:10.000Z')).toBe(true);
     expect(await repository.acquireLease('test', 'b', '2025-01-01T00:00:05.000Z', '2025-01-01T00:00:15.000Z')).toBe(false);
@@ -358,7 +358,7 @@ const waitFor = async (condition: () => boolean, timeoutMs = 5_000): Promise<voi
 };
 
 describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let database: TestDatabase | undefined;
   let first: DatabaseHandle;
   let second: DatabaseHandle;
 
@@ -376,7 +376,7 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
   it('starts each fire once when two nodes tick at the same moment', async () => {
     const starter = recordingStarter();
     const clock = manualClock('2025-01-01T00:00:00.000Z');
-    const nodes = [first, second].map((handle) => createSchedulesService({ repository: createSchedulesRepository(handle.db, handle.dialect), starter, vault: memoryVault(), clock, ids }));
+    const nodes = [first, second].map((handle) => createSchedulesService({ repository: createSchedulesRepository(handle.db, handle.sqlDialect), starter, vault: memoryVault(), clock, ids }));
     const workspaceId = await createWorkspace(first);
     for (let index = 1; index <= 10; index += 1) {
       await nodes[0]!.create(workspaceId, body({ type: 'interval', seconds: index }, { name: `every ${index} s` }), { userId: null });
@@ -395,8 +395,8 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
     const options = { ids, logger: silent, tickMs: 20, leaseMs: 400 };
     const services = [countingService(), countingService()];
     const schedulers = [
-      createScheduler({ ...options, service: services[0]!, leases: createSchedulesRepository(first.db, first.dialect), clock: createDatabaseClock(first), holder: 'node-a' }),
-      createScheduler({ ...options, service: services[1]!, leases: createSchedulesRepository(second.db, second.dialect), clock: createDatabaseClock(second), holder: 'node-b' }),
+      createScheduler({ ...options, service: services[0]!, leases: createSchedulesRepository(first.db, first.sqlDialect), clock: createDatabaseClock(first), holder: 'node-a' }),
+      createScheduler({ ...options, service: services[1]!, leases: createSchedulesRepository(second.db, second.sqlDialect), clock: createDatabaseClock(second), holder: 'node-b' }),
     ];
     schedulers[0]!.start();
     await waitFor(() => services[0]!.ticks > 0);
@@ -416,7 +416,7 @@ describe.skipIf(!serviceUrl('postgres'))('schedules across nodes [postgres]', ()
     // A leader that dies keeps its lease until it expires; then the survivor takes over.
     await schedulers[1]!.stop();
     const dbNow = await createDatabaseClock(first).now();
-    const leases = createSchedulesRepository(first.db, first.dialect);
+    const leases = createSchedulesRepository(first.db, first.sqlDialect);
     expect(await leases.acquireLease(schedulerLeaseName, 'node-dead', dbNow.toISOString(), new Date(dbNow.getTime() + 500).toISOString())).toBe(true);
     const ticksBefore = services[1]!.ticks;
     schedulers[1]!.start();

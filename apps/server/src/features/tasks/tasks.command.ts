@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { SteadCore } from '../../app.ts';
-import { cliActor, output, table, withCore } from '../../cli/cli-context.ts';
+import type { FeatureCliContext, SteadServices } from '../../feature.ts';
+import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { taskStates, type Task, type TaskDetail } from './tasks.schema.ts';
 
@@ -57,7 +57,7 @@ const describe = (detail: TaskDetail): string => {
 };
 
 /** Polls until the task finishes: a server (`stead start` or `stead worker`) carries it out meanwhile. */
-const waitUntilFinished = async (core: SteadCore, workspaceId: string, id: string, timeoutMs: number): Promise<TaskDetail> => {
+const waitUntilFinished = async (core: SteadServices, workspaceId: string, id: string, timeoutMs: number): Promise<TaskDetail> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const detail = await core.tasks.detail(workspaceId, id);
@@ -68,7 +68,8 @@ const waitUntilFinished = async (core: SteadCore, workspaceId: string, id: strin
 };
 
 /** `stead tasks list|show|run|retry|cancel`: works on the database directly; a running server or worker carries tasks out. */
-export const registerTasksCommands = (program: Command): void => {
+export const registerTasksCommands = (program: Command, { withServices }: FeatureCliContext): void => {
+  const withCore = <T>(action: (core: SteadServices) => Promise<T>): Promise<T> => withServices((services) => action(services));
   const tasks = program.command('tasks').description('Run and inspect background tasks (a running stead start or stead worker carries them out)');
 
   tasks

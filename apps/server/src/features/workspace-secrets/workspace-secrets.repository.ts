@@ -3,7 +3,17 @@ import type { WorkspaceSecretTable, WorkspaceSecretsTables } from './workspace-s
 
 export type WorkspaceSecretRow = Selectable<WorkspaceSecretTable>;
 
-export const createWorkspaceSecretsRepository = (db: Kysely<WorkspaceSecretsTables>) => ({
+/** Queries of the workspace secrets' names and metadata (their values are the secrets feature's). */
+export interface WorkspaceSecretsRepository {
+  /** By name. */
+  list(workspaceId: string): Promise<WorkspaceSecretRow[]>;
+  find(workspaceId: string, name: string): Promise<WorkspaceSecretRow | undefined>;
+  insert(row: WorkspaceSecretRow): Promise<void>;
+  update(id: string, changes: Updateable<WorkspaceSecretTable>): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+export const createWorkspaceSecretsRepository = (db: Kysely<WorkspaceSecretsTables>): WorkspaceSecretsRepository => ({
   list: (workspaceId: string) => db.selectFrom('workspaceSecret').selectAll().where('workspaceId', '=', workspaceId).orderBy('name').execute(),
   find: (workspaceId: string, name: string) =>
     db.selectFrom('workspaceSecret').selectAll().where('workspaceId', '=', workspaceId).where('name', '=', name).executeTakeFirst(),
@@ -17,5 +27,3 @@ export const createWorkspaceSecretsRepository = (db: Kysely<WorkspaceSecretsTabl
     await db.deleteFrom('workspaceSecret').where('id', '=', id).execute();
   },
 });
-
-export type WorkspaceSecretsRepository = ReturnType<typeof createWorkspaceSecretsRepository>;

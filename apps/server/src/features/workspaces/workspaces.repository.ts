@@ -4,8 +4,48 @@ import type { WorkspaceInvitationTable, WorkspaceTable, WorkspacesTables } from 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
 export type InvitationRow = Selectable<WorkspaceInvitationTable>;
 
-export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>) => {
-  const queries = (db: Kysely<WorkspacesTables> | Transaction<WorkspacesTables>) => ({
+export type MemberRow = Pick<Selectable<WorkspacesTables['workspaceMember']>, 'userId' | 'role' | 'createdAt'>;
+/** A workspace as one of its members sees it, with their role. */
+export type WorkspaceOfUserRow = Pick<WorkspaceRow, 'id' | 'name' | 'slug' | 'createdAt' | 'updatedAt'> & { role: string };
+
+/** The writes accepting an invitation makes in one transaction. */
+export interface WorkspacesTransactionQueries {
+  insertWorkspace(row: WorkspaceRow): Promise<void>;
+  insertMember(row: { workspaceId: string; userId: string; role: string; createdAt: string }): Promise<void>;
+  /** Marks an invitation used unless it already is; 0 when someone else was first. `userId` null: claimed by a sign-up still creating the account. */
+  markInvitationAccepted(id: string, userId: string | null, at: string): Promise<number>;
+  setInvitationAcceptedBy(id: string, userId: string, claimedAt: string): Promise<void>;
+}
+
+/** Queries of workspaces, their members and invitations. */
+export interface WorkspacesRepository extends WorkspacesTransactionQueries {
+  /** Runs `work` in one transaction with the same queries bound to it. */
+  transaction<T>(work: (repository: WorkspacesTransactionQueries) => Promise<T>): Promise<T>;
+  findWorkspace(id: string): Promise<WorkspaceRow | undefined>;
+  findWorkspaceByIdOrSlug(reference: string): Promise<WorkspaceRow | undefined>;
+  slugExists(slug: string): Promise<boolean>;
+  /** Oldest first. */
+  listWorkspacesOfUser(userId: string): Promise<WorkspaceOfUserRow[]>;
+  listAllWorkspaces(): Promise<WorkspaceRow[]>;
+  renameWorkspace(id: string, name: string, updatedAt: string): Promise<void>;
+  deleteWorkspace(id: string): Promise<void>;
+  memberRole(workspaceId: string, userId: string): Promise<string | undefined>;
+  /** Oldest first. */
+  listMembers(workspaceId: string): Promise<MemberRow[]>;
+  countOwners(workspaceId: string): Promise<number>;
+  setMemberRole(workspaceId: string, userId: string, role: string): Promise<void>;
+  deleteMember(workspaceId: string, userId: string): Promise<void>;
+  insertInvitation(row: InvitationRow): Promise<void>;
+  /** Newest first. */
+  listInvitations(workspaceId: string): Promise<InvitationRow[]>;
+  findInvitation(workspaceId: string, id: string): Promise<InvitationRow | undefined>;
+  findInvitationByTokenHash(tokenHash: string): Promise<InvitationRow | undefined>;
+  releaseInvitationClaim(id: string, claimedAt: string): Promise<void>;
+  revokeInvitation(id: string, at: string): Promise<void>;
+}
+
+export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>): WorkspacesRepository => {
+  const queries = (db: Kysely<WorkspacesTables> | Transaction<WorkspacesTables>): WorkspacesTransactionQueries => ({
     async insertWorkspace(row: WorkspaceRow): Promise<void> {
       await db.insertInto('workspace').values(row).execute();
     },
@@ -29,9 +69,7 @@ export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>) => {
 
   return {
     ...queries(root),
-    /** Runs `work` in one transaction with the same queries bound to it. */
-    transaction: <T>(work: (repository: ReturnType<typeof queries>) => Promise<T>): Promise<T> =>
-      root.transaction().execute((trx) => work(queries(trx))),
+    transaction: (work) => root.transaction().execute((trx) => work(queries(trx))),
 
     findWorkspace: (id: string) => root.selectFrom('workspace').selectAll().where('id', '=', id).executeTakeFirst(),
     findWorkspaceByIdOrSlug: (reference: string) =>
@@ -92,5 +130,3 @@ export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>) => {
     },
   };
 };
-
-export type WorkspacesRepository = ReturnType<typeof createWorkspacesRepository>;

@@ -1,7 +1,11 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/support/databases.ts';
-import { commitWithoutDiskWait } from './commit-without-disk-wait.ts';
+import type { Kysely } from 'kysely';
+import type { DatabaseDialect } from './database.port.ts';
+import { sqlDialects } from './dialects/dialects.ts';
+
+const commitWithoutDiskWait = <DB, T>(db: Kysely<DB>, dialect: DatabaseDialect, work: (db: Kysely<DB>) => Promise<T>): Promise<T> => sqlDialects[dialect].commitWithoutDiskWait(db, work);
 
 describeEachDialect('commitWithoutDiskWait', (use, dialect) => {
   it('commits the work and leaves every other statement as durable as before', async () => {

@@ -7,7 +7,6 @@ import { SteadError } from '../errors/stead-error.ts';
 import { maskUrlCredentials } from '../logger/mask.ts';
 import { dataDirectoryMode, dataFileMode, tightenMode } from './data-directory.ts';
 import type { DatabaseHandle } from './database.port.ts';
-import type { Database } from './database.types.ts';
 import { postgresDialect } from './dialects/postgres.dialect.ts';
 import { sqliteDialect } from './dialects/sqlite.dialect.ts';
 
@@ -65,7 +64,7 @@ const openSqlite = (file: string, onWarning: (message: string) => void): SqliteD
  */
 export const createSqliteDatabase = (options: SqliteDatabaseOptions): DatabaseHandle => {
   const connection = openSqlite(options.file, options.onWarning ?? (() => {}));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<object>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -119,7 +118,7 @@ export const createPostgresDatabase = async (options: PostgresDatabaseOptions): 
   const pool = new pg.Pool(poolConfig);
   // An idle client's network error must not crash the process; the next query reports it instead.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',

@@ -44,27 +44,8 @@ export const platformErrorCodes = {
 } as const satisfies ErrorCatalogue;
 type PlatformErrorCodes = typeof platformErrorCodes;
 
-/** Codes of the features not yet converted to feature modules (tasks, schedules, models); they move with them. */
-export const pendingFeatureErrorCodes = {
-  task_kind_unknown: { status: 400, summary: 'No task kind has this name; `GET /api/task-kinds` lists them.' },
-  task_not_found: { status: 404, summary: 'The task does not exist in this workspace.' },
-  task_state_conflict: { status: 409, summary: 'The task is in a state that does not allow the action (cancel a finished task, retry a running one).' },
-  schedule_not_found: { status: 404, summary: 'The schedule does not exist in this workspace.' },
-  schedule_invalid: { status: 400, summary: 'The schedule cannot fire: a bad cron expression, time zone, interval or a one-off time in the past.' },
-  model_not_found: { status: 404, summary: 'No model, alias or `auto` route of this workspace has this name; `GET /v1/models` lists them.' },
-  provider_not_found: { status: 404, summary: 'The model provider does not exist in this workspace.' },
-  provider_read_only: { status: 409, summary: 'The provider, model, alias or route rule is declared in stead.config.yaml and can only be changed there.' },
-  provider_unavailable: { status: 503, summary: 'The provider type cannot be used here (for example node-llama-cpp is not installed); the message says how to install it.' },
-  provider_error: { status: 502, summary: 'Every candidate target failed; the message carries the last upstream status and error.' },
-  provider_timeout: { status: 504, summary: 'The upstream did not connect, send a first token, or finish within its timeout.' },
-  route_no_private_target: { status: 422, summary: 'The request is `private` and no local target can serve it; add a local model (Ollama, llama.cpp, LM Studio) or change the data class.' },
-  route_no_target: { status: 422, summary: 'No target of this workspace has the capabilities the request needs (tools, JSON output, vision, context length).' },
-  budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
-} as const satisfies ErrorCatalogue;
-type PendingFeatureErrorCodes = typeof pendingFeatureErrorCodes;
-
 /** Every error code by name: the platform's, plus each feature's (declaration merging, see above). */
-export interface ErrorCodeRegistry extends PlatformErrorCodes, PendingFeatureErrorCodes {}
+export interface ErrorCodeRegistry extends PlatformErrorCodes {}
 export type ErrorCode = keyof ErrorCodeRegistry & string;
 
 /** Joins the platform's catalogue with the features'; a code declared twice is a programming error and throws. */

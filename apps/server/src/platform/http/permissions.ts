@@ -22,23 +22,9 @@ export const roleRank: Record<WorkspaceRole, number> = { viewer: 0, member: 1, a
 /** Permission name → the lowest role that holds it. */
 export type PermissionDeclarations = Readonly<Record<string, WorkspaceRole>>;
 
-/**
- * Permissions of the features not yet converted to feature modules (tasks, schedules, models); they move into
- * their features' definitions when those are converted.
- */
-export const pendingFeaturePermissions = {
-  'tasks:read': 'viewer',
-  'tasks:run': 'member',
-  'schedules:read': 'viewer',
-  'schedules:manage': 'admin',
-  'models:read': 'viewer',
-  'models:use': 'member',
-  'models:manage': 'admin',
-} as const satisfies PermissionDeclarations;
-type PendingFeaturePermissions = typeof pendingFeaturePermissions;
-
 /** Every workspace permission by name; features add theirs by declaration merging (see above). */
-export interface WorkspacePermissionRegistry extends PendingFeaturePermissions {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface WorkspacePermissionRegistry {}
 export type WorkspacePermission = keyof WorkspacePermissionRegistry & string;
 
 /**

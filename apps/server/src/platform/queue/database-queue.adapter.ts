@@ -62,7 +62,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
   const pollMs = options.pollMs ?? 200;
   const random = options.random ?? Math.random;
   const onError: DatabaseQueueErrorHandler = options.onError ?? (() => {});
-  const repository = createDatabaseQueueRepository(queueTablesOf(database.db), database.dialect);
+  const repository = createDatabaseQueueRepository(queueTablesOf(database.db), database.sqlDialect);
   const writes = createBatchedWrites(database);
 
   /** Local workers by queue, for wake-ups after an enqueue in this process. */
@@ -107,7 +107,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
       queue,
       concurrency: workerOptions.concurrency ?? 1,
       rateLimit: workerOptions.rateLimit,
-      dialect: database.dialect,
+      crossProcess: database.sqlDialect.crossProcess,
       repository,
       runner,
       clock,
@@ -134,7 +134,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
   };
 
   return {
-    capabilities: { crossProcess: database.dialect === 'postgres', transactional: true },
+    capabilities: { crossProcess: database.sqlDialect.crossProcess, transactional: true },
 
     async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], enqueueOptions?: EnqueueOptions): Promise<JobRecord<JobPayloads[N]>> {
       if (closed) throw closedError();
@@ -143,7 +143,7 @@ export const createDatabaseQueue = (options: DatabaseQueueOptions): JobQueue => 
       const row = newJobRow({ id: ids.next(), name, payload, options: resolved, nowMs });
       const transaction = enqueueOptions?.transaction;
       // In the caller's transaction the job commits (or not) with the caller's writes; the batch has its own.
-      const stored = transaction ? await createDatabaseQueueRepository(queueTablesOf(transaction), database.dialect).insert(row) : await writes.insert(row);
+      const stored = transaction ? await createDatabaseQueueRepository(queueTablesOf(transaction), database.sqlDialect).insert(row) : await writes.insert(row);
       // A job written in an open transaction is not visible yet: local workers look again shortly (SQLite's single
       // connection runs their claim after the commit anyway), and the poll catches it on PostgreSQL.
       if (stored.id === row.id) wakeQueue(resolved.queue, transaction ? Math.max(resolved.delayMs, pollMs / 4) : resolved.delayMs);

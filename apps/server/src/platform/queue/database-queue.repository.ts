@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import type { DatabaseDialect } from '../database/database.port.ts';
+import type { SqlDialect } from '../database/sql-dialect.ts';
 import type { JobTable, QueueTables } from './queue.tables.ts';
 
 export type JobRow = Selectable<JobTable>;
@@ -112,12 +112,12 @@ const insertJobs = async (db: Kysely<QueueTables>, rows: Insertable<JobTable>[])
  * ready jobs by priority, then age. On PostgreSQL `skip locked` lets concurrent
  * claimers pass each other's candidates instead of queueing on them; SQLite runs one transaction at a time.
  */
-const claimJobs = (db: Kysely<QueueTables>, dialect: DatabaseDialect, request: ClaimRequest): Promise<JobRow[]> => {
+const claimJobs = (db: Kysely<QueueTables>, dialect: SqlDialect, request: ClaimRequest): Promise<JobRow[]> => {
   const { queue, now } = request;
   return db.transaction().execute(async (trx) => {
     let queueState = trx.selectFrom('jobQueue').select('pausedUntil').where('name', '=', queue);
     // Locking the queue's row makes the rate limit's count-then-claim atomic across processes.
-    if (dialect === 'postgres' && request.rateLimit) queueState = queueState.forUpdate();
+    if (request.rateLimit) queueState = dialect.forUpdate(queueState);
     const state = await queueState.executeTakeFirst();
     if (state?.pausedUntil && state.pausedUntil > now) return [];
 
@@ -147,7 +147,7 @@ const claimJobs = (db: Kysely<QueueTables>, dialect: DatabaseDialect, request: C
         })
         .orderBy('leaseExpiresAt')
         .limit(limit);
-      if (dialect === 'postgres') stalledQuery = stalledQuery.forUpdate().skipLocked();
+      stalledQuery = dialect.forUpdateSkipLocked(stalledQuery);
       for (const row of await stalledQuery.execute()) stalledIds.push(row.id);
     }
 
@@ -163,7 +163,7 @@ const claimJobs = (db: Kysely<QueueTables>, dialect: DatabaseDialect, request: C
         .orderBy('runAt')
         .orderBy('id')
         .limit(limit - stalledIds.length);
-      if (dialect === 'postgres') readyQuery = readyQuery.forUpdate().skipLocked();
+      readyQuery = dialect.forUpdateSkipLocked(readyQuery);
       for (const row of await readyQuery.execute()) readyIds.push(row.id);
     }
     const ids = [...stalledIds, ...readyIds];
@@ -184,7 +184,7 @@ const claimJobs = (db: Kysely<QueueTables>, dialect: DatabaseDialect, request: C
   });
 };
 
-export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: DatabaseDialect): DatabaseQueueRepository => ({
+export const createDatabaseQueueRepository = (db: Kysely<QueueTables>, dialect: SqlDialect): DatabaseQueueRepository => ({
   insertMany: (rows) => insertJobs(db, rows),
   insert: (row) => insertJob(db, row),
 

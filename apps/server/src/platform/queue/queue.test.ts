@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
 import { serviceUrl } from '../../../test/support/services.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { DatabaseDialect, DatabaseHandle } from '../database/database.port.ts';
@@ -22,7 +22,7 @@ const testTimings = { leaseMs: 250, pollMs: 20 } satisfies Partial<DatabaseQueue
 for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly DatabaseDialect[]) {
   const enabled = dialect === 'sqlite' || serviceUrl('postgres') !== undefined;
   describe.skipIf(!enabled)(`database queue [${dialect}]`, () => {
-    let database: Awaited<ReturnType<typeof createTestDatabase>>;
+    let database: TestDatabase | undefined;
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
     });

@@ -50,7 +50,7 @@ export interface BatchedWrites {
 
 export const createBatchedWrites = (database: DatabaseHandle): BatchedWrites => {
   const inTransaction = <R>(work: (repository: DatabaseQueueRepository) => Promise<R>): Promise<R> =>
-    database.db.transaction().execute((trx) => work(createDatabaseQueueRepository(queueTablesOf(trx), database.dialect)));
+    database.db.transaction().execute((trx) => work(createDatabaseQueueRepository(queueTablesOf(trx), database.sqlDialect)));
   const insert = createBatcher((rows: Insertable<JobTable>[]) => inTransaction((repository) => repository.insertMany(rows)));
   const write = createBatcher((operations: ((repository: DatabaseQueueRepository) => Promise<unknown>)[]) =>
     inTransaction(async (repository) => {

@@ -1,5 +1,4 @@
 import type { Clock } from '../../clock/clock.ts';
-import type { DatabaseDialect } from '../../database/database.port.ts';
 import type { DatabaseQueueRepository, JobRow } from '../database-queue.repository.ts';
 import type { AttemptRunner, RunningJob } from './attempt.ts';
 import { createRunningJob } from './attempt.ts';
@@ -12,7 +11,8 @@ export interface WorkerLoopOptions {
   queue: string;
   concurrency: number;
   rateLimit: { max: number; durationMs: number } | undefined;
-  dialect: DatabaseDialect;
+  /** Other processes share the database (PostgreSQL); false: this process alone works it (a SQLite file). */
+  crossProcess: boolean;
   repository: DatabaseQueueRepository;
   runner: AttemptRunner;
   clock: Clock;
@@ -48,7 +48,7 @@ export const startWorkerLoop = (options: WorkerLoopOptions): WorkerLoop => {
   let pumpAgain = false;
   let lastStalledCheck = Number.NEGATIVE_INFINITY;
   // One process works a SQLite file: at start, active jobs leased by another process are a dead one's.
-  let takeOverForeign = options.dialect === 'sqlite';
+  let takeOverForeign = !options.crossProcess;
   const prepared = repository.ensureQueue(queue, clock.now().toISOString());
 
   const claim = (wanted: number, leaseToken: string): Promise<JobRow[]> => {

@@ -1,0 +1,32 @@
+import { defineFeature } from '../../feature.ts';
+import type { PermissionDeclarations } from '../../platform/http/permissions.ts';
+import { createHttpRequestRunKind } from './http-request.run.ts';
+import { registerTasksCommands } from './tasks.command.ts';
+import { registerTasksRoutes } from './tasks.routes.ts';
+import { createTasksService, type TasksService } from './tasks.service.ts';
+
+export const tasksPermissions = {
+  'tasks:read': 'viewer',
+  'tasks:run': 'member',
+} as const satisfies PermissionDeclarations;
+type TasksPermissions = typeof tasksPermissions;
+
+declare module '../../platform/http/permissions.ts' {
+  interface WorkspacePermissionRegistry extends TasksPermissions {}
+}
+declare module '../../feature.ts' {
+  interface SteadServices {
+    tasks: TasksService;
+  }
+}
+
+/** Tasks: runs people start by hand (API, CLI) or by schedule; the `http.request` kind. Their codes are the runs feature's. */
+export const tasksFeature = defineFeature({
+  name: 'tasks',
+  permissions: tasksPermissions,
+  runKinds: (_services, { egress }) => [createHttpRequestRunKind({ egress })],
+  create: ({ services, events, clock, logger }) =>
+    createTasksService({ runs: services.runs, events, clock, onEventError: (error) => logger.warn({ err: error, component: 'tasks' }, 'event bus') }),
+  routes: (app, { services }) => registerTasksRoutes(app, { tasks: services.tasks }),
+  cli: registerTasksCommands,
+});
