@@ -667,6 +667,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every account of this instance */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            users: {
+                                id: string;
+                                name: string;
+                                email: string;
+                                isAdmin: boolean;
+                                twoFactorEnabled: boolean;
+                                disabledAt: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable an account: ends its sessions and revokes its API keys at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-enable a disabled account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Version, data location and effective configuration (secrets masked) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: string;
+                            dataDir: string;
+                            database: {
+                                dialect: string;
+                                location: string;
+                            };
+                            config: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces": {
         parameters: {
             query?: never;
@@ -1488,170 +1652,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every account of this instance */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            users: {
-                                id: string;
-                                name: string;
-                                email: string;
-                                isAdmin: boolean;
-                                twoFactorEnabled: boolean;
-                                disabledAt: string | null;
-                                createdAt: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/users/{userId}/disable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Disable an account: ends its sessions and revokes its API keys at once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/users/{userId}/enable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Re-enable a disabled account */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Version, data location and effective configuration (secrets masked) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: string;
-                            dataDir: string;
-                            database: {
-                                dialect: string;
-                                location: string;
-                            };
-                            config: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -1687,6 +1687,213 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Secrets tasks of this workspace may use: names, descriptions and roles, never values */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secrets: {
+                                name: string;
+                                description: string;
+                                /**
+                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                                 * @enum {string}
+                                 */
+                                usableBy: "member" | "admin" | "owner";
+                                /** @description User id of the person who created it; null when made from the command line */
+                                createdBy: string | null;
+                                createdAt: string;
+                                /** @description Last change of the value, description or usableBy */
+                                updatedAt: string;
+                                /** @description Last time a task used it */
+                                lastUsedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a secret for tasks; its value is stored encrypted and can never be read back */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
+                        name: string;
+                        /** @description The secret value; write-only, never returned by any API */
+                        value: string;
+                        /**
+                         * @description What the secret is for
+                         * @default
+                         */
+                        description?: string;
+                        /**
+                         * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                         * @default admin
+                         * @enum {string}
+                         */
+                        usableBy?: "member" | "admin" | "owner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                name: string;
+                                description: string;
+                                /**
+                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                                 * @enum {string}
+                                 */
+                                usableBy: "member" | "admin" | "owner";
+                                /** @description User id of the person who created it; null when made from the command line */
+                                createdBy: string | null;
+                                createdAt: string;
+                                /** @description Last change of the value, description or usableBy */
+                                updatedAt: string;
+                                /** @description Last time a task used it */
+                                lastUsedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/secrets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a secret and its value; tasks that name it fail with secret_unknown */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Replace the value, description or usableBy of a secret (fields left out stay) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The secret value; write-only, never returned by any API */
+                        value?: string;
+                        /** @description What the secret is for */
+                        description?: string;
+                        /**
+                         * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                         * @enum {string}
+                         */
+                        usableBy?: "member" | "admin" | "owner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                name: string;
+                                description: string;
+                                /**
+                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
+                                 * @enum {string}
+                                 */
+                                usableBy: "member" | "admin" | "owner";
+                                /** @description User id of the person who created it; null when made from the command line */
+                                createdBy: string | null;
+                                createdAt: string;
+                                /** @description Last change of the value, description or usableBy */
+                                updatedAt: string;
+                                /** @description Last time a task used it */
+                                lastUsedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/workspaces/{workspaceId}/task-kinds": {
@@ -2817,213 +3024,6 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspaceId}/secrets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Secrets tasks of this workspace may use: names, descriptions and roles, never values */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    workspaceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            secrets: {
-                                name: string;
-                                description: string;
-                                /**
-                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
-                                 * @enum {string}
-                                 */
-                                usableBy: "member" | "admin" | "owner";
-                                /** @description User id of the person who created it; null when made from the command line */
-                                createdBy: string | null;
-                                createdAt: string;
-                                /** @description Last change of the value, description or usableBy */
-                                updatedAt: string;
-                                /** @description Last time a task used it */
-                                lastUsedAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a secret for tasks; its value is stored encrypted and can never be read back */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    workspaceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
-                        name: string;
-                        /** @description The secret value; write-only, never returned by any API */
-                        value: string;
-                        /**
-                         * @description What the secret is for
-                         * @default
-                         */
-                        description?: string;
-                        /**
-                         * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
-                         * @default admin
-                         * @enum {string}
-                         */
-                        usableBy?: "member" | "admin" | "owner";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            secret: {
-                                name: string;
-                                description: string;
-                                /**
-                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
-                                 * @enum {string}
-                                 */
-                                usableBy: "member" | "admin" | "owner";
-                                /** @description User id of the person who created it; null when made from the command line */
-                                createdBy: string | null;
-                                createdAt: string;
-                                /** @description Last change of the value, description or usableBy */
-                                updatedAt: string;
-                                /** @description Last time a task used it */
-                                lastUsedAt: string | null;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspaceId}/secrets/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete a secret and its value; tasks that name it fail with secret_unknown */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    workspaceId: string;
-                    /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Replace the value, description or usableBy of a secret (fields left out stay) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    workspaceId: string;
-                    /** @description Name of a workspace secret, e.g. `github-webhook` or `CRM_TOKEN` */
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The secret value; write-only, never returned by any API */
-                        value?: string;
-                        /** @description What the secret is for */
-                        description?: string;
-                        /**
-                         * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
-                         * @enum {string}
-                         */
-                        usableBy?: "member" | "admin" | "owner";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            secret: {
-                                name: string;
-                                description: string;
-                                /**
-                                 * @description Lowest role whose tasks may use the secret: `member`, `admin` or `owner`
-                                 * @enum {string}
-                                 */
-                                usableBy: "member" | "admin" | "owner";
-                                /** @description User id of the person who created it; null when made from the command line */
-                                createdBy: string | null;
-                                createdAt: string;
-                                /** @description Last change of the value, description or usableBy */
-                                updatedAt: string;
-                                /** @description Last time a task used it */
-                                lastUsedAt: string | null;
-                            };
-                        };
-                    };
-                };
-            };
-        };
         trace?: never;
     };
     "/api/workspaces/{workspaceId}/model-providers": {
