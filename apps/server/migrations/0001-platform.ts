@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { columnTypes } from './migration-helpers.ts';
+import { columnTypes, createTable } from './migration-helpers.ts';
 
 /**
  * Identity (better-auth's tables, exactly as its schema generator emits them for core + two-factor plus
@@ -7,145 +7,136 @@ import { columnTypes } from './migration-helpers.ts';
  * audit log and encrypted secrets.
  */
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  const { authDate, authBoolean, postgres } = columnTypes(db);
+  const { postgres } = columnTypes(db);
 
-  await db.schema
-    .createTable('user')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('email', 'text', (c) => c.notNull().unique())
-    .addColumn('emailVerified', authBoolean, (c) => c.notNull())
-    .addColumn('image', 'text')
-    .addColumn('createdAt', authDate, (c) => c.notNull())
-    .addColumn('updatedAt', authDate, (c) => c.notNull())
-    .addColumn('twoFactorEnabled', authBoolean)
-    .addColumn('disabledAt', authDate)
-    .addColumn('isAdmin', authBoolean)
-    .execute();
+  await createTable(db, 'user', {
+    id: 'text primary key',
+    name: 'text not null',
+    email: 'text not null unique',
+    emailVerified: 'authBoolean not null',
+    image: 'text',
+    createdAt: 'authDate not null',
+    updatedAt: 'authDate not null',
+    twoFactorEnabled: 'authBoolean',
+    disabledAt: 'authDate',
+    isAdmin: 'authBoolean',
+  }).execute();
 
-  await db.schema
-    .createTable('session')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('expiresAt', authDate, (c) => c.notNull())
-    .addColumn('token', 'text', (c) => c.notNull().unique())
-    .addColumn('createdAt', authDate, (c) => c.notNull())
-    .addColumn('updatedAt', authDate, (c) => c.notNull())
-    .addColumn('ipAddress', 'text')
-    .addColumn('userAgent', 'text')
-    .addColumn('userId', 'text', (c) => c.notNull().references('user.id').onDelete('cascade'))
-    .execute();
+  await createTable(db, 'session', {
+    id: 'text primary key',
+    expiresAt: 'authDate not null',
+    token: 'text not null unique',
+    createdAt: 'authDate not null',
+    updatedAt: 'authDate not null',
+    ipAddress: 'text',
+    userAgent: 'text',
+    userId: 'text not null references user.id on delete cascade',
+  }).execute();
   await db.schema.createIndex('session_userId_idx').on('session').column('userId').execute();
 
-  await db.schema
-    .createTable('account')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('accountId', 'text', (c) => c.notNull())
-    .addColumn('providerId', 'text', (c) => c.notNull())
-    .addColumn('userId', 'text', (c) => c.notNull().references('user.id').onDelete('cascade'))
-    .addColumn('accessToken', 'text')
-    .addColumn('refreshToken', 'text')
-    .addColumn('idToken', 'text')
-    .addColumn('accessTokenExpiresAt', authDate)
-    .addColumn('refreshTokenExpiresAt', authDate)
-    .addColumn('scope', 'text')
-    .addColumn('password', 'text')
-    .addColumn('createdAt', authDate, (c) => c.notNull())
-    .addColumn('updatedAt', authDate, (c) => c.notNull())
-    .execute();
+  await createTable(db, 'account', {
+    id: 'text primary key',
+    accountId: 'text not null',
+    providerId: 'text not null',
+    userId: 'text not null references user.id on delete cascade',
+    accessToken: 'text',
+    refreshToken: 'text',
+    idToken: 'text',
+    accessTokenExpiresAt: 'authDate',
+    refreshTokenExpiresAt: 'authDate',
+    scope: 'text',
+    password: 'text',
+    createdAt: 'authDate not null',
+    updatedAt: 'authDate not null',
+  }).execute();
   await db.schema.createIndex('account_userId_idx').on('account').column('userId').execute();
 
-  await db.schema
-    .createTable('verification')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('identifier', 'text', (c) => c.notNull())
-    .addColumn('value', 'text', (c) => c.notNull())
-    .addColumn('expiresAt', authDate, (c) => c.notNull())
-    .addColumn('createdAt', authDate, (c) => c.notNull())
-    .addColumn('updatedAt', authDate, (c) => c.notNull())
-    .execute();
+  await createTable(db, 'verification', {
+    id: 'text primary key',
+    identifier: 'text not null',
+    value: 'text not null',
+    expiresAt: 'authDate not null',
+    createdAt: 'authDate not null',
+    updatedAt: 'authDate not null',
+  }).execute();
   await db.schema.createIndex('verification_identifier_idx').on('verification').column('identifier').execute();
 
-  await db.schema
-    .createTable('twoFactor')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('secret', 'text', (c) => c.notNull())
-    .addColumn('backupCodes', 'text', (c) => c.notNull())
-    .addColumn('userId', 'text', (c) => c.notNull().references('user.id').onDelete('cascade'))
-    .addColumn('verified', authBoolean)
-    .addColumn('failedVerificationCount', 'integer')
-    .addColumn('lockedUntil', authDate)
-    .execute();
+  await createTable(db, 'twoFactor', {
+    id: 'text primary key',
+    secret: 'text not null',
+    backupCodes: 'text not null',
+    userId: 'text not null references user.id on delete cascade',
+    verified: 'authBoolean',
+    failedVerificationCount: 'integer',
+    lockedUntil: 'authDate',
+  }).execute();
   await db.schema.createIndex('twoFactor_secret_idx').on('twoFactor').column('secret').execute();
   await db.schema.createIndex('twoFactor_userId_idx').on('twoFactor').column('userId').execute();
 
-  await db.schema
-    .createTable('workspace')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('slug', 'text', (c) => c.notNull().unique())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'workspace', {
+    id: 'text primary key',
+    name: 'text not null',
+    slug: 'text not null unique',
+    createdAt: 'text not null',
+    updatedAt: 'text not null',
+  }).execute();
 
-  await db.schema
-    .createTable('workspaceMember')
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('userId', 'text', (c) => c.notNull().references('user.id').onDelete('cascade'))
-    .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
+  await createTable(db, 'workspaceMember', {
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    userId: 'text not null references user.id on delete cascade',
+    role: 'text not null',
+    createdAt: 'text not null',
+  })
     .addPrimaryKeyConstraint('workspaceMember_pk', ['workspaceId', 'userId'])
     .execute();
   await db.schema.createIndex('workspaceMember_userId_idx').on('workspaceMember').column('userId').execute();
 
-  await db.schema
-    .createTable('workspaceInvitation')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('email', 'text')
-    .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('tokenHash', 'text', (c) => c.notNull().unique())
-    .addColumn('invitedBy', 'text', (c) => c.notNull())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('expiresAt', 'text', (c) => c.notNull())
-    .addColumn('acceptedAt', 'text')
-    .addColumn('acceptedBy', 'text')
-    .addColumn('revokedAt', 'text')
-    .execute();
+  await createTable(db, 'workspaceInvitation', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    email: 'text',
+    role: 'text not null',
+    tokenHash: 'text not null unique',
+    invitedBy: 'text not null',
+    createdAt: 'text not null',
+    expiresAt: 'text not null',
+    acceptedAt: 'text',
+    acceptedBy: 'text',
+    revokedAt: 'text',
+  }).execute();
   await db.schema.createIndex('workspaceInvitation_workspaceId_idx').on('workspaceInvitation').column('workspaceId').execute();
 
-  await db.schema
-    .createTable('apiKey')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('prefix', 'text', (c) => c.notNull())
-    .addColumn('hash', 'text', (c) => c.notNull().unique())
-    .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('createdBy', 'text', (c) => c.notNull().references('user.id').onDelete('cascade'))
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('expiresAt', 'text')
-    .addColumn('lastUsedAt', 'text')
-    .addColumn('revokedAt', 'text')
-    .execute();
+  await createTable(db, 'apiKey', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    name: 'text not null',
+    prefix: 'text not null',
+    hash: 'text not null unique',
+    role: 'text not null',
+    createdBy: 'text not null references user.id on delete cascade',
+    createdAt: 'text not null',
+    expiresAt: 'text',
+    lastUsedAt: 'text',
+    revokedAt: 'text',
+  }).execute();
   await db.schema.createIndex('apiKey_workspaceId_idx').on('apiKey').column('workspaceId').execute();
 
   // No foreign keys: the audit log outlives the workspaces and users it mentions.
-  await db.schema
-    .createTable('auditEvent')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('workspaceId', 'text')
-    .addColumn('actorType', 'text', (c) => c.notNull())
-    .addColumn('actorId', 'text')
-    .addColumn('actorLabel', 'text')
-    .addColumn('action', 'text', (c) => c.notNull())
-    .addColumn('targetType', 'text')
-    .addColumn('targetId', 'text')
-    .addColumn('requestId', 'text')
-    .addColumn('clientAddress', 'text')
-    .addColumn('outcome', 'text', (c) => c.notNull())
-    .addColumn('metadata', 'text')
-    .execute();
+  await createTable(db, 'auditEvent', {
+    id: 'text primary key',
+    at: 'text not null',
+    workspaceId: 'text',
+    actorType: 'text not null',
+    actorId: 'text',
+    actorLabel: 'text',
+    action: 'text not null',
+    targetType: 'text',
+    targetId: 'text',
+    requestId: 'text',
+    clientAddress: 'text',
+    outcome: 'text not null',
+    metadata: 'text',
+  }).execute();
   await db.schema.createIndex('auditEvent_workspace_at_idx').on('auditEvent').columns(['workspaceId', 'at']).execute();
   await db.schema.createIndex('auditEvent_at_idx').on('auditEvent').column('at').execute();
 
@@ -162,23 +153,21 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
       begin select raise(abort, 'auditEvent is append-only'); end`.execute(db);
   }
 
-  await db.schema
-    .createTable('secret')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.references('workspace.id').onDelete('cascade'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('ciphertext', 'text', (c) => c.notNull())
-    .addColumn('keyId', 'text', (c) => c.notNull())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'secret', {
+    id: 'text primary key',
+    workspaceId: 'text references workspace.id on delete cascade',
+    name: 'text not null',
+    ciphertext: 'text not null',
+    keyId: 'text not null',
+    createdAt: 'text not null',
+    updatedAt: 'text not null',
+  }).execute();
 
-  await db.schema
-    .createTable('steadMeta')
-    .addColumn('key', 'text', (c) => c.primaryKey())
-    .addColumn('value', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'steadMeta', {
+    key: 'text primary key',
+    value: 'text not null',
+    updatedAt: 'text not null',
+  }).execute();
 };
 
 export const down = async (db: Kysely<unknown>): Promise<void> => {

@@ -1,34 +1,34 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
+import { createTable } from './migration-helpers.ts';
 
 /**
  * The embedded job queue: jobs with their lease, per-job log lines, and per-queue state (a pause set by
  * `RateLimitJobError`). Times are ISO text like every Stead table, so comparisons are plain text comparisons.
  */
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('job')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('queue', 'text', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('payload', 'text', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('priority', 'integer', (c) => c.notNull())
-    .addColumn('runAt', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('maxAttempts', 'integer', (c) => c.notNull())
-    .addColumn('backoff', 'text', (c) => c.notNull())
-    .addColumn('timeoutMs', 'integer')
-    .addColumn('idempotencyKey', 'text')
-    .addColumn('leaseToken', 'text')
-    .addColumn('leaseExpiresAt', 'text')
-    .addColumn('progress', 'text')
-    .addColumn('result', 'text')
-    .addColumn('error', 'text')
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .addColumn('startedAt', 'text')
-    .addColumn('finishedAt', 'text')
-    .execute();
+  await createTable(db, 'job', {
+    id: 'text primary key',
+    queue: 'text not null',
+    name: 'text not null',
+    payload: 'text not null',
+    state: 'text not null',
+    priority: 'integer not null',
+    runAt: 'text not null',
+    attempts: 'integer not null',
+    maxAttempts: 'integer not null',
+    backoff: 'text not null',
+    timeoutMs: 'integer',
+    idempotencyKey: 'text',
+    leaseToken: 'text',
+    leaseExpiresAt: 'text',
+    progress: 'text',
+    result: 'text',
+    error: 'text',
+    createdAt: 'text not null',
+    updatedAt: 'text not null',
+    startedAt: 'text',
+    finishedAt: 'text',
+  }).execute();
 
   // The claim query reads ready jobs of one queue in priority order straight off this index. The predicate is
   // literal SQL (not bound parameters) so both planners can match the query's identical literal condition.
@@ -51,21 +51,24 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
     .where(sql<SqlBool>`"idempotencyKey" is not null and "state" <> 'cancelled'`)
     .execute();
 
-  await db.schema
-    .createTable('jobLog')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('jobId', 'text', (c) => c.notNull().references('job.id').onDelete('cascade'))
-    .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('line', 'text', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('jobLog_jobId_idx').on('jobLog').columns(['jobId', 'id']).execute();
+  await createJobLog(db);
 
-  await db.schema
-    .createTable('jobQueue')
-    .addColumn('name', 'text', (c) => c.primaryKey())
-    .addColumn('pausedUntil', 'text')
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'jobQueue', {
+    name: 'text primary key',
+    pausedUntil: 'text',
+    updatedAt: 'text not null',
+  }).execute();
+};
+
+/** Job log lines (dropped by 0011, when runs took over the only log; its `down` brings them back). */
+export const createJobLog = async (db: Kysely<unknown>): Promise<void> => {
+  await createTable(db, 'jobLog', {
+    id: 'text primary key',
+    jobId: 'text not null references job.id on delete cascade',
+    at: 'text not null',
+    line: 'text not null',
+  }).execute();
+  await db.schema.createIndex('jobLog_jobId_idx').on('jobLog').columns(['jobId', 'id']).execute();
 };
 
 export const down = async (db: Kysely<unknown>): Promise<void> => {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './migration-helpers.ts';
 
 /**
  * Tasks: the user-visible record of background work (what ran, its attempts, progress, log and output). It lives
@@ -6,30 +7,29 @@ import type { Kysely } from 'kysely';
  * on a cluster.
  */
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('task')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('input', 'text', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('jobId', 'text')
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('maxAttempts', 'integer', (c) => c.notNull())
-    .addColumn('progressPercent', 'integer')
-    .addColumn('progressMessage', 'text')
-    .addColumn('output', 'text')
-    .addColumn('error', 'text')
-    .addColumn('origin', 'text', (c) => c.notNull())
-    .addColumn('originId', 'text')
-    .addColumn('idempotencyKey', 'text')
-    .addColumn('createdBy', 'text')
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('runAt', 'text', (c) => c.notNull())
-    .addColumn('startedAt', 'text')
-    .addColumn('finishedAt', 'text')
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'task', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    kind: 'text not null',
+    input: 'text not null',
+    state: 'text not null',
+    jobId: 'text',
+    attempts: 'integer not null',
+    maxAttempts: 'integer not null',
+    progressPercent: 'integer',
+    progressMessage: 'text',
+    output: 'text',
+    error: 'text',
+    origin: 'text not null',
+    originId: 'text',
+    idempotencyKey: 'text',
+    createdBy: 'text',
+    createdAt: 'text not null',
+    runAt: 'text not null',
+    startedAt: 'text',
+    finishedAt: 'text',
+    updatedAt: 'text not null',
+  }).execute();
   // The tasks page lists newest first within a workspace, optionally by state or kind.
   await db.schema.createIndex('task_workspace_idx').on('task').columns(['workspaceId', 'id']).execute();
   await db.schema.createIndex('task_state_idx').on('task').columns(['workspaceId', 'state', 'id']).execute();
@@ -38,26 +38,24 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('task_idempotencyKey_idx').on('task').columns(['workspaceId', 'idempotencyKey']).unique().execute();
   await db.schema.createIndex('task_origin_idx').on('task').columns(['originId', 'id']).execute();
 
-  await db.schema
-    .createTable('taskAttempt')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('taskId', 'text', (c) => c.notNull().references('task.id').onDelete('cascade'))
-    .addColumn('number', 'integer', (c) => c.notNull())
-    .addColumn('startedAt', 'text', (c) => c.notNull())
-    .addColumn('finishedAt', 'text')
-    .addColumn('outcome', 'text', (c) => c.notNull())
-    .addColumn('error', 'text')
-    .execute();
+  await createTable(db, 'taskAttempt', {
+    id: 'text primary key',
+    taskId: 'text not null references task.id on delete cascade',
+    number: 'integer not null',
+    startedAt: 'text not null',
+    finishedAt: 'text',
+    outcome: 'text not null',
+    error: 'text',
+  }).execute();
   await db.schema.createIndex('taskAttempt_taskId_idx').on('taskAttempt').columns(['taskId', 'id']).execute();
 
-  await db.schema
-    .createTable('taskLog')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('taskId', 'text', (c) => c.notNull().references('task.id').onDelete('cascade'))
-    .addColumn('attempt', 'integer', (c) => c.notNull())
-    .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('line', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'taskLog', {
+    id: 'text primary key',
+    taskId: 'text not null references task.id on delete cascade',
+    attempt: 'integer not null',
+    at: 'text not null',
+    line: 'text not null',
+  }).execute();
   await db.schema.createIndex('taskLog_taskId_idx').on('taskLog').columns(['taskId', 'id']).execute();
 };
 

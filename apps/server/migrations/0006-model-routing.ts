@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './migration-helpers.ts';
 
 /**
  * Gateway routing: aliases (`fast`, `private` → ordered targets), route rules (conditions → ordered targets)
@@ -6,34 +7,32 @@ import type { Kysely } from 'kysely';
  * reaches into the keys or workspaces tables.
  */
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('modelAlias')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('targets', 'text', (c) => c.notNull())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'modelAlias', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    name: 'text not null',
+    targets: 'text not null',
+    createdAt: 'text not null',
+    updatedAt: 'text not null',
+  }).execute();
   await db.schema.createIndex('modelAlias_name_idx').on('modelAlias').columns(['workspaceId', 'name']).unique().execute();
 
-  await db.schema
-    .createTable('modelRouteRule')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('position', 'integer', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('match', 'text', (c) => c.notNull())
-    .addColumn('targets', 'text', (c) => c.notNull())
-    .addColumn('enabled', 'integer', (c) => c.notNull())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'modelRouteRule', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    position: 'integer not null',
+    name: 'text not null',
+    match: 'text not null',
+    targets: 'text not null',
+    enabled: 'integer not null',
+    createdAt: 'text not null',
+    updatedAt: 'text not null',
+  }).execute();
   await db.schema.createIndex('modelRouteRule_workspace_idx').on('modelRouteRule').columns(['workspaceId', 'position']).execute();
 
-  await db.schema
-    .createTable('modelDataClassDefault')
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
+  await createTable(db, 'modelDataClassDefault', {
+    workspaceId: 'text not null references workspace.id on delete cascade',
+  })
     // '' for the workspace's own default, else an API key id.
     .addColumn('keyId', 'text', (c) => c.notNull())
     .addColumn('dataClass', 'text', (c) => c.notNull())

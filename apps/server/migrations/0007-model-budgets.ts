@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './migration-helpers.ts';
 
 /** Gateway limits per workspace (`keyId` = '') and per API key; a null column is no limit. */
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('modelBudget')
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('keyId', 'text', (c) => c.notNull())
-    .addColumn('requestsPerMinute', 'integer')
-    .addColumn('tokensPerMinute', 'integer')
-    .addColumn('spendPerDay', 'double precision')
-    .addColumn('spendPerMonth', 'double precision')
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
+  await createTable(db, 'modelBudget', {
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    keyId: 'text not null',
+    requestsPerMinute: 'integer',
+    tokensPerMinute: 'integer',
+    spendPerDay: 'double precision',
+    spendPerMonth: 'double precision',
+    updatedAt: 'text not null',
+  })
     .addPrimaryKeyConstraint('modelBudget_pk', ['workspaceId', 'keyId'])
     .execute();
 };

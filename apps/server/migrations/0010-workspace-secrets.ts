@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './migration-helpers.ts';
 
 /**
  * The workspace secrets store: named secrets a workspace admin makes for tasks (a webhook signing key, an API
@@ -9,17 +10,17 @@ import type { Kysely } from 'kysely';
  * key's), so a task may use only the secrets that role may use, when it is created and again when it runs.
  */
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('workspaceSecret')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('usableBy', 'text', (c) => c.notNull())
-    .addColumn('createdBy', 'text')
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .addColumn('lastUsedAt', 'text')
+  await createTable(db, 'workspaceSecret', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    name: 'text not null',
+    description: "text not null default ''",
+    usableBy: 'text not null',
+    createdBy: 'text',
+    createdAt: 'text not null',
+    updatedAt: 'text not null',
+    lastUsedAt: 'text',
+  })
     .addUniqueConstraint('workspaceSecret_name_key', ['workspaceId', 'name'])
     .execute();
   await db.schema.alterTable('task').addColumn('createdByRole', 'text').execute();

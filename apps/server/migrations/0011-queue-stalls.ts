@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createJobLog } from './0002-jobs.ts';
 
 /**
  * The embedded queue counts attempts cut off by a lost lease (a killed or stalled worker) apart from counted
@@ -12,14 +13,7 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
 };
 
 export const down = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('jobLog')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('jobId', 'text', (c) => c.notNull().references('job.id').onDelete('cascade'))
-    .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('line', 'text', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('jobLog_jobId_idx').on('jobLog').columns(['jobId', 'id']).execute();
+  await createJobLog(db);
   await db.schema.alterTable('job').dropColumn('maxStalls').execute();
   await db.schema.alterTable('job').dropColumn('stalls').execute();
 };

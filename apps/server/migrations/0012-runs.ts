@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { createTable } from './migration-helpers.ts';
 
 /**
  * One run record under all durable work (issue 12). Tasks become runs of the `tasks` feature with the same ids
@@ -17,36 +18,35 @@ const runColumns = [
 ];
 
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  await db.schema
-    .createTable('run')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('workspaceId', 'text', (c) => c.notNull().references('workspace.id').onDelete('cascade'))
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('feature', 'text', (c) => c.notNull())
-    .addColumn('input', 'text', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('maxAttempts', 'integer', (c) => c.notNull())
-    .addColumn('interruptedAttempts', 'integer', (c) => c.notNull())
-    .addColumn('maxInterruptedAttempts', 'integer', (c) => c.notNull())
-    .addColumn('currentAttemptId', 'text')
-    .addColumn('jobId', 'text')
-    .addColumn('progressPercent', 'integer')
-    .addColumn('progressMessage', 'text')
-    .addColumn('output', 'text')
-    .addColumn('error', 'text')
-    .addColumn('parentRunId', 'text', (c) => c.references('run.id').onDelete('cascade'))
-    .addColumn('idempotencyKey', 'text')
-    .addColumn('origin', 'text', (c) => c.notNull())
-    .addColumn('originId', 'text')
-    .addColumn('createdBy', 'text')
-    .addColumn('createdByRole', 'text')
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .addColumn('runAt', 'text', (c) => c.notNull())
-    .addColumn('startedAt', 'text')
-    .addColumn('finishedAt', 'text')
-    .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'run', {
+    id: 'text primary key',
+    workspaceId: 'text not null references workspace.id on delete cascade',
+    kind: 'text not null',
+    feature: 'text not null',
+    input: 'text not null',
+    state: 'text not null',
+    attempts: 'integer not null',
+    maxAttempts: 'integer not null',
+    interruptedAttempts: 'integer not null',
+    maxInterruptedAttempts: 'integer not null',
+    currentAttemptId: 'text',
+    jobId: 'text',
+    progressPercent: 'integer',
+    progressMessage: 'text',
+    output: 'text',
+    error: 'text',
+    parentRunId: 'text references run.id on delete cascade',
+    idempotencyKey: 'text',
+    origin: 'text not null',
+    originId: 'text',
+    createdBy: 'text',
+    createdByRole: 'text',
+    createdAt: 'text not null',
+    runAt: 'text not null',
+    startedAt: 'text',
+    finishedAt: 'text',
+    updatedAt: 'text not null',
+  }).execute();
   // Lists are newest first within a workspace, optionally by state, kind, schedule or parent.
   await db.schema.createIndex('run_workspace_idx').on('run').columns(['workspaceId', 'id']).execute();
   await db.schema.createIndex('run_state_idx').on('run').columns(['workspaceId', 'state', 'id']).execute();
@@ -55,35 +55,32 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('run_origin_idx').on('run').columns(['originId', 'id']).execute();
   await db.schema.createIndex('run_parent_idx').on('run').columns(['parentRunId', 'id']).execute();
 
-  await db.schema
-    .createTable('runAttempt')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('runId', 'text', (c) => c.notNull().references('run.id').onDelete('cascade'))
-    .addColumn('number', 'integer', (c) => c.notNull())
-    .addColumn('startedAt', 'text', (c) => c.notNull())
-    .addColumn('finishedAt', 'text')
-    .addColumn('outcome', 'text', (c) => c.notNull())
-    .addColumn('error', 'text')
-    .execute();
+  await createTable(db, 'runAttempt', {
+    id: 'text primary key',
+    runId: 'text not null references run.id on delete cascade',
+    number: 'integer not null',
+    startedAt: 'text not null',
+    finishedAt: 'text',
+    outcome: 'text not null',
+    error: 'text',
+  }).execute();
   await db.schema.createIndex('runAttempt_runId_idx').on('runAttempt').columns(['runId', 'id']).execute();
 
-  await db.schema
-    .createTable('runLog')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('runId', 'text', (c) => c.notNull().references('run.id').onDelete('cascade'))
-    .addColumn('attempt', 'integer', (c) => c.notNull())
-    .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('line', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'runLog', {
+    id: 'text primary key',
+    runId: 'text not null references run.id on delete cascade',
+    attempt: 'integer not null',
+    at: 'text not null',
+    line: 'text not null',
+  }).execute();
   await db.schema.createIndex('runLog_runId_idx').on('runLog').columns(['runId', 'id']).execute();
 
-  await db.schema
-    .createTable('runOutbox')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('runId', 'text', (c) => c.notNull().references('run.id').onDelete('cascade'))
-    .addColumn('jobKey', 'text', (c) => c.notNull())
-    .addColumn('createdAt', 'text', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'runOutbox', {
+    id: 'text primary key',
+    runId: 'text not null references run.id on delete cascade',
+    jobKey: 'text not null',
+    createdAt: 'text not null',
+  }).execute();
   await db.schema.createIndex('runOutbox_createdAt_idx').on('runOutbox').columns(['createdAt', 'id']).execute();
 
   // Attempts already counted in `attempts` stay there; a running attempt is found cut off by the next one.

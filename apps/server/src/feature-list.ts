@@ -1,6 +1,6 @@
 import { migrations as history } from '../migrations/index.ts';
 import { composeDeclarations } from './compose-features.ts';
-import type { AnyFeature, ComposedTables } from './feature.ts';
+import type { AnyFeature, ComposedErrorCodes, ComposedPermissions, ComposedTables } from './feature.ts';
 import { auditFeature } from './features/audit/audit.feature.ts';
 import { authFeature } from './features/auth/auth.feature.ts';
 import { eventsFeature } from './features/events/events.feature.ts';
@@ -43,8 +43,17 @@ export const features = [
   modelsFeature,
 ] as const satisfies readonly AnyFeature[];
 
+type Features = typeof features;
 /** Every table: the platform's (the queue's included) and every feature's. */
-export type Database = PlatformTables & QueueTables & ComposedTables<typeof features>;
+export type Database = PlatformTables & QueueTables & ComposedTables<Features>;
+
+// Every feature's permissions and error codes, by name, for `route({ permission })` and `new SteadError(code)`.
+declare module './platform/http/permissions.ts' {
+  interface WorkspacePermissionRegistry extends ComposedPermissions<Features> {}
+}
+declare module './platform/errors/error-codes.ts' {
+  interface ErrorCodeRegistry extends ComposedErrorCodes<Features> {}
+}
 
 export const { accessPolicy, errorCatalogue, migrations } = composeDeclarations(features, {
   permissions: [],

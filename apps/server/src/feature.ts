@@ -115,7 +115,12 @@ type ServiceOf<TName extends string> = TName extends keyof SteadServices ? Stead
  * One feature: everything it contributes, in one object exported from `features/<x>/<x>.feature.ts` and listed
  * once in `feature-list.ts`. See docs/architecture.md, "Adding a feature".
  */
-export interface FeatureDefinition<TName extends string, TTables> {
+export interface FeatureDefinition<
+  TName extends string,
+  TTables,
+  TPermissions extends PermissionDeclarations = PermissionDeclarations,
+  TErrorCodes extends ErrorCatalogue = ErrorCatalogue,
+> {
   /** The folder's noun; also the key of its service in `SteadServices`. */
   name: TName;
   tables?: TableSet<TTables>;
@@ -124,8 +129,10 @@ export interface FeatureDefinition<TName extends string, TTables> {
    * history): `NNNN-<feature>-<what>`, the next free number, so they apply in the order they were written.
    */
   migrations?: Readonly<Record<string, Migration>>;
-  permissions?: PermissionDeclarations;
-  errorCodes?: ErrorCatalogue;
+  /** Its workspace permissions; `feature-list.ts` adds every feature's to `WorkspacePermissionRegistry`. */
+  permissions?: TPermissions;
+  /** Its error codes; `feature-list.ts` adds every feature's to `ErrorCodeRegistry`. */
+  errorCodes?: TErrorCodes;
   /** The domain events this feature reacts to (the ones it emits are declared in `<x>.events.ts`). */
   events?: EventSubscriptions;
   create?(context: FeatureContext<TTables>): ServiceOf<TName>;
@@ -154,9 +161,22 @@ export interface AnyFeature extends Omit<FeatureDefinition<string, unknown>, 'cr
   create?(context: FeatureContext<any>): unknown;
 }
 
-export const defineFeature = <TName extends string, TTables = unknown>(definition: FeatureDefinition<TName, TTables>): FeatureDefinition<TName, TTables> => definition;
+export const defineFeature = <
+  TName extends string,
+  TTables = unknown,
+  const TPermissions extends PermissionDeclarations = Record<never, never>,
+  const TErrorCodes extends ErrorCatalogue = Record<never, never>,
+>(
+  definition: FeatureDefinition<TName, TTables, TPermissions, TErrorCodes>,
+): FeatureDefinition<TName, TTables, TPermissions, TErrorCodes> => definition;
 
 type UnionToIntersection<T> = (T extends unknown ? (value: T) => void : never) extends (value: infer I) => void ? I : never;
 type TablesOf<TFeature> = TFeature extends { tables?: TableSet<infer TTables> } ? (unknown extends TTables ? never : TTables) : never;
 /** The tables of every feature of a list, as one object type (the Kysely `Database` is built from it). */
 export type ComposedTables<TFeatures extends readonly unknown[]> = UnionToIntersection<TablesOf<TFeatures[number]>>;
+type PermissionsOf<TFeature> = TFeature extends { permissions?: infer TPermissions } ? NonNullable<TPermissions> : never;
+/** The permissions every feature of a list declares, as one object type (`WorkspacePermissionRegistry` extends it). */
+export type ComposedPermissions<TFeatures extends readonly unknown[]> = UnionToIntersection<PermissionsOf<TFeatures[number]>>;
+type ErrorCodesOf<TFeature> = TFeature extends { errorCodes?: infer TErrorCodes } ? NonNullable<TErrorCodes> : never;
+/** The error codes every feature of a list declares, as one object type (`ErrorCodeRegistry` extends it). */
+export type ComposedErrorCodes<TFeatures extends readonly unknown[]> = UnionToIntersection<ErrorCodesOf<TFeatures[number]>>;

@@ -5,22 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/http-target.ts';
 import { serviceUrl } from '../support/services.ts';
-import {
-  countTasks,
-  createHttpTask,
-  freePort,
-  isolatedClusterEnv,
-  mapLimit,
-  setupOwner,
-  sleep,
-  spawnStead,
-  startSideEffectStore,
-  taskDetail,
-  openEventStream,
-  waitForHealth,
-  waitForOutput,
-  type SteadProcess,
-} from '../support/stead-process.ts';
+import { countTasks, createHttpTask, freePort, isolatedClusterEnv, mapLimit, setupOwner, sleep, spawnStead, startSideEffectStore, taskDetail, openEventStream, waitForHealth, waitForOutput, type SteadProcess } from '../support/stead-process.ts';
 
 /**
  * Cluster mode (issue 4, "Cluster"): one `stead start --role api` and two `stead worker` processes on one

@@ -3,21 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serviceUrl } from '../support/services.ts';
-import {
-  countTasks,
-  createHttpTask,
-  freePort,
-  isolatedClusterEnv,
-  mapLimit,
-  setupOwner,
-  sleep,
-  spawnStead,
-  startSideEffectStore,
-  taskDetail,
-  waitForHealth,
-  type SteadProcess,
-  type TaskDetailView,
-} from '../support/stead-process.ts';
+import { countTasks, createHttpTask, freePort, isolatedClusterEnv, mapLimit, setupOwner, sleep, spawnStead, startSideEffectStore, taskDetail, waitForHealth, type SteadProcess, type TaskDetailView } from '../support/stead-process.ts';
 
 /**
  * Crash safety, proven (issue 4): the real program runs 200 `http.request` tasks against a side-effect store

@@ -4,20 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/http-target.ts';
 import { serviceUrl } from '../support/services.ts';
-import {
-  createHttpTask,
-  freePort,
-  isolatedClusterEnv,
-  setupOwner,
-  sleep,
-  spawnStead,
-  startSideEffectStore,
-  taskDetail,
-  waitForHealth,
-  type SideEffectStore,
-  type SteadProcess,
-  type SteadSession,
-} from '../support/stead-process.ts';
+import { createHttpTask, freePort, isolatedClusterEnv, setupOwner, sleep, spawnStead, startSideEffectStore, taskDetail, waitForHealth, type SideEffectStore, type SteadProcess, type SteadSession } from '../support/stead-process.ts';
 
 /**
  * Graceful shutdown of jobs (issue 4, "Crash safety, proven"): SIGTERM lets a running task finish within

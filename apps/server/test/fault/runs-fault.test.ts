@@ -5,23 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/http-target.ts';
 import { serviceUrl } from '../support/services.ts';
-import {
-  countTasks,
-  createHttpTask,
-  freePort,
-  isolatedClusterEnv,
-  mapLimit,
-  setupOwner,
-  sleep,
-  spawnStead,
-  startSideEffectStore,
-  taskDetail,
-  waitForHealth,
-  waitForOutput,
-  type SideEffectStore,
-  type SteadProcess,
-  type SteadSession,
-} from '../support/stead-process.ts';
+import { countTasks, createHttpTask, freePort, isolatedClusterEnv, mapLimit, setupOwner, sleep, spawnStead, startSideEffectStore, taskDetail, waitForHealth, waitForOutput, type SideEffectStore, type SteadProcess, type SteadSession } from '../support/stead-process.ts';
 
 /**
  * The crash findings of issue 12, measured from outside on real processes: an API node killed while clients

@@ -7,11 +7,7 @@ import { createAuditService, type AuditService } from './audit.service.ts';
 import type { AuditTables } from './audit.tables.ts';
 
 export const auditPermissions = { 'audit:read': 'admin' } as const satisfies PermissionDeclarations;
-type AuditPermissions = typeof auditPermissions;
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends AuditPermissions {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     audit: AuditService;

@@ -18,11 +18,7 @@ export const authErrorCodes = {
   email_taken: { status: 409, summary: 'An account with this email already exists.' },
   user_not_found: { status: 404, summary: 'No user has this id or email.' },
 } as const satisfies ErrorCatalogue;
-type AuthErrorCodes = typeof authErrorCodes;
 
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends AuthErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     auth: AuthService;

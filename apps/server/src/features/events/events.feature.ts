@@ -3,11 +3,7 @@ import type { PermissionDeclarations } from '../../platform/http/permissions.ts'
 import { registerEventsRoutes } from './events.routes.ts';
 
 export const eventsPermissions = { 'events:read': 'viewer' } as const satisfies PermissionDeclarations;
-type EventsPermissions = typeof eventsPermissions;
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends EventsPermissions {}
-}
 
 /** A workspace's live events for browsers (server-sent events from the event bus). */
 export const eventsFeature = defineFeature({

@@ -17,7 +17,6 @@ export const modelsPermissions = {
   'models:use': 'member',
   'models:manage': 'admin',
 } as const satisfies PermissionDeclarations;
-type ModelsPermissions = typeof modelsPermissions;
 
 export const modelsErrorCodes = {
   model_not_found: { status: 404, summary: 'No model, alias or `auto` route of this workspace has this name; `GET /v1/models` lists them.' },
@@ -30,14 +29,7 @@ export const modelsErrorCodes = {
   route_no_target: { status: 422, summary: 'No target of this workspace has the capabilities the request needs (tools, JSON output, vision, context length).' },
   budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
 } as const satisfies ErrorCatalogue;
-type ModelsErrorCodes = typeof modelsErrorCodes;
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends ModelsPermissions {}
-}
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends ModelsErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     models: ModelsService;

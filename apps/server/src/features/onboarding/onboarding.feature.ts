@@ -8,11 +8,7 @@ import { createOnboardingService, type OnboardingService } from './onboarding.se
 export const onboardingErrorCodes = {
   setup_already_done: { status: 409, summary: 'The owner account already exists; setup runs only once.' },
 } as const satisfies ErrorCatalogue;
-type OnboardingErrorCodes = typeof onboardingErrorCodes;
 
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends OnboardingErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     onboarding: OnboardingService;

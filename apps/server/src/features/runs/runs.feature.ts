@@ -10,11 +10,7 @@ export const runsErrorCodes = {
   task_not_found: { status: 404, summary: 'The task does not exist in this workspace.' },
   task_state_conflict: { status: 409, summary: 'The task is in a state that does not allow the action (cancel a finished task, retry a running one).' },
 } as const satisfies ErrorCatalogue;
-type RunsErrorCodes = typeof runsErrorCodes;
 
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends RunsErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     runs: RunsService;

@@ -13,13 +13,11 @@ export const schedulesPermissions = {
   'schedules:read': 'viewer',
   'schedules:manage': 'admin',
 } as const satisfies PermissionDeclarations;
-type SchedulesPermissions = typeof schedulesPermissions;
 
 export const schedulesErrorCodes = {
   schedule_not_found: { status: 404, summary: 'The schedule does not exist in this workspace.' },
   schedule_invalid: { status: 400, summary: 'The schedule cannot fire: a bad cron expression, time zone, interval or a one-off time in the past.' },
 } as const satisfies ErrorCatalogue;
-type SchedulesErrorCodes = typeof schedulesErrorCodes;
 
 /** The schedules service, with the scheduler that fires them (started by background work only). */
 export interface SchedulesFeatureService extends SchedulesService {
@@ -27,12 +25,6 @@ export interface SchedulesFeatureService extends SchedulesService {
   startScheduler(): Scheduler;
 }
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends SchedulesPermissions {}
-}
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends SchedulesErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     schedules: SchedulesFeatureService;

@@ -9,11 +9,7 @@ export const tasksPermissions = {
   'tasks:read': 'viewer',
   'tasks:run': 'member',
 } as const satisfies PermissionDeclarations;
-type TasksPermissions = typeof tasksPermissions;
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends TasksPermissions {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     tasks: TasksService;

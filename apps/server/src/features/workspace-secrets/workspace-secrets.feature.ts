@@ -12,7 +12,6 @@ export const workspaceSecretsPermissions = {
   'secrets:read': 'member',
   'secrets:manage': 'admin',
 } as const satisfies PermissionDeclarations;
-type WorkspaceSecretsPermissions = typeof workspaceSecretsPermissions;
 
 export const workspaceSecretsErrorCodes = {
   secret_not_found: { status: 404, summary: 'The workspace secret does not exist in this workspace.' },
@@ -20,14 +19,7 @@ export const workspaceSecretsErrorCodes = {
   secret_unknown: { status: 400, summary: 'A task input names a secret the workspace secrets store does not have (tasks can name no other secret).' },
   secret_not_usable: { status: 400, summary: "A task input names a workspace secret that the task creator's role may not use (its `usableBy` is higher)." },
 } as const satisfies ErrorCatalogue;
-type WorkspaceSecretsErrorCodes = typeof workspaceSecretsErrorCodes;
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends WorkspaceSecretsPermissions {}
-}
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends WorkspaceSecretsErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     workspaceSecrets: WorkspaceSecretsService;

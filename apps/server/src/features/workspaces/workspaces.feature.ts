@@ -16,7 +16,6 @@ export const workspacesPermissions = {
   'members:read': 'viewer',
   'members:manage': 'admin',
 } as const satisfies PermissionDeclarations;
-type WorkspacesPermissions = typeof workspacesPermissions;
 
 export const workspacesErrorCodes = {
   workspace_not_found: { status: 404, summary: 'The workspace does not exist or the caller is not a member.' },
@@ -30,19 +29,12 @@ export const workspacesErrorCodes = {
   invitation_email_mismatch: { status: 403, summary: 'The invitation was issued to a different email address.' },
   role_not_assignable: { status: 403, summary: 'The caller may not grant a role above their own.' },
 } as const satisfies ErrorCatalogue;
-type WorkspacesErrorCodes = typeof workspacesErrorCodes;
 
 /** The workspaces service, with members' roles cached for the API-key check on every request. */
 export interface WorkspacesFeatureService extends WorkspacesService {
   readonly memberRoles: MemberRoleCache;
 }
 
-declare module '../../platform/http/permissions.ts' {
-  interface WorkspacePermissionRegistry extends WorkspacesPermissions {}
-}
-declare module '../../platform/errors/error-codes.ts' {
-  interface ErrorCodeRegistry extends WorkspacesErrorCodes {}
-}
 declare module '../../feature.ts' {
   interface SteadServices {
     workspaces: WorkspacesFeatureService;

@@ -4,13 +4,12 @@
  * handler is the only place that turns a code into a status.
  *
  * The platform declares the codes of cross-cutting failures here; each feature declares its own in its
- * definition (`<x>.errors.ts`) and adds them to `ErrorCodeRegistry` by declaration merging, so `SteadError`
+ * definition (`errorCodes`), and `feature-list.ts` adds every feature's to `ErrorCodeRegistry`, so `SteadError`
  * accepts them:
  *
  * ```ts
  * export const keysErrorCodes = { key_not_found: { status: 404, summary: '…' } } as const satisfies ErrorCatalogue;
- * type KeysErrorCodes = typeof keysErrorCodes;
- * declare module '../../platform/errors/error-codes.ts' { interface ErrorCodeRegistry extends KeysErrorCodes {} }
+ * export const keysFeature = defineFeature({ name: 'keys', errorCodes: keysErrorCodes, … });
  * ```
  */
 export interface ErrorDefinition {
@@ -44,7 +43,7 @@ export const platformErrorCodes = {
 } as const satisfies ErrorCatalogue;
 type PlatformErrorCodes = typeof platformErrorCodes;
 
-/** Every error code by name: the platform's, plus each feature's (declaration merging, see above). */
+/** Every error code by name: the platform's, plus each feature's (`feature-list.ts`, see above). */
 export interface ErrorCodeRegistry extends PlatformErrorCodes {}
 export type ErrorCode = keyof ErrorCodeRegistry & string;
 

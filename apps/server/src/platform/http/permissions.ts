@@ -4,13 +4,12 @@
  * declaration fails every test.
  *
  * Each feature declares its workspace permissions with the lowest role that holds them (roles nest: every
- * role has what the roles below it have), and adds their names to `WorkspacePermissionRegistry` by
- * declaration merging, so a route naming an undeclared permission does not compile:
+ * role has what the roles below it have) in its definition; `feature-list.ts` adds every feature's names to
+ * `WorkspacePermissionRegistry`, so a route naming an undeclared permission does not compile:
  *
  * ```ts
  * export const keysPermissions = { 'keys:read': 'admin', 'keys:manage': 'admin' } as const satisfies PermissionDeclarations;
- * type KeysPermissions = typeof keysPermissions;
- * declare module '../../platform/http/permissions.ts' { interface WorkspacePermissionRegistry extends KeysPermissions {} }
+ * export const keysFeature = defineFeature({ name: 'keys', permissions: keysPermissions, … });
  * ```
  */
 export const workspaceRoles = ['owner', 'admin', 'member', 'viewer'] as const;
@@ -22,7 +21,7 @@ export const roleRank: Record<WorkspaceRole, number> = { viewer: 0, member: 1, a
 /** Permission name → the lowest role that holds it. */
 export type PermissionDeclarations = Readonly<Record<string, WorkspaceRole>>;
 
-/** Every workspace permission by name; features add theirs by declaration merging (see above). */
+/** Every workspace permission by name; `feature-list.ts` adds every feature's (see above). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface WorkspacePermissionRegistry {}
 export type WorkspacePermission = keyof WorkspacePermissionRegistry & string;
