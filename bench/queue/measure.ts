@@ -15,7 +15,9 @@ import { createBullmqQueue } from '../../apps/server/src/platform/queue/bullmq-q
 import { createDatabaseQueue } from '../../apps/server/src/platform/queue/database-queue.adapter.ts';
 import type { JobQueue } from '../../apps/server/src/platform/queue/queue.port.ts';
 import { createSqliteDatabase } from '../../apps/server/src/platform/database/database.factory.ts';
-import { migrations } from '../../apps/server/src/feature-list.ts';
+// The queue's tables are in the history migrations; importing feature-list.ts would load the whole server (every
+// feature and its libraries) into the measured heap, which the queue alone does not need.
+import { migrations } from '../../apps/server/migrations/index.ts';
 import { migrateToLatest } from '../../apps/server/src/platform/database/migrator.ts';
 import { deleteRedisKeys } from '../support.mjs';
 
