@@ -8,11 +8,7 @@ import type { AuditTables } from './audit.tables.ts';
 
 export const auditPermissions = { 'audit:read': 'admin' } as const satisfies PermissionDeclarations;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    audit: AuditService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { audit: AuditService } }
 
 /** The append-only audit log: every state-changing route records one event (the hook), plus system actions. */
 export const auditFeature = defineFeature({

@@ -19,11 +19,7 @@ export const authErrorCodes = {
   user_not_found: { status: 404, summary: 'No user has this id or email.' },
 } as const satisfies ErrorCatalogue;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    auth: AuthService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { auth: AuthService } }
 
 /** Accounts, passwords, sessions and two-factor sign-in (better-auth underneath). */
 export const authFeature = defineFeature({

@@ -26,11 +26,7 @@ declare module '../../platform/http/permissions.ts' {
 declare module '../../platform/errors/error-codes.ts' {
   interface ErrorCodeRegistry extends KeysErrorCodes {}
 }
-declare module '../../feature.ts' {
-  interface SteadServices {
-    keys: KeysService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { keys: KeysService } }
 
 /** Workspace API keys: created, listed, revoked, and resolved from bearer tokens on every request. */
 export const keysFeature = defineFeature({

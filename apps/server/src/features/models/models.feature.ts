@@ -30,11 +30,7 @@ export const modelsErrorCodes = {
   budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
 } as const satisfies ErrorCatalogue;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    models: ModelsService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { models: ModelsService } }
 
 /** The model gateway: providers, routing, budgets, usage, its OpenAI-compatible endpoint and the `model.prompt` run kind. */
 export const modelsFeature = defineFeature({

@@ -9,11 +9,7 @@ export const onboardingErrorCodes = {
   setup_already_done: { status: 409, summary: 'The owner account already exists; setup runs only once.' },
 } as const satisfies ErrorCatalogue;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    onboarding: OnboardingService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { onboarding: OnboardingService } }
 
 /** First-run setup of the owner account, and sign-up through an invitation. */
 export const onboardingFeature = defineFeature({

@@ -11,11 +11,7 @@ export const runsErrorCodes = {
   task_state_conflict: { status: 409, summary: 'The task is in a state that does not allow the action (cancel a finished task, retry a running one).' },
 } as const satisfies ErrorCatalogue;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    runs: RunsService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { runs: RunsService } }
 
 /**
  * The run record under all durable work: every feature's run kinds (`runKinds` of each definition), created with

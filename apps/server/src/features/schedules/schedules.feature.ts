@@ -25,11 +25,7 @@ export interface SchedulesFeatureService extends SchedulesService {
   startScheduler(): Scheduler;
 }
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    schedules: SchedulesFeatureService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { schedules: SchedulesFeatureService } }
 
 /** Schedules that start tasks (cron, interval, once), fired by one leader node. */
 export const schedulesFeature = defineFeature({

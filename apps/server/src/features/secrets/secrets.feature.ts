@@ -4,11 +4,7 @@ import { createSecretsRepository } from './secrets.repository.ts';
 import { createSecretsService, type SecretsService } from './secrets.service.ts';
 import type { SecretsTables } from './secrets.tables.ts';
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    secrets: SecretsService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { secrets: SecretsService } }
 
 /** The encrypted vault every stored secret lives in (provider keys, workspace secrets), and its key rotation. */
 export const secretsFeature = defineFeature({

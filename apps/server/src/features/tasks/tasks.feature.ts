@@ -10,11 +10,7 @@ export const tasksPermissions = {
   'tasks:run': 'member',
 } as const satisfies PermissionDeclarations;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    tasks: TasksService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { tasks: TasksService } }
 
 /** Tasks: runs people start by hand (API, CLI) or by schedule; the `http.request` kind. Their codes are the runs feature's. */
 export const tasksFeature = defineFeature({

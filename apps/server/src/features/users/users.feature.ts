@@ -5,11 +5,7 @@ import { registerUsersCommands } from './users.command.ts';
 import { registerUsersRoutes } from './users.routes.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    users: UsersService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { users: UsersService } }
 
 /** Instance administration of accounts (list, disable, promote) and the instance's own description. */
 export const usersFeature = defineFeature({

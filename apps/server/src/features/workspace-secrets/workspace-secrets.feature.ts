@@ -20,11 +20,7 @@ export const workspaceSecretsErrorCodes = {
   secret_not_usable: { status: 400, summary: "A task input names a workspace secret that the task creator's role may not use (its `usableBy` is higher)." },
 } as const satisfies ErrorCatalogue;
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    workspaceSecrets: WorkspaceSecretsService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { workspaceSecrets: WorkspaceSecretsService } }
 
 /** Named secrets a workspace admin makes for tasks; their values live in the secrets vault. */
 export const workspaceSecretsFeature = defineFeature({

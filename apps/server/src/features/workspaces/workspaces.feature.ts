@@ -35,11 +35,7 @@ export interface WorkspacesFeatureService extends WorkspacesService {
   readonly memberRoles: MemberRoleCache;
 }
 
-declare module '../../feature.ts' {
-  interface SteadServices {
-    workspaces: WorkspacesFeatureService;
-  }
-}
+declare module '../../feature.ts' { interface SteadServices { workspaces: WorkspacesFeatureService } }
 
 // Access changes reach every node (Redis), so each drops the roles it cached for API-key checks.
 const dropCachedRole = { everyNode: true, handle: (event: WorkspaceAccessEvent, services: { workspaces: WorkspacesFeatureService }) => services.workspaces.memberRoles.invalidate(event) };
