@@ -4,6 +4,9 @@ import {
   changePasswordBody,
   loginBody,
   passwordBody,
+  resetLinkPreviewSchema,
+  resetPasswordBody,
+  resetTokenSchema,
   sessionSchema,
   sessionUserSchema,
   signInResultSchema,
@@ -50,6 +53,30 @@ export const registerAuthRoutes = (app: SteadApp, { auth, loginRateLimit }: Auth
       };
     }
     return result;
+  });
+
+  app.get('/api/auth/password-reset/:token', {
+    config: { permission: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Whose password a reset link sets, and until when it works (for the reset page)',
+      params: z.object({ token: resetTokenSchema }),
+      response: { 200: resetLinkPreviewSchema },
+    },
+  }, async (request) => auth.previewResetLink(request.params.token));
+
+  app.post('/api/auth/password-reset', {
+    config: { permission: 'public', audit: 'auth.password-reset', ...limited },
+    schema: {
+      tags: ['auth'],
+      summary: 'Set a new password with a one-time reset link an administrator made; ends every session of the account',
+      body: resetPasswordBody,
+      response: { 204: noContent },
+    },
+  }, async (request, reply) => {
+    const user = await auth.resetPasswordWithLink(request.body.token, request.body.newPassword);
+    request.auditDetails = { targetType: 'user', targetId: user.id, actor: { type: 'user', id: user.id, label: user.email } };
+    return reply.status(204).send(null);
   });
 
   app.post('/api/auth/logout', {
