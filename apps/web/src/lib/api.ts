@@ -30,6 +30,9 @@ export type AuditPage = Answer<'/api/workspaces/{workspaceId}/audit', 'get'>;
 export type AuditEvent = AuditPage['events'][number];
 export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
 export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
+export type ResetLink = Answer<'/api/admin/users/{userId}/reset-link', 'post', 201>;
+export type ResetLinkPreview = Answer<'/api/auth/password-reset/{token}', 'get'>;
+export type WorkspaceSettings = Answer<'/api/workspaces/{workspaceId}/settings', 'get'>['settings'];
 export type TaskKind = Answer<'/api/workspaces/{workspaceId}/task-kinds', 'get'>['kinds'][number];
 export type TaskPage = Answer<'/api/workspaces/{workspaceId}/tasks', 'get'>;
 export type Task = TaskPage['tasks'][number];
@@ -125,6 +128,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     logout: () => call(client.POST('/api/auth/logout')),
     session: () => call(client.GET('/api/auth/session')),
     signUp: (body: Input<'/api/auth/sign-up', 'post'>) => call(client.POST('/api/auth/sign-up', { body })),
+    previewResetLink: (token: string) => call(client.GET('/api/auth/password-reset/{token}', { params: { path: { token } } })),
+    resetPassword: (body: Input<'/api/auth/password-reset', 'post'>) => call(client.POST('/api/auth/password-reset', { body })),
 
     changePassword: (body: Input<'/api/account/password', 'put'>) => call(client.PUT('/api/account/password', { body })),
     listSessions: () => call(client.GET('/api/account/sessions')),
@@ -142,6 +147,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     renameWorkspace: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}', 'patch'>) =>
       call(client.PATCH('/api/workspaces/{workspaceId}', { ...workspace(workspaceId), body })),
     deleteWorkspace: (workspaceId: string) => call(client.DELETE('/api/workspaces/{workspaceId}', workspace(workspaceId))),
+    workspaceSettings: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/settings', workspace(workspaceId))),
+    updateWorkspaceSettings: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}/settings', 'patch'>) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}/settings', { ...workspace(workspaceId), body })),
 
     listMembers: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/members', workspace(workspaceId))),
     changeMemberRole: (workspaceId: string, userId: string, body: Input<'/api/workspaces/{workspaceId}/members/{userId}', 'patch'>) =>
@@ -246,6 +254,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     listUsers: () => call(client.GET('/api/admin/users')),
     disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
     enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
+    createUser: (body: Input<'/api/admin/users', 'post'>) => call(client.POST('/api/admin/users', { body })),
+    createResetLink: (userId: string) => call(client.POST('/api/admin/users/{userId}/reset-link', { params: { path: { userId } } })),
+    promoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/promote', { params: { path: { userId } } })),
+    demoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/demote', { params: { path: { userId } } })),
     instanceSettings: () => call(client.GET('/api/admin/settings')),
   };
 }
