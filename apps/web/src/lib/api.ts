@@ -105,6 +105,22 @@ async function readHealth(client: SteadClient): Promise<Health> {
   throw apiErrorFromResponse(response.status, error);
 }
 
+/** The instance administrators' calls on accounts, and the reset links they hand out. */
+function accountAdministration(client: SteadClient) {
+  const user = (userId: string) => ({ params: { path: { userId } } });
+  return {
+    listUsers: () => call(client.GET('/api/admin/users')),
+    disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', user(userId))),
+    enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', user(userId))),
+    createUser: (body: Input<'/api/admin/users', 'post'>) => call(client.POST('/api/admin/users', { body })),
+    createResetLink: (userId: string) => call(client.POST('/api/admin/users/{userId}/reset-link', user(userId))),
+    promoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/promote', user(userId))),
+    demoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/demote', user(userId))),
+    previewResetLink: (token: string) => call(client.GET('/api/auth/password-reset/{token}', { params: { path: { token } } })),
+    resetPassword: (body: Input<'/api/auth/password-reset', 'post'>) => call(client.POST('/api/auth/password-reset', { body })),
+  };
+}
+
 export function createApiClient(options: ApiClientOptions = {}) {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const client = createSteadClient({
@@ -128,8 +144,6 @@ export function createApiClient(options: ApiClientOptions = {}) {
     logout: () => call(client.POST('/api/auth/logout')),
     session: () => call(client.GET('/api/auth/session')),
     signUp: (body: Input<'/api/auth/sign-up', 'post'>) => call(client.POST('/api/auth/sign-up', { body })),
-    previewResetLink: (token: string) => call(client.GET('/api/auth/password-reset/{token}', { params: { path: { token } } })),
-    resetPassword: (body: Input<'/api/auth/password-reset', 'post'>) => call(client.POST('/api/auth/password-reset', { body })),
 
     changePassword: (body: Input<'/api/account/password', 'put'>) => call(client.PUT('/api/account/password', { body })),
     listSessions: () => call(client.GET('/api/account/sessions')),
@@ -251,13 +265,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     modelUsage: (workspaceId: string, query: { cursor?: string; limit?: number } = {}) =>
       call(client.GET('/api/workspaces/{workspaceId}/model-usage', { params: { path: { workspaceId }, query } })),
 
-    listUsers: () => call(client.GET('/api/admin/users')),
-    disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
-    enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
-    createUser: (body: Input<'/api/admin/users', 'post'>) => call(client.POST('/api/admin/users', { body })),
-    createResetLink: (userId: string) => call(client.POST('/api/admin/users/{userId}/reset-link', { params: { path: { userId } } })),
-    promoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/promote', { params: { path: { userId } } })),
-    demoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/demote', { params: { path: { userId } } })),
+    ...accountAdministration(client),
     instanceSettings: () => call(client.GET('/api/admin/settings')),
   };
 }
