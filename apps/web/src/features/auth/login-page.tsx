@@ -23,7 +23,7 @@ function ForgotPassword() {
             Ask an administrator of this instance for a password link (Users → Reset password). Someone with access to the server can also print
             one with:
           </p>
-          <code className="block overflow-x-auto rounded bg-background px-2 py-1.5 text-xs whitespace-nowrap">stead users reset-password --email you@example.com</code>
+          <code className="block rounded bg-background px-2 py-1.5 text-xs break-all">stead users reset-password --email you@example.com</code>
         </div>
       ) : null}
     </div>
