@@ -31,7 +31,7 @@ export type AuditEvent = AuditPage['events'][number];
 export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
 export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
 export type ResetLink = Answer<'/api/admin/users/{userId}/reset-link', 'post', 201>;
-export type ResetLinkPreview = Answer<'/api/auth/password-reset/{token}', 'get'>;
+export type ResetLinkPreview = Answer<'/api/auth/password-reset/preview', 'post'>;
 export type WorkspaceSettings = Answer<'/api/workspaces/{workspaceId}/settings', 'get'>['settings'];
 export type TaskKind = Answer<'/api/workspaces/{workspaceId}/task-kinds', 'get'>['kinds'][number];
 export type TaskPage = Answer<'/api/workspaces/{workspaceId}/tasks', 'get'>;
@@ -116,7 +116,7 @@ function accountAdministration(client: SteadClient) {
     createResetLink: (userId: string) => call(client.POST('/api/admin/users/{userId}/reset-link', user(userId))),
     promoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/promote', user(userId))),
     demoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/demote', user(userId))),
-    previewResetLink: (token: string) => call(client.GET('/api/auth/password-reset/{token}', { params: { path: { token } } })),
+    previewResetLink: (token: string) => call(client.POST('/api/auth/password-reset/preview', { body: { token } })),
     resetPassword: (body: Input<'/api/auth/password-reset', 'post'>) => call(client.POST('/api/auth/password-reset', { body })),
   };
 }

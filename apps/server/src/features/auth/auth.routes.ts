@@ -55,15 +55,17 @@ export const registerAuthRoutes = (app: SteadApp, { auth, loginRateLimit }: Auth
     return result;
   });
 
-  app.get('/api/auth/password-reset/:token', {
-    config: { permission: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+  // The token travels in bodies only, never in a URL the server sees (links carry it after `#`), so request
+  // logs and proxies never record a credential that can take over an account.
+  app.post('/api/auth/password-reset/preview', {
+    config: { permission: 'public', auditExempt: 'reads whose link it is and changes nothing', rateLimit: { max: 30, timeWindow: '1 minute' } },
     schema: {
       tags: ['auth'],
       summary: 'Whose password a reset link sets, and until when it works (for the reset page)',
-      params: z.object({ token: resetTokenSchema }),
+      body: z.strictObject({ token: resetTokenSchema }),
       response: { 200: resetLinkPreviewSchema },
     },
-  }, async (request) => auth.previewResetLink(request.params.token));
+  }, async (request) => auth.previewResetLink(request.body.token));
 
   app.post('/api/auth/password-reset', {
     config: { permission: 'public', audit: 'auth.password-reset', ...limited },

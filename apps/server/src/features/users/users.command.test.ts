@@ -28,11 +28,12 @@ describe('stead users on sqlite', { timeout: 60_000 }, () => {
 
     const created = jsonOf<{ user: { email: string; isAdmin: boolean }; resetLink: { url: string } }>(await stead(['users', 'create', '--email', 'bea@example.com', '--name', 'Bea', '--json']));
     expect(created.user).toMatchObject({ email: 'bea@example.com', isAdmin: false });
-    expect(created.resetLink.url).toMatch(/^https:\/\/stead\.example\.com\/reset-password\/[\w-]{43}$/);
+    expect(created.resetLink.url).toMatch(/^https:\/\/stead\.example\.com\/reset-password#[\w-]{43}$/);
 
     const reset = await stead(['users', 'reset-password', '--email', 'bea@example.com']);
     expect(reset.code).toBe(0);
     const url = /https:\/\/\S+/.exec(reset.stdout)?.[0] ?? '';
+    expect(url).toContain('/reset-password#');
     expect(url).not.toBe(created.resetLink.url);
 
     const lastAdmin = await stead(['users', 'demote', '--email', 'root@example.com']);
@@ -45,8 +46,8 @@ describe('stead users on sqlite', { timeout: 60_000 }, () => {
     // The printed link is the one that works (the first one was replaced by it).
     const core = await createCore(loadConfig({ env, cwd: root }).config);
     try {
-      await expect(core.auth.resetPasswordWithLink(created.resetLink.url.split('/reset-password/')[1]!, 'bea-password-1')).rejects.toMatchObject({ code: 'reset_link_invalid' });
-      const user = await core.auth.resetPasswordWithLink(url.split('/reset-password/')[1]!, 'bea-password-1');
+      await expect(core.auth.resetPasswordWithLink(created.resetLink.url.split('/reset-password#')[1]!, 'bea-password-1')).rejects.toMatchObject({ code: 'reset_link_invalid' });
+      const user = await core.auth.resetPasswordWithLink(url.split('/reset-password#')[1]!, 'bea-password-1');
       expect(user.email).toBe('bea@example.com');
     } finally {
       await core.close();

@@ -39,7 +39,7 @@ const registerUsersGroup = (program: Command, { withServices }: FeatureCliContex
       withServices(async (services, platform) => {
         const { user, resetLink } = await services.users.create({ name: options.name ?? options.email.split('@')[0]!, email: options.email, isAdmin: options.admin === true });
         await services.audit.record({ workspaceId: null, actor: cliActor, action: 'user.create', target: { type: 'user', id: user.id }, outcome: 'success', metadata: { email: user.email, admin: user.isAdmin } });
-        const url = `${linkOrigin(platform)}/reset-password/${resetLink!.token}`;
+        const url = `${linkOrigin(platform)}/reset-password#${resetLink!.token}`;
         output(options, { user, resetLink: { url, expiresAt: resetLink!.expiresAt } }, () => `Created ${user.email} (${user.id}). Hand over this link to set a password (works once, until ${resetLink!.expiresAt}):\n${url}`);
       }),
     );
@@ -53,7 +53,7 @@ const registerUsersGroup = (program: Command, { withServices }: FeatureCliContex
         const user = await userByEmail(services, options.email);
         const { token, expiresAt } = await services.users.createResetLink(user.id);
         await services.audit.record({ workspaceId: null, actor: cliActor, action: 'user.reset-link-create', target: { type: 'user', id: user.id }, outcome: 'success' });
-        const url = `${linkOrigin(platform)}/reset-password/${token}`;
+        const url = `${linkOrigin(platform)}/reset-password#${token}`;
         output(options, { url, expiresAt }, () => `Reset link for ${user.email} (works once, until ${expiresAt}):\n${url}`);
       }),
     );

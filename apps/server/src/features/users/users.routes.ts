@@ -26,7 +26,7 @@ export interface UsersRoutesDeps {
 }
 
 export const registerUsersRoutes = (app: SteadApp, { users, describeInstance, linkOrigin }: UsersRoutesDeps): void => {
-  const resetUrl = (request: FastifyRequest, token: string) => `${linkOrigin(request)}/reset-password/${token}`;
+  const resetUrl = (request: FastifyRequest, token: string) => `${linkOrigin(request)}/reset-password#${token}`;
 
   app.get('/api/admin/users', {
     config: { permission: 'admin' },

@@ -39,8 +39,9 @@ const inviteRoute = createRoute({
   getParentRoute: () => rootRoute, path: 'invite/$token', component: lazyRouteComponent(() => import('./invite-page.tsx'), 'InvitePage'),
 });
 
+/** A password link carries its token after `#` (`/reset-password#<token>`): browsers never send it to the server. */
 const resetPasswordRoute = createRoute({
-  getParentRoute: () => rootRoute, path: 'reset-password/$token', component: lazyRouteComponent(() => import('./reset-password-page.tsx'), 'ResetPasswordPage'),
+  getParentRoute: () => rootRoute, path: 'reset-password', component: lazyRouteComponent(() => import('./reset-password-page.tsx'), 'ResetPasswordPage'),
 });
 
 const accountRoute = createRoute({

@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQuery } from '@tanstack/react-query';
-import { getRouteApi, Link } from '@tanstack/react-router';
+import { Link, useLocation } from '@tanstack/react-router';
 import { CircleCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -16,8 +16,6 @@ import { formatDateTime } from '@/lib/format.ts';
 import { newPasswordSchema } from '@/lib/schemas.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { accountKeys } from '@/features/auth/auth.queries.ts';
-
-const resetRouteApi = getRouteApi('/reset-password/$token');
 
 const resetSchema = z
   .object({ password: newPasswordSchema, confirmation: z.string() })
@@ -35,10 +33,17 @@ function SignInLink({ email }: { email?: string }) {
 
 /** Where a password-reset link an administrator handed over lands: choose a new password, then sign in. */
 export function ResetPasswordPage() {
-  const { token } = resetRouteApi.useParams();
+  // The token is the link's fragment, which never reaches the server's logs.
+  const token = useLocation({ select: (location) => location.hash.replace(/^#/, '') });
   const [doneFor, setDoneFor] = useState<string | null>(null);
   const { serverError, guard } = useServerError();
-  const preview = useQuery({ queryKey: accountKeys.resetLink(token), queryFn: () => api.previewResetLink(token), retry: false, staleTime: Infinity });
+  const preview = useQuery({
+    queryKey: accountKeys.resetLink(token),
+    queryFn: () => api.previewResetLink(token),
+    retry: false,
+    staleTime: Infinity,
+    enabled: token.length > 0,
+  });
   const form = useForm({ resolver: zodResolver(resetSchema), defaultValues: { password: '', confirmation: '' } });
 
   if (doneFor !== null) {
@@ -49,6 +54,14 @@ export function ResetPasswordPage() {
           Sign in with your new password.
         </p>
         <SignInLink email={doneFor} />
+      </AuthLayout>
+    );
+  }
+  if (!token) {
+    return (
+      <AuthLayout title="This link is incomplete" description="The address has no password token after “#”.">
+        <p className="mb-4 text-sm text-muted-foreground">Copy the whole link you were given, or ask an administrator of this Stead instance for a new one.</p>
+        <SignInLink />
       </AuthLayout>
     );
   }
