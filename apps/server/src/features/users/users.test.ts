@@ -127,6 +127,31 @@ describeEachServer('instance administration of users', (use) => {
     expect((await signIn(server, ownerCredentials.email, ownerCredentials.password)).statusCode).toBe(200);
   });
 
+  it('of two administrators demoting each other at the same moment, exactly one succeeds', async () => {
+    const server = use();
+    expect((await server.call({ method: 'POST', url: `/api/admin/users/${created.user.id}/promote`, cookie: owner.cookie })).statusCode).toBe(204);
+    const nina = cookieOf(await signIn(server, 'nina@example.com', 'nina-password-2'));
+    const [first, second] = await Promise.all([
+      server.call({ method: 'POST', url: `/api/admin/users/${created.user.id}/demote`, cookie: owner.cookie }),
+      server.call({ method: 'POST', url: `/api/admin/users/${owner.user.id}/demote`, cookie: nina }),
+    ]);
+    // The loser is refused either as the last administrator (409) or, once the winner's demotion landed before
+    // its own access check, as no longer an administrator (403); never do both succeed.
+    const statuses = [first.statusCode, second.statusCode];
+    expect(statuses.filter((status) => status === 204)).toHaveLength(1);
+    expect(statuses.find((status) => status !== 204)).toBeOneOf([403, 409]);
+    expect((await server.core.users.list()).filter((user) => user.isAdmin)).toHaveLength(1);
+    // Past the access check, the lock alone decides: two services demoting both administrators at once.
+    await server.core.users.setAdmin(owner.user.id, true);
+    await server.core.users.setAdmin(created.user.id, true);
+    const outcomes = await Promise.allSettled([server.core.users.setAdmin(owner.user.id, false), server.core.users.setAdmin(created.user.id, false)]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((outcome) => outcome.status === 'rejected')).toMatchObject({ reason: { code: 'last_instance_admin' } });
+    // Put the owner back in charge for the next test, whoever won.
+    await server.core.users.setAdmin(owner.user.id, true);
+    await server.core.users.setAdmin(created.user.id, false);
+  });
+
   it('answers a forged or unknown link with reset_link_invalid, never a 500', async () => {
     const server = use();
     for (const token of ['x'.repeat(43), 'short']) {
