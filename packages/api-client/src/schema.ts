@@ -339,6 +339,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password-reset/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whose password a reset link sets, and until when it works (for the reset page) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            email: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a one-time reset link an administrator made; ends every session of the account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/logout": {
         parameters: {
             query?: never;
@@ -706,7 +793,166 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** Create an account; the answer carries a one-time link for the person to set their password (shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: email */
+                        email: string;
+                        /** @default false */
+                        isAdmin?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                name: string;
+                                email: string;
+                                isAdmin: boolean;
+                                twoFactorEnabled: boolean;
+                                disabledAt: string | null;
+                                createdAt: string;
+                            };
+                            resetLink: {
+                                /** @description One-time link to set a password; shown once */
+                                url: string;
+                                expiresAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/reset-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a one-time password-reset link (24 h; shown once) to hand to the person; earlier links stop working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One-time link to set a password; shown once */
+                            url: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the account an instance administrator */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/demote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take instance administration away (never from the last enabled administrator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1015,6 +1261,83 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/workspaces/{workspaceId}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's settings (every member may read them) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: {
+                                /** @enum {string} */
+                                memberKeys: "on" | "off";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change settings: `memberKeys` on lets members and viewers create API keys for themselves */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        memberKeys?: "on" | "off";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: {
+                                /** @enum {string} */
+                                memberKeys: "on" | "off";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/workspaces/{workspaceId}/members": {
         parameters: {
             query?: never;
@@ -1173,6 +1496,12 @@ export interface paths {
                                 expiresAt: string;
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "expired" | "revoked";
+                                acceptedAt: string | null;
+                                acceptedBy: {
+                                    id: string;
+                                    name: string;
+                                    email: string;
+                                } | null;
                             }[];
                         };
                     };
@@ -1220,6 +1549,12 @@ export interface paths {
                                 expiresAt: string;
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "expired" | "revoked";
+                                acceptedAt: string | null;
+                                acceptedBy: {
+                                    id: string;
+                                    name: string;
+                                    email: string;
+                                } | null;
                             };
                             url: string;
                         };
@@ -1367,7 +1702,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** API keys of a workspace (never their secrets) */
+        /** API keys of a workspace, never their secrets: admins and owners see everyone's, members and viewers their own */
         get: {
             parameters: {
                 query?: never;
@@ -1407,7 +1742,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key; the secret is in this response only */
+        /** Create an API key acting for the caller, at the caller's role or lower; the secret is in this response only. Members and viewers need the workspace's memberKeys setting on */
         post: {
             parameters: {
                 query?: never;
@@ -1475,7 +1810,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key at once */
+        /** Revoke an API key at once (members and viewers: their own; admins: any whose creator does not outrank them) */
         delete: {
             parameters: {
                 query?: never;

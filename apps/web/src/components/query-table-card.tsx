@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { SectionCard } from '@/components/detail-blocks.tsx';
+import { ForbiddenNotice, isForbidden } from '@/components/forbidden-page.tsx';
 import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
@@ -38,7 +39,10 @@ export function QueryStates<Data>({
 }) {
   if (query.isPending) return <LoadingRows />;
   const data = query.data;
-  if (query.isError && (!staleOnError || data === undefined || isEmpty?.(data))) return <FormError message={errorMessage(query.error)} />;
+  if (query.isError && (!staleOnError || data === undefined || isEmpty?.(data))) {
+    // A role that does not reach this list gets an explanation of whom to ask, not the server's refusal.
+    return isForbidden(query.error) ? <ForbiddenNotice /> : <FormError message={errorMessage(query.error)} />;
+  }
   if (data === undefined) return null;
   if (empty !== undefined && isEmpty?.(data)) return <EmptyState>{empty}</EmptyState>;
   return <>{children(data)}</>;

@@ -2,6 +2,7 @@ import { SteadApiError } from '@stead/api-client';
 import { Link, useRouter, type ErrorComponentProps } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { useConnectionStatus } from '@/components/connection-status.tsx';
+import { ForbiddenPage, isForbidden } from '@/components/forbidden-page.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { errorMessage, isNetworkError } from '@/lib/api-error.ts';
@@ -27,6 +28,7 @@ export function RouteError({ error, reset }: ErrorComponentProps) {
       void router.invalidate();
     }
   }, [offline, connection.state, reset, router]);
+  if (isForbidden(error)) return <ForbiddenPage />;
   return (
     <div className="flex min-h-[60vh] items-center justify-center p-4">
       <Card className="w-full max-w-md">

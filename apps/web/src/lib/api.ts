@@ -30,6 +30,9 @@ export type AuditPage = Answer<'/api/workspaces/{workspaceId}/audit', 'get'>;
 export type AuditEvent = AuditPage['events'][number];
 export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
 export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
+export type ResetLink = Answer<'/api/admin/users/{userId}/reset-link', 'post', 201>;
+export type ResetLinkPreview = Answer<'/api/auth/password-reset/preview', 'post'>;
+export type WorkspaceSettings = Answer<'/api/workspaces/{workspaceId}/settings', 'get'>['settings'];
 export type TaskKind = Answer<'/api/workspaces/{workspaceId}/task-kinds', 'get'>['kinds'][number];
 export type TaskPage = Answer<'/api/workspaces/{workspaceId}/tasks', 'get'>;
 export type Task = TaskPage['tasks'][number];
@@ -102,6 +105,22 @@ async function readHealth(client: SteadClient): Promise<Health> {
   throw apiErrorFromResponse(response.status, error);
 }
 
+/** The instance administrators' calls on accounts, and the reset links they hand out. */
+function accountAdministration(client: SteadClient) {
+  const user = (userId: string) => ({ params: { path: { userId } } });
+  return {
+    listUsers: () => call(client.GET('/api/admin/users')),
+    disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', user(userId))),
+    enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', user(userId))),
+    createUser: (body: Input<'/api/admin/users', 'post'>) => call(client.POST('/api/admin/users', { body })),
+    createResetLink: (userId: string) => call(client.POST('/api/admin/users/{userId}/reset-link', user(userId))),
+    promoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/promote', user(userId))),
+    demoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/demote', user(userId))),
+    previewResetLink: (token: string) => call(client.POST('/api/auth/password-reset/preview', { body: { token } })),
+    resetPassword: (body: Input<'/api/auth/password-reset', 'post'>) => call(client.POST('/api/auth/password-reset', { body })),
+  };
+}
+
 export function createApiClient(options: ApiClientOptions = {}) {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const client = createSteadClient({
@@ -142,6 +161,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     renameWorkspace: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}', 'patch'>) =>
       call(client.PATCH('/api/workspaces/{workspaceId}', { ...workspace(workspaceId), body })),
     deleteWorkspace: (workspaceId: string) => call(client.DELETE('/api/workspaces/{workspaceId}', workspace(workspaceId))),
+    workspaceSettings: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/settings', workspace(workspaceId))),
+    updateWorkspaceSettings: (workspaceId: string, body: Input<'/api/workspaces/{workspaceId}/settings', 'patch'>) =>
+      call(client.PATCH('/api/workspaces/{workspaceId}/settings', { ...workspace(workspaceId), body })),
 
     listMembers: (workspaceId: string) => call(client.GET('/api/workspaces/{workspaceId}/members', workspace(workspaceId))),
     changeMemberRole: (workspaceId: string, userId: string, body: Input<'/api/workspaces/{workspaceId}/members/{userId}', 'patch'>) =>
@@ -243,9 +265,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     modelUsage: (workspaceId: string, query: { cursor?: string; limit?: number } = {}) =>
       call(client.GET('/api/workspaces/{workspaceId}/model-usage', { params: { path: { workspaceId }, query } })),
 
-    listUsers: () => call(client.GET('/api/admin/users')),
-    disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
-    enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
+    ...accountAdministration(client),
     instanceSettings: () => call(client.GET('/api/admin/settings')),
   };
 }

@@ -17,6 +17,9 @@ export const authErrorCodes = {
   password_too_weak: { status: 400, summary: 'The new password does not meet the length requirement.' },
   email_taken: { status: 409, summary: 'An account with this email already exists.' },
   user_not_found: { status: 404, summary: 'No user has this id or email.' },
+  last_instance_admin: { status: 409, summary: 'The change would leave the instance without an enabled administrator; promote someone else first.' },
+  reset_link_invalid: { status: 404, summary: 'The password-reset link does not exist, was replaced by a newer one, or was already used.' },
+  reset_link_expired: { status: 410, summary: 'The password-reset link has expired; an administrator can make a new one.' },
 } as const satisfies ErrorCatalogue;
 
 declare module '../../feature.ts' { interface SteadServices { auth: AuthService } }
@@ -45,7 +48,7 @@ export const authFeature = defineFeature({
         if (!isClosing()) logger[level]({ component: 'better-auth' }, message);
       },
     });
-    return createAuthService({ auth: betterAuth, repository, clock });
+    return createAuthService({ auth: betterAuth, repository, clock, ids });
   },
   routes: (app, { services, loginRateLimit }) => registerAuthRoutes(app, { auth: services.auth, loginRateLimit }),
 });

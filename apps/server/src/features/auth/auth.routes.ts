@@ -4,6 +4,9 @@ import {
   changePasswordBody,
   loginBody,
   passwordBody,
+  resetLinkPreviewSchema,
+  resetPasswordBody,
+  resetTokenSchema,
   sessionSchema,
   sessionUserSchema,
   signInResultSchema,
@@ -50,6 +53,32 @@ export const registerAuthRoutes = (app: SteadApp, { auth, loginRateLimit }: Auth
       };
     }
     return result;
+  });
+
+  // The token travels in bodies only, never in a URL the server sees (links carry it after `#`), so request
+  // logs and proxies never record a credential that can take over an account.
+  app.post('/api/auth/password-reset/preview', {
+    config: { permission: 'public', auditExempt: 'reads whose link it is and changes nothing', rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Whose password a reset link sets, and until when it works (for the reset page)',
+      body: z.strictObject({ token: resetTokenSchema }),
+      response: { 200: resetLinkPreviewSchema },
+    },
+  }, async (request) => auth.previewResetLink(request.body.token));
+
+  app.post('/api/auth/password-reset', {
+    config: { permission: 'public', audit: 'auth.password-reset', ...limited },
+    schema: {
+      tags: ['auth'],
+      summary: 'Set a new password with a one-time reset link an administrator made; ends every session of the account',
+      body: resetPasswordBody,
+      response: { 204: noContent },
+    },
+  }, async (request, reply) => {
+    const user = await auth.resetPasswordWithLink(request.body.token, request.body.newPassword);
+    request.auditDetails = { targetType: 'user', targetId: user.id, actor: { type: 'user', id: user.id, label: user.email } };
+    return reply.status(204).send(null);
   });
 
   app.post('/api/auth/logout', {

@@ -38,3 +38,8 @@ export const sessionSchema = z.object({
   userAgent: z.string().nullable(),
   current: z.boolean(),
 });
+
+/** A password-reset link's token, as it appears at the end of the link. */
+export const resetTokenSchema = z.string().min(10).max(200);
+export const resetLinkPreviewSchema = z.object({ name: z.string(), email: z.string(), expiresAt: z.string() });
+export const resetPasswordBody = z.strictObject({ token: resetTokenSchema, newPassword: passwordSchema });

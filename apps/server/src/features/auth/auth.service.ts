@@ -1,9 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { APIError } from 'better-auth/api';
-import type { Clock } from '../../platform/clock/clock.ts';
+import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import type { ErrorCode } from '../../platform/errors/error-codes.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { ClientContext, SessionUser } from '../../platform/http/request-context.ts';
-import type { AuthRepository, SessionRecord, UserRecord } from './auth.repository.ts';
+import { resetLinkIdentifierPrefix, type AuthRepository, type SessionRecord, type UserRecord } from './auth.repository.ts';
 import { withAuthContext } from './auth-context-scope.ts';
 import { clientAddressHeader, type BetterAuth } from './better-auth.ts';
 
@@ -56,7 +57,12 @@ export interface AuthServiceOptions {
   auth: BetterAuth;
   repository: AuthRepository;
   clock: Clock;
+  ids: Ids;
 }
+
+/** How long a password-reset link works: a day, enough to hand it over by chat or in person. */
+export const resetLinkTtlHours = 24;
+const resetLinkIdentifier = (token: string) => resetLinkIdentifierPrefix + createHash('sha256').update(token).digest('hex');
 
 export interface AuthService {
   hasUsers(): Promise<boolean>;
@@ -66,10 +72,20 @@ export interface AuthService {
   signOut(client: ClientContext): Promise<string[]>;
   /** Creates an account and signs it in (setup, joining by invitation). */
   signUp(input: { name: string; email: string; password: string }, client: ClientContext): Promise<WithCookies<SessionUser>>;
-  /** Creates an account without signing in (the CLI). */
-  createUser(input: { name: string; email: string; password: string; isAdmin: boolean }): Promise<UserRecord>;
+  /** Creates an account without signing in (the CLI, administrators); without a password, nobody can sign in until a reset link is used. */
+  createUser(input: { name: string; email: string; password?: string | undefined; isAdmin: boolean }): Promise<UserRecord>;
   assertPasswordAcceptable(password: string, minimum: number): void;
+  /** Makes a user an instance administrator or not; refuses (`last_instance_admin`) to demote the last enabled one. */
   setAdmin(userId: string, isAdmin: boolean): Promise<void>;
+  /**
+   * A one-time link to set a new password, for an administrator to hand over (there is no email yet). Only the
+   * token's SHA-256 is stored; it works once, for `resetLinkTtlHours`, and replaces the user's earlier links.
+   */
+  createResetLink(userId: string): Promise<{ token: string; expiresAt: string; user: UserRecord }>;
+  /** Whose password a link resets; `reset_link_invalid` / `reset_link_expired` for a dead link. */
+  previewResetLink(token: string): Promise<{ name: string; email: string; expiresAt: string }>;
+  /** Uses a link: sets the password, ends every session of the user and every other link of theirs. */
+  resetPasswordWithLink(token: string, newPassword: string): Promise<UserRecord>;
   /** Sets a new password without the old one (the CLI) and ends every session of the user. */
   resetPassword(email: string, newPassword: string): Promise<UserRecord>;
   /** Changes the password and ends every other session of the user; returns the cookies to set. */
@@ -84,11 +100,11 @@ export interface AuthService {
   findUserById(id: string): Promise<UserRecord | undefined>;
   findUsersByIds(ids: readonly string[]): Promise<UserRecord[]>;
   listUsers(): Promise<UserRecord[]>;
-  /** Disabling takes effect at once: the flag blocks new sessions and existing ones are deleted. */
+  /** Disabling takes effect at once: the flag blocks new sessions and existing ones are deleted. Refuses to disable the last enabled administrator. */
   setDisabled(userId: string, disabled: boolean): Promise<void>;
 }
 
-export const createAuthService = ({ auth, repository, clock }: AuthServiceOptions) : AuthService => {
+export const createAuthService = ({ auth, repository, clock, ids }: AuthServiceOptions) : AuthService => {
   // Only these headers reach better-auth: Stead has already checked origins (CSRF) and resolved the client address.
   const headersOf = (client: ClientContext): Headers => {
     const headers = new Headers({ [clientAddressHeader]: client.clientAddress });
@@ -112,6 +128,30 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
     twoFactorEnabled: toBoolean(user.twoFactorEnabled),
   });
   const context = () => auth.$context;
+  const requireUser = async (userId: string): Promise<UserRecord> => {
+    const user = await repository.findUserById(userId);
+    if (!user) throw new SteadError('user_not_found', 'No such user');
+    return user;
+  };
+  const changeStanding = async (userId: string, change: { isAdmin?: boolean; disabledAt?: Date | null }): Promise<void> => {
+    await requireUser(userId);
+    if ((await repository.changeStanding(userId, change)) === 'last-admin') {
+      throw new SteadError('last_instance_admin', 'This is the last enabled administrator of the instance; promote someone else first');
+    }
+  };
+  const setPassword = (userId: string, newPassword: string) =>
+    withAuthContext(async () => {
+      const ctx = await context();
+      service.assertPasswordAcceptable(newPassword, ctx.password.config.minPasswordLength);
+      await ctx.internalAdapter.updatePassword(userId, await ctx.password.hash(newPassword));
+    });
+  /** The user a link resets, while the link is unexpired and the account enabled; expiry has its own code. */
+  const liveLinkUser = async (link: { userId: string; expiresAt: string }): Promise<UserRecord | undefined> => {
+    if (link.expiresAt <= clock.now().toISOString()) throw new SteadError('reset_link_expired', 'This password-reset link has expired; ask an administrator for a new one');
+    const user = await repository.findUserById(link.userId);
+    if (user?.disabledAt) throw new SteadError('account_disabled', 'This account has been disabled by an administrator');
+    return user;
+  };
 
   const service = {
     async hasUsers(): Promise<boolean> {
@@ -165,13 +205,15 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
     },
 
     /** Creates an account without signing in (the CLI). */
-    async createUser(input: { name: string; email: string; password: string; isAdmin: boolean }): Promise<UserRecord> {
+    async createUser(input: { name: string; email: string; password?: string | undefined; isAdmin: boolean }): Promise<UserRecord> {
       if (await repository.findUserByEmail(input.email)) throw new SteadError('email_taken', `An account with ${input.email} already exists`);
+      // No password given: a random one nobody knows, until the person sets theirs with a reset link.
+      const password = input.password ?? randomBytes(32).toString('base64url');
       const user = await withAuthContext(async () => {
         const ctx = await context();
-        service.assertPasswordAcceptable(input.password, ctx.password.config.minPasswordLength);
+        service.assertPasswordAcceptable(password, ctx.password.config.minPasswordLength);
         const created = await ctx.internalAdapter.createUser({ name: input.name, email: input.email.toLowerCase(), emailVerified: false }, { method: 'email' });
-        await ctx.internalAdapter.linkAccount({ userId: created.id, providerId: 'credential', accountId: created.id, password: await ctx.password.hash(input.password) });
+        await ctx.internalAdapter.linkAccount({ userId: created.id, providerId: 'credential', accountId: created.id, password: await ctx.password.hash(password) });
         return created;
       });
       if (input.isAdmin) await repository.setAdmin(user.id, true);
@@ -183,18 +225,43 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
     },
 
     async setAdmin(userId: string, isAdmin: boolean): Promise<void> {
-      await repository.setAdmin(userId, isAdmin);
+      await changeStanding(userId, { isAdmin });
     },
 
     /** Sets a new password without the old one (the CLI) and ends every session of the user. */
     async resetPassword(email: string, newPassword: string): Promise<UserRecord> {
       const user = await repository.findUserByEmail(email);
       if (!user) throw new SteadError('user_not_found', `No account has the email ${email}`);
-      await withAuthContext(async () => {
-        const ctx = await context();
-        service.assertPasswordAcceptable(newPassword, ctx.password.config.minPasswordLength);
-        await ctx.internalAdapter.updatePassword(user.id, await ctx.password.hash(newPassword));
-      });
+      await setPassword(user.id, newPassword);
+      await repository.deleteSessions(user.id);
+      return user;
+    },
+
+    async createResetLink(userId: string) {
+      const user = await requireUser(userId);
+      const token = randomBytes(32).toString('base64url');
+      const createdAt = clock.now();
+      const expiresAt = new Date(createdAt.getTime() + resetLinkTtlHours * 3_600_000);
+      await repository.deleteResetLinksOf(user.id);
+      await repository.insertResetLink({ id: ids.next(), identifier: resetLinkIdentifier(token), userId: user.id, expiresAt, createdAt });
+      return { token, expiresAt: expiresAt.toISOString(), user };
+    },
+
+    async previewResetLink(token: string) {
+      const link = await repository.findResetLink(resetLinkIdentifier(token));
+      const user = link ? await liveLinkUser(link) : undefined;
+      if (!link || !user) throw new SteadError('reset_link_invalid', 'This password-reset link is not valid or was already used; ask an administrator for a new one');
+      return { name: user.name, email: user.email, expiresAt: link.expiresAt };
+    },
+
+    async resetPasswordWithLink(token: string, newPassword: string): Promise<UserRecord> {
+      // Checked before the link is used up, so a too-short password does not cost the person their link.
+      service.assertPasswordAcceptable(newPassword, (await withAuthContext(context)).password.config.minPasswordLength);
+      const link = await repository.takeResetLink(resetLinkIdentifier(token));
+      const user = link ? await liveLinkUser(link) : undefined;
+      if (!link || !user) throw new SteadError('reset_link_invalid', 'This password-reset link is not valid or was already used; ask an administrator for a new one');
+      await setPassword(user.id, newPassword);
+      await repository.deleteResetLinksOf(user.id);
       await repository.deleteSessions(user.id);
       return user;
     },
@@ -250,8 +317,7 @@ export const createAuthService = ({ auth, repository, clock }: AuthServiceOption
 
     /** Disabling takes effect at once: the flag blocks new sessions and existing ones are deleted. */
     async setDisabled(userId: string, disabled: boolean): Promise<void> {
-      if (!(await repository.findUserById(userId))) throw new SteadError('user_not_found', 'No such user');
-      await repository.setDisabledAt(userId, disabled ? clock.now() : null);
+      await changeStanding(userId, { disabledAt: disabled ? clock.now() : null });
       if (disabled) await repository.deleteSessions(userId);
     },
   };

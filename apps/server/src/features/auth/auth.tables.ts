@@ -3,7 +3,8 @@ import type { ColumnType } from 'kysely';
 /**
  * better-auth's tables: only the columns Stead reads are typed here, with the loose types the two dialects
  * return (SQLite stores booleans as 0/1 and dates as text; `SqlDialect.storedBoolean`/`storedDate` write them).
- * better-auth's `verification` and `twoFactor` tables are not queried by Stead.
+ * better-auth's `twoFactor` table is not queried by Stead; `verification` holds Stead's password-reset links
+ * (identifier `stead-password-reset:<sha-256 of the token>`, value the user id) beside better-auth's own values.
  */
 type BetterAuthDate = ColumnType<Date | string, Date | string, Date | string>;
 type BetterAuthBoolean = ColumnType<boolean | number, boolean | number, boolean | number>;
@@ -42,8 +43,18 @@ export interface AccountTable {
   updatedAt: BetterAuthDate;
 }
 
+export interface VerificationTable {
+  id: string;
+  identifier: string;
+  value: string;
+  expiresAt: BetterAuthDate;
+  createdAt: BetterAuthDate;
+  updatedAt: BetterAuthDate;
+}
+
 export interface AuthTables {
   user: UserTable;
   session: SessionTable;
   account: AccountTable;
+  verification: VerificationTable;
 }

@@ -8,8 +8,8 @@ export interface KeysRepository {
   insert(row: ApiKeyRow): Promise<void>;
   findByHash(hash: string): Promise<ApiKeyRow | undefined>;
   find(workspaceId: string, id: string): Promise<ApiKeyRow | undefined>;
-  /** Newest first. */
-  list(workspaceId: string): Promise<ApiKeyRow[]>;
+  /** Newest first; `createdBy`: only the keys one person made. */
+  list(workspaceId: string, createdBy?: string): Promise<ApiKeyRow[]>;
   listAll(): Promise<ApiKeyRow[]>;
   revoke(id: string, at: string): Promise<void>;
   /** Revokes every key one person created; returns those it revoked. */
@@ -26,7 +26,11 @@ export const createKeysRepository = (db: Kysely<KeysTables>): KeysRepository => 
   findByHash: (hash: string) => db.selectFrom('apiKey').selectAll().where('hash', '=', hash).executeTakeFirst(),
   find: (workspaceId: string, id: string) =>
     db.selectFrom('apiKey').selectAll().where('workspaceId', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
-  list: (workspaceId: string) => db.selectFrom('apiKey').selectAll().where('workspaceId', '=', workspaceId).orderBy('createdAt', 'desc').execute(),
+  list: (workspaceId: string, createdBy?: string) => {
+    let query = db.selectFrom('apiKey').selectAll().where('workspaceId', '=', workspaceId);
+    if (createdBy !== undefined) query = query.where('createdBy', '=', createdBy);
+    return query.orderBy('createdAt', 'desc').execute();
+  },
   listAll: () => db.selectFrom('apiKey').selectAll().orderBy('createdAt', 'desc').execute(),
   async revoke(id: string, at: string): Promise<void> {
     await db.updateTable('apiKey').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();

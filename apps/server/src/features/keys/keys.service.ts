@@ -5,6 +5,7 @@ import { SteadError } from '../../platform/errors/stead-error.ts';
 import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { Caller } from '../../platform/http/request-context.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
 import type { ApiKeyRow, KeysRepository } from './keys.repository.ts';
 import type { ApiKey } from './keys.schema.ts';
 
@@ -21,27 +22,48 @@ export interface KeysServiceOptions {
   users: Pick<AuthService, 'findUsersByIds' | 'findUserById'>;
   /** The creator's current role in a workspace (cached: it is asked on every key-authenticated request); null when not a member. */
   members: { role(workspaceId: string, userId: string): Promise<WorkspaceRole | null> };
+  /** Whether the workspace lets members and viewers create their own keys (`memberKeys`). */
+  settings: Pick<WorkspacesService, 'settings'>;
   clock: Clock;
   ids: Ids;
   /** Announces revoked keys (`key-revoke`) after they are committed. */
   emit: EmitDomainEvent;
 }
 
+/** From this role up, a member sees, creates and revokes everyone's keys; below it, only their own. */
+export const keysOfEveryoneRole: WorkspaceRole = 'admin';
+
+/**
+ * Who creates or revokes a key: the person (`userId`) and their role in the workspace (a key's role for an API
+ * key). `through`: a signed-in `session`, an API `key`, or absent for the host itself (the command line),
+ * which acts with the machine's authority and is not held to the workspace's `memberKeys` setting.
+ */
+export interface KeyActor {
+  userId: string;
+  role: WorkspaceRole;
+  through?: 'session' | 'key';
+}
+
 export interface KeysService {
-  /** Creates a key; the secret is returned this once and only its SHA-256 is stored. */
-  create(
-    workspaceId: string,
-    input: { name: string; role: WorkspaceRole; expiresInDays?: number | undefined },
-    actor: { userId: string; role: WorkspaceRole },
-  ): Promise<{ key: ApiKey; secret: string }>;
+  /**
+   * Creates a key for the actor; the secret is returned this once and only its SHA-256 is stored. Nobody creates
+   * a key above their own role (`role_not_assignable`). Below admin, a person creates keys only signed in
+   * (`forbidden` through a key) and only while the workspace's `memberKeys` setting is on (`member_keys_disabled`).
+   */
+  create(workspaceId: string, input: { name: string; role: WorkspaceRole; expiresInDays?: number | undefined }, actor: KeyActor): Promise<{ key: ApiKey; secret: string }>;
+  /** Every key of the workspace (the command line). */
   list(workspaceId: string): Promise<ApiKey[]>;
+  /** The keys a member may see: everyone's for admins and owners, their own for members and viewers. */
+  listVisibleTo(workspaceId: string, actor: Pick<KeyActor, 'userId' | 'role'>): Promise<ApiKey[]>;
   /** Whether a key (revoked or not) belongs to the workspace. */
   exists(workspaceId: string, keyId: string): Promise<boolean>;
   /**
-   * Revokes a key. Nobody revokes a key whose creator currently ranks above them (an admin cannot cut off an
-   * owner's automation); an owner can revoke any key, and so can anyone once the creator is no longer a member.
+   * Revokes a key. Members and viewers revoke only their own keys (another's is `key_not_found`, as they cannot
+   * see it). Nobody revokes a key whose creator currently ranks above them (an admin cannot cut off an owner's
+   * automation); an owner can revoke any key, and so can an admin once the creator is no longer a member.
+   * `userId` absent: the host (the command line).
    */
-  revoke(workspaceId: string, keyId: string, actor: { role: WorkspaceRole }): Promise<void>;
+  revoke(workspaceId: string, keyId: string, actor: { role: WorkspaceRole; userId?: string | undefined }): Promise<void>;
   /** Revokes every key a person created, in every workspace (their account was disabled). */
   revokeCreatedBy(userId: string): Promise<void>;
   /** Revokes every key a person created in a workspace (they were removed from it); returns the ids revoked. */
@@ -55,7 +77,17 @@ export interface KeysService {
   authenticate(secret: string): Promise<Extract<Caller, { type: 'key' }> | null>;
 }
 
-export const createKeysService = ({ repository, users, members, clock, ids, emit }: KeysServiceOptions): KeysService => {
+const managesEveryonesKeys = (role: WorkspaceRole) => roleRank[role] >= roleRank[keysOfEveryoneRole];
+
+export const createKeysService = ({ repository, users, members, settings, clock, ids, emit }: KeysServiceOptions): KeysService => {
+  /** Members' and viewers' self-service: signed in, and only while the workspace allows it. */
+  const assertSelfServiceAllowed = async (workspaceId: string, actor: KeyActor): Promise<void> => {
+    if (actor.through === undefined || managesEveryonesKeys(actor.role)) return;
+    if (actor.through === 'key') throw new SteadError('forbidden', 'An API key of a member or viewer cannot create keys; sign in to create one');
+    if ((await settings.settings(workspaceId)).memberKeys === 'off') {
+      throw new SteadError('member_keys_disabled', 'In this workspace only admins and owners create API keys; ask an admin');
+    }
+  };
   const present = async (rows: ApiKeyRow[]): Promise<ApiKey[]> => {
     const people = new Map((await users.findUsersByIds([...new Set(rows.map((row) => row.createdBy))])).map((user) => [user.id, user]));
     return rows.map((row) => ({
@@ -72,14 +104,11 @@ export const createKeysService = ({ repository, users, members, clock, ids, emit
   };
 
   return {
-    async create(
-      workspaceId: string,
-      input: { name: string; role: WorkspaceRole; expiresInDays?: number | undefined },
-      actor: { userId: string; role: WorkspaceRole },
-    ): Promise<{ key: ApiKey; secret: string }> {
+    async create(workspaceId, input, actor): Promise<{ key: ApiKey; secret: string }> {
       if (roleRank[input.role] > roleRank[actor.role]) {
         throw new SteadError('role_not_assignable', `A ${actor.role} cannot create a key with the ${input.role} role`);
       }
+      await assertSelfServiceAllowed(workspaceId, actor);
       const secret = keyPrefix + randomBytes(32).toString('base64url');
       const createdAt = clock.now();
       const row: ApiKeyRow = {
@@ -102,12 +131,15 @@ export const createKeysService = ({ repository, users, members, clock, ids, emit
 
     list: async (workspaceId: string) => present(await repository.list(workspaceId)),
 
+    listVisibleTo: async (workspaceId, actor) => present(await repository.list(workspaceId, managesEveryonesKeys(actor.role) ? undefined : actor.userId)),
+
     /** Whether a key (revoked or not) belongs to the workspace. */
     exists: async (workspaceId: string, keyId: string) => (await repository.find(workspaceId, keyId)) !== undefined,
 
-    async revoke(workspaceId: string, keyId: string, actor: { role: WorkspaceRole }): Promise<void> {
+    async revoke(workspaceId, keyId, actor): Promise<void> {
       const row = await repository.find(workspaceId, keyId);
-      if (!row) throw new SteadError('key_not_found', 'No such API key in this workspace');
+      const visible = row && (managesEveryonesKeys(actor.role) || row.createdBy === actor.userId);
+      if (!row || !visible) throw new SteadError('key_not_found', 'No such API key in this workspace');
       const creatorRole = await members.role(workspaceId, row.createdBy);
       if (creatorRole && roleRank[creatorRole] > roleRank[actor.role]) {
         throw new SteadError('key_not_revocable', `This key was created by a member with the ${creatorRole} role; a ${actor.role} cannot revoke it`);

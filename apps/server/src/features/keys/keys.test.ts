@@ -77,9 +77,12 @@ describeEachServer('API keys', (use) => {
     const setRole = (role: string) => server.call({ method: 'PATCH', url: `/api/workspaces/${workspaceId}/members/${admin.userId}`, cookie: owner.cookie, payload: { role } });
     expect((await setRole('viewer')).statusCode).toBe(200);
 
+    const invitationsAfter = await server.call({ method: 'GET', url: `/api/workspaces/${workspaceId}/invitations`, key: secret });
+    expect(invitationsAfter.statusCode).toBe(403);
+    expect(invitationsAfter.json().error.code).toBe('forbidden');
+    // As a viewer's key it sees only the keys its creator made, no longer everyone's.
     const keysAfter = await server.call({ method: 'GET', url: `/api/workspaces/${workspaceId}/keys`, key: secret });
-    expect(keysAfter.statusCode).toBe(403);
-    expect(keysAfter.json().error.code).toBe('forbidden');
+    expect((keysAfter.json().keys as { createdBy: { id: string } }[]).every((key) => key.createdBy.id === admin.userId)).toBe(true);
     const mint = await server.call({ method: 'POST', url: `/api/workspaces/${workspaceId}/keys`, key: secret, payload: { name: 'escalate', role: 'admin' } });
     expect(mint.statusCode).toBe(403);
     const invite = await server.call({ method: 'POST', url: `/api/workspaces/${workspaceId}/invitations`, key: secret, payload: { role: 'admin' } });
@@ -89,7 +92,7 @@ describeEachServer('API keys', (use) => {
 
     // Promoted back, the key is what it was made as again (never more: an admin key of an owner stays admin).
     expect((await setRole('owner')).statusCode).toBe(200);
-    expect((await server.call({ method: 'GET', url: `/api/workspaces/${workspaceId}/keys`, key: secret })).statusCode).toBe(200);
+    expect((await server.call({ method: 'GET', url: `/api/workspaces/${workspaceId}/invitations`, key: secret })).statusCode).toBe(200);
     expect((await server.call({ method: 'DELETE', url: `/api/workspaces/${workspaceId}`, key: secret })).statusCode).toBe(403);
     expect((await setRole('member')).statusCode).toBe(200);
   });

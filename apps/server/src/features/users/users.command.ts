@@ -1,12 +1,88 @@
 import type { Command } from 'commander';
-import type { FeatureCliContext } from '../../feature.ts';
-import { cliActor, jsonOption, output } from '../../platform/cli/cli-output.ts';
+import type { FeatureCliContext, SteadPlatform, SteadServices } from '../../feature.ts';
+import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
 import { promptSecret, readStdin } from '../../platform/cli/prompt.ts';
+import { SteadError } from '../../platform/errors/stead-error.ts';
 
 const readPassword = async (options: { passwordStdin?: boolean }, question: string) => (options.passwordStdin ? readStdin() : promptSecret(question));
 
-/** `stead admin create|reset-password`: accounts, from the machine's side. */
-export const registerUsersCommands = (program: Command, { withServices }: FeatureCliContext): void => {
+/** Where people open the links the command prints: the public URL, else the address the server listens on. */
+const linkOrigin = ({ config }: SteadPlatform) => config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+
+const userByEmail = async ({ auth }: SteadServices, email: string) => {
+  const user = await auth.findUserByEmail(email);
+  if (!user) throw new SteadError('user_not_found', `No account has the email ${email}`);
+  return user;
+};
+
+/** `stead users list|create|reset-password|promote|demote|disable|enable`: what the dashboard's Users page does. */
+const registerUsersGroup = (program: Command, { withServices }: FeatureCliContext): void => {
+  const users = program.command('users').description('Manage the accounts of this instance');
+  users
+    .command('list')
+    .description('List every account')
+    .addOption(jsonOption())
+    .action(async (options: { json?: boolean }) =>
+      withServices(async (services) => {
+        const list = await services.users.list();
+        output(options, { users: list }, () => table(list.map((user) => ({ ...user, state: user.disabledAt ? 'disabled' : 'active' })), ['id', 'email', 'name', 'isAdmin', 'state', 'createdAt']));
+      }),
+    );
+  users
+    .command('create')
+    .description('Create an account and print a one-time link (24 h) for the person to set their password')
+    .requiredOption('--email <email>', 'email address')
+    .option('--name <name>', 'display name (default: the part of the email before @)')
+    .option('--admin', 'make the account an instance administrator')
+    .addOption(jsonOption())
+    .action(async (options: { email: string; name?: string; admin?: boolean; json?: boolean }) =>
+      withServices(async (services, platform) => {
+        const { user, resetLink } = await services.users.create({ name: options.name ?? options.email.split('@')[0]!, email: options.email, isAdmin: options.admin === true });
+        await services.audit.record({ workspaceId: null, actor: cliActor, action: 'user.create', target: { type: 'user', id: user.id }, outcome: 'success', metadata: { email: user.email, admin: user.isAdmin } });
+        const url = `${linkOrigin(platform)}/reset-password#${resetLink!.token}`;
+        output(options, { user, resetLink: { url, expiresAt: resetLink!.expiresAt } }, () => `Created ${user.email} (${user.id}). Hand over this link to set a password (works once, until ${resetLink!.expiresAt}):\n${url}`);
+      }),
+    );
+  users
+    .command('reset-password')
+    .description('Print a one-time link (24 h) for the person to set a new password; earlier links stop working')
+    .requiredOption('--email <email>', 'email address')
+    .addOption(jsonOption())
+    .action(async (options: { email: string; json?: boolean }) =>
+      withServices(async (services, platform) => {
+        const user = await userByEmail(services, options.email);
+        const { token, expiresAt } = await services.users.createResetLink(user.id);
+        await services.audit.record({ workspaceId: null, actor: cliActor, action: 'user.reset-link-create', target: { type: 'user', id: user.id }, outcome: 'success' });
+        const url = `${linkOrigin(platform)}/reset-password#${token}`;
+        output(options, { url, expiresAt }, () => `Reset link for ${user.email} (works once, until ${expiresAt}):\n${url}`);
+      }),
+    );
+  const standing = [
+    ['promote', 'Make an account an instance administrator', (users: SteadServices['users'], id: string) => users.setAdmin(id, true)],
+    ['demote', 'Take instance administration away (never from the last enabled administrator)', (users: SteadServices['users'], id: string) => users.setAdmin(id, false)],
+    ['disable', 'Disable an account: end its sessions and revoke its API keys', (users: SteadServices['users'], id: string) => users.disable(id)],
+    ['enable', 'Re-enable a disabled account', (users: SteadServices['users'], id: string) => users.enable(id)],
+  ] as const;
+  for (const [action, description, apply] of standing) {
+    users
+      .command(action)
+      .description(description)
+      .requiredOption('--email <email>', 'email address')
+      .action(async (options: { email: string }) =>
+        withServices(async (services) => {
+          const user = await userByEmail(services, options.email);
+          await apply(services.users, user.id);
+          await services.audit.record({ workspaceId: null, actor: cliActor, action: `user.${action}`, target: { type: 'user', id: user.id }, outcome: 'success' });
+          process.stdout.write(`${user.email}: ${action}d\n`);
+        }),
+      );
+  }
+};
+
+/** `stead users …`, and `stead admin create|reset-password`: accounts, from the machine's side. */
+export const registerUsersCommands = (program: Command, context: FeatureCliContext): void => {
+  registerUsersGroup(program, context);
+  const { withServices } = context;
   const admin = program.command('admin').description('Manage accounts');
   admin
     .command('create')

@@ -12,9 +12,10 @@ export const usersFeature = defineFeature({
   name: 'users',
   // Accounts are better-auth's tables, owned by the auth feature: users reaches them through its service.
   create: ({ services }) => createUsersService({ auth: services.auth, keys: services.keys }),
-  routes: (app, { services, platform: { config, database } }) =>
+  routes: (app, { services, linkOrigin, platform: { config, database } }) =>
     registerUsersRoutes(app, {
       users: services.users,
+      linkOrigin,
       describeInstance: async () => ({
         version: steadVersion,
         dataDir: config.dataDir,

@@ -4,6 +4,7 @@ import type { PermissionDeclarations } from '../../platform/http/permissions.ts'
 import { createMemberRoleCache, type MemberRoleCache } from './member-role-cache.ts';
 import { registerWorkspacesCommands } from './workspaces.command.ts';
 import type { WorkspaceAccessEvent } from './workspaces.events.ts';
+import { workspacesMigrations } from './workspaces.migrations.ts';
 import { createWorkspacesRepository } from './workspaces.repository.ts';
 import { registerWorkspacesRoutes } from './workspaces.routes.ts';
 import { createWorkspacesService, type WorkspacesService } from './workspaces.service.ts';
@@ -44,6 +45,7 @@ const dropCachedRole = { everyNode: true, handle: (event: WorkspaceAccessEvent, 
 export const workspacesFeature = defineFeature({
   name: 'workspaces',
   tables: ownTables<WorkspacesTables>(),
+  migrations: workspacesMigrations,
   permissions: workspacesPermissions,
   errorCodes: workspacesErrorCodes,
   events: { 'member-role-change': dropCachedRole, 'member-remove': dropCachedRole, 'workspace-delete': dropCachedRole },

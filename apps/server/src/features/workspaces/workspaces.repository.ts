@@ -42,6 +42,8 @@ export interface WorkspacesRepository extends WorkspacesTransactionQueries {
   findInvitationByTokenHash(tokenHash: string): Promise<InvitationRow | undefined>;
   releaseInvitationClaim(id: string, claimedAt: string): Promise<void>;
   revokeInvitation(id: string, at: string): Promise<void>;
+  findSettings(workspaceId: string): Promise<{ memberKeys: string } | undefined>;
+  saveSettings(workspaceId: string, settings: { memberKeys: string }, at: string): Promise<void>;
 }
 
 export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>): WorkspacesRepository => {
@@ -127,6 +129,14 @@ export const createWorkspacesRepository = (root: Kysely<WorkspacesTables>): Work
     },
     async revokeInvitation(id: string, at: string): Promise<void> {
       await root.updateTable('workspaceInvitation').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();
+    },
+    findSettings: (workspaceId: string) => root.selectFrom('workspaceSetting').select('memberKeys').where('workspaceId', '=', workspaceId).executeTakeFirst(),
+    async saveSettings(workspaceId: string, settings: { memberKeys: string }, at: string): Promise<void> {
+      await root
+        .insertInto('workspaceSetting')
+        .values({ workspaceId, ...settings, updatedAt: at })
+        .onConflict((conflict) => conflict.column('workspaceId').doUpdateSet({ ...settings, updatedAt: at }))
+        .execute();
     },
   };
 };

@@ -9,7 +9,9 @@ import {
   invitationSchema,
   memberSchema,
   renameWorkspaceBody,
+  updateWorkspaceSettingsBody,
   workspaceSchema,
+  workspaceSettingsSchema,
   workspaceWithRoleSchema,
 } from './workspaces.schema.ts';
 import type { WorkspacesService } from './workspaces.service.ts';
@@ -60,6 +62,25 @@ export const registerWorkspacesRoutes = (app: SteadApp, { workspaces, linkOrigin
     request.auditDetails = { targetType: 'workspace', targetId: request.params.workspaceId };
     await workspaces.remove(request.params.workspaceId);
     return reply.status(204).send(null);
+  });
+
+  app.get('/api/workspaces/:workspaceId/settings', {
+    config: { permission: 'workspace:read' },
+    schema: { tags: ['workspaces'], summary: "The workspace's settings (every member may read them)", params: workspaceIdParams, response: { 200: z.object({ settings: workspaceSettingsSchema }) } },
+  }, async (request) => ({ settings: await workspaces.settings(request.params.workspaceId) }));
+
+  app.patch('/api/workspaces/:workspaceId/settings', {
+    config: { permission: 'workspace:update', audit: 'workspace.settings-change' },
+    schema: {
+      tags: ['workspaces'],
+      summary: 'Change settings: `memberKeys` on lets members and viewers create API keys for themselves',
+      params: workspaceIdParams,
+      body: updateWorkspaceSettingsBody,
+      response: { 200: z.object({ settings: workspaceSettingsSchema }) },
+    },
+  }, async (request) => {
+    request.auditDetails = { targetType: 'workspace', targetId: request.params.workspaceId, metadata: request.body };
+    return { settings: await workspaces.updateSettings(request.params.workspaceId, request.body) };
   });
 
   app.get('/api/workspaces/:workspaceId/members', {

@@ -32,6 +32,10 @@ export const invitationSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   status: invitationStatusSchema,
+  /** When the link was used; null while it was not. */
+  acceptedAt: z.string().nullable(),
+  /** Who joined with it, while their account exists. */
+  acceptedBy: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
 });
 export type Invitation = z.infer<typeof invitationSchema>;
 
@@ -49,3 +53,9 @@ export const createInvitationBody = z.strictObject({
   email: z.email().max(254).optional(),
   role: workspaceRoleSchema.default('member'),
 });
+
+/** `memberKeys`: whether members and viewers may create API keys for themselves (at their own role or lower). */
+export const workspaceSettingsSchema = z.object({ memberKeys: z.enum(['on', 'off']) });
+export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
+export const defaultWorkspaceSettings: WorkspaceSettings = { memberKeys: 'on' };
+export const updateWorkspaceSettingsBody = workspaceSettingsSchema.partial().strict();

@@ -5,7 +5,7 @@ import { roleRank, type WorkspaceRole } from '../../platform/http/permissions.ts
 import type { AuthService } from '../auth/auth.service.ts';
 import type { EmitDomainEvent } from '../../platform/events/domain-events.ts';
 import type { InvitationRow, WorkspacesRepository } from './workspaces.repository.ts';
-import type { Invitation, Member, Workspace } from './workspaces.schema.ts';
+import { defaultWorkspaceSettings, type Invitation, type Member, type Workspace, type WorkspaceSettings } from './workspaces.schema.ts';
 
 export interface WorkspacesServiceOptions {
   repository: WorkspacesRepository;
@@ -67,6 +67,9 @@ export interface WorkspacesService {
   claimInvitation(token: string, email: string): Promise<InvitationClaim>;
   joinWithClaim(claim: InvitationClaim, userId: string): Promise<Workspace>;
   releaseClaim(claim: InvitationClaim): Promise<void>;
+  /** The workspace's settings, with the defaults for what nobody changed. */
+  settings(workspaceId: string): Promise<WorkspaceSettings>;
+  updateSettings(workspaceId: string, changes: Partial<WorkspaceSettings>): Promise<WorkspaceSettings>;
 }
 
 export const createWorkspacesService = ({ repository, users, clock, ids, invitationTtlHours, emit }: WorkspacesServiceOptions) : WorkspacesService => {
@@ -98,14 +101,23 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
     if (row.expiresAt <= now()) return 'expired';
     return 'pending';
   };
-  const toInvitation = (row: InvitationRow): Invitation => ({
-    id: row.id,
-    email: row.email,
-    role: row.role as WorkspaceRole,
-    createdAt: row.createdAt,
-    expiresAt: row.expiresAt,
-    status: statusOf(row),
-  });
+  const toInvitations = async (rows: InvitationRow[]): Promise<Invitation[]> => {
+    const acceptedBy = [...new Set(rows.flatMap((row) => (row.acceptedBy ? [row.acceptedBy] : [])))];
+    const people = new Map((await users.findUsersByIds(acceptedBy)).map((user) => [user.id, user]));
+    return rows.map((row) => {
+      const person = row.acceptedBy ? people.get(row.acceptedBy) : undefined;
+      return {
+        id: row.id,
+        email: row.email,
+        role: row.role as WorkspaceRole,
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+        status: statusOf(row),
+        acceptedAt: row.acceptedAt,
+        acceptedBy: person ? { id: person.id, name: person.name, email: person.email } : null,
+      };
+    });
+  };
 
   const assertInvitedEmail = (row: InvitationRow, email: string) => {
     if (row.email && row.email !== email.toLowerCase()) {
@@ -213,10 +225,11 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
         revokedAt: null,
       };
       await repository.insertInvitation(row);
-      return { invitation: toInvitation(row), token };
+      const [invitation] = await toInvitations([row]);
+      return { invitation: invitation!, token };
     },
 
-    listInvitations: async (workspaceId: string) => (await repository.listInvitations(workspaceId)).map(toInvitation),
+    listInvitations: async (workspaceId: string) => toInvitations(await repository.listInvitations(workspaceId)),
 
     async revokeInvitation(workspaceId: string, invitationId: string): Promise<void> {
       const row = await repository.findInvitation(workspaceId, invitationId);
@@ -275,6 +288,18 @@ export const createWorkspacesService = ({ repository, users, clock, ids, invitat
     },
 
     releaseClaim: (claim: InvitationClaim) => repository.releaseInvitationClaim(claim.invitationId, claim.claimedAt),
+
+    async settings(workspaceId: string): Promise<WorkspaceSettings> {
+      const saved = await repository.findSettings(workspaceId);
+      return { ...defaultWorkspaceSettings, ...(saved ? { memberKeys: saved.memberKeys === 'off' ? 'off' : 'on' } : {}) };
+    },
+
+    async updateSettings(workspaceId: string, changes: Partial<WorkspaceSettings>): Promise<WorkspaceSettings> {
+      await requireWorkspace(workspaceId);
+      const next = { ...(await service.settings(workspaceId)), ...changes };
+      await repository.saveSettings(workspaceId, next, now());
+      return next;
+    },
   };
   return service;
 };

@@ -27,7 +27,15 @@ export interface WorkspaceInvitationTable {
   revokedAt: string | null;
 }
 
+/** Settings an admin changed (workspaces.migrations.ts); a workspace without a row has the defaults. */
+export interface WorkspaceSettingTable {
+  workspaceId: string;
+  memberKeys: string;
+  updatedAt: string;
+}
+
 export interface WorkspacesTables {
+  workspaceSetting: WorkspaceSettingTable;
   workspace: WorkspaceTable;
   workspaceMember: WorkspaceMemberTable;
   workspaceInvitation: WorkspaceInvitationTable;

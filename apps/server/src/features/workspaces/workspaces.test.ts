@@ -52,7 +52,13 @@ describeEachServer('workspaces, members and invitations', (use) => {
     const reused = await server.call({ method: 'POST', url: `/api/invitations/${tokenOf(url)}/accept`, cookie: owner.cookie });
     expect(reused.json().error.code).toBe('invitation_used');
     const statuses = (await server.call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/invitations`, cookie: owner.cookie })).json().invitations;
-    expect(statuses.find((item: { id: string }) => item.id === invitation.id).status).toBe('accepted');
+    // An accepted invitation says when and by whom, not when it would have expired.
+    expect(statuses.find((item: { id: string }) => item.id === invitation.id)).toMatchObject({
+      status: 'accepted',
+      acceptedAt: expect.any(String),
+      acceptedBy: { id: signUp.json().user.id, name: 'Mia', email: 'mia@example.com' },
+    });
+    expect(statuses.find((item: { id: string }) => item.id === invitation.id).acceptedAt <= new Date().toISOString()).toBe(true);
   });
 
   it('uses an invitation once: of several sign-ups with one link (even at the same moment, with different emails) one creates an account', async () => {

@@ -2,4 +2,5 @@
 export const accountKeys = {
   accountSessions: ['account', 'sessions'] as const,
   invitation: (token: string) => ['invitation', token] as const,
+  resetLink: (token: string) => ['reset-link', token] as const,
 };

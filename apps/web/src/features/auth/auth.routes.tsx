@@ -21,7 +21,11 @@ const setupRoute = createRoute({
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'login',
-  validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({ redirect: safeRedirect(search.redirect) }),
+  validateSearch: (search: Record<string, unknown>): { redirect?: string; email?: string } => ({
+    redirect: safeRedirect(search.redirect),
+    // Prefilled after a password reset; only ever a value for the email field.
+    email: typeof search.email === 'string' && search.email.length <= 254 ? search.email : undefined,
+  }),
   beforeLoad: async ({ context, search }) => {
     const setup = await context.queryClient.fetchQuery(setupQuery);
     if (setup.needsSetup) throw redirect({ to: '/setup' });
@@ -35,9 +39,14 @@ const inviteRoute = createRoute({
   getParentRoute: () => rootRoute, path: 'invite/$token', component: lazyRouteComponent(() => import('./invite-page.tsx'), 'InvitePage'),
 });
 
+/** A password link carries its token after `#` (`/reset-password#<token>`): browsers never send it to the server. */
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute, path: 'reset-password', component: lazyRouteComponent(() => import('./reset-password-page.tsx'), 'ResetPasswordPage'),
+});
+
 const accountRoute = createRoute({
   getParentRoute: () => appRoute, path: 'account', component: lazyRouteComponent(() => import('./account-page.tsx'), 'AccountPage'),
   staticData: { nav: { section: 'you', order: 10, label: 'Account', icon: UserIcon } },
 });
 
-export const authRoutes = defineFeatureRoutes({ root: [setupRoute, loginRoute, inviteRoute], app: [accountRoute] });
+export const authRoutes = defineFeatureRoutes({ root: [setupRoute, loginRoute, inviteRoute, resetPasswordRoute], app: [accountRoute] });

@@ -5,9 +5,11 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ForbiddenNotice } from '@/components/forbidden-page.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
-import { assignableRoles, RoleBadge } from '@/components/role-badge.tsx';
+import { RoleBadge } from '@/components/role-badge.tsx';
+import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
@@ -20,7 +22,9 @@ import { formatDate, formatRelative } from '@/lib/format.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
+import { defaultKeyRole, keyRolesFor, mayCreateKeys, seesEveryonesKeys } from '@/features/keys/keys-access.ts';
 import { apiKeyKeys } from '@/features/keys/keys.queries.ts';
+import { workspaceSettingsQuery } from '@/features/workspaces/workspaces.queries.ts';
 
 const expiryChoices = [
   { value: '', label: 'Never' },
@@ -39,10 +43,10 @@ const schema = z.object({
 function CreateKeyForm({ workspaceId, currentRole, onCreated }: { workspaceId: string; currentRole: Role; onCreated: (secret: string, key: ApiKey) => void }) {
   const queryClient = useQueryClient();
   const { serverError, guard } = useServerError();
-  const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '', role: 'member' as Role, expiresInDays: '90' } });
+  const form = useForm({ resolver: zodResolver(schema), defaultValues: { name: '', role: defaultKeyRole(currentRole), expiresInDays: '90' } });
   const { errors, isSubmitting } = form.formState;
-  // Keys should not outrank people: owner keys are not offered.
-  const roles = assignableRoles(currentRole).filter((role) => role !== 'owner');
+  // Up to the person's own role; keys should not outrank people, so owner keys are not offered.
+  const roles = keyRolesFor(currentRole);
   return (
     <form
       noValidate
@@ -105,11 +109,44 @@ function KeyRow({ apiKey: key, onRevoke }: { apiKey: ApiKey; onRevoke: () => voi
       <TableCell className="hidden text-muted-foreground sm:table-cell">{formatRelative(key.lastUsedAt)}</TableCell>
       <TableCell className="hidden text-muted-foreground md:table-cell">{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</TableCell>
       <TableCell className="text-right">
-        <Button variant="ghost" size="sm" onClick={onRevoke}>
-          Revoke
-        </Button>
+        {key.revokedAt ? (
+          <Badge variant="outline" title={formatDate(key.revokedAt)}>
+            revoked
+          </Badge>
+        ) : (
+          <Button variant="ghost" size="sm" onClick={onRevoke} aria-label={`Revoke ${key.name}`}>
+            Revoke
+          </Button>
+        )}
       </TableCell>
     </TableRow>
+  );
+}
+
+function NewKeyCard({ workspaceId, role, onCreated }: { workspaceId: string; role: Role; onCreated: (secret: string, key: ApiKey) => void }) {
+  const settings = useQuery(workspaceSettingsQuery(workspaceId));
+  if (!mayCreateKeys(role, settings.data)) {
+    return (
+      <div className="mb-6">
+        <ForbiddenNotice title="API keys are managed by admins of this workspace">
+          This workspace lets only its admins and owners create API keys. Ask an admin to create one for you, or to turn on “Members create
+          their own API keys” in the workspace settings.
+        </ForbiddenNotice>
+      </div>
+    );
+  }
+  return (
+    <Card className="mb-6">
+      <CardHeader>
+        <CardTitle>New key</CardTitle>
+        <CardDescription>
+          A key acts for you with the role you give it, never more than your own role. Prefer the least role that does the job.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        <CreateKeyForm workspaceId={workspaceId} currentRole={role} onCreated={onCreated} />
+      </CardContent>
+    </Card>
   );
 }
 
@@ -119,22 +156,23 @@ export function KeysPage() {
   const [created, setCreated] = useState<{ secret: string; key: ApiKey } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const keys = useQuery({ queryKey: apiKeyKeys.keys(workspace.id), queryFn: async () => (await api.listKeys(workspace.id)).keys });
+  const everyone = seesEveryonesKeys(workspace.role);
 
   return (
     <>
-      <PageHeader title="API keys" description={`Keys let programs call the Stead API on behalf of ${workspace.name}.`} />
-      <Card className="mb-6">
-        <CardHeader>
-          <CardTitle>New key</CardTitle>
-          <CardDescription>A key acts with the role you give it. Prefer the least role that does the job.</CardDescription>
-        </CardHeader>
-        <CardContent>
-          <CreateKeyForm workspaceId={workspace.id} currentRole={workspace.role} onCreated={(secret, key) => setCreated({ secret, key })} />
-        </CardContent>
-      </Card>
+      <PageHeader
+        title="API keys"
+        description={
+          everyone
+            ? `Keys let programs call the Stead API on behalf of ${workspace.name}. You see everyone's keys.`
+            : `Your keys for ${workspace.name}: programs you run call the Stead API as you. You see only the keys you made.`
+        }
+      />
+      <NewKeyCard workspaceId={workspace.id} role={workspace.role} onCreated={(secret, key) => setCreated({ secret, key })} />
       <QueryTableCard
         query={keys}
-        empty="No API keys yet."
+        label={everyone ? 'API keys of the workspace' : 'Your API keys'}
+        empty={everyone ? 'No API keys yet.' : 'You have no API keys here yet.'}
         columns={
           <>
             <TableHead>Name</TableHead>

@@ -18,11 +18,12 @@ import { NativeSelect } from '@/components/ui/input.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { formatDate, formatRelative } from '@/lib/format.ts';
+import { formatDate, formatDateTime } from '@/lib/format.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace, useSession } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 import { canManage } from '@/lib/workspace-store.ts';
+import { invitationTiming } from '@/features/workspaces/invitation-timing.ts';
 import { memberKeys } from '@/features/workspaces/workspaces.queries.ts';
 
 const inviteSchema = z.object({
@@ -155,9 +156,10 @@ function InvitationRow({ invitation, onRevoke }: { invitation: Invitation; onRev
       </TableCell>
       <TableCell>
         <InvitationStatusBadge status={invitation.status} />
+        <div className="mt-1 text-xs text-muted-foreground sm:hidden">{invitationTiming(invitation)}</div>
       </TableCell>
-      <TableCell className="hidden text-muted-foreground sm:table-cell" title={invitation.expiresAt}>
-        {formatRelative(invitation.expiresAt)}
+      <TableCell className="hidden text-muted-foreground sm:table-cell" title={formatDateTime(invitation.acceptedAt ?? invitation.expiresAt)}>
+        {invitationTiming(invitation)}
       </TableCell>
       <TableCell className="text-right">
         {invitation.status === 'pending' ? (
@@ -191,7 +193,7 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
             <TableHead>Email</TableHead>
             <TableHead className="hidden sm:table-cell">Role</TableHead>
             <TableHead>Status</TableHead>
-            <TableHead className="hidden sm:table-cell">Expires</TableHead>
+            <TableHead className="hidden sm:table-cell">When</TableHead>
             <ActionsHead />
           </>
         }
