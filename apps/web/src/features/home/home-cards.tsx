@@ -13,10 +13,10 @@ import { formatDateTime, formatDuration, formatRelative } from '@/lib/format.ts'
 
 const linkClass = 'underline-offset-4 hover:underline';
 
-/** A home card: title, an optional "see all" link, then its content; `busy` while its query loads. */
+/** A home card (a named region): title, an optional "see all" link, then its content. */
 export function HomeCard({ title, description, more, children, label }: { title: string; description?: ReactNode; more?: ReactNode; children: ReactNode; label: string }) {
   return (
-    <Card className="min-w-0" aria-label={label}>
+    <Card className="min-w-0" role="region" aria-label={label}>
       <CardHeader className="flex-row flex-wrap items-start justify-between gap-2 pb-2 sm:pb-3">
         <div className="grid min-w-0 flex-1 gap-1">
           <CardTitle className="text-base">{title}</CardTitle>

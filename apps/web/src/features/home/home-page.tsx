@@ -60,7 +60,12 @@ function useHomeLive(workspaceId: string, mayReadAudit: boolean) {
     if (name === 'task-update' && isTaskEvent(data)) refreshTasks();
     else if (name === 'task-progress' && isTaskProgressEvent(data)) {
       queryClient.setQueryData<Task[]>(homeKeys.tasks(workspaceId, 'running'), (tasks) => tasks?.map((task) => (task.id === data.taskId ? withProgress(task, data) : task)));
-    } else if (name === 'audit-event' && mayReadAudit) void queryClient.invalidateQueries({ queryKey: auditKeys.audit(workspaceId) });
+    } else if (name === 'audit-event') {
+      // Every change a person makes is audited: a provider or key added moves the first steps along.
+      void queryClient.invalidateQueries({ queryKey: homeKeys.overview(workspaceId) });
+      void queryClient.invalidateQueries({ queryKey: modelsQuery(workspaceId).queryKey });
+      if (mayReadAudit) void queryClient.invalidateQueries({ queryKey: auditKeys.audit(workspaceId) });
+    }
   });
   // Events sent before the stream opened never arrive: fetch again once it is live.
   useEffect(() => {

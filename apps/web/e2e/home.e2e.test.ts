@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAiUpstream } from '../../server/test/support/openai-upstream.ts';
+import { chromiumAvailable, completeSetup, steadInChromium, watchConsole } from './support/stead-browser.ts';
+
+/**
+ * The home page of a fresh instance in a real browser against the real server: the owner sets up, opens Home,
+ * finds the first steps and the copy-paste snippets with this server's /v1 base URL; a model and a key added
+ * through the API tick the checklist off live; a failed task shows where it stopped and its long error stays
+ * inside its box on a phone; the audit log names its targets. Screenshots go to STEAD_TEST_SCREENSHOTS
+ * (default: a temp folder), named `home-…`.
+ */
+const owner = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'olivia-password-1' };
+const LIVE_TIMEOUT = 20_000;
+const phone = { width: 390, height: 844 };
+const desktop = { width: 1280, height: 800 };
+
+/** How far an element's content reaches past its box, in pixels (0 when it fits or scrolls inside itself). */
+const overflowOf = (page: Page, selector: string) =>
+  page.locator(selector).first().evaluate((element) => {
+    const style = getComputedStyle(element);
+    const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+    const box = element.getBoundingClientRect();
+    return { spill: scrolls ? 0 : element.scrollWidth - element.clientWidth, right: box.right };
+  });
+
+describe.skipIf(!chromiumAvailable)('home, in Chromium', () => {
+  // The failing task and the model upstream are on loopback, which egress refuses unless allowed.
+  const chromium = steadInChromium({ env: { STEAD_EGRESS_ALLOWED_HOSTS: '127.0.0.1' } });
+  let upstream: Awaited<ReturnType<typeof startOpenAiUpstream>>;
+  const consoleErrors: string[] = [];
+  const shoot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(chromium.stead.screenshots, `home-${name}.png`), fullPage });
+  const shootBoth = async (page: Page, name: string) => {
+    await shoot(page, name);
+    await page.setViewportSize(phone);
+    await shoot(page, `${name}-phone`);
+    await page.setViewportSize(desktop);
+  };
+
+  beforeAll(async () => {
+    upstream = await startOpenAiUpstream('local-llm', ['test-chat']);
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  it('walks a newcomer from an empty instance to a first call, and shows failures and names plainly', async () => {
+    const { baseUrl } = chromium.stead;
+    const context = await chromium.browser.newContext({ viewport: desktop });
+    const page = watchConsole(await context.newPage(), consoleErrors);
+    await completeSetup(page, baseUrl, owner);
+    const workspaceId = /\/w\/([^/]+)\//.exec(page.url())![1]!;
+
+    // Home is the first page of the workspace in the sidebar, and the workspace's index.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link').first().textContent()).toBe('Home');
+    await nav.getByRole('link', { name: 'Home' }).click();
+    await page.waitForURL(new RegExp(`/w/${workspaceId}/?$`));
+    expect(await nav.getByRole('link', { name: 'Home' }).getAttribute('aria-current')).toBe('page');
+    expect(await nav.getByRole('link', { name: 'Members' }).getAttribute('aria-current')).toBeNull();
+
+    // First steps of an empty instance: nothing done yet, with the base URL this server advertises.
+    const steps = page.getByRole('list', { name: 'First steps' });
+    const step = (id: string) => steps.locator(`[data-step="${id}"]`);
+    await step('model').waitFor();
+    expect(await step('model').getAttribute('data-done')).toBe('false');
+    expect(await step('key').getAttribute('data-done')).toBe('false');
+    expect(await step('call').getAttribute('data-done')).toBe('false');
+    expect(await page.getByTestId('gateway-base-url').textContent()).toBe(`${baseUrl}/v1`);
+    const snippet = page.getByTestId('gateway-snippet');
+    expect(await snippet.textContent()).toContain(`curl '${baseUrl}/v1/chat/completions'`);
+    await page.getByRole('tab', { name: 'Python' }).click();
+    expect(await snippet.textContent()).toContain(`OpenAI(base_url="${baseUrl}/v1", api_key=os.environ["STEAD_API_KEY"])`);
+    await page.getByRole('button', { name: 'Copy Python' }).waitFor();
+    await page.getByRole('tab', { name: 'JavaScript' }).click();
+    expect(await snippet.textContent()).toContain(`new OpenAI({ baseURL: "${baseUrl}/v1", apiKey: process.env.STEAD_API_KEY })`);
+    await page.getByRole('region', { name: 'Server' }).getByText('Connected').waitFor();
+    await shootBoth(page, '01-empty');
+
+    // A model and a key, added through the API: the checklist ticks them off without a reload.
+    await page.evaluate(() => Object.assign(window, { journeyMarker: 'no reload' }));
+    const api = (method: 'POST' | 'GET', path: string, data?: unknown) =>
+      page.request.fetch(`${baseUrl}${path}`, { method, data, headers: { origin: baseUrl } });
+    const provider = await api('POST', `/api/workspaces/${workspaceId}/model-providers`, { name: 'local-llm', type: 'openai-compatible', baseUrl: upstream.baseUrl, locality: 'local' });
+    expect(provider.status()).toBe(201);
+    await expect.poll(() => step('model').getAttribute('data-done'), { timeout: LIVE_TIMEOUT }).toBe('true');
+    const key = await api('POST', `/api/workspaces/${workspaceId}/keys`, { name: 'deploy-bot', role: 'member' });
+    expect(key.status()).toBe(201);
+    await expect.poll(() => step('key').getAttribute('data-done'), { timeout: LIVE_TIMEOUT }).toBe('true');
+    expect(await page.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker)).toBe('no reload');
+    // The snippets name a real model now.
+    expect(await snippet.textContent()).toContain('model: "local-llm/test-chat"');
+
+    // A first call with the key, as the curl snippet makes it: the last step and today's usage follow.
+    const { secret } = (await key.json()) as { secret: string };
+    const call = await fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'local-llm/test-chat', messages: [{ role: 'user', content: 'Hello!' }] }),
+    });
+    expect(call.status).toBe(200);
+    await page.reload();
+    await page.getByText('All set: models, a key and calls through the gateway.').waitFor({ timeout: LIVE_TIMEOUT });
+    const usage = page.getByRole('region', { name: "Today's usage" });
+    await usage.getByText('Calls').waitFor();
+    expect(await usage.locator('dd').first().textContent()).toBe('1');
+    await page.getByRole('region', { name: 'Models' }).getByText('local-llm/test-chat').waitFor();
+
+    // A task that fails on its first attempt, with a long unbroken error: Home lists it, live.
+    const longPath = 'x'.repeat(400);
+    const task = await api('POST', `/api/workspaces/${workspaceId}/tasks`, { kind: 'http.request', input: { url: `http://127.0.0.1:9/${longPath}` }, maxAttempts: 1 });
+    expect(task.status()).toBe(201);
+    const taskId = ((await task.json()) as { task: { id: string } }).task.id;
+    const failed = page.getByRole('region', { name: 'Failed tasks' });
+    await failed.getByRole('link', { name: 'http.request' }).waitFor({ timeout: LIVE_TIMEOUT });
+    await shootBoth(page, '02-with-data');
+
+    // Its page: the progress says where it stopped, not "10% · sending request" as if still sending.
+    await failed.getByRole('link', { name: 'http.request' }).click();
+    await page.waitForURL(`**/tasks/${taskId}`);
+    const progress = page.locator('[data-progress-tone]');
+    await progress.waitFor();
+    expect(await progress.getAttribute('data-progress-tone')).toBe('failed');
+    expect(await progress.textContent()).toMatch(/^Failed at 10% · sending request$/);
+    await page.getByRole('alert').waitFor();
+
+    // Nothing spills out of its box on a phone: the error wraps, the page does not scroll sideways.
+    await page.setViewportSize(phone);
+    const pageWidth = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(pageWidth.scroll).toBeLessThanOrEqual(pageWidth.client);
+    const alert = await overflowOf(page, '[role="alert"]');
+    expect(alert.spill).toBeLessThanOrEqual(0);
+    expect(alert.right).toBeLessThanOrEqual(phone.width);
+    const input = await overflowOf(page, 'pre[aria-label="Input"]');
+    expect(input.right).toBeLessThanOrEqual(phone.width);
+    await shoot(page, '03-failed-task-phone');
+    await page.setViewportSize(desktop);
+    await shoot(page, '03-failed-task');
+
+    // The audit log names what was changed, linked: the provider and the key, not their ids.
+    await nav.getByRole('link', { name: 'Audit log' }).click();
+    await page.waitForURL('**/audit');
+    const table = page.getByRole('main');
+    await table.getByRole('link', { name: 'Provider local-llm' }).first().waitFor();
+    await table.getByRole('link', { name: 'API key deploy-bot' }).first().waitFor();
+    expect(await table.getByRole('link', { name: 'Provider local-llm' }).first().getAttribute('href')).toBe(`/w/${workspaceId}/models`);
+    await shootBoth(page, '04-audit');
+
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
