@@ -70,13 +70,14 @@ function AttemptsTable({ attempts }: { attempts: TaskAttempt[] }) {
             <TableCell className="text-muted-foreground">
               <span className="whitespace-nowrap">{formatPrecise(attempt.startedAt)}</span>
               <div className="text-xs sm:hidden">{attempt.finishedAt ? `→ ${formatTime(attempt.finishedAt)}` : ''}</div>
-              {attempt.error ? <div className="mt-1 text-xs break-words md:hidden">{attempt.error}</div> : null}
+              {/* Cells do not wrap by default; a long URL in an error must not widen the table past its card. */}
+              {attempt.error ? <div className="mt-1 text-xs whitespace-normal wrap-anywhere md:hidden">{attempt.error}</div> : null}
             </TableCell>
             <TableCell className="hidden whitespace-nowrap text-muted-foreground sm:table-cell">{formatPrecise(attempt.finishedAt)}</TableCell>
             <TableCell>
               <Badge variant={outcomeVariants[attempt.outcome]}>{attempt.outcome}</Badge>
             </TableCell>
-            <TableCell className="hidden min-w-40 text-xs break-words text-muted-foreground md:table-cell">{attempt.error ?? '—'}</TableCell>
+            <TableCell className="hidden min-w-40 text-xs whitespace-normal wrap-anywhere text-muted-foreground md:table-cell">{attempt.error ?? '—'}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -310,7 +311,7 @@ function TaskSections({ task, attempts, lines, stream, now, workspaceId }: { tas
       {task.error ? (
         <div role="alert" className="rounded-xl border border-destructive/40 bg-destructive/10 p-4 text-sm">
           <p className="font-medium text-destructive">{task.state === 'retrying' ? 'Last attempt failed; it will be tried again' : 'Error'}</p>
-          <p className="mt-1 break-words whitespace-pre-wrap">{task.error}</p>
+          <p className="mt-1 whitespace-pre-wrap wrap-anywhere">{task.error}</p>
         </div>
       ) : null}
 

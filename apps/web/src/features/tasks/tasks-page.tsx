@@ -75,7 +75,7 @@ function TaskRow({ task, workspaceId, now }: { task: Task; workspaceId: string; 
           </div>
         ) : null}
         {task.state === 'retrying' && task.error ? (
-          <div className="mt-1 line-clamp-2 text-xs break-words text-muted-foreground" title={task.error}>
+          <div className="mt-1 line-clamp-2 text-xs whitespace-normal wrap-anywhere text-muted-foreground" title={task.error}>
             {task.error}
           </div>
         ) : null}
