@@ -106,7 +106,9 @@ describe.skipIf(!chromiumAvailable)('home, in Chromium', () => {
     });
     expect(call.status).toBe(200);
     await page.reload();
-    await page.getByText('All set: models, a key and calls through the gateway.').waitFor({ timeout: LIVE_TIMEOUT });
+    // Everything done: the checklist goes, the snippets stay.
+    await page.getByRole('heading', { name: 'Call the gateway' }).waitFor();
+    await steps.waitFor({ state: 'detached', timeout: LIVE_TIMEOUT });
     const usage = page.getByRole('region', { name: "Today's usage" });
     await usage.getByText('Calls', { exact: true }).waitFor();
     expect(await usage.locator('dd').first().textContent()).toBe('1');

@@ -3,7 +3,7 @@ import { CheckCircle2Icon, CircleDashedIcon, CircleHelpIcon } from 'lucide-react
 import { useState } from 'react';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { CopyButton } from '@/components/ui/copy-button.tsx';
-import { firstStepsDone, gatewaySnippets, type FirstStep, type GatewaySnippets } from '@/features/home/home.ts';
+import { gatewaySnippets, type FirstStep, type GatewaySnippets } from '@/features/home/home.ts';
 import { cn } from '@/lib/utils.ts';
 
 function StepIcon({ done }: { done: boolean | null }) {
@@ -20,36 +20,33 @@ function StepAction({ step, workspaceId, mayManage }: { step: FirstStep; workspa
   return null;
 }
 
-/** The checklist of a new workspace, from its real state; folds to one line once everything is done. */
+/** The checklist of a new workspace, from its real state (the page drops it once everything is done). */
 export function FirstStepsCard({ steps, workspaceId, mayManage }: { steps: FirstStep[]; workspaceId: string; mayManage: boolean }) {
-  const done = firstStepsDone(steps);
   return (
     <Card className="min-w-0" aria-labelledby="first-steps-title">
       <CardHeader className="pb-2 sm:pb-3">
         <CardTitle id="first-steps-title" className="text-base">
           First steps
         </CardTitle>
-        <CardDescription>{done ? 'All set: models, a key and calls through the gateway.' : 'Three steps to your first call through the gateway.'}</CardDescription>
+        <CardDescription>Three steps to your first call through the gateway.</CardDescription>
       </CardHeader>
-      {done ? null : (
-        <CardContent>
-          <ol className="grid gap-3" aria-label="First steps">
-            {steps.map((step) => (
-              <li key={step.id} className="flex items-start gap-3" data-step={step.id} data-done={String(step.done)}>
-                <StepIcon done={step.done} />
-                <div className="grid min-w-0 flex-1 gap-0.5">
-                  <span className={cn('text-sm font-medium', step.done === true && 'text-muted-foreground line-through')}>
-                    {step.title}
-                    <span className="sr-only">{step.done === true ? ' (done)' : step.done === null ? ' (unknown)' : ' (to do)'}</span>
-                  </span>
-                  <span className="text-xs break-words text-muted-foreground">{step.detail}</span>
-                </div>
-                <StepAction step={step} workspaceId={workspaceId} mayManage={mayManage} />
-              </li>
-            ))}
-          </ol>
-        </CardContent>
-      )}
+      <CardContent>
+        <ol className="grid gap-3" aria-label="First steps">
+          {steps.map((step) => (
+            <li key={step.id} className="flex items-start gap-3" data-step={step.id} data-done={String(step.done)}>
+              <StepIcon done={step.done} />
+              <div className="grid min-w-0 flex-1 gap-0.5">
+                <span className={cn('text-sm font-medium', step.done === true && 'text-muted-foreground line-through')}>
+                  {step.title}
+                  <span className="sr-only">{step.done === true ? ' (done)' : step.done === null ? ' (unknown)' : ' (to do)'}</span>
+                </span>
+                <span className="text-xs break-words text-muted-foreground">{step.detail}</span>
+              </div>
+              <StepAction step={step} workspaceId={workspaceId} mayManage={mayManage} />
+            </li>
+          ))}
+        </ol>
+      </CardContent>
     </Card>
   );
 }
@@ -61,11 +58,11 @@ const languages = [
 ] as const satisfies readonly { id: keyof GatewaySnippets; label: string }[];
 
 /** The gateway's base URL and copy-paste calls in curl, Python and JavaScript (the openai SDKs). */
-export function ConnectCard({ baseUrl, model }: { baseUrl: string; model: string }) {
+export function ConnectCard({ baseUrl, model, className }: { baseUrl: string; model: string; className?: string | undefined }) {
   const [language, setLanguage] = useState<keyof GatewaySnippets>('curl');
   const snippets = gatewaySnippets(baseUrl, model);
   return (
-    <Card className="min-w-0" aria-labelledby="connect-title">
+    <Card className={cn('min-w-0', className)} aria-labelledby="connect-title">
       <CardHeader className="pb-2 sm:pb-3">
         <CardTitle id="connect-title" className="text-base">
           Call the gateway

@@ -7,7 +7,7 @@ import { FormError } from '@/components/ui/field.tsx';
 import { auditKeys } from '@/features/audit/audit.queries.ts';
 import { ConnectCard, FirstStepsCard } from '@/features/home/first-steps-card.tsx';
 import { HomeCard, ModelsList, NextFiresList, RecentAudit, ServerStatus, TaskList, UsageFigures } from '@/features/home/home-cards.tsx';
-import { firstSteps, snippetModel } from '@/features/home/home.ts';
+import { firstSteps, firstStepsDone, snippetModel } from '@/features/home/home.ts';
 import { homeKeys, overviewQuery } from '@/features/home/home.queries.ts';
 import { MODELS_REFRESH_MS, modelsQuery } from '@/features/models/models.queries.ts';
 import { scheduleKeys } from '@/features/schedules/schedules.queries.ts';
@@ -88,12 +88,17 @@ export function HomePage() {
       <PageHeader title="Home" description={`${workspace.name} at a glance.`} actions={<LiveStatus state={stream} className="text-xs text-muted-foreground" />} />
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Loaded query={queries.overview}>
-          {(overview) => (
-            <>
-              <FirstStepsCard steps={firstSteps(overview, mayManage)} workspaceId={workspace.id} mayManage={mayManage} />
-              <ConnectCard baseUrl={overview.gateway.baseUrl} model={snippetModel(queries.models.data ?? [])} />
-            </>
-          )}
+          {(overview) => {
+            const steps = firstSteps(overview, mayManage);
+            // Once everything is done the checklist goes; the snippets stay, across the page.
+            const done = firstStepsDone(steps);
+            return (
+              <>
+                {done ? null : <FirstStepsCard steps={steps} workspaceId={workspace.id} mayManage={mayManage} />}
+                <ConnectCard baseUrl={overview.gateway.baseUrl} model={snippetModel(queries.models.data ?? [])} className={done ? 'lg:col-span-2' : undefined} />
+              </>
+            );
+          }}
         </Loaded>
         <HomeCard label="Models" title="Models" more={<Link to="/w/$workspaceId/models" params={params} className={link}>All models</Link>}>
           <Loaded query={queries.models}>{(models) => <ModelsList models={models} />}</Loaded>
