@@ -148,13 +148,38 @@ describe.skipIf(!chromiumAvailable)('home, in Chromium', () => {
     expect(await tableSpills(page, 'Outcome')).toBe(false);
     await shoot(page, '03-failed-task');
 
+    // A schedule's tasks name it, linked; once it is deleted they say so instead of showing a bare id.
+    const schedule = await api('POST', `/api/workspaces/${workspaceId}/schedules`, {
+      name: 'Health pulse', kind: 'http.request', input: { url: `${baseUrl}/api/health` }, trigger: { type: 'interval', seconds: 1 },
+    });
+    expect(schedule.status()).toBe(201);
+    const scheduleId = ((await schedule.json()) as { schedule: { id: string } }).schedule.id;
+    await nav.getByRole('link', { name: 'Tasks' }).click();
+    await page.waitForURL('**/tasks');
+    const origin = page.getByRole('main').getByRole('link', { name: 'Schedule Health pulse' }).first();
+    await origin.waitFor({ timeout: LIVE_TIMEOUT });
+    expect(await origin.getAttribute('href')).toBe(`/w/${workspaceId}/schedules/${scheduleId}`);
+    await page.getByRole('main').getByRole('link', { name: 'http.request' }).first().click();
+    await page.waitForURL('**/tasks/*');
+    await page.getByRole('main').getByRole('link', { name: 'Schedule Health pulse' }).waitFor();
+    expect((await api('POST', `/api/workspaces/${workspaceId}/schedules/${scheduleId}/disable`)).status()).toBe(200);
+    expect((await page.request.fetch(`${baseUrl}/api/workspaces/${workspaceId}/schedules/${scheduleId}`, { method: 'DELETE', headers: { origin: baseUrl } })).status()).toBe(204);
+    await page.reload();
+    await page.getByRole('main').getByText(`Schedule ${scheduleId.slice(0, 8)}… (deleted)`).waitFor();
+    await shoot(page, '05-task-of-deleted-schedule', false);
+
     // The audit log names what was changed, linked: the provider and the key, not their ids.
     await nav.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL('**/audit');
     const table = page.getByRole('main');
-    await table.getByRole('link', { name: 'Provider local-llm' }).first().waitFor();
-    await table.getByRole('link', { name: 'API key deploy-bot' }).first().waitFor();
+    await table.getByRole('link', { name: 'Provider local-llm' }).filter({ visible: true }).first().waitFor();
+    await table.getByRole('link', { name: 'API key deploy-bot' }).filter({ visible: true }).first().waitFor();
     expect(await table.getByRole('link', { name: 'Provider local-llm' }).first().getAttribute('href')).toBe(`/w/${workspaceId}/models`);
+    // The deleted schedule keeps its name, greyed and marked, with nothing to link to.
+    // (Each target is in the row twice, one of them hidden at this width.)
+    await table.getByText('Schedule Health pulse').filter({ visible: true }).first().waitFor();
+    expect(await table.getByRole('link', { name: 'Schedule Health pulse' }).count()).toBe(0);
+    await table.getByText('(deleted)').filter({ visible: true }).first().waitFor();
     await shootBoth(page, '04-audit');
 
     expect(consoleErrors).toEqual([]);

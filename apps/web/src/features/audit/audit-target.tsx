@@ -3,7 +3,8 @@ import { auditTargetView, type AuditTargetPage } from '@/features/audit/audit.ts
 import type { AuditEvent } from '@/lib/api.ts';
 import { useWorkspaces } from '@/lib/use-app.ts';
 
-const linkClass = 'break-words underline-offset-4 hover:underline';
+// Underlined at rest: in a muted table cell a link must not pass for plain text.
+const linkClass = 'break-words underline decoration-muted-foreground/50 underline-offset-4 hover:decoration-current';
 
 function TargetLink({ target, workspaceId, label, title }: { target: AuditTargetPage; workspaceId: string; label: string; title: string }) {
   const params = { workspaceId };

@@ -16,7 +16,7 @@ export function TaskOrigin({ origin, workspaceId }: { origin: Task['origin']; wo
   }
   if (origin.type === 'schedule' && origin.id) {
     return (
-      <Link to="/w/$workspaceId/schedules/$scheduleId" params={{ workspaceId, scheduleId: origin.id }} className="break-words underline-offset-4 hover:underline">
+      <Link to="/w/$workspaceId/schedules/$scheduleId" params={{ workspaceId, scheduleId: origin.id }} className="break-words underline decoration-muted-foreground/50 underline-offset-4 hover:decoration-current">
         {describeOrigin(origin)}
       </Link>
     );
