@@ -185,4 +185,36 @@ describe.skipIf(!chromiumAvailable)('home, in Chromium', () => {
     expect(consoleErrors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('gives a viewer a home without broken cards: no activity card, the key step left to an admin', async () => {
+    const { baseUrl } = chromium.stead;
+    const ownerContext = await chromium.browser.newContext();
+    const signIn = await ownerContext.request.post(`${baseUrl}/api/auth/login`, { data: { email: owner.email, password: owner.password }, headers: { origin: baseUrl } });
+    expect(signIn.status()).toBe(200);
+    const workspaces = (await (await ownerContext.request.get(`${baseUrl}/api/workspaces`)).json()) as { workspaces: { id: string }[] };
+    const workspaceId = workspaces.workspaces[0]!.id;
+    const invite = await ownerContext.request.post(`${baseUrl}/api/workspaces/${workspaceId}/invitations`, { data: { email: 'vera@example.com', role: 'viewer' }, headers: { origin: baseUrl } });
+    const token = ((await invite.json()) as { url: string }).url.split('/invite/')[1]!;
+    await ownerContext.close();
+
+    const context = await chromium.browser.newContext({ viewport: phone });
+    const viewer = { name: 'Vera Viewer', email: 'vera@example.com', password: 'vera-password-1' };
+    expect((await context.request.post(`${baseUrl}/api/auth/sign-up`, { data: { ...viewer, invitationToken: token }, headers: { origin: baseUrl } })).status()).toBe(201);
+    expect((await context.request.post(`${baseUrl}/api/invitations/${token}/accept`, { headers: { origin: baseUrl } })).status()).toBe(200);
+    const page = watchConsole(await context.newPage(), consoleErrors);
+    await page.goto(`${baseUrl}/w/${workspaceId}`);
+    await page.getByRole('heading', { name: 'Home' }).waitFor();
+    await page.getByRole('region', { name: 'Server' }).getByText('Connected').waitFor();
+    await page.getByRole('region', { name: 'Models' }).getByText('local-llm/test-chat').waitFor();
+    // The audit log is for admins: the card is not there, rather than there and refused.
+    expect(await page.getByRole('region', { name: 'Recent activity' }).count()).toBe(0);
+    // A viewer cannot list keys, so the overview does not claim there are none, and there is no "Create a key" to click.
+    const overview = await context.request.get(`${baseUrl}/api/workspaces/${workspaceId}/overview`);
+    expect(((await overview.json()) as { setup: { keys: number | null } }).setup.keys).toBeNull();
+    expect(await page.getByRole('link', { name: 'Create a key' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Add a model' }).count()).toBe(0);
+    await shoot(page, '06-viewer-phone');
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
