@@ -1,5 +1,6 @@
 import { defineFeature } from '../../feature.ts';
 import type { PermissionDeclarations } from '../../platform/http/permissions.ts';
+import { registerOverviewCommands } from './overview.command.ts';
 import { registerOverviewRoutes } from './overview.routes.ts';
 import { createOverviewService, type OverviewService } from './overview.service.ts';
 
@@ -13,4 +14,5 @@ export const overviewFeature = defineFeature({
   permissions: overviewPermissions,
   create: ({ services, clock }) => createOverviewService({ models: services.models, keys: services.keys, clock }),
   routes: (app, { services, linkOrigin }) => registerOverviewRoutes(app, { overview: services.overview, linkOrigin }),
+  cli: registerOverviewCommands,
 });
