@@ -7,6 +7,7 @@ import { eventsFeature } from './features/events/events.feature.ts';
 import { keysFeature } from './features/keys/keys.feature.ts';
 import { modelsFeature } from './features/models/models.feature.ts';
 import { onboardingFeature } from './features/onboarding/onboarding.feature.ts';
+import { overviewFeature } from './features/overview/overview.feature.ts';
 import { runsFeature } from './features/runs/runs.feature.ts';
 import { schedulesFeature } from './features/schedules/schedules.feature.ts';
 import { secretsFeature } from './features/secrets/secrets.feature.ts';
@@ -41,6 +42,7 @@ export const features = [
   tasksFeature,
   schedulesFeature,
   modelsFeature,
+  overviewFeature,
 ] as const satisfies readonly AnyFeature[];
 
 type Features = typeof features;

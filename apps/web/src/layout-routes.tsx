@@ -48,6 +48,7 @@ export const appRoute = createRoute({
   component: AppShell,
 });
 
+/** A workspace; its index (`/w/$workspaceId/`) is the home feature's page. */
 export const workspaceRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'w/$workspaceId',
@@ -61,14 +62,6 @@ export const workspaceRoute = createRoute({
     return { workspace };
   },
   component: Outlet,
-});
-
-export const workspaceIndexRoute = createRoute({
-  getParentRoute: () => workspaceRoute,
-  path: '/',
-  beforeLoad: ({ params }) => {
-    throw redirect({ to: '/w/$workspaceId/members', params });
-  },
 });
 
 export const adminRoute = createRoute({

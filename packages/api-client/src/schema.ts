@@ -1890,6 +1890,10 @@ export interface paths {
                                 target: {
                                     type: string | null;
                                     id: string | null;
+                                    /** @description What the target is called (a schedule's or key's name, a person's email); its current name when it still exists, else the name it had */
+                                    name: string | null;
+                                    /** @description The target no longer exists (its name, when known, is the one it had) */
+                                    deleted: boolean;
                                 };
                                 requestId: string | null;
                                 clientAddress: string | null;
@@ -1964,6 +1968,10 @@ export interface paths {
                                 target: {
                                     type: string | null;
                                     id: string | null;
+                                    /** @description What the target is called (a schedule's or key's name, a person's email); its current name when it still exists, else the name it had */
+                                    name: string | null;
+                                    /** @description The target no longer exists (its name, when known, is the one it had) */
+                                    deleted: boolean;
                                 };
                                 requestId: string | null;
                                 clientAddress: string | null;
@@ -2337,6 +2345,10 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "api" | "cli" | "schedule";
                                     id: string | null;
+                                    /** @description The schedule's name when a schedule started the task; null otherwise or once the schedule is deleted */
+                                    name: string | null;
+                                    /** @description The schedule that started the task no longer exists */
+                                    deleted: boolean;
                                 };
                                 createdBy: string | null;
                                 createdAt: string;
@@ -2406,6 +2418,10 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "api" | "cli" | "schedule";
                                     id: string | null;
+                                    /** @description The schedule's name when a schedule started the task; null otherwise or once the schedule is deleted */
+                                    name: string | null;
+                                    /** @description The schedule that started the task no longer exists */
+                                    deleted: boolean;
                                 };
                                 createdBy: string | null;
                                 createdAt: string;
@@ -2472,6 +2488,10 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "api" | "cli" | "schedule";
                                     id: string | null;
+                                    /** @description The schedule's name when a schedule started the task; null otherwise or once the schedule is deleted */
+                                    name: string | null;
+                                    /** @description The schedule that started the task no longer exists */
+                                    deleted: boolean;
                                 };
                                 createdBy: string | null;
                                 createdAt: string;
@@ -2605,6 +2625,10 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "api" | "cli" | "schedule";
                                     id: string | null;
+                                    /** @description The schedule's name when a schedule started the task; null otherwise or once the schedule is deleted */
+                                    name: string | null;
+                                    /** @description The schedule that started the task no longer exists */
+                                    deleted: boolean;
                                 };
                                 createdBy: string | null;
                                 createdAt: string;
@@ -2673,6 +2697,10 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "api" | "cli" | "schedule";
                                     id: string | null;
+                                    /** @description The schedule's name when a schedule started the task; null otherwise or once the schedule is deleted */
+                                    name: string | null;
+                                    /** @description The schedule that started the task no longer exists */
+                                    deleted: boolean;
                                 };
                                 createdBy: string | null;
                                 createdAt: string;
@@ -4650,6 +4678,67 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace at a glance: the gateway's base URL, today's usage and how far setup has come */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            gateway: {
+                                /** @description The OpenAI-compatible base URL of this server (`…/v1`), as the server advertises it */
+                                baseUrl: string;
+                            };
+                            usageToday: {
+                                /** @description Start of the current day (UTC), ISO-8601 */
+                                since: string;
+                                requests: number;
+                                errors: number;
+                                inputTokens: number;
+                                outputTokens: number;
+                                /** @description Sum of the known costs of today’s calls, in the currency of the price list */
+                                spend: number;
+                                /** @description More calls than the overview adds up; the usage ledger has them all */
+                                truncated: boolean;
+                            };
+                            setup: {
+                                providers: number;
+                                models: number;
+                                /** @description API keys of the workspace; null when the caller may not list keys */
+                                keys: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

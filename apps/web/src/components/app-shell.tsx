@@ -38,7 +38,8 @@ function Logo() {
 
 function NavLink({ to, params, icon: Icon, label }: { to: string; params?: Record<string, string>; icon: LucideIcon; label: string }) {
   const matchRoute = useMatchRoute();
-  const active = Boolean(matchRoute({ to, params, fuzzy: true }));
+  // An index page (Home, `/w/$workspaceId/`) is active only on itself, not on every page below it.
+  const active = Boolean(matchRoute({ to, params, fuzzy: !to.endsWith('/') }));
   return (
     <Link
       to={to}
@@ -91,7 +92,10 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
   const current = workspaces.find((workspace) => workspace.id === params.workspaceId) ?? pickWorkspace(workspaces, readStoredWorkspaceId());
   // Keep the same page when switching (members → members of the other workspace).
   const entries = useNavEntries().filter(({ nav }) => nav.section === 'workspace');
-  const page = entries.find(({ to }) => pathname.startsWith(to.replace('$workspaceId', params.workspaceId ?? '')));
+  // The most specific page that matches: Home's path is a prefix of every workspace page.
+  const page = entries
+    .filter(({ to }) => pathname.startsWith(to.replace('$workspaceId', params.workspaceId ?? '').replace(/\/$/, '')))
+    .sort((a, b) => b.to.length - a.to.length)[0];
 
   return (
     <DropdownMenu>
@@ -109,7 +113,7 @@ function WorkspaceSwitcher({ onCreate }: { onCreate: () => void }) {
             onSelect={() => {
               // Pages open to everyone stay open; the rest needs an admin or owner of the other workspace.
               const allowed = page && ((page.nav.access ?? 'all') === 'all' || canManage(workspace.role));
-              void navigate({ to: allowed ? page.to : '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+              void navigate({ to: allowed ? page.to : '/w/$workspaceId/', params: { workspaceId: workspace.id } });
             }}
           >
             <span className="flex-1 truncate">{workspace.name}</span>

@@ -9,6 +9,8 @@ export interface AuditRepository {
   insert(row: Insertable<AuditEventTable>): Promise<void>;
   /** `workspaceId` undefined lists every event (instance administrators). Newest first; up to `limit + 1`. */
   list(workspaceId: string | undefined, query: AuditQuery): Promise<AuditRow[]>;
+  /** The names targets of one type were recorded with (any event naming them; the newest first), by id. */
+  recordedNames(workspaceId: string | undefined, targetType: string, targetIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 export const createAuditRepository = (db: Kysely<AuditTables>): AuditRepository => ({
@@ -29,5 +31,20 @@ export const createAuditRepository = (db: Kysely<AuditTables>): AuditRepository 
     if (query.to) select = select.where('at', '<', new Date(query.to).toISOString());
     if (query.cursor) select = select.where('id', '<', query.cursor);
     return select.orderBy('id', 'desc').limit(query.limit + 1).execute();
+  },
+  async recordedNames(workspaceId: string | undefined, targetType: string, targetIds: readonly string[]): Promise<Map<string, string>> {
+    if (targetIds.length === 0) return new Map();
+    let select = db
+      .selectFrom('auditEvent')
+      .select(['targetId', 'targetName'])
+      .where('targetType', '=', targetType)
+      .where('targetId', 'in', [...targetIds])
+      .where('targetName', 'is not', null);
+    if (workspaceId !== undefined) select = select.where('workspaceId', '=', workspaceId);
+    const names = new Map<string, string>();
+    for (const row of await select.orderBy('id', 'desc').execute()) {
+      if (row.targetId && row.targetName && !names.has(row.targetId)) names.set(row.targetId, row.targetName);
+    }
+    return names;
   },
 });

@@ -6,7 +6,12 @@ export const auditEventSchema = z.object({
   workspaceId: z.string().nullable(),
   actor: z.object({ type: z.enum(['user', 'key', 'system', 'anonymous']), id: z.string().nullable(), label: z.string().nullable() }),
   action: z.string(),
-  target: z.object({ type: z.string().nullable(), id: z.string().nullable() }),
+  target: z.object({
+    type: z.string().nullable(),
+    id: z.string().nullable(),
+    name: z.string().nullable().describe('What the target is called (a schedule\'s or key\'s name, a person\'s email); its current name when it still exists, else the name it had'),
+    deleted: z.boolean().describe('The target no longer exists (its name, when known, is the one it had)'),
+  }),
   requestId: z.string().nullable(),
   clientAddress: z.string().nullable(),
   outcome: z.enum(['success', 'failure']),

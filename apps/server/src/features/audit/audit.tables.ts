@@ -8,6 +8,8 @@ export interface AuditEventTable {
   action: string;
   targetType: string | null;
   targetId: string | null;
+  /** The target's name when the event was recorded (migration 0016); null for older events or nameless targets. */
+  targetName: string | null;
   requestId: string | null;
   clientAddress: string | null;
   outcome: string;

@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
-import { cookieOf, createKey, describeEachServer, ownerCredentials, setUpOwner } from '../../../test/support/test-server.ts';
+import { addMember, cookieOf, createKey, describeEachServer, ownerCredentials, setUpOwner } from '../../../test/support/test-server.ts';
 
 describeEachServer('audit log and live events', (use) => {
   let owner: Awaited<ReturnType<typeof setUpOwner>>;
   const audit = async (query = '') =>
     (await use().call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/audit${query}`, cookie: owner.cookie })).json() as {
-      events: { action: string; actor: { type: string; id: string | null; label: string | null }; target: { type: string | null; id: string | null }; requestId: string; clientAddress: string; outcome: string; metadata: Record<string, unknown> | null }[];
+      events: { action: string; actor: { type: string; id: string | null; label: string | null }; target: { type: string | null; id: string | null; name: string | null; deleted: boolean }; requestId: string; clientAddress: string; outcome: string; metadata: Record<string, unknown> | null }[];
       nextCursor: string | null;
     };
 
@@ -28,7 +28,37 @@ describeEachServer('audit log and live events', (use) => {
       clientAddress: '198.51.100.4',
       outcome: 'success',
     });
-    expect(page.events[0]!.target).toEqual({ type: 'key', id: key.id });
+    expect(page.events[0]!.target).toEqual({ type: 'key', id: key.id, name: 'test-owner', deleted: false });
+  });
+
+  it('names targets: their current name while they exist, the recorded one once deleted', async () => {
+    const server = use();
+    const base = `/api/workspaces/${owner.workspace.id}/schedules`;
+    const schedule = { kind: 'http.request', input: { url: 'https://example.com/' }, trigger: { type: 'interval', seconds: 3600 } };
+    const created = (await server.call({ method: 'POST', url: base, cookie: owner.cookie, payload: { name: 'nightly-report', ...schedule } })).json().schedule as { id: string };
+    const kept = (await server.call({ method: 'POST', url: base, cookie: owner.cookie, payload: { name: 'hourly-ping', ...schedule } })).json().schedule as { id: string };
+    await server.call({ method: 'PATCH', url: `${base}/${kept.id}`, cookie: owner.cookie, payload: { name: 'hourly-ping-renamed' } });
+    expect((await server.call({ method: 'DELETE', url: `${base}/${created.id}`, cookie: owner.cookie })).statusCode).toBe(204);
+
+    const events = (await audit('?action=schedule.')).events;
+    const targetsOf = (id: string) => events.filter((event) => event.target.id === id).map((event) => event.target);
+    // Deleted: every event of it keeps the name it had, and says it is gone.
+    expect(targetsOf(created.id)).toEqual([
+      { type: 'schedule', id: created.id, name: 'nightly-report', deleted: true },
+      { type: 'schedule', id: created.id, name: 'nightly-report', deleted: true },
+    ]);
+    // Still there: its current name, on old events too.
+    expect(targetsOf(kept.id).every((target) => target.name === 'hourly-ping-renamed' && !target.deleted)).toBe(true);
+
+    const member = await addMember(server, owner.cookie, owner.workspace.id, { name: 'Mo Member', email: 'mo@example.com', password: 'member-password-1' });
+    await server.call({ method: 'PATCH', url: `/api/workspaces/${owner.workspace.id}/members/${member.userId}`, cookie: owner.cookie, payload: { role: 'viewer' } });
+    await server.call({ method: 'DELETE', url: `/api/workspaces/${owner.workspace.id}/members/${member.userId}`, cookie: owner.cookie });
+    const memberEvents = (await audit('?action=member.')).events;
+    // A removed member is still a person: named by email, not "deleted".
+    expect(memberEvents.map((event) => event.target)).toEqual([
+      { type: 'user', id: member.userId, name: 'mo@example.com', deleted: false },
+      { type: 'user', id: member.userId, name: 'mo@example.com', deleted: false },
+    ]);
   });
 
   it('attributes API key actions to the key and records failures of known callers', async () => {

@@ -45,6 +45,10 @@ describeEachServer('schedules over HTTP', (use) => {
       10_000,
     );
     expect(tasks.every((task) => task.origin.type === 'schedule' && task.origin.id === schedule.id)).toBe(true);
+    // A task says which schedule started it by name, in lists and on its own page.
+    expect(tasks.every((task) => task.origin.name === 'ping' && !task.origin.deleted)).toBe(true);
+    const one = (await use().call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/tasks/${tasks[0]!.id}`, cookie: owner.cookie })).json().task as Task;
+    expect(one.origin).toEqual({ type: 'schedule', id: schedule.id, name: 'ping', deleted: false });
     const fires = (await use().call({ method: 'GET', url: `${base()}/${schedule.id}/fires`, cookie: owner.cookie })).json().fires as { fireAt: string; taskId: string | null; outcome: string }[];
     expect(fires.length).toBeGreaterThanOrEqual(2);
     expect(new Set(fires.map((fire) => fire.fireAt)).size).toBe(fires.length);
@@ -59,6 +63,12 @@ describeEachServer('schedules over HTTP', (use) => {
     const countAfterDisable = (await use().call({ method: 'GET', url: `${base()}/${schedule.id}/fires`, cookie: owner.cookie })).json().fires.length;
     await new Promise((resolve) => setTimeout(resolve, 2_200));
     expect((await use().call({ method: 'GET', url: `${base()}/${schedule.id}/fires`, cookie: owner.cookie })).json().fires.length).toBe(countAfterDisable);
+
+    // Once the schedule is deleted, its tasks still point at it, marked deleted rather than named.
+    expect((await use().call({ method: 'DELETE', url: `${base()}/${schedule.id}`, cookie: owner.cookie })).statusCode).toBe(204);
+    const orphaned = (await use().call({ method: 'GET', url: `/api/workspaces/${owner.workspace.id}/tasks?originId=${schedule.id}`, cookie: owner.cookie })).json().tasks as Task[];
+    expect(orphaned.length).toBeGreaterThan(0);
+    expect(orphaned.every((task) => task.origin.id === schedule.id && task.origin.name === null && task.origin.deleted)).toBe(true);
   });
 
   it('lets viewers read schedules but not change them', async () => {

@@ -38,10 +38,17 @@ const row = (task: Task) => ({
   error: task.error?.slice(0, 60) ?? null,
 });
 
+/** `schedule "nightly-report" (01m8…)`, `schedule 01m8… (deleted)`, `the API`, `the command line`. */
+const originText = (origin: Task['origin']): string => {
+  if (origin.type === 'schedule') return origin.name ? `schedule "${origin.name}" (${origin.id})` : `schedule ${origin.id ?? ''}${origin.deleted ? ' (deleted)' : ''}`;
+  return origin.type === 'cli' ? 'the command line' : 'the API';
+};
+
 const describe = (detail: TaskDetail): string => {
   const { task } = detail;
   return [
     `${task.kind} ${task.id}: ${task.state} (attempt ${task.attempts} of ${task.maxAttempts}${task.interruptedAttempts > 0 ? `; ${task.interruptedAttempts} cut off by a stopped worker` : ''})`,
+    `started by ${originText(task.origin)}`,
     `created ${task.createdAt}, runs at ${task.runAt}${task.startedAt ? `, started ${task.startedAt}` : ''}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`,
     ...(task.progress ? [`progress ${task.progress.percent}%${task.progress.message ? ` ${task.progress.message}` : ''}`] : []),
     `input  ${JSON.stringify(task.input)}`,

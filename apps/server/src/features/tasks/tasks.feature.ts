@@ -18,7 +18,15 @@ export const tasksFeature = defineFeature({
   permissions: tasksPermissions,
   runKinds: (_services, { egress }) => [createHttpRequestRunKind({ egress })],
   create: ({ services, events, clock, logger }) =>
-    createTasksService({ runs: services.runs, events, clock, onEventError: (error) => logger.warn({ err: error, component: 'tasks' }, 'event bus') }),
+    createTasksService({
+      runs: services.runs, events, clock,
+      // Looked up when a task is shown, not at creation: schedules start tasks, so they are created after this service.
+      scheduleNames: async (workspaceId, ids) => {
+        const wanted = new Set(ids);
+        return new Map((await services.schedules.list(workspaceId)).filter((schedule) => wanted.has(schedule.id)).map((schedule) => [schedule.id, schedule.name]));
+      },
+      onEventError: (error) => logger.warn({ err: error, component: 'tasks' }, 'event bus'),
+    }),
   routes: (app, { services }) => registerTasksRoutes(app, { tasks: services.tasks }),
   cli: registerTasksCommands,
 });

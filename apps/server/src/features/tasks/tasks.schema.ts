@@ -18,7 +18,12 @@ export const taskSchema = z.object({
   progress: z.object({ percent: z.number(), message: z.string().nullable() }).nullable(),
   output: z.unknown(),
   error: z.string().nullable(),
-  origin: z.object({ type: z.enum(['api', 'cli', 'schedule']), id: z.string().nullable() }),
+  origin: z.object({
+    type: z.enum(['api', 'cli', 'schedule']),
+    id: z.string().nullable(),
+    name: z.string().nullable().describe("The schedule's name when a schedule started the task; null otherwise or once the schedule is deleted"),
+    deleted: z.boolean().describe('The schedule that started the task no longer exists'),
+  }),
   createdBy: z.string().nullable(),
   createdAt: z.string(),
   runAt: z.string(),

@@ -39,6 +39,11 @@ export interface TasksServiceOptions {
   runs: RunsService;
   events: EventBus;
   clock: Clock;
+  /**
+   * The names of a workspace's schedules among `ids` (those that still exist), so a task says which schedule
+   * started it. Default: none (origins carry the id only).
+   */
+  scheduleNames?: (workspaceId: string, ids: readonly string[]) => Promise<Map<string, string>>;
   /** Event publishing failures (the stored state stays right; only the live view misses an update). */
   onEventError?: (error: unknown) => void;
 }
@@ -46,7 +51,7 @@ export interface TasksServiceOptions {
 const toAttempt = ({ number, startedAt, finishedAt, outcome, error }: RunAttempt): TaskAttempt => ({ number, startedAt, finishedAt, outcome, error });
 const toLogLine = ({ id, attempt, at, line }: RunLogLine): TaskLogLine => ({ id, attempt, at, line });
 
-export const createTasksService = ({ runs, events, clock, onEventError = () => {} }: TasksServiceOptions): TasksService => {
+export const createTasksService = ({ runs, events, clock, scheduleNames, onEventError = () => {} }: TasksServiceOptions): TasksService => {
   const toTask = (run: Run): Task => {
     const end = run.finishedAt ? Date.parse(run.finishedAt) : run.state === 'running' ? clock.now().getTime() : null;
     return {
@@ -61,7 +66,7 @@ export const createTasksService = ({ runs, events, clock, onEventError = () => {
       progress: run.progress,
       output: run.output,
       error: run.error,
-      origin: { type: run.origin.type, id: run.origin.id },
+      origin: { type: run.origin.type, id: run.origin.id, name: null, deleted: false },
       createdBy: run.createdBy,
       createdAt: run.createdAt,
       runAt: run.runAt,
@@ -71,8 +76,30 @@ export const createTasksService = ({ runs, events, clock, onEventError = () => {
     };
   };
 
-  const publish = (workspaceId: string, type: string, data: unknown): void => {
-    events.publish({ type, workspaceId, data }).catch(onEventError);
+  /** Tasks of one workspace with the names of the schedules that started them (one lookup for the lot). */
+  const named = async (workspaceId: string, tasks: Task[]): Promise<Task[]> => {
+    const ids = [...new Set(tasks.flatMap((task) => (task.origin.type === 'schedule' && task.origin.id ? [task.origin.id] : [])))];
+    if (!scheduleNames || ids.length === 0) return tasks;
+    const names = await scheduleNames(workspaceId, ids);
+    return tasks.map((task) => {
+      if (task.origin.type !== 'schedule' || !task.origin.id) return task;
+      const name = names.get(task.origin.id);
+      return { ...task, origin: { ...task.origin, name: name ?? null, deleted: name === undefined } };
+    });
+  };
+  const namedOne = async (task: Task): Promise<Task> => (await named(task.workspaceId, [task]))[0]!;
+
+  // Events leave in the order they happened even though an update waits for its schedule's name; only the
+  // lookups are chained, a slow event bus holds nothing up.
+  let ordered: Promise<unknown> = Promise.resolve();
+  const publish = (workspaceId: string, type: string, data: Task | Record<string, unknown>): void => {
+    const ready = ordered.then(async () => ('origin' in data ? namedOne(data as Task) : data)).catch((error: unknown) => {
+      onEventError(error);
+      return data;
+    });
+    ordered = ready.then((named) => {
+      events.publish({ type, workspaceId, data: named }).catch(onEventError);
+    });
   };
   runs.observe(tasksFeature, {
     update: (run) => publish(run.workspaceId, taskEventTypes.update, toTask({ ...run, input: runs.redactInput(run.kind, run.input) })),
@@ -81,7 +108,7 @@ export const createTasksService = ({ runs, events, clock, onEventError = () => {
   });
 
   const create = async (workspaceId: string, request: CreateTaskRequest, origin: TaskOrigin): Promise<Task> =>
-    toTask(await runs.create(workspaceId, { ...request, feature: tasksFeature, origin }));
+    namedOne(toTask(await runs.create(workspaceId, { ...request, feature: tasksFeature, origin })));
 
   return {
     kinds: () =>
@@ -103,16 +130,16 @@ export const createTasksService = ({ runs, events, clock, onEventError = () => {
     },
     async list(workspaceId, query) {
       const page = await runs.list(workspaceId, { ...query, feature: tasksFeature });
-      return { tasks: page.runs.map(toTask), nextCursor: page.nextCursor };
+      return { tasks: await named(workspaceId, page.runs.map(toTask)), nextCursor: page.nextCursor };
     },
-    get: async (workspaceId, id) => toTask(await runs.get(workspaceId, id)),
+    get: async (workspaceId, id) => namedOne(toTask(await runs.get(workspaceId, id))),
     async detail(workspaceId, id) {
       const detail = await runs.detail(workspaceId, id);
-      return { task: toTask(detail.run), attempts: detail.attempts.map(toAttempt), logs: detail.logs.map(toLogLine) };
+      return { task: await namedOne(toTask(detail.run)), attempts: detail.attempts.map(toAttempt), logs: detail.logs.map(toLogLine) };
     },
     logs: async (workspaceId, id, after) => (await runs.logs(workspaceId, id, after)).map(toLogLine),
-    cancel: async (workspaceId, id) => toTask(await runs.cancel(workspaceId, id)),
-    retry: async (workspaceId, id) => toTask(await runs.retry(workspaceId, id)),
+    cancel: async (workspaceId, id) => namedOne(toTask(await runs.cancel(workspaceId, id))),
+    retry: async (workspaceId, id) => namedOne(toTask(await runs.retry(workspaceId, id))),
     work: (options) => runs.work(options),
   };
 };

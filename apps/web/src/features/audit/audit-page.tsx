@@ -14,6 +14,7 @@ import { api, eventsUrl, type AuditEvent, type AuditPage, type AuditQuery } from
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useEventStream } from '@/lib/use-event-stream.ts';
+import { AuditTarget } from '@/features/audit/audit-target.tsx';
 import { auditKeys } from '@/features/audit/audit.queries.ts';
 
 const PAGE_SIZE = 50;
@@ -45,13 +46,16 @@ function AuditRow({ event }: { event: AuditEvent }) {
         <TableCell>
           <code className="text-xs whitespace-nowrap">{event.action}</code>
           <div className="text-xs text-muted-foreground md:hidden">{actorText(event)}</div>
+          <div className="text-xs break-words text-muted-foreground lg:hidden">
+            <AuditTarget event={event} />
+          </div>
         </TableCell>
         <TableCell className="hidden md:table-cell">
           <span className="break-words">{actorText(event)}</span>
           <span className="ml-1 text-xs text-muted-foreground">({event.actor.type})</span>
         </TableCell>
-        <TableCell className="hidden lg:table-cell text-muted-foreground">
-          {event.target.type ? `${event.target.type}${event.target.id ? ` ${event.target.id}` : ''}` : '—'}
+        <TableCell className="hidden max-w-56 text-muted-foreground lg:table-cell">
+          <AuditTarget event={event} />
         </TableCell>
         <TableCell>
           <Badge variant={event.outcome === 'success' ? 'success' : 'destructive'}>{event.outcome}</Badge>
@@ -73,7 +77,10 @@ function AuditRow({ event }: { event: AuditEvent }) {
                 {event.actor.type} {event.actor.id ?? ''} {event.actor.label ? `(${event.actor.label})` : ''}
               </dd>
               <dt className="text-muted-foreground">Target</dt>
-              <dd className="break-all">{event.target.type ? `${event.target.type} ${event.target.id ?? ''}` : '—'}</dd>
+              <dd className="break-all">
+                {event.target.type ? `${event.target.type} ${event.target.id ?? ''}` : '—'}
+                {event.target.name ? ` (${event.target.name}${event.target.deleted ? ', deleted' : ''})` : event.target.deleted ? ' (deleted)' : ''}
+              </dd>
               <dt className="text-muted-foreground">Client</dt>
               <dd className="break-all">{event.clientAddress}</dd>
               <dt className="text-muted-foreground">Request id</dt>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { BanIcon, CopyPlusIcon, RotateCcwIcon } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
@@ -7,6 +7,7 @@ import { BackLink } from '@/components/back-link.tsx';
 import { Facts, JsonBlock, SectionCard } from '@/components/detail-blocks.tsx';
 import { DetailPage } from '@/components/detail-page.tsx';
 import { LiveStatus } from '@/components/live-status.tsx';
+import { TaskOrigin } from '@/features/tasks/task-origin.tsx';
 import { TaskProgress, TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -16,7 +17,7 @@ import { api, type Task, type TaskAttempt, type TaskDetail, type TaskLogLine } f
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDateTime } from '@/lib/format.ts';
 import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate } from '@/features/tasks/task-cache.ts';
-import { canCancelTask, canRetryTask, canRunTasks, describeOrigin, formatElapsed, isTaskActive, mergeLogLines, taskElapsedMs } from '@/features/tasks/tasks.ts';
+import { canCancelTask, canRetryTask, canRunTasks, formatElapsed, isTaskActive, mergeLogLines, taskElapsedMs } from '@/features/tasks/tasks.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
@@ -69,13 +70,14 @@ function AttemptsTable({ attempts }: { attempts: TaskAttempt[] }) {
             <TableCell className="text-muted-foreground">
               <span className="whitespace-nowrap">{formatPrecise(attempt.startedAt)}</span>
               <div className="text-xs sm:hidden">{attempt.finishedAt ? `→ ${formatTime(attempt.finishedAt)}` : ''}</div>
-              {attempt.error ? <div className="mt-1 text-xs break-words md:hidden">{attempt.error}</div> : null}
+              {/* Cells do not wrap by default; a long URL in an error must not widen the table past its card. */}
+              {attempt.error ? <div className="mt-1 text-xs whitespace-normal wrap-anywhere md:hidden">{attempt.error}</div> : null}
             </TableCell>
             <TableCell className="hidden whitespace-nowrap text-muted-foreground sm:table-cell">{formatPrecise(attempt.finishedAt)}</TableCell>
             <TableCell>
               <Badge variant={outcomeVariants[attempt.outcome]}>{attempt.outcome}</Badge>
             </TableCell>
-            <TableCell className="hidden min-w-40 text-xs break-words text-muted-foreground md:table-cell">{attempt.error ?? '—'}</TableCell>
+            <TableCell className="hidden min-w-40 text-xs whitespace-normal wrap-anywhere text-muted-foreground md:table-cell">{attempt.error ?? '—'}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -291,25 +293,11 @@ function TaskSections({ task, attempts, lines, stream, now, workspaceId }: { tas
             </div>
             <LiveStatus state={stream} className="text-xs text-muted-foreground" />
           </div>
-          {task.progress && (active || task.progress.percent < 100) ? <TaskProgress progress={task.progress} className="max-w-md" /> : null}
+          <TaskProgress task={task} className="max-w-md" />
           <Facts
             items={[
               ['Kind', <code key="kind" className="text-xs">{task.kind}</code>],
-              [
-                'Origin',
-                task.origin.type === 'schedule' && task.origin.id ? (
-                  <Link
-                    key="origin"
-                    to="/w/$workspaceId/schedules/$scheduleId"
-                    params={{ workspaceId, scheduleId: task.origin.id }}
-                    className="underline-offset-4 hover:underline"
-                  >
-                    {describeOrigin(task.origin)}
-                  </Link>
-                ) : (
-                  describeOrigin(task.origin)
-                ),
-              ],
+              ['Origin', <TaskOrigin key="origin" origin={task.origin} workspaceId={workspaceId} />],
               ['Created', formatPrecise(task.createdAt)],
               ...(delayed ? ([['Runs at', formatPrecise(task.runAt)]] as [string, ReactNode][]) : []),
               ['Started', formatPrecise(task.startedAt, task.state === 'queued' ? 'not yet' : '—')],
@@ -323,7 +311,7 @@ function TaskSections({ task, attempts, lines, stream, now, workspaceId }: { tas
       {task.error ? (
         <div role="alert" className="rounded-xl border border-destructive/40 bg-destructive/10 p-4 text-sm">
           <p className="font-medium text-destructive">{task.state === 'retrying' ? 'Last attempt failed; it will be tried again' : 'Error'}</p>
-          <p className="mt-1 break-words whitespace-pre-wrap">{task.error}</p>
+          <p className="mt-1 whitespace-pre-wrap wrap-anywhere">{task.error}</p>
         </div>
       ) : null}
 

@@ -1,5 +1,6 @@
 import { LoaderCircleIcon } from 'lucide-react';
 import { Badge } from '@/components/ui/badge.tsx';
+import { taskProgressView, type TaskProgressView } from '@/features/tasks/tasks.ts';
 import type { Task, TaskState } from '@/lib/api.ts';
 import { cn } from '@/lib/utils.ts';
 
@@ -21,22 +22,33 @@ export function TaskStateBadge({ state, className }: { state: TaskState; classNa
   );
 }
 
+const barTones = {
+  active: '[&::-moz-progress-bar]:bg-primary [&::-webkit-progress-value]:bg-primary',
+  failed: '[&::-moz-progress-bar]:bg-destructive [&::-webkit-progress-value]:bg-destructive',
+  cancelled: '[&::-moz-progress-bar]:bg-muted-foreground [&::-webkit-progress-value]:bg-muted-foreground',
+} as const satisfies Record<TaskProgressView['tone'], string>;
+
 /**
- * Percent and message of a task. A native <progress> because the strict CSP forbids the inline width a
- * styled div would need; the pseudo-elements are styled with Tailwind instead.
+ * Percent and message of a task while it works, or where it stopped once it failed or was cancelled; nothing
+ * for a task without progress or one that succeeded. A native <progress> because the strict CSP forbids the
+ * inline width a styled div would need; the pseudo-elements are styled with Tailwind instead.
  */
-export function TaskProgress({ progress, className }: { progress: NonNullable<Task['progress']>; className?: string }) {
-  const percent = Math.round(progress.percent);
+export function TaskProgress({ task, className }: { task: Pick<Task, 'state' | 'progress'>; className?: string }) {
+  const view = taskProgressView(task);
+  if (!view) return null;
   return (
-    <div className={cn('grid min-w-0 gap-1', className)}>
+    <div className={cn('grid min-w-0 gap-1', className)} data-progress-tone={view.tone}>
       <progress
-        value={percent}
+        value={view.percent}
         max={100}
-        aria-label={progress.message ? `${percent}%: ${progress.message}` : `${percent}%`}
-        className="h-1.5 w-full min-w-16 appearance-none overflow-hidden rounded-full bg-muted [&::-moz-progress-bar]:bg-primary [&::-webkit-progress-bar]:bg-muted [&::-webkit-progress-value]:rounded-full [&::-webkit-progress-value]:bg-primary"
+        aria-label={view.label}
+        className={cn(
+          'h-1.5 w-full min-w-16 appearance-none overflow-hidden rounded-full bg-muted [&::-webkit-progress-bar]:bg-muted [&::-webkit-progress-value]:rounded-full',
+          barTones[view.tone],
+        )}
       />
-      <span className="line-clamp-2 text-xs break-words text-muted-foreground" title={progress.message ?? undefined}>
-        {percent}%{progress.message ? ` · ${progress.message}` : ''}
+      <span className={cn('line-clamp-2 text-xs break-words', view.tone === 'failed' ? 'text-destructive' : 'text-muted-foreground')} title={view.label}>
+        {view.label}
       </span>
     </div>
   );

@@ -7,6 +7,7 @@ import { FilterCard } from '@/components/filter-card.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { LoadMore, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RunTaskDialog } from '@/features/tasks/run-task-dialog.tsx';
+import { TaskOrigin } from '@/features/tasks/task-origin.tsx';
 import { TaskProgress, TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Field } from '@/components/ui/field.tsx';
@@ -15,7 +16,7 @@ import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
 import { api, type Task, type TaskState } from '@/lib/api.ts';
 import { dateInputToIso, formatDateTime, formatRelative } from '@/lib/format.ts';
 import { cacheCreatedTask, cacheTaskProgress, cacheTaskUpdate, taskListKey } from '@/features/tasks/task-cache.ts';
-import { canRunTasks, describeOrigin, formatElapsed, isTaskActive, summarizeTaskInput, taskElapsedMs, taskStates, type TaskFilters } from '@/features/tasks/tasks.ts';
+import { canRunTasks, formatElapsed, isTaskActive, summarizeTaskInput, taskElapsedMs, taskStates, type TaskFilters } from '@/features/tasks/tasks.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
 import { useNow, useTaskEvents } from '@/features/tasks/use-task-events.ts';
@@ -41,7 +42,6 @@ function toFilters(draft: FilterDraft): TaskFilters {
 }
 
 function TaskRow({ task, workspaceId, now }: { task: Task; workspaceId: string; now: number }) {
-  const showProgress = task.progress !== null && isTaskActive(task.state);
   const summary = summarizeTaskInput(task.input);
   const waiting = task.state === 'queued' && Date.parse(task.runAt) > now + 1_000;
   const elapsed = taskElapsedMs(task, now);
@@ -67,14 +67,15 @@ function TaskRow({ task, workspaceId, now }: { task: Task; workspaceId: string; 
       </TableCell>
       <TableCell className="sm:w-52">
         <TaskStateBadge state={task.state} />
-        {showProgress && task.progress ? <TaskProgress progress={task.progress} className="mt-1.5" /> : null}
+        {/* The list keeps to live progress; a finished task's badge says how it ended. */}
+        {isTaskActive(task.state) ? <TaskProgress task={task} className="mt-1.5" /> : null}
         {waiting ? (
           <div className="mt-1 text-xs text-muted-foreground" title={formatDateTime(task.runAt)}>
             starts {formatRelative(task.runAt, now)}
           </div>
         ) : null}
         {task.state === 'retrying' && task.error ? (
-          <div className="mt-1 line-clamp-2 text-xs break-words text-muted-foreground" title={task.error}>
+          <div className="mt-1 line-clamp-2 text-xs whitespace-normal wrap-anywhere text-muted-foreground" title={task.error}>
             {task.error}
           </div>
         ) : null}
@@ -86,7 +87,9 @@ function TaskRow({ task, workspaceId, now }: { task: Task; workspaceId: string; 
         {formatDateTime(task.createdAt)}
       </TableCell>
       <TableCell className="hidden text-right whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">{formatElapsed(elapsed)}</TableCell>
-      <TableCell className="hidden text-muted-foreground lg:table-cell">{describeOrigin(task.origin)}</TableCell>
+      <TableCell className="hidden max-w-48 break-words text-muted-foreground lg:table-cell">
+        <TaskOrigin origin={task.origin} workspaceId={workspaceId} />
+      </TableCell>
     </TableRow>
   );
 }

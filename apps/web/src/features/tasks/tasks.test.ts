@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Task, TaskLogLine, TaskPage } from '@/lib/api.ts';
-import { applyTaskProgress, canCancelTask, canRetryTask, canRunTasks, delaySecondsToMs, describeOrigin, exampleInputText, formatElapsed, inputTextForKindChange, isTaskEvent, isTaskLogEvent, isTaskProgressEvent, matchesTaskFilters, mergeLogLines, parseJsonInput, runTaskErrorField, summarizeTaskInput, taskElapsedMs, upsertTaskInPages } from '@/features/tasks/tasks.ts';
+import { applyTaskProgress, canCancelTask, canRetryTask, canRunTasks, delaySecondsToMs, describeOrigin, exampleInputText, formatElapsed, inputTextForKindChange, isTaskEvent, isTaskLogEvent, isTaskProgressEvent, matchesTaskFilters, mergeLogLines, parseJsonInput, runTaskErrorField, summarizeTaskInput, taskElapsedMs, taskProgressView, upsertTaskInPages } from '@/features/tasks/tasks.ts';
 
 function task(id: string, overrides: Partial<Task> = {}): Task {
   return {
@@ -15,7 +15,7 @@ function task(id: string, overrides: Partial<Task> = {}): Task {
     progress: null,
     output: null,
     error: null,
-    origin: { type: 'api', id: null },
+    origin: { type: 'api', id: null, name: null, deleted: false },
     createdBy: 'u1',
     createdAt: '2025-03-04T10:00:00.000Z',
     runAt: '2025-03-04T10:00:00.000Z',
@@ -105,11 +105,11 @@ describe('matchesTaskFilters', () => {
   });
 
   it('keeps a schedule\'s list to the tasks that schedule started', () => {
-    const fromSchedule = task('01', { origin: { type: 'schedule', id: 's1' } });
+    const fromSchedule = task('01', { origin: { type: 'schedule', id: 's1', name: 'nightly', deleted: false } });
     expect(matchesTaskFilters(fromSchedule, { originId: 's1' })).toBe(true);
     expect(matchesTaskFilters(fromSchedule, { originId: 's2' })).toBe(false);
     expect(matchesTaskFilters(task('02'), { originId: 's1' })).toBe(false);
-    expect(matchesTaskFilters(task('02', { origin: { type: 'cli', id: 's1' } }), { originId: 's1' })).toBe(false);
+    expect(matchesTaskFilters(task('02', { origin: { type: 'cli', id: 's1', name: null, deleted: false } }), { originId: 's1' })).toBe(false);
   });
 });
 
@@ -219,9 +219,29 @@ describe('run task form helpers', () => {
 
 describe('describeOrigin', () => {
   it('names where a task came from', () => {
-    expect(describeOrigin({ type: 'api', id: null })).toBe('API');
-    expect(describeOrigin({ type: 'cli', id: null })).toBe('CLI');
-    expect(describeOrigin({ type: 'schedule', id: 's1' })).toBe('Schedule s1');
+    expect(describeOrigin({ type: 'api', id: null, name: null, deleted: false })).toBe('API');
+    expect(describeOrigin({ type: 'cli', id: null, name: null, deleted: false })).toBe('CLI');
+    expect(describeOrigin({ type: 'schedule', id: '01m8xks2abcdefgh', name: 'nightly-report', deleted: false })).toBe('Schedule nightly-report');
+  });
+  it('says a schedule was deleted instead of showing a bare id as if it still existed', () => {
+    expect(describeOrigin({ type: 'schedule', id: '01m8xks2abcdefgh', name: null, deleted: true })).toBe('Schedule 01m8xks2… (deleted)');
+  });
+});
+
+describe('taskProgressView', () => {
+  const progress = { percent: 10, message: 'sending request' };
+  it('shows live progress while the task works', () => {
+    for (const state of ['queued', 'running', 'retrying'] as const) {
+      expect(taskProgressView({ state, progress })).toEqual({ percent: 10, label: '10% · sending request', tone: 'active' });
+    }
+  });
+  it('never shows the last step as current once the task failed or was cancelled', () => {
+    expect(taskProgressView({ state: 'failed', progress })).toEqual({ percent: 10, label: 'Failed at 10% · sending request', tone: 'failed' });
+    expect(taskProgressView({ state: 'cancelled', progress: { percent: 42.4, message: null } })).toEqual({ percent: 42, label: 'Cancelled at 42%', tone: 'cancelled' });
+  });
+  it('shows nothing for a succeeded task or one without progress', () => {
+    expect(taskProgressView({ state: 'succeeded', progress })).toBeNull();
+    expect(taskProgressView({ state: 'running', progress: null })).toBeNull();
   });
 });
 

@@ -195,9 +195,41 @@ export function taskElapsedMs(task: Pick<Task, 'state' | 'startedAt' | 'duration
   return task.durationMs;
 }
 
+/** Where a task came from, in words: "Schedule nightly-report", "Schedule 01m8xks2… (deleted)", "API", "CLI". */
 export function describeOrigin(origin: Task['origin']): string {
-  if (origin.type === 'schedule') return origin.id ? `Schedule ${origin.id}` : 'Schedule';
+  if (origin.type === 'schedule') {
+    if (origin.name) return `Schedule ${origin.name}`;
+    if (!origin.id) return 'Schedule';
+    return origin.deleted ? `Schedule ${shortId(origin.id)} (deleted)` : `Schedule ${origin.id}`;
+  }
   return origin.type === 'cli' ? 'CLI' : 'API';
+}
+
+/** The first characters of an id, enough to tell it apart in a sentence. */
+export function shortId(id: string): string {
+  return id.length > 10 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** What a task's progress bar shows: the live percent while it works, the state it ended in once it is over. */
+export interface TaskProgressView {
+  percent: number;
+  label: string;
+  tone: 'active' | 'failed' | 'cancelled';
+}
+
+/**
+ * The progress to show for a task, or null for none. A finished task never shows the step it was on as if it
+ * were still on it ("10 % · sending request" after a failure): a failed or cancelled one says where it stopped,
+ * a succeeded one shows nothing (its state says it all).
+ */
+export function taskProgressView(task: Pick<Task, 'state' | 'progress'>): TaskProgressView | null {
+  if (!task.progress) return null;
+  const percent = Math.round(Math.max(0, Math.min(100, task.progress.percent)));
+  const step = task.progress.message ? ` · ${task.progress.message}` : '';
+  if (isTaskActive(task.state)) return { percent, label: `${percent}%${step}`, tone: 'active' };
+  if (task.state === 'failed') return { percent, label: `Failed at ${percent}%${step}`, tone: 'failed' };
+  if (task.state === 'cancelled') return { percent, label: `Cancelled at ${percent}%${step}`, tone: 'cancelled' };
+  return null;
 }
 
 /**
