@@ -134,6 +134,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
     linkOrigin: hosts.originFor,
     loginRateLimit: { max: config.loginRateLimit, timeWindow: '1 minute' },
     metrics: metrics.registry,
+    policy: accessPolicy,
     startedAt,
     components: {
       database: componentCheck(() => core.database.ping()),

@@ -13,7 +13,7 @@ import type { ErrorCatalogue } from './platform/errors/error-codes.ts';
 import type { DomainEventOf, DomainEventType, DomainEvents, EmitDomainEvent } from './platform/events/domain-events.ts';
 import type { EventBus } from './platform/events/events.port.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
-import type { PermissionDeclarations } from './platform/http/permissions.ts';
+import type { AccessPolicy, PermissionDeclarations } from './platform/http/permissions.ts';
 import type { KeyValueStore } from './platform/key-value/key-value.port.ts';
 import type { JobQueue } from './platform/queue/queue.port.ts';
 
@@ -81,6 +81,8 @@ export interface FeatureHttpContext {
   linkOrigin: (request: Pick<FastifyRequest, 'protocol' | 'host'>) => string;
   loginRateLimit: { max: number; timeWindow: string };
   metrics: Registry;
+  /** Which roles hold which workspace permissions (for checks after the request's own, e.g. per streamed event). */
+  policy: AccessPolicy;
   startedAt: number;
   /** Health checks of the platform's components, by name; each resolves and never throws. */
   components: Record<string, () => Promise<{ state: 'up' | 'down' | 'disabled'; detail?: string }>>;

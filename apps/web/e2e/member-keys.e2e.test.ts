@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, completeSetup, steadInChromium, watchConsole } from './support/stead-browser.ts';
+import { chromiumAvailable, completeSetup, steadInChromium, watchConsole, workspaceHomeUrl } from './support/stead-browser.ts';
 
 /**
  * A member's day with API keys, in Chromium against the real server: the API keys page is in their sidebar,
@@ -55,7 +55,7 @@ describe.skipIf(!chromiumAvailable)('a member creates their own API key, in Chro
     await page.getByLabel('Email', { exact: true }).fill(member.email);
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Create account and join' }).click();
-    await page.waitForURL(`**/w/${workspaceId}/members`);
+    await page.waitForURL(workspaceHomeUrl(workspaceId));
 
     // The owner sees the invitation as accepted by Max, not as expiring.
     await ownerPage.goto(`${baseUrl}/w/${workspaceId}/members`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureChatText, startOpenAiUpstream } from '../../server/test/support/openai-upstream.ts';
-import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead, workspaceHomeUrl } from './support/stead-browser.ts';
 
 /**
  * The Models area in a real browser against the real server and a local OpenAI-compatible upstream (the
@@ -39,7 +39,7 @@ async function signIn(browser: Browser, baseUrl: string, consoleErrors: string[]
   await page.getByLabel('Email', { exact: true }).fill(owner.email);
   await page.getByLabel('Password', { exact: true }).fill(owner.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/members');
+  await page.waitForURL(workspaceHomeUrl());
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
   await page.waitForURL('**/models/**');
   return page;

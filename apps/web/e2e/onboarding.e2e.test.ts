@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, steadInChromium, watchConsole } from './support/stead-browser.ts';
+import { chromiumAvailable, steadInChromium, watchConsole, workspaceHomeUrl } from './support/stead-browser.ts';
 
 /**
  * The whole first-day journey in a real browser against the real server (the `stead` program on a fresh
@@ -37,7 +37,7 @@ describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill(owner.password);
     await page.getByLabel('Workspace name', { exact: true }).fill('Acme');
     await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.waitForURL('**/members');
+    await page.waitForURL(workspaceHomeUrl());
 
     // Sign out, then sign in again.
     await page.getByRole('button', { name: 'Account menu' }).click();
@@ -51,7 +51,7 @@ describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
     await shoot(page, '02-login-error');
     await page.getByLabel('Password', { exact: true }).fill(owner.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/members');
+    await page.waitForURL(workspaceHomeUrl());
 
     // A second workspace, which becomes the current one.
     const firstWorkspaceUrl = page.url();
@@ -59,9 +59,11 @@ describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
     await page.getByRole('menuitem', { name: /create workspace/i }).click();
     await page.getByLabel('Workspace name', { exact: true }).fill('Research');
     await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.waitForURL((url) => /\/w\/[^/]+\/members/.test(url.pathname) && url.href !== firstWorkspaceUrl);
+    await page.waitForURL((url) => workspaceHomeUrl().test(url.pathname) && url.href !== firstWorkspaceUrl);
     const researchId = page.url().split('/w/')[1]!.split('/')[0]!;
     await page.getByText('Research').first().waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await page.waitForURL('**/members');
 
     // Invite a colleague as a member; the link is shown once.
     await page.getByRole('button', { name: 'Invite' }).click();
@@ -85,7 +87,8 @@ describe.skipIf(!chromiumAvailable)('first day with Stead, in Chromium', () => {
     await guest.getByLabel('Password', { exact: true }).fill(colleague.password);
     await shoot(guest, '04-invitation-phone');
     await guest.getByRole('button', { name: 'Create account and join' }).click();
-    await guest.waitForURL(`**/w/${researchId}/members`);
+    await guest.waitForURL(workspaceHomeUrl(researchId));
+    await guest.goto(`${baseUrl}/w/${researchId}/members`);
     await guest.getByText(owner.email).first().waitFor();
     await shoot(guest, '05-joined-phone');
     await guestContext.close();

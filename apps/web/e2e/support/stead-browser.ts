@@ -199,7 +199,10 @@ export function watchConsole(page: Page, errors: string[], expected: (message: C
   return page;
 }
 
-/** Creates the owner's account and first workspace on a fresh instance's setup page; ends on the members page. */
+/** A workspace's home page (`/w/<id>` or `/w/<id>/`), where setup, sign-in and joining land. */
+export const workspaceHomeUrl = (workspaceId = '[^/]+'): RegExp => new RegExp(`/w/${workspaceId}/?$`);
+
+/** Creates the owner's account and first workspace on a fresh instance's setup page; ends on the workspace's home page. */
 export async function completeSetup(page: Page, baseUrl: string, owner: { name: string; email: string; password: string }, workspaceName = 'Acme'): Promise<void> {
   await page.goto(`${baseUrl}/`);
   await page.waitForURL('**/setup');
@@ -208,5 +211,5 @@ export async function completeSetup(page: Page, baseUrl: string, owner: { name: 
   await page.getByLabel('Password', { exact: true }).fill(owner.password);
   await page.getByLabel('Workspace name', { exact: true }).fill(workspaceName);
   await page.getByRole('button', { name: 'Create owner account' }).click();
-  await page.waitForURL('**/members');
+  await page.waitForURL(workspaceHomeUrl());
 }

@@ -112,7 +112,8 @@ export const createAuditService = ({ repository, events, clock, ids, targetNames
       };
       await repository.insert(row);
       const event = toEvent(row);
-      await events.publish({ type: 'audit-event', workspaceId: event.workspaceId, data: event });
+      // Only members who may read the audit log receive it on their event stream.
+      await events.publish({ type: 'audit-event', workspaceId: event.workspaceId, data: event, permission: 'audit:read' });
       return event;
     },
 

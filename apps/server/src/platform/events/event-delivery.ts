@@ -16,6 +16,7 @@ export const buildEvent = (input: EventInput, clock: Clock, ids: Ids): SteadEven
   at: input.at ?? clock.now().toISOString(),
   // JSON has no `undefined`; normalising here keeps what subscribers see identical on every adapter.
   data: input.data === undefined ? null : input.data,
+  ...(input.permission === undefined ? {} : { permission: input.permission }),
 });
 
 /** The JSON text of an event; a payload JSON cannot represent (cycle, BigInt, top-level undefined) is rejected. */
@@ -46,7 +47,10 @@ export const parseEvent = (text: string): SteadEvent | undefined => {
   if (typeof candidate.id !== 'string' || typeof candidate.type !== 'string' || typeof candidate.at !== 'string') return undefined;
   if (candidate.workspaceId !== null && typeof candidate.workspaceId !== 'string') return undefined;
   if (!('data' in candidate)) return undefined;
-  return { id: candidate.id, type: candidate.type, workspaceId: candidate.workspaceId, at: candidate.at, data: candidate.data };
+  if (candidate.permission !== undefined && typeof candidate.permission !== 'string') return undefined;
+  const event: SteadEvent = { id: candidate.id, type: candidate.type, workspaceId: candidate.workspaceId, at: candidate.at, data: candidate.data };
+  if (typeof candidate.permission === 'string') event.permission = candidate.permission;
+  return event;
 };
 
 /**

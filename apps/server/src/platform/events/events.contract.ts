@@ -59,6 +59,16 @@ export const runEventBusContract = (name: string, create: () => Promise<EventBus
       expect(first.received[0]).toMatchObject({ type: 'for-a', workspaceId: 'ws-a', data: { n: 2 } });
     });
 
+    it('carries the permission an event needs (the stream filters on it), and none when none was given', async () => {
+      const bus = await open();
+      const subscriber = await record(bus, { workspaceId: 'ws-a' });
+      await bus.publish({ type: 'gated', workspaceId: 'ws-a', data: null, permission: 'audit:read' });
+      await bus.publish({ type: 'open', workspaceId: 'ws-a', data: null });
+      await arrives(() => expect(subscriber.types()).toEqual(['gated', 'open']));
+      expect(subscriber.received[0]!.permission).toBe('audit:read');
+      expect('permission' in subscriber.received[1]!).toBe(false);
+    });
+
     it('delivers instance events only to subscribers that include them', async () => {
       const bus = await open();
       const plain = await record(bus, { workspaceId: 'ws-a' });
@@ -224,7 +234,7 @@ export const runEventBusContract = (name: string, create: () => Promise<EventBus
       const local = await record(publisher, { workspaceId: 'ws-a' });
       const elsewhere = await record(listenerBus, { workspaceId: 'ws-b' });
 
-      await publisher.publish({ type: 'remote-1', workspaceId: 'ws-a', data: { from: 'publisher' } });
+      await publisher.publish({ type: 'remote-1', workspaceId: 'ws-a', data: { from: 'publisher' }, permission: 'audit:read' });
       await publisher.publish({ type: 'remote-instance', workspaceId: null, data: null });
       await publisher.publish({ type: 'remote-2', workspaceId: 'ws-a', data: null });
       await publisher.publish({ type: 'elsewhere', workspaceId: 'ws-b', data: null });
@@ -233,6 +243,7 @@ export const runEventBusContract = (name: string, create: () => Promise<EventBus
       await arrives(() => expect(local.types()).toEqual(['remote-1', 'remote-2']));
       await arrives(() => expect(elsewhere.types()).toEqual(['elsewhere']));
       expect(remote.received[0]!.data).toEqual({ from: 'publisher' });
+      expect(remote.received[0]!.permission).toBe('audit:read');
     });
   });
 };

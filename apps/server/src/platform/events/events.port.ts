@@ -13,6 +13,11 @@ export interface SteadEvent<TData = unknown> {
   /** ISO 8601 time of publication (from `Clock`), filled by `publish` unless given. */
   at: string;
   data: TData;
+  /**
+   * The workspace permission a subscriber's role must grant to receive the event, beyond reading the stream
+   * (`audit:read` for audit events); absent: every member of the workspace.
+   */
+  permission?: string;
 }
 
 /** What `publish` accepts: an event whose `id` and `at` the bus fills when absent. */
@@ -23,6 +28,7 @@ export interface EventInput {
   data: unknown;
   id?: string;
   at?: string;
+  permission?: string;
 }
 
 /**

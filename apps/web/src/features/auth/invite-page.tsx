@@ -67,7 +67,7 @@ export function InvitePage() {
       storeWorkspaceId(workspace.id);
       await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
       toast.success(`You joined ${workspace.name}`);
-      await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+      await navigate({ to: '/w/$workspaceId', params: { workspaceId: workspace.id } });
     },
   });
 

@@ -43,7 +43,7 @@ export function SetupPage() {
           queryClient.setQueryData(queryKeys.setup, { needsSetup: false });
           storeWorkspaceId(workspace.id);
           await queryClient.fetchQuery({ ...sessionQuery, staleTime: 0 });
-          await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+          await navigate({ to: '/w/$workspaceId', params: { workspaceId: workspace.id } });
         }))}
       >
         <FormInput form={form} name="name" id="setup-name" label="Name" autoComplete="name" />

@@ -29,7 +29,7 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
         await queryClient.refetchQueries({ queryKey: queryKeys.workspaces });
         toast.success(`Workspace “${workspace.name}” created`);
         onDone?.();
-        await navigate({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+        await navigate({ to: '/w/$workspaceId', params: { workspaceId: workspace.id } });
       }))}
     >
       <FormInput form={form} name="name" id="workspace-create-name" label="Workspace name" />

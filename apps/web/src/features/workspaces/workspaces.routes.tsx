@@ -8,7 +8,7 @@ const homeRoute = createRoute({
   path: '/',
   beforeLoad: ({ context }) => {
     const workspace = pickWorkspace(context.workspaces, readStoredWorkspaceId());
-    if (workspace) throw redirect({ to: '/w/$workspaceId/members', params: { workspaceId: workspace.id } });
+    if (workspace) throw redirect({ to: '/w/$workspaceId', params: { workspaceId: workspace.id } });
   },
   component: lazyRouteComponent(() => import('./no-workspace-page.tsx'), 'NoWorkspacePage'),
 });
