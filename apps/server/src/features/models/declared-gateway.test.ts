@@ -233,7 +233,8 @@ describeEachServer('declared model gateway egress', (use) => {
     const answer = await server.call({ method: 'POST', url: '/v1/chat/completions', key: secret, payload: { model: 'lan/lan-chat', messages: [{ role: 'user', content: 'hi' }] } });
     expect(answer.statusCode, answer.body).toBe(200);
     const test = await server.call({ method: 'POST', url: `${base}/model-providers/lan-hosted/test`, cookie: owner.cookie });
-    expect(test.json()).toMatchObject({ ok: false, error: expect.stringMatching(/refused/i) });
+    expect(test.statusCode).toBe(502);
+    expect(test.json().error).toMatchObject({ code: 'provider_test_failed', message: expect.stringMatching(/refused/i) });
   });
 }, {
   config: {
