@@ -118,6 +118,9 @@ describeEachServer('declared model gateway (stead.config.yaml)', (use) => {
     expect(await refused('PATCH', '/model-providers/box', { enabled: false })).toMatch(/^Provider box is declared in stead\.config\.yaml and read-only here: change or remove it there and restart Stead$/);
     await refused('PATCH', '/model-providers/cloud', { apiKey: 'sk-other-key-0000' });
     await refused('DELETE', '/model-providers/box');
+    await refused('PATCH', '/model-providers/box', { name: 'renamed-box', locality: 'hosted' });
+    const declaredModel = (await get<{ models: ModelView[] }>(server, '/models')).models.find((model) => model.providerName === 'box')!;
+    expect(await refused('PATCH', `/models/${declaredModel.id}`, { capabilities: ['embeddings'] })).toMatch(/^Model box\/.+ is declared in stead\.config\.yaml/);
     await refused('POST', '/model-providers', { name: 'cloud', type: 'openai-compatible', baseUrl: hosted.baseUrl, locality: 'hosted', discover: false });
     await refused('PUT', '/model-aliases/smart', { targets: ['box/llama-3'] });
     await refused('DELETE', '/model-aliases/smart');
