@@ -1,7 +1,8 @@
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { readOnly } from './declared-entries.ts';
-import { detectLocalModelServers, freeProviderName, sameBaseUrl, type LocalModelServer } from './local-model-servers.ts';
+import { detectLocalModelServers, type LocalModelServer } from './local-model-servers.ts';
+import { createModelEdits } from './model-edits.ts';
 import { inferCapabilities } from './model-capabilities.ts';
 import { qualifiedName } from './model-router.ts';
 import type { ModelsRepository } from './models.repository.ts';
@@ -89,6 +90,24 @@ export const declaredModel = (ids: Ids, workspaceId: string, providerId: string,
   createdAt: at,
 });
 
+/** A model as the API shows it, with this node's view of its health. */
+export const toModelView = (model: RoutableModel, health: TargetHealth): ModelView => ({
+  id: model.id,
+  providerId: model.providerId,
+  providerName: model.providerName,
+  name: model.name,
+  qualifiedName: qualifiedName(model),
+  locality: model.locality,
+  capabilities: model.capabilities,
+  contextLength: model.contextLength,
+  inputPricePerMillion: model.inputPricePerMillion,
+  outputPricePerMillion: model.outputPricePerMillion,
+  source: model.source,
+  enabled: model.enabled,
+  declared: model.providerDeclared,
+  health: health.view(qualifiedName(model)),
+});
+
 export const createModelProviders = ({
   repository,
   clients,
@@ -100,23 +119,7 @@ export const createModelProviders = ({
   invalidate,
   detectLocalServers = () => detectLocalModelServers({ timeoutMs: 300 }),
 }: ModelProvidersOptions): ModelProviders => {
-  const modelView = (model: RoutableModel): ModelView => ({
-    id: model.id,
-    providerId: model.providerId,
-    providerName: model.providerName,
-    name: model.name,
-    qualifiedName: qualifiedName(model),
-    locality: model.locality,
-    capabilities: model.capabilities,
-    contextLength: model.contextLength,
-    inputPricePerMillion: model.inputPricePerMillion,
-    outputPricePerMillion: model.outputPricePerMillion,
-    source: model.source,
-    enabled: model.enabled,
-    declared: model.providerDeclared,
-    health: health.view(qualifiedName(model)),
-  });
-
+  const modelView = (model: RoutableModel): ModelView => toModelView(model, health);
   const discover = async (provider: Provider): Promise<number> => {
     const found = await (await clients.of(provider)).listModels();
     const at = clock.now().toISOString();
@@ -146,6 +149,7 @@ export const createModelProviders = ({
 
   return {
     discover,
+    ...createModelEdits({ repository, invalidate, modelView, detectLocalServers }),
 
     async listProviders(workspaceId) {
       return (await repository.listProviders(workspaceId)).map(providerView);
@@ -241,28 +245,6 @@ export const createModelProviders = ({
 
     async listModels(workspaceId, options) {
       return (await repository.listModels(workspaceId, options)).map(modelView);
-    },
-
-    async updateModel(workspaceId, idOrQualifiedName, changes) {
-      const all = await repository.listModels(workspaceId, { includeDisabled: true });
-      const model = all.find((entry) => entry.id === idOrQualifiedName) ?? all.find((entry) => qualifiedName(entry) === idOrQualifiedName);
-      if (!model) throw new SteadError('model_not_found', `No model ${idOrQualifiedName} in this workspace; GET /api/workspaces/${workspaceId}/models?all=true lists them`);
-      if (model.providerDeclared) throw readOnly(`Model ${qualifiedName(model)}`);
-      await repository.updateModel(model.id, changes);
-      invalidate(workspaceId);
-      const updated = (await repository.listModels(workspaceId, { includeDisabled: true })).find((entry) => entry.id === model.id)!;
-      return modelView(updated);
-    },
-
-    async detectLocalServers(workspaceId) {
-      const [found, existing] = await Promise.all([detectLocalServers(), repository.listProviders(workspaceId)]);
-      const taken = new Set(existing.map((provider) => provider.name));
-      return found.map((server) => {
-        const known = existing.find((provider) => sameBaseUrl(provider.baseUrl, server.provider.baseUrl));
-        const name = known ? server.provider.name : freeProviderName(server.provider.name, taken);
-        taken.add(name);
-        return { label: server.label, models: server.models, provider: { ...server.provider, name }, existingProvider: known?.name ?? null };
-      });
     },
   };
 };

@@ -108,6 +108,41 @@ function DeclaredModels({ form }: { form: UseFormReturn<Values> }) {
   );
 }
 
+/** The optional per-provider timeouts, in seconds. */
+function TimeoutFields({ form }: { form: UseFormReturn<Values> }) {
+  const { errors } = form.formState;
+  return (
+    <details className="group rounded-lg border px-3 py-2">
+      <summary className="cursor-pointer text-sm font-medium">Timeouts (optional)</summary>
+      <div className="mt-3 grid grid-cols-3 gap-2 pb-1">
+        <Field id="provider-connect-timeout" label="Connect (s)" error={errors.connectSeconds?.message} hint="Default 30">
+          <Input id="provider-connect-timeout" inputMode="decimal" placeholder="30" {...form.register('connectSeconds')} />
+        </Field>
+        <Field id="provider-first-token-timeout" label="First token (s)" error={errors.firstTokenSeconds?.message} hint="Default 120">
+          <Input id="provider-first-token-timeout" inputMode="decimal" placeholder="120" {...form.register('firstTokenSeconds')} />
+        </Field>
+        <Field id="provider-total-timeout" label="Total (s)" error={errors.totalSeconds?.message} hint="Default 600">
+          <Input id="provider-total-timeout" inputMode="decimal" placeholder="600" {...form.register('totalSeconds')} />
+        </Field>
+      </div>
+      <p className="pb-1 text-xs text-muted-foreground">A call that runs out of time before its first token moves on to the next candidate.</p>
+    </details>
+  );
+}
+
+/** A hosted provider on an address inside: the server would refuse it, so say so and offer the fix. */
+function HostedOnPrivateAlert({ onUseLocal }: { onUseLocal: () => void }) {
+  return (
+    <div role="alert" className="-mt-2 flex flex-wrap items-center gap-2 rounded-md border border-warning/40 bg-warning/15 px-3 py-2 text-xs">
+      <TriangleAlertIcon aria-hidden className="size-3.5 shrink-0" />
+      <span className="min-w-0 flex-1">A hosted provider cannot use an address on this machine or your network: a server you run yourself is Local.</span>
+      <Button variant="outline" size="sm" onClick={onUseLocal}>
+        Use Local
+      </Button>
+    </div>
+  );
+}
+
 function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: string; onAdded: (result: AddProviderResult) => void; onCancel: () => void }) {
   const { serverError, guard } = useServerError();
   const form = useForm<Values>({
@@ -211,20 +246,12 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
         </p>
       ) : null}
       {hostedOnPrivate ? (
-        <div role="alert" className="-mt-2 flex flex-wrap items-center gap-2 rounded-md border border-warning/40 bg-warning/15 px-3 py-2 text-xs">
-          <TriangleAlertIcon aria-hidden className="size-3.5 shrink-0" />
-          <span className="min-w-0 flex-1">A hosted provider cannot use an address on this machine or your network: a server you run yourself is Local.</span>
-          <Button
-            variant="outline"
-            size="sm"
-            onClick={() => {
-              setLocalityPicked(true);
-              form.setValue('locality', 'local');
-            }}
-          >
-            Use Local
-          </Button>
-        </div>
+        <HostedOnPrivateAlert
+          onUseLocal={() => {
+            setLocalityPicked(true);
+            form.setValue('locality', 'local');
+          }}
+        />
       ) : null}
       <fieldset className="grid gap-2">
         <legend className="mb-2 text-sm font-medium">Locality</legend>
@@ -256,21 +283,7 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
           <span className="block text-xs text-muted-foreground">Asks the provider for its model list. Turn off for a provider that is not running yet.</span>
         </span>
       </label>
-      <details className="group rounded-lg border px-3 py-2">
-        <summary className="cursor-pointer text-sm font-medium">Timeouts (optional)</summary>
-        <div className="mt-3 grid grid-cols-3 gap-2 pb-1">
-          <Field id="provider-connect-timeout" label="Connect (s)" error={errors.connectSeconds?.message} hint="Default 30">
-            <Input id="provider-connect-timeout" inputMode="decimal" placeholder="30" {...form.register('connectSeconds')} />
-          </Field>
-          <Field id="provider-first-token-timeout" label="First token (s)" error={errors.firstTokenSeconds?.message} hint="Default 120">
-            <Input id="provider-first-token-timeout" inputMode="decimal" placeholder="120" {...form.register('firstTokenSeconds')} />
-          </Field>
-          <Field id="provider-total-timeout" label="Total (s)" error={errors.totalSeconds?.message} hint="Default 600">
-            <Input id="provider-total-timeout" inputMode="decimal" placeholder="600" {...form.register('totalSeconds')} />
-          </Field>
-        </div>
-        <p className="pb-1 text-xs text-muted-foreground">A call that runs out of time before its first token moves on to the next candidate.</p>
-      </details>
+      <TimeoutFields form={form} />
       <DeclaredModels form={form} />
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         {isSubmitting ? 'Adding…' : 'Add provider'}
