@@ -137,17 +137,17 @@ describe.skipIf(!chromiumAvailable || !ollama)('local model servers, in Chromium
     await openTab('Models', 'catalog');
     const table = page.getByRole('table', { name: 'Models' });
     // /api/show says what each Ollama model does; the OpenAI-compatible listing's embedding model is known by its name.
-    await table.getByRole('row').filter({ hasText: 'ollama/nomic-embed-text:latest' }).getByText('embeddings').first().waitFor();
+    await table.getByRole('row').filter({ hasText: 'ollama/nomic-embed-text:latest' }).getByText('embeddings', { exact: true }).filter({ visible: true }).waitFor();
     const guessed = table.getByRole('row').filter({ hasText: 'ollama-openai/llama3.2:latest' });
     await guessed.getByRole('button', { name: 'Edit ollama-openai/llama3.2:latest' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit ollama-openai/llama3.2:latest' });
     await dialog.getByLabel('tools', { exact: true }).check();
-    await dialog.getByLabel('Context', { exact: true }).fill('131072');
-    await shootDesktopAndPhone('04-edit-model', dialog.getByLabel('Context', { exact: true }));
+    await dialog.getByLabel('Context (tokens)', { exact: true }).fill('131072');
+    await shootDesktopAndPhone('04-edit-model', dialog.getByLabel('Context (tokens)', { exact: true }));
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await guessed.getByText('tools').first().waitFor();
-    await guessed.getByText('131k').first().waitFor();
+    await guessed.getByText('tools', { exact: true }).filter({ visible: true }).waitFor();
+    await guessed.getByText('131k', { exact: true }).filter({ visible: true }).waitFor();
     await shoot('05-models');
   });
 

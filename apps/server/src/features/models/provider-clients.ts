@@ -74,7 +74,7 @@ export const createProviderClients = ({ secrets, clock, ids, createEgress, egres
           const asLocal = providerEgressGrant({ ...facts, locality: 'local' }).allow.length > 0;
           throw new SteadError(
             'provider_address_local',
-            `${facts.baseUrl} is on this machine or a private network: a model server on this machine or network is a Local provider. Choose locality local${
+            `${facts.baseUrl} is on this machine or a private network, which makes it a Local provider. Choose locality local${
               asLocal
                 ? '; Stead then reaches it at once'
                 : `. As Local it still needs an instance administrator's rule (STEAD_EGRESS_ALLOWED_HOSTS or stead.config.yaml), since only loopback at a local model server's port (${[...localModelServerPorts].join(', ')}) is allowed without one`

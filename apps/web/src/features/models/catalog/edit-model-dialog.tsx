@@ -72,8 +72,8 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
         values={values.capabilities}
         onChange={(next) => set('capabilities', next)}
       />
-      <div className="grid grid-cols-3 gap-2">
-        <Field id="edit-model-context" label="Context" hint="Tokens">
+      <div className="grid grid-cols-3 items-start gap-2">
+        <Field id="edit-model-context" label="Context (tokens)">
           <Input id="edit-model-context" inputMode="numeric" placeholder="unknown" value={values.contextLength} onChange={(event) => set('contextLength', event.target.value)} />
         </Field>
         <Field id="edit-model-input-price" label="$ in / 1M">

@@ -160,11 +160,11 @@ function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass
             <ValueOptions values={latencyTiers} />
           </NativeSelect>
         </Field>
-        <div className="grid grid-cols-2 gap-2">
-          <Field id="playground-temperature" label="Temperature" hint="0–2; empty: default">
+        <div className="grid grid-cols-2 items-start gap-2">
+          <Field id="playground-temperature" label="Temperature" hint="0 to 2">
             <Input id="playground-temperature" inputMode="decimal" placeholder="default" value={request.temperature} onChange={(event) => onChange({ temperature: event.target.value })} />
           </Field>
-          <Field id="playground-max-tokens" label="Max tokens" hint="Empty: default">
+          <Field id="playground-max-tokens" label="Max tokens" hint="Whole number">
             <Input id="playground-max-tokens" inputMode="numeric" placeholder="default" value={request.maxTokens} onChange={(event) => onChange({ maxTokens: event.target.value })} />
           </Field>
         </div>
