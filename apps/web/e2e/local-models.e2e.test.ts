@@ -177,6 +177,22 @@ describe.skipIf(!chromiumAvailable || !ollama)('local model servers, in Chromium
     await openTab('Playground', 'playground');
     await page.getByRole('button', { name: 'Send' }).waitFor();
     expect(await page.getByRole('list', { name: 'Messages' }).count()).toBe(0);
+  });
+
+  it('edits a provider in place: a new name and timeouts, no delete and re-add', async () => {
+    await openTab('Providers', 'providers');
+    const table = page.getByRole('table', { name: 'Providers' });
+    await table.getByRole('button', { name: 'Edit ollama-openai' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit ollama-openai' });
+    await dialog.getByLabel('Name', { exact: true }).fill('ollama-compat');
+    await dialog.getByLabel('Connect (s)', { exact: true }).fill('5');
+    await shootDesktopAndPhone('07-edit-provider', dialog.getByLabel('Name', { exact: true }));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = table.getByRole('row').filter({ hasText: 'ollama-compat' });
+    await row.getByText('Timeouts: connect 5 s').waitFor();
+    expect(await row.getByText('local', { exact: true }).filter({ visible: true }).count()).toBe(1);
+    await shoot('08-providers');
     expect(consoleErrors).toEqual([]);
   });
 });

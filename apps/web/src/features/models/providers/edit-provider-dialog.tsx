@@ -5,8 +5,8 @@ import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import type { ModelProvider } from '@/lib/api.ts';
-import { modelsApi, type UpdateProviderRequest } from '@/features/models/models.api.ts';
-import { addressKind, providerTimeouts, suggestLocality } from '@/features/models/providers/providers.ts';
+import { modelsApi } from '@/features/models/models.api.ts';
+import { addressKind, providerChanges, suggestLocality } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
 const seconds = z.string().refine((text) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0.1 && Number(text) <= 3_600), 'From 0.1 to 3,600 seconds.');
@@ -32,19 +32,6 @@ const schema = z.object({
 type Values = z.infer<typeof schema>;
 
 const secondsOf = (ms: number | undefined) => (ms === undefined ? '' : String(ms / 1_000));
-
-/** Only what changed, so the audit log names the fields a person actually edited. The key is sent only when replaced or removed. */
-export function providerChanges(provider: ModelProvider, values: Values): UpdateProviderRequest {
-  const changes: UpdateProviderRequest = {};
-  if (values.name !== provider.name) changes.name = values.name;
-  if (values.baseUrl.replace(/\/+$/, '') !== provider.baseUrl) changes.baseUrl = values.baseUrl;
-  if (values.locality !== provider.locality) changes.locality = values.locality;
-  if (values.removeApiKey) changes.apiKey = null;
-  else if (values.apiKey !== '') changes.apiKey = values.apiKey;
-  const timeouts = providerTimeouts(values) ?? null;
-  if (JSON.stringify(timeouts) !== JSON.stringify(provider.timeouts)) changes.timeouts = timeouts;
-  return changes;
-}
 
 function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { workspaceId: string; provider: ModelProvider; onSaved: (provider: ModelProvider) => void; onCancel: () => void }) {
   const { serverError, guard } = useServerError();

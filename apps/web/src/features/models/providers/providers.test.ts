@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKind, suggestLocality } from './providers.ts';
+import { addressKind, providerChanges, suggestLocality } from './providers.ts';
 
 describe('addressKind', () => {
   it.each([
@@ -37,5 +37,38 @@ describe('suggestLocality', () => {
     expect(suggestLocality('https://api.openai.com/v1', 'openai-compatible')).toEqual({ locality: 'hosted', reason: null, reachableAsLocal: false });
     expect(suggestLocality('https://api.anthropic.com', 'anthropic')).toMatchObject({ locality: 'hosted' });
     expect(suggestLocality('', 'ollama')).toMatchObject({ locality: 'local', reason: null });
+  });
+});
+
+describe('providerChanges', () => {
+  const provider = {
+    id: 'p1',
+    name: 'ollama',
+    type: 'ollama' as const,
+    baseUrl: 'http://127.0.0.1:11434',
+    locality: 'local' as const,
+    hasApiKey: true,
+    enabled: true,
+    timeouts: { connectMs: 5_000 },
+    declared: false,
+    modelCount: 2,
+    createdAt: '',
+  };
+  const unchanged = { name: 'ollama', baseUrl: 'http://127.0.0.1:11434/', locality: 'local' as const, apiKey: '', removeApiKey: false, connectSeconds: '5', firstTokenSeconds: '', totalSeconds: '' };
+
+  it('sends nothing when nothing changed, and never the key unless one was typed or removed', () => {
+    expect(providerChanges(provider, unchanged)).toEqual({});
+    expect(providerChanges(provider, { ...unchanged, apiKey: 'sk-new' })).toEqual({ apiKey: 'sk-new' });
+    expect(providerChanges(provider, { ...unchanged, apiKey: 'sk-ignored', removeApiKey: true })).toEqual({ apiKey: null });
+  });
+
+  it('sends a new name, address, locality and timeouts (none left: null, the defaults)', () => {
+    expect(providerChanges(provider, { ...unchanged, name: 'gpu', baseUrl: 'http://10.0.0.5:11434', locality: 'hosted', connectSeconds: '' })).toEqual({
+      name: 'gpu',
+      baseUrl: 'http://10.0.0.5:11434',
+      locality: 'hosted',
+      timeouts: null,
+    });
+    expect(providerChanges(provider, { ...unchanged, firstTokenSeconds: '60' })).toEqual({ timeouts: { connectMs: 5_000, firstTokenMs: 60_000 } });
   });
 });

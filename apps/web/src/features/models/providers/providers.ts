@@ -1,5 +1,6 @@
 /** The Providers tab's logic: provider type hints, declared models and timeouts of a new provider. */
-import type { Locality, DeclaredModel, ModelCapability, ProviderTimeouts, ProviderType } from '@/lib/api.ts';
+import type { Locality, DeclaredModel, ModelCapability, ModelProvider, ProviderTimeouts, ProviderType } from '@/lib/api.ts';
+import type { UpdateProviderRequest } from '../models.api.ts';
 import { formatMs } from '../models.ts';
 
 export const providerTypes: readonly ProviderType[] = ['openai-compatible', 'ollama', 'anthropic', 'huggingface', 'gguf'];
@@ -155,3 +156,32 @@ export function suggestLocality(baseUrl: string, type: ProviderType): LocalitySu
   }
   return { locality: providerTypeInfo[type].locality, reason: null, reachableAsLocal: false };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Editing a provider
+
+/** The edit form's values as typed. */
+export interface ProviderEditValues {
+  name: string;
+  baseUrl: string;
+  locality: Locality;
+  apiKey: string;
+  removeApiKey: boolean;
+  connectSeconds: string;
+  firstTokenSeconds: string;
+  totalSeconds: string;
+}
+
+/** Only what changed, so the audit log names the fields a person actually edited. The key is sent only when replaced or removed. */
+export function providerChanges(provider: ModelProvider, values: ProviderEditValues): UpdateProviderRequest {
+  const changes: UpdateProviderRequest = {};
+  if (values.name !== provider.name) changes.name = values.name;
+  if (values.baseUrl.replace(/\/+$/, '') !== provider.baseUrl) changes.baseUrl = values.baseUrl;
+  if (values.locality !== provider.locality) changes.locality = values.locality;
+  if (values.removeApiKey) changes.apiKey = null;
+  else if (values.apiKey !== '') changes.apiKey = values.apiKey;
+  const timeouts = providerTimeouts(values) ?? null;
+  if (JSON.stringify(timeouts) !== JSON.stringify(provider.timeouts)) changes.timeouts = timeouts;
+  return changes;
+}
+
