@@ -96,7 +96,7 @@ const modelsSuite = (dialect: DatabaseDialect) => {
       expect(models.find((model) => model.qualifiedName === 'local/test-embed')).toMatchObject({ locality: 'local', capabilities: ['embeddings'] });
     });
 
-    it('models update corrects a model and providers update renames and re-keys a provider, both audited; models list --all shows a disabled model', async () => {
+    it('models update corrects a model; models list --all shows it while disabled', async () => {
       const corrected = jsonOf<{ model: ModelView }>(await stead(['models', 'update', ...ws, '--model', 'cloud/big', '--capabilities', 'chat,tools,vision', '--context-length', '128000', '--disable', '--json']));
       expect(corrected.model).toMatchObject({ qualifiedName: 'cloud/big', capabilities: ['chat', 'tools', 'vision'], contextLength: 128000, enabled: false });
       const all = jsonOf<{ models: ModelView[] }>(await stead(['models', 'list', ...ws, '--all', '--json']));
@@ -106,7 +106,9 @@ const modelsSuite = (dialect: DatabaseDialect) => {
       const nothing = await stead(['models', 'update', ...ws, '--model', 'cloud/big']);
       expect(nothing.code).toBe(1);
       expect(nothing.stderr).toMatch(/^error \[validation_failed\]: nothing to change/);
+    });
 
+    it('providers update renames and re-keys a provider without printing the key, refuses hosted on a private address, and audits both changes', async () => {
       const cloudKey = `sk-cloud-${'y'.repeat(24)}`;
       const renamed = await stead(['providers', 'update', ...ws, '--name', 'cloud', '--new-name', 'cloud2', '--api-key-env', 'CLOUD_KEY', '--json'], { env: { CLOUD_KEY: cloudKey } });
       expect(renamed.stdout + renamed.stderr).not.toContain(cloudKey);
@@ -120,6 +122,7 @@ const modelsSuite = (dialect: DatabaseDialect) => {
       await withCore(async (core) => {
         const { events } = await core.audit.list(undefined, { limit: 50 });
         const actions = events.filter((event) => event.actor.label === 'cli').map((event) => event.action);
+        // Two model corrections (the step before) and the two provider changes here.
         expect(actions.filter((action) => action === 'model.update')).toHaveLength(2);
         expect(actions.filter((action) => action === 'model-provider.update')).toHaveLength(2);
         expect(JSON.stringify(events)).not.toContain(cloudKey);
