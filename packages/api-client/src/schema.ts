@@ -3542,6 +3542,7 @@ export interface paths {
                                 outputPricePerMillion: number | null;
                                 /** @enum {string} */
                                 source: "discovered" | "declared";
+                                enabled: boolean;
                                 declared: boolean;
                                 health: {
                                     /** @enum {string} */
@@ -3574,7 +3575,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a provider: reach it, list its models (new ones are added), report latency */
+        /** Check a provider: reach it, list its models (new ones are added), report latency. A provider that fails the test answers 502 provider_test_failed (and is audited as a failure) */
         post: {
             parameters: {
                 query?: never;
@@ -3604,6 +3605,61 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/model-providers/detect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Look for Ollama, llama.cpp and LM Studio on their default loopback ports of the Stead server; add one with POST model-providers and the `provider` it lists */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            servers: {
+                                /** @description Ollama, llama.cpp or LM Studio */
+                                label: string;
+                                models: string[];
+                                /** @description What to send to POST model-providers to add it (the name is free in this workspace) */
+                                provider: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    type: "openai-compatible" | "ollama" | "anthropic" | "huggingface" | "gguf";
+                                    baseUrl: string;
+                                    /** @enum {string} */
+                                    locality: "local" | "hosted";
+                                };
+                                /** @description The provider of this workspace at that address, if any */
+                                existingProvider: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3667,7 +3723,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Enable or disable a provider, replace or remove its API key, change its timeouts */
+        /** Rename a provider, change its base URL or locality (checked as when adding), enable or disable it, replace or remove its API key (write-only), change its timeouts. Declared providers answer provider_read_only */
         patch: {
             parameters: {
                 query?: never;
@@ -3682,6 +3738,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description A new name; clients that send `<old name>/<model>`, and aliases or rules naming it, must follow */
+                        name?: string;
+                        /** Format: uri */
+                        baseUrl?: string;
+                        /**
+                         * @description As when adding: `local` grants no network access by itself
+                         * @enum {string}
+                         */
+                        locality?: "local" | "hosted";
                         /** @description A disabled provider keeps its models and key but serves nothing */
                         enabled?: boolean;
                         /** @description A new key (kept encrypted), or null to remove it */
@@ -3738,10 +3803,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Models of the enabled providers, with capabilities, locality and prices */
+        /** Models of the enabled providers, with capabilities, locality and prices; `all=true` adds disabled models and those of disabled providers */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Include disabled models */
+                    all?: "true" | "false";
+                };
                 header?: never;
                 path: {
                     workspaceId: string;
@@ -3771,6 +3839,7 @@ export interface paths {
                                 outputPricePerMillion: number | null;
                                 /** @enum {string} */
                                 source: "discovered" | "declared";
+                                enabled: boolean;
                                 declared: boolean;
                                 health: {
                                     /** @enum {string} */
@@ -3793,6 +3862,88 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/models/{modelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a model: capabilities (routing sends chat only to models with `chat`), context length, prices, enabled. Models of declared providers answer provider_read_only */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspaceId: string;
+                    /** @description Model id (from GET models) */
+                    modelId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Replaces the list; routing sends chat only to models with `chat` */
+                        capabilities?: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                        /** @description Tokens; null: unknown */
+                        contextLength?: number | null;
+                        /** @description US dollars per million tokens */
+                        inputPricePerMillion?: number | null;
+                        /** @description US dollars per million tokens */
+                        outputPricePerMillion?: number | null;
+                        /** @description A disabled model is never routed to */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            model: {
+                                id: string;
+                                providerId: string;
+                                providerName: string;
+                                name: string;
+                                qualifiedName: string;
+                                /** @enum {string} */
+                                locality: "local" | "hosted";
+                                capabilities: ("chat" | "tools" | "json" | "vision" | "embeddings" | "code")[];
+                                contextLength: number | null;
+                                inputPricePerMillion: number | null;
+                                outputPricePerMillion: number | null;
+                                /** @enum {string} */
+                                source: "discovered" | "declared";
+                                enabled: boolean;
+                                declared: boolean;
+                                health: {
+                                    /** @enum {string} */
+                                    breaker: "closed" | "open" | "half-open";
+                                    retryAt: string | null;
+                                    consecutiveFailures: number;
+                                    p50Ms: number | null;
+                                    errorRate: number | null;
+                                    calls: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/workspaces/{workspaceId}/model-routes/test": {

@@ -118,6 +118,9 @@ describeEachServer('declared model gateway (stead.config.yaml)', (use) => {
     expect(await refused('PATCH', '/model-providers/box', { enabled: false })).toMatch(/^Provider box is declared in stead\.config\.yaml and read-only here: change or remove it there and restart Stead$/);
     await refused('PATCH', '/model-providers/cloud', { apiKey: 'sk-other-key-0000' });
     await refused('DELETE', '/model-providers/box');
+    await refused('PATCH', '/model-providers/box', { name: 'renamed-box', locality: 'hosted' });
+    const declaredModel = (await get<{ models: ModelView[] }>(server, '/models')).models.find((model) => model.providerName === 'box')!;
+    expect(await refused('PATCH', `/models/${declaredModel.id}`, { capabilities: ['embeddings'] })).toMatch(/^Model box\/.+ is declared in stead\.config\.yaml/);
     await refused('POST', '/model-providers', { name: 'cloud', type: 'openai-compatible', baseUrl: hosted.baseUrl, locality: 'hosted', discover: false });
     await refused('PUT', '/model-aliases/smart', { targets: ['box/llama-3'] });
     await refused('DELETE', '/model-aliases/smart');
@@ -233,7 +236,8 @@ describeEachServer('declared model gateway egress', (use) => {
     const answer = await server.call({ method: 'POST', url: '/v1/chat/completions', key: secret, payload: { model: 'lan/lan-chat', messages: [{ role: 'user', content: 'hi' }] } });
     expect(answer.statusCode, answer.body).toBe(200);
     const test = await server.call({ method: 'POST', url: `${base}/model-providers/lan-hosted/test`, cookie: owner.cookie });
-    expect(test.json()).toMatchObject({ ok: false, error: expect.stringMatching(/refused/i) });
+    expect(test.statusCode).toBe(502);
+    expect(test.json().error).toMatchObject({ code: 'provider_test_failed', message: expect.stringMatching(/refused/i) });
   });
 }, {
   config: {

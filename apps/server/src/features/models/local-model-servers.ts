@@ -75,3 +75,16 @@ export const detectLocalModelServers = async ({ fetch: fetchImpl = fetch, timeou
   const found = await Promise.all(probes.map((target) => probe(target, fetchImpl, timeoutMs)));
   return found.filter((server): server is LocalModelServer => server !== undefined);
 };
+
+/** Same address, spelled `localhost` or `127.0.0.1`, with or without a trailing slash. */
+export const sameBaseUrl = (left: string, right: string): boolean => {
+  const normal = (url: string) => url.replace(/\/+$/, '').replace('//localhost:', '//127.0.0.1:');
+  return normal(left) === normal(right);
+};
+
+/** The suggested name, or the first numbered one (`ollama-2`) no provider has, so adding keeps both. */
+export const freeProviderName = (suggested: string, taken: ReadonlySet<string>): string => {
+  let name = suggested;
+  for (let suffix = 2; taken.has(name); suffix += 1) name = `${suggested}-${suffix}`;
+  return name;
+};

@@ -1,9 +1,12 @@
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { readOnly } from './declared-entries.ts';
+import { detectLocalModelServers, type LocalModelServer } from './local-model-servers.ts';
+import { createModelEdits } from './model-edits.ts';
+import { inferCapabilities } from './model-capabilities.ts';
 import { qualifiedName } from './model-router.ts';
 import type { ModelsRepository } from './models.repository.ts';
-import type { AddProviderRequest, DeclaredGateway, ModelCapabilityName, ModelView, ProviderView, UpdateProviderRequest } from './models.schema.ts';
+import type { AddProviderRequest, DeclaredGateway, LocalServerView, ModelView, ProviderView, UpdateModelRequest, UpdateProviderRequest } from './models.schema.ts';
 import { providerSecretName, type Model, type ModelsSecrets, type Provider, type ProviderWithCount, type RoutableModel } from './models.types.ts';
 import type { ProviderClients } from './provider-clients.ts';
 import type { TargetHealth } from './target-health.ts';
@@ -21,10 +24,15 @@ export interface ModelProviders {
   addProvider(workspaceId: string, request: AddProviderRequest): Promise<AddedProvider>;
   /** Asks the upstream for its model list: reachability, credentials and latency in one call. */
   testProvider(workspaceId: string, idOrName: string): Promise<{ ok: boolean; latencyMs: number; models: number; error: string | null }>;
-  /** Enable or disable a provider, replace or remove its API key, change its timeouts. */
+  /** Rename, move (base URL, locality), enable or disable a provider, replace or remove its API key, change its timeouts. */
   updateProvider(workspaceId: string, idOrName: string, changes: UpdateProviderRequest): Promise<ProviderView>;
   removeProvider(workspaceId: string, idOrName: string): Promise<ProviderView>;
-  listModels(workspaceId: string): Promise<ModelView[]>;
+  /** Models of enabled providers that are enabled; with `includeDisabled`, every model (to correct or enable one). */
+  listModels(workspaceId: string, options?: { includeDisabled?: boolean }): Promise<ModelView[]>;
+  /** Corrects a model's capabilities, context length or prices, or enables or disables it. By id or `provider/model`. */
+  updateModel(workspaceId: string, idOrQualifiedName: string, changes: UpdateModelRequest): Promise<ModelView>;
+  /** Model servers on this machine's default ports, each with a free provider name and the provider already reaching it. */
+  detectLocalServers(workspaceId: string): Promise<LocalServerView[]>;
   /** Asks the upstream for its models and adds those not known yet; returns how many it listed. */
   discover(provider: Provider): Promise<number>;
 }
@@ -39,6 +47,8 @@ export interface ModelProvidersOptions {
   declared: DeclaredGateway;
   /** A provider or model changed: routing must not keep using what it had. */
   invalidate(workspaceId: string): void;
+  /** Looks for local model servers. Default: {@link detectLocalModelServers} with a 300 ms timeout per port. */
+  detectLocalServers?: () => Promise<LocalModelServer[]>;
 }
 
 /** Base URLs stored before credentials in them were refused are shown without them. */
@@ -50,8 +60,6 @@ const withoutCredentials = (baseUrl: string): string => {
   url.password = '';
   return url.toString().replace(/\/+$/, '');
 };
-
-const guessCapabilities = (name: string): ModelCapabilityName[] => (/embed/i.test(name) ? ['embeddings'] : ['chat']);
 
 const providerView = (provider: ProviderWithCount): ProviderView => ({
   id: provider.id,
@@ -82,23 +90,36 @@ export const declaredModel = (ids: Ids, workspaceId: string, providerId: string,
   createdAt: at,
 });
 
-export const createModelProviders = ({ repository, clients, secrets, health, clock, ids, declared, invalidate }: ModelProvidersOptions): ModelProviders => {
-  const modelView = (model: RoutableModel): ModelView => ({
-    id: model.id,
-    providerId: model.providerId,
-    providerName: model.providerName,
-    name: model.name,
-    qualifiedName: qualifiedName(model),
-    locality: model.locality,
-    capabilities: model.capabilities,
-    contextLength: model.contextLength,
-    inputPricePerMillion: model.inputPricePerMillion,
-    outputPricePerMillion: model.outputPricePerMillion,
-    source: model.source,
-    declared: model.providerDeclared,
-    health: health.view(qualifiedName(model)),
-  });
+/** A model as the API shows it, with this node's view of its health. */
+export const toModelView = (model: RoutableModel, health: TargetHealth): ModelView => ({
+  id: model.id,
+  providerId: model.providerId,
+  providerName: model.providerName,
+  name: model.name,
+  qualifiedName: qualifiedName(model),
+  locality: model.locality,
+  capabilities: model.capabilities,
+  contextLength: model.contextLength,
+  inputPricePerMillion: model.inputPricePerMillion,
+  outputPricePerMillion: model.outputPricePerMillion,
+  source: model.source,
+  enabled: model.enabled,
+  declared: model.providerDeclared,
+  health: health.view(qualifiedName(model)),
+});
 
+export const createModelProviders = ({
+  repository,
+  clients,
+  secrets,
+  health,
+  clock,
+  ids,
+  declared,
+  invalidate,
+  detectLocalServers = () => detectLocalModelServers({ timeoutMs: 300 }),
+}: ModelProvidersOptions): ModelProviders => {
+  const modelView = (model: RoutableModel): ModelView => toModelView(model, health);
   const discover = async (provider: Provider): Promise<number> => {
     const found = await (await clients.of(provider)).listModels();
     const at = clock.now().toISOString();
@@ -108,7 +129,7 @@ export const createModelProviders = ({ repository, clients, secrets, health, clo
         workspaceId: provider.workspaceId,
         providerId: provider.id,
         name: info.id,
-        capabilities: info.capabilities?.length ? info.capabilities : guessCapabilities(info.id),
+        capabilities: info.capabilities?.length ? info.capabilities : inferCapabilities(info.id),
         contextLength: info.contextLength ?? null,
         inputPricePerMillion: null,
         outputPricePerMillion: null,
@@ -128,6 +149,7 @@ export const createModelProviders = ({ repository, clients, secrets, health, clo
 
   return {
     discover,
+    ...createModelEdits({ repository, invalidate, modelView, detectLocalServers }),
 
     async listProviders(workspaceId) {
       return (await repository.listProviders(workspaceId)).map(providerView);
@@ -186,15 +208,26 @@ export const createModelProviders = ({ repository, clients, secrets, health, clo
     async updateProvider(workspaceId, idOrName, changes) {
       const provider = await findProvider(workspaceId, idOrName);
       if (provider.declared) throw readOnly(`Provider ${provider.name}`);
+      if (changes.name !== undefined && changes.name !== provider.name && (await repository.findProvider(workspaceId, changes.name))) {
+        throw new SteadError('validation_failed', `A provider called ${changes.name} already exists in this workspace`, { details: { field: 'name' } });
+      }
+      const baseUrl = changes.baseUrl?.replace(/\/+$/, '');
+      // A new address or locality gets the same check as adding: it decides what the provider may reach.
+      if (baseUrl !== undefined || changes.locality !== undefined) {
+        await clients.checkAddress({ baseUrl: baseUrl ?? provider.baseUrl, locality: changes.locality ?? provider.locality, declared: false });
+      }
       if (changes.apiKey) await secrets.store(workspaceId, providerSecretName(provider.id), changes.apiKey);
       if (changes.apiKey === null) await secrets.remove(workspaceId, providerSecretName(provider.id));
       await repository.updateProvider(provider.id, {
+        ...(changes.name === undefined ? {} : { name: changes.name }),
+        ...(baseUrl === undefined ? {} : { baseUrl }),
+        ...(changes.locality === undefined ? {} : { locality: changes.locality }),
         ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
         ...(changes.apiKey === undefined ? {} : { hasApiKey: Boolean(changes.apiKey) }),
         ...(changes.timeouts === undefined ? {} : { timeouts: changes.timeouts ?? null }),
         updatedAt: clock.now().toISOString(),
       });
-      // The adapter holds the key and timeouts it was built with: build it again on next use.
+      // The adapter holds the address, key and timeouts it was built with: build it again on next use.
       await clients.drop(provider.id);
       invalidate(workspaceId);
       return providerView((await repository.findProvider(workspaceId, provider.id))!);
@@ -210,8 +243,8 @@ export const createModelProviders = ({ repository, clients, secrets, health, clo
       return providerView(provider);
     },
 
-    async listModels(workspaceId) {
-      return (await repository.listModels(workspaceId)).map(modelView);
+    async listModels(workspaceId, options) {
+      return (await repository.listModels(workspaceId, options)).map(modelView);
     },
   };
 };

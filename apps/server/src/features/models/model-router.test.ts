@@ -89,3 +89,21 @@ describe('routeRequest', () => {
     expect(() => routeRequest({ ...table, models: [], rules: [] }, facts({}))).toThrow(/add a provider first/);
   });
 });
+
+describe('chat never reaches an embedding-only model', () => {
+  // Regression (issue 13): the embedding model sorts first, locally, and is named by an alias and a rule.
+  const embeddingFirst: RoutingTable = {
+    models: [model('ollama', 'aaa-embed', 'local', ['embeddings']), model('ollama', 'zz-chat', 'local', ['chat'])],
+    aliases: [{ name: 'everything', targets: ['ollama/aaa-embed', 'ollama/zz-chat'] }],
+    rules: [{ name: 'embed first', match: { models: ['ruled'] }, targets: ['ollama/aaa-embed', 'ollama/zz-chat'], cacheTtlSeconds: null }],
+  };
+
+  it.each(['auto', 'everything', 'ruled'])('%s serves a chat request with the chat model only', (requested) => {
+    const { candidates } = routeRequest(embeddingFirst, facts({ requested }));
+    expect(candidates.map((row) => row.name)).toEqual(['zz-chat']);
+  });
+
+  it('refuses a chat request naming the embedding model rather than sending it', () => {
+    expect(() => routeRequest(embeddingFirst, facts({ requested: 'ollama/aaa-embed' }))).toThrow(expect.objectContaining({ code: 'route_no_target' }));
+  });
+});

@@ -96,6 +96,39 @@ const modelsSuite = (dialect: DatabaseDialect) => {
       expect(models.find((model) => model.qualifiedName === 'local/test-embed')).toMatchObject({ locality: 'local', capabilities: ['embeddings'] });
     });
 
+    it('models update corrects a model; models list --all shows it while disabled', async () => {
+      const corrected = jsonOf<{ model: ModelView }>(await stead(['models', 'update', ...ws, '--model', 'cloud/big', '--capabilities', 'chat,tools,vision', '--context-length', '128000', '--disable', '--json']));
+      expect(corrected.model).toMatchObject({ qualifiedName: 'cloud/big', capabilities: ['chat', 'tools', 'vision'], contextLength: 128000, enabled: false });
+      const all = jsonOf<{ models: ModelView[] }>(await stead(['models', 'list', ...ws, '--all', '--json']));
+      expect(all.models.find((model) => model.qualifiedName === 'cloud/big')?.enabled).toBe(false);
+      const enabled = await stead(['models', 'update', ...ws, '--model', 'cloud/big', '--enable']);
+      expect(enabled.stdout).toBe('Updated cloud/big: chat, tools, vision; context 128000; enabled\n');
+      const nothing = await stead(['models', 'update', ...ws, '--model', 'cloud/big']);
+      expect(nothing.code).toBe(1);
+      expect(nothing.stderr).toMatch(/^error \[validation_failed\]: nothing to change/);
+    });
+
+    it('providers update renames and re-keys a provider without printing the key, refuses hosted on a private address, and audits both changes', async () => {
+      const cloudKey = `sk-cloud-${'y'.repeat(24)}`;
+      const renamed = await stead(['providers', 'update', ...ws, '--name', 'cloud', '--new-name', 'cloud2', '--api-key-env', 'CLOUD_KEY', '--json'], { env: { CLOUD_KEY: cloudKey } });
+      expect(renamed.stdout + renamed.stderr).not.toContain(cloudKey);
+      expect(jsonOf<{ provider: ProviderView }>(renamed).provider).toMatchObject({ name: 'cloud2', hasApiKey: true });
+      // Hosted on a private address is refused with the advice to choose local, and changes nothing.
+      const hostedLoopback = await stead(['providers', 'update', ...ws, '--name', 'cloud2', '--base-url', 'http://192.168.0.10:11434']);
+      expect(hostedLoopback.code).toBe(1);
+      expect(hostedLoopback.stderr).toMatch(/^error \[provider_address_local\]: .*Choose locality local/);
+      const back = await stead(['providers', 'update', ...ws, '--name', 'cloud2', '--new-name', 'cloud', '--remove-api-key']);
+      expect(back.stdout).toMatch(/^Updated provider cloud \(.+\): openai-compatible, hosted, https:\/\/api\.example\.com\/v1, enabled\n$/);
+      await withCore(async (core) => {
+        const { events } = await core.audit.list(undefined, { limit: 50 });
+        const actions = events.filter((event) => event.actor.label === 'cli').map((event) => event.action);
+        // Two model corrections (the step before) and the two provider changes here.
+        expect(actions.filter((action) => action === 'model.update')).toHaveLength(2);
+        expect(actions.filter((action) => action === 'model-provider.update')).toHaveLength(2);
+        expect(JSON.stringify(events)).not.toContain(cloudKey);
+      });
+    });
+
     it('routes test prints the ordered candidates, the first target and the reason; private to a hosted-only model exits 1', async () => {
       const internal = await stead(['routes', 'test', ...ws, '--data-class', 'internal']);
       expect(internal.code, internal.stderr).toBe(0);
@@ -147,7 +180,7 @@ const modelsSuite = (dialect: DatabaseDialect) => {
         expect((await core.models.listProviders(id)).map((provider) => provider.name)).toEqual(['cloud']);
         const { events } = await core.audit.list(undefined, { limit: 50 });
         expect(events.filter((event) => event.actor.label === 'cli' && event.action.startsWith('model-provider.')).map((event) => event.action).sort()).toEqual(
-          ['model-provider.create', 'model-provider.create', 'model-provider.delete', 'model-provider.test'],
+          ['model-provider.create', 'model-provider.create', 'model-provider.delete', 'model-provider.test', 'model-provider.update', 'model-provider.update'],
         );
         // The start-up hint stays quiet once a workspace has a provider, even when a server answers.
         const detect = () => Promise.resolve([{ label: 'Ollama', models: ['a'], provider: { name: 'ollama', type: 'ollama' as const, baseUrl: 'http://127.0.0.1:11434', locality: 'local' as const } }]);

@@ -1,7 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { z } from 'zod';
 import type { FeatureCliContext, SteadServices } from '../../feature.ts';
-import { detectLocalModelServers, localModelServerProbes, type LocalModelServer } from './local-model-servers.ts';
+import { detectLocalModelServers, freeProviderName, localModelServerProbes, sameBaseUrl, type LocalModelServer } from './local-model-servers.ts';
 import type { AddedProvider } from './model-providers.ts';
 import {
   addProviderBody,
@@ -19,45 +19,9 @@ import {
   type RouteDecision,
 } from './models.schema.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
+import { collect, json, parseCount, parsePrice, plural, price, providerName, splitList, validate, workspace, type WithServices } from './models-cli-options.ts';
+import { registerModelsUpdateCommands } from './models-update.command.ts';
 import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
-
-type WithServices = <T>(action: (core: SteadServices) => Promise<T>) => Promise<T>;
-
-const json = () => new Option('--json', 'print machine-readable JSON');
-const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
-const providerName = () => new Option('--name <name-or-id>', 'provider name or id (from providers list)').makeOptionMandatory();
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const parseCount = (min: number, max: number) => (value: string): number => {
-  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number >= min && number <= max)) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return number;
-};
-const parsePrice = (value: string): number => {
-  const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-  if (Number.isNaN(number)) throw new InvalidArgumentError('must be a number of US dollars per million tokens, e.g. 0.15');
-  return number;
-};
-const splitList = (value: string): string[] => value.split(',').map((entry) => entry.trim()).filter(Boolean);
-
-/** Schema fields as the flags that feed them, so a refusal names what the user typed. */
-const flagOf: Record<string, string> = {
-  name: '--name', type: '--type', baseUrl: '--base-url', locality: '--locality', apiKey: '--api-key-env', models: '--model',
-  capabilities: '--capabilities', contextLength: '--context-length', inputPricePerMillion: '--input-price', outputPricePerMillion: '--output-price',
-  model: '--model', dataClass: '--data-class', needs: '--needs', latencyTier: '--latency', estimatedTokens: '--estimated-tokens',
-};
-
-/** The same schemas as the HTTP API, so the CLI and the API refuse the same things. */
-const validate = <Schema extends z.ZodType>(schema: Schema, input: unknown): z.infer<Schema> => {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).reverse().find((part) => flagOf[part]);
-  throw new SteadError('validation_failed', `${field ? flagOf[field] : issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);
-};
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-const price = (value: number | null) => (value === null ? null : `$${value}`);
 
 const providerRow = (provider: ProviderView) => ({
   id: provider.id,
@@ -80,6 +44,7 @@ const modelRow = (model: ModelView) => ({
   'in $/M': price(model.inputPricePerMillion),
   'out $/M': price(model.outputPricePerMillion),
   breaker: model.health.breaker === 'closed' ? 'closed' : `${model.health.breaker}${model.health.retryAt ? ` until ${model.health.retryAt}` : ''}`,
+  state: model.enabled ? 'enabled' : 'disabled',
 });
 
 const describeDecision = (decision: RouteDecision): string => {
@@ -91,12 +56,6 @@ const describeDecision = (decision: RouteDecision): string => {
     ...decision.candidates.map((candidate, index) => `  ${index + 1}. ${candidate.model}  ${candidate.locality}`),
     `reason: ${decision.reason}`,
   ].join('\n');
-};
-
-/** Same address, spelled `localhost` or `127.0.0.1`, with or without a trailing slash. */
-const sameBaseUrl = (left: string, right: string) => {
-  const normal = (url: string) => url.replace(/\/+$/, '').replace('//localhost:', '//127.0.0.1:');
-  return normal(left) === normal(right);
 };
 
 const describeServer = (server: LocalModelServer) => `${server.label} at ${server.provider.baseUrl} with ${plural(server.models.length, 'model')}`;
@@ -176,10 +135,7 @@ const registerDetectCommand = (providers: Command, withCore: WithServices): void
             servers.push({ ...server, providerName: known?.name ?? null, added: false, discoveryError: null });
             continue;
           }
-          // The suggested name may already belong to another provider; a numbered one keeps both.
-          const taken = new Set(existing.map((provider) => provider.name));
-          let name = server.provider.name;
-          for (let suffix = 2; taken.has(name); suffix += 1) name = `${server.provider.name}-${suffix}`;
+          const name = freeProviderName(server.provider.name, new Set(existing.map((provider) => provider.name)));
           const added = await addAndAudit(core, id, validate(addProviderBody, { ...server.provider, name }));
           existing.push(added.provider);
           servers.push({ ...server, providerName: added.provider.name, added: true, discoveryError: added.discoveryError });
@@ -306,20 +262,22 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
 
   registerDetectCommand(providers, withCore);
 
-  program
-    .command('models')
-    .description('Models of a workspace')
+  const modelsCommand = program.command('models').description('Models of a workspace');
+  modelsCommand
     .command('list')
     .description('List models with capabilities, locality, context length, prices and circuit breaker state')
     .addOption(workspace())
+    .option('--all', 'include disabled models and those of disabled providers')
     .addOption(json())
-    .action(async (options: { workspace: string; json?: boolean }) =>
+    .action(async (options: { workspace: string; all?: boolean; json?: boolean }) =>
       withCore(async (core) => {
         const { id } = await core.workspaces.resolve(options.workspace);
-        const models = await core.models.listModels(id);
-        output(options, { models }, () => table(models.map(modelRow), ['model', 'capabilities', 'locality', 'context', 'in $/M', 'out $/M', 'breaker']));
+        const models = await core.models.listModels(id, { includeDisabled: options.all === true });
+        const columns = ['model', 'capabilities', 'locality', 'context', 'in $/M', 'out $/M', 'breaker', ...(options.all ? ['state'] : [])];
+        output(options, { models }, () => table(models.map(modelRow), columns));
       }),
     );
+  registerModelsUpdateCommands({ providers, models: modelsCommand }, withCore);
 
   program
     .command('routes')

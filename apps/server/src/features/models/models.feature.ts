@@ -27,7 +27,9 @@ export const modelsErrorCodes = {
   provider_timeout: { status: 504, summary: 'The upstream did not connect, send a first token, or finish within its timeout.' },
   route_no_private_target: { status: 422, summary: 'The request is `private` and no local target can serve it; add a local model (Ollama, llama.cpp, LM Studio) or change the data class.' },
   route_no_target: { status: 422, summary: 'No target of this workspace has the capabilities the request needs (tools, JSON output, vision, context length).' },
-  budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
+  provider_address_local: { status: 422, summary: 'A hosted provider cannot have a private or loopback base URL: a model server on this machine or network is added with locality `local`.' },
+  provider_test_failed: { status: 502, summary: 'Testing the provider failed: it could not be reached or did not list its models. The message carries the upstream error; `details.latencyMs` how long it took.' },
+    budget_exceeded: { status: 429, summary: 'A request, token or spend limit of the workspace or API key is used up; the message names the limit and when it resets.' },
 } as const satisfies ErrorCatalogue;
 
 declare module '../../feature.ts' { interface SteadServices { models: ModelsService } }

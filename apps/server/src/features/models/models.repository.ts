@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { SqlDialect } from '../../platform/database/sql-dialect.ts';
 import type { ModelAliasTable, ModelProviderTable, ModelRouteRuleTable, ModelsTables, ModelTable } from './models.tables.ts';
 import type { DataClass, ModelCapabilityName, RouteRuleMatch } from './models.schema.ts';
-import type { Alias, Budget, DataClassDefault, Model, Provider, ProviderChanges, ProviderType, ProviderWithCount, RoutableModel, RouteRule, RouteRuleChanges } from './models.types.ts';
+import type { Alias, Budget, DataClassDefault, Model, Provider, ModelChanges, ProviderChanges, ProviderType, ProviderWithCount, RoutableModel, RouteRule, RouteRuleChanges } from './models.types.ts';
 
 /** Queries that run alone or inside one transaction (the sync of declared entries). */
 export interface ModelsQueries {
@@ -18,7 +18,9 @@ export interface ModelsQueries {
   /** Removes a provider's models whose names are not listed (all of them for an empty list). */
   deleteModelsExcept(providerId: string, keep: string[]): Promise<void>;
   /** Enabled models of enabled providers, in provider order. */
-  listModels(workspaceId: string): Promise<RoutableModel[]>;
+  /** Enabled models of enabled providers (what routing sees); with `includeDisabled`, every model of every provider. */
+  listModels(workspaceId: string, options?: { includeDisabled?: boolean }): Promise<RoutableModel[]>;
+  updateModel(id: string, changes: ModelChanges): Promise<void>;
   listAliases(workspaceId: string): Promise<Alias[]>;
   /** Creates or replaces the alias of that name; `declared` left out keeps what an existing one has. */
   upsertAlias(alias: Omit<Alias, 'declared'> & { declared?: boolean }): Promise<void>;
@@ -72,6 +74,7 @@ const toProvider = (row: ProviderRow): ProviderWithCount => ({
   modelCount: Number(row.modelCount ?? 0),
 });
 const providerColumns = (changes: Omit<ProviderChanges, 'updatedAt'>) => ({
+  ...(changes.name === undefined ? {} : { name: changes.name }),
   ...(changes.type === undefined ? {} : { type: changes.type }),
   ...(changes.baseUrl === undefined ? {} : { baseUrl: changes.baseUrl }),
   ...(changes.locality === undefined ? {} : { locality: changes.locality }),
@@ -169,19 +172,24 @@ const queries = (db: Kysely<ModelsTables>, dialect: SqlDialect): ModelsQueries =
       if (keep.length > 0) query = query.where('name', 'not in', keep);
       await query.execute();
     },
-    async listModels(workspaceId) {
-      const rows = await db
+    async listModels(workspaceId, { includeDisabled = false } = {}) {
+      let query = db
         .selectFrom('model')
         .innerJoin('modelProvider', 'modelProvider.id', 'model.providerId')
         .selectAll('model')
         .select(['modelProvider.name as providerName', 'modelProvider.type as providerType', 'modelProvider.locality', 'modelProvider.baseUrl', 'modelProvider.hasApiKey', 'modelProvider.timeouts', 'modelProvider.declared as providerDeclared'])
-        .where('model.workspaceId', '=', workspaceId)
-        .where('model.enabled', '=', 1)
-        .where('modelProvider.enabled', '=', 1)
-        .orderBy('modelProvider.id')
-        .orderBy('model.name')
-        .execute();
+        .where('model.workspaceId', '=', workspaceId);
+      if (!includeDisabled) query = query.where('model.enabled', '=', 1).where('modelProvider.enabled', '=', 1);
+      const rows = await query.orderBy('modelProvider.id').orderBy('model.name').execute();
       return rows.map(toRoutableModel);
+    },
+    async updateModel(id, { capabilities, enabled, ...rest }) {
+      const columns = {
+        ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+        ...(capabilities === undefined ? {} : { capabilities: JSON.stringify(capabilities) }),
+        ...(enabled === undefined ? {} : { enabled: flag(enabled) }),
+      };
+      if (Object.keys(columns).length > 0) await db.updateTable('model').set(columns).where('id', '=', id).execute();
     },
     async listAliases(workspaceId) {
       return (await db.selectFrom('modelAlias').selectAll().where('workspaceId', '=', workspaceId).orderBy('name').execute()).map(toAlias);

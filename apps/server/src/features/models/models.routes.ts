@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { idParam, noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
+import { noContent, workspaceIdParams, type SteadApp } from '../../platform/http/http.types.ts';
 import {
-  addProviderBody,
   aliasBody,
   aliasName,
   budgetBody,
@@ -9,72 +8,20 @@ import {
   aliasSchema,
   dataClassDefaultBody,
   dataClassDefaultsSchema,
-  modelSchema,
-  providerSchema,
   routeDecisionSchema,
   routeRuleSchema,
   routeRulesBody,
   routeTestQuery,
-  updateProviderBody,
   usageRecordSchema,
 } from './models.schema.ts';
+import { registerModelProviderRoutes } from './model-providers.routes.ts';
 import type { ModelsService } from './models.service.ts';
 
-const providerParams = workspaceIdParams.extend({ providerId: idParam(100).describe('Provider id or name') });
 const aliasParams = workspaceIdParams.extend({ name: aliasName });
 
 /** Managing the gateway: providers, their models, the routing tester and the usage ledger. */
 export const registerModelsRoutes = (app: SteadApp, { models }: { models: ModelsService }): void => {
-  app.get('/api/workspaces/:workspaceId/model-providers', {
-    config: { permission: 'models:read' },
-    schema: { tags: ['models'], summary: 'Model providers of a workspace (API keys are never returned)', params: workspaceIdParams, response: { 200: z.object({ providers: z.array(providerSchema) }) } },
-  }, async (request) => ({ providers: await models.listProviders(request.params.workspaceId) }));
-
-  app.post('/api/workspaces/:workspaceId/model-providers', {
-    config: { permission: 'models:manage', audit: 'model-provider.create' },
-    schema: {
-      tags: ['models'],
-      summary: 'Add a provider; its models are discovered (and declared ones added). A local provider may use a private or loopback address',
-      params: workspaceIdParams,
-      body: addProviderBody,
-      response: { 201: z.object({ provider: providerSchema, models: z.array(modelSchema), discoveryError: z.string().nullable() }) },
-    },
-  }, async (request, reply) => {
-    const added = await models.addProvider(request.params.workspaceId, request.body);
-    request.auditDetails = { targetType: 'model-provider', targetId: added.provider.id, metadata: { name: added.provider.name, type: added.provider.type, baseUrl: added.provider.baseUrl, locality: added.provider.locality } };
-    return reply.status(201).send(added);
-  });
-
-  app.post('/api/workspaces/:workspaceId/model-providers/:providerId/test', {
-    config: { permission: 'models:manage', audit: 'model-provider.test' },
-    schema: { tags: ['models'], summary: 'Check a provider: reach it, list its models (new ones are added), report latency', params: providerParams, response: { 200: z.object({ ok: z.boolean(), latencyMs: z.number(), models: z.number(), error: z.string().nullable() }) } },
-  }, async (request) => {
-    request.auditDetails = { targetType: 'model-provider', targetId: request.params.providerId };
-    return models.testProvider(request.params.workspaceId, request.params.providerId);
-  });
-
-  app.patch('/api/workspaces/:workspaceId/model-providers/:providerId', {
-    config: { permission: 'models:manage', audit: 'model-provider.update' },
-    schema: { tags: ['models'], summary: 'Enable or disable a provider, replace or remove its API key, change its timeouts', params: providerParams, body: updateProviderBody, response: { 200: z.object({ provider: providerSchema }) } },
-  }, async (request) => {
-    const provider = await models.updateProvider(request.params.workspaceId, request.params.providerId, request.body);
-    request.auditDetails = { targetType: 'model-provider', targetId: provider.id, metadata: { enabled: request.body.enabled, apiKeyChanged: request.body.apiKey !== undefined, timeouts: request.body.timeouts } };
-    return { provider };
-  });
-
-  app.delete('/api/workspaces/:workspaceId/model-providers/:providerId', {
-    config: { permission: 'models:manage', audit: 'model-provider.delete' },
-    schema: { tags: ['models'], summary: 'Remove a provider, its models and its stored API key', params: providerParams, response: { 200: z.object({ provider: providerSchema }) } },
-  }, async (request) => {
-    const provider = await models.removeProvider(request.params.workspaceId, request.params.providerId);
-    request.auditDetails = { targetType: 'model-provider', targetId: provider.id, metadata: { name: provider.name } };
-    return { provider };
-  });
-
-  app.get('/api/workspaces/:workspaceId/models', {
-    config: { permission: 'models:read' },
-    schema: { tags: ['models'], summary: 'Models of the enabled providers, with capabilities, locality and prices', params: workspaceIdParams, response: { 200: z.object({ models: z.array(modelSchema) }) } },
-  }, async (request) => ({ models: await models.listModels(request.params.workspaceId) }));
+  registerModelProviderRoutes(app, { models });
 
   app.get('/api/workspaces/:workspaceId/model-routes/test', {
     config: { permission: 'models:read' },

@@ -53,6 +53,9 @@ export const addProviderBody = z.strictObject({
 export type AddProviderRequest = z.infer<typeof addProviderBody>;
 
 export const updateProviderBody = z.strictObject({
+  name: addProviderBody.shape.name.optional().describe('A new name; clients that send `<old name>/<model>`, and aliases or rules naming it, must follow'),
+  baseUrl: providerBaseUrl.optional(),
+  locality: z.enum(localities).optional().describe('As when adding: `local` grants no network access by itself'),
   enabled: z.boolean().optional().describe('A disabled provider keeps its models and key but serves nothing'),
   apiKey: z.string().min(1).max(4_000).nullable().optional().describe('A new key (kept encrypted), or null to remove it'),
   timeouts: addProviderBody.shape.timeouts.nullable(),
@@ -89,6 +92,8 @@ export const modelSchema = z.object({
   inputPricePerMillion: z.number().nullable(),
   outputPricePerMillion: z.number().nullable(),
   source: z.enum(['discovered', 'declared']),
+  /** A disabled model is never routed to; it is listed only with `?all=true`. */
+  enabled: z.boolean(),
   /** Its provider is declared in `stead.config.yaml`, so the model is read-only too. */
   declared: z.boolean(),
   /** This node's view: circuit breaker, p50 latency and recent error rate. */
@@ -102,6 +107,25 @@ export const modelSchema = z.object({
   }),
 });
 export type ModelView = z.infer<typeof modelSchema>;
+
+/** A correction of what discovery guessed (or of a model declared when its provider was added). */
+export const updateModelBody = z.strictObject({
+  capabilities: z.array(z.enum(modelCapabilities)).min(1).optional().describe('Replaces the list; routing sends chat only to models with `chat`'),
+  contextLength: z.number().int().min(1).max(100_000_000).nullable().optional().describe('Tokens; null: unknown'),
+  inputPricePerMillion: price.optional(),
+  outputPricePerMillion: price.optional(),
+  enabled: z.boolean().optional().describe('A disabled model is never routed to'),
+});
+export type UpdateModelRequest = z.infer<typeof updateModelBody>;
+
+/** A model server found on a default loopback port, and whether a provider of this workspace already reaches it. */
+export const localServerSchema = z.object({
+  label: z.string().describe('Ollama, llama.cpp or LM Studio'),
+  models: z.array(z.string()),
+  provider: z.object({ name: z.string(), type: z.enum(providerTypes), baseUrl: z.string(), locality: z.enum(localities) }).describe('What to send to POST model-providers to add it (the name is free in this workspace)'),
+  existingProvider: z.string().nullable().describe('The provider of this workspace at that address, if any'),
+});
+export type LocalServerView = z.infer<typeof localServerSchema>;
 
 export const latencyTiers = ['fast', 'standard'] as const;
 export type LatencyTier = (typeof latencyTiers)[number];

@@ -2,6 +2,7 @@ import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import type { EgressClient } from '../../platform/egress/egress.port.ts';
 import type { KeyValueStore } from '../../platform/key-value/key-value.port.ts';
 import { createBudgets } from './budgets.ts';
+import type { LocalModelServer } from './local-model-servers.ts';
 import { createDeclaredSync, type DeclaredSync } from './declared-sync.ts';
 import { createModelProviders, type ModelProviders } from './model-providers.ts';
 import type { ModelUsageRepository } from './model-usage.repository.ts';
@@ -50,6 +51,8 @@ export interface ModelsServiceOptions {
   requireDeclaredApiKeys?: boolean;
   /** Asking a declared provider for its models in the background failed (it can be retried with a provider test). */
   onDiscoveryError?: (error: unknown, provider: string) => void;
+  /** Looks for model servers on this machine's default ports. Default: probes Ollama, llama.cpp and LM Studio on loopback. */
+  detectLocalServers?: () => Promise<LocalModelServer[]>;
 }
 
 /**
@@ -83,6 +86,7 @@ export const createModelsService = ({
   apiKeyOf = (variable) => process.env[variable],
   requireDeclaredApiKeys = true,
   onDiscoveryError = () => {},
+  detectLocalServers,
 }: ModelsServiceOptions): ModelsService => {
   const budgets = createBudgets({ store, now: () => clock.now() });
   const tables = createRoutingTables({ repository, cacheMs: routingCacheMs });
@@ -90,7 +94,7 @@ export const createModelsService = ({
   const clients = createProviderClients({ secrets, clock, ids, createEgress, egressAllowedHosts });
   const ledger = createUsageLedger({ repository: usageRepository, providers: repository, clock, ids, flushMs: usageFlushMs, onError: onUsageError });
   const resolver = createRouteResolver({ tables, budgets, keys, repository });
-  const { discover, ...providers } = createModelProviders({ repository, clients, secrets, health, clock, ids, declared, invalidate });
+  const { discover, ...providers } = createModelProviders({ repository, clients, secrets, health, clock, ids, declared, invalidate, ...(detectLocalServers ? { detectLocalServers } : {}) });
 
   return {
     ...providers,

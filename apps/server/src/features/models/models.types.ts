@@ -30,7 +30,7 @@ export interface ProviderWithCount extends Provider {
   modelCount: number;
 }
 
-export type ProviderChanges = Partial<Pick<Provider, 'type' | 'baseUrl' | 'locality' | 'hasApiKey' | 'enabled' | 'timeouts'>> & { updatedAt: string };
+export type ProviderChanges = Partial<Pick<Provider, 'name' | 'type' | 'baseUrl' | 'locality' | 'hasApiKey' | 'enabled' | 'timeouts'>> & { updatedAt: string };
 
 export interface Model {
   id: string;
@@ -47,6 +47,8 @@ export interface Model {
   createdAt: string;
 }
 
+/** What a person may correct of a model: what discovery could only guess. */
+export type ModelChanges = Partial<Pick<Model, 'capabilities' | 'contextLength' | 'inputPricePerMillion' | 'outputPricePerMillion' | 'enabled'>>;
 /** An enabled model of an enabled provider, with what routing and calling it need of the provider. */
 export interface RoutableModel extends Model {
   providerName: string;

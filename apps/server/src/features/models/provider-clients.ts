@@ -69,6 +69,19 @@ export const createProviderClients = ({ secrets, clock, ids, createEgress, egres
       const { egress } = egressOf(facts);
       try {
         const verdict = await egress.check(facts.baseUrl).catch(() => ({ allowed: true as const }));
+        if (!verdict.allowed && facts.locality !== 'local') {
+          // The usual cause is a model server on this machine added with the default locality, not a missing rule.
+          const asLocal = providerEgressGrant({ ...facts, locality: 'local' }).allow.length > 0;
+          throw new SteadError(
+            'provider_address_local',
+            `${facts.baseUrl} is on this machine or a private network, which makes it a Local provider. Choose locality local${
+              asLocal
+                ? '; Stead then reaches it at once'
+                : `. As Local it still needs an instance administrator's rule (STEAD_EGRESS_ALLOWED_HOSTS or stead.config.yaml), since only loopback at a local model server's port (${[...localModelServerPorts].join(', ')}) is allowed without one`
+            }`,
+            { details: { field: 'locality', suggestedLocality: 'local' } },
+          );
+        }
         if (!verdict.allowed) {
           throw new SteadError(
             'egress_blocked',

@@ -59,12 +59,38 @@ describeEachServer('model providers and private addresses, without STEAD_EGRESS_
       for (const locality of ['local', 'hosted']) {
         const response = await add(server, owner.cookie, owner.workspace.id, { name: `p${index}-${locality}`, type: 'openai-compatible', baseUrl: `http://${host}/v1`, locality });
         expect(response.statusCode, `${host} ${locality}: ${response.body}`).toBe(422);
-        expect(response.json().error.code).toBe('egress_blocked');
-        expect(response.json().error.message).toContain('STEAD_EGRESS_ALLOWED_HOSTS');
+        if (locality === 'local') {
+          expect(response.json().error.code).toBe('egress_blocked');
+          expect(response.json().error.message).toContain('STEAD_EGRESS_ALLOWED_HOSTS');
+        } else {
+          // Hosted on a private address is the newcomer's trap: the answer says to choose Local first.
+          expect(response.json().error).toMatchObject({ code: 'provider_address_local', details: { field: 'locality', suggestedLocality: 'local' } });
+          expect(response.json().error.message).toMatch(/Choose locality local\. As Local it still needs an instance administrator's rule/);
+        }
       }
     }
     expect(internal.received).toEqual([]);
     expect((await server.call({ method: 'GET', url: providersUrl(owner.workspace.id), cookie: owner.cookie })).json().providers).toEqual([]);
+  });
+
+  it('answers a hosted provider on a local model server port with "choose Local", and adds it as Local without any rule', async () => {
+    const server = use();
+    const hosted = await add(server, owner.cookie, owner.workspace.id, { name: 'ollama', type: 'ollama', baseUrl: 'http://127.0.0.1:11434', locality: 'hosted', discover: false });
+    expect(hosted.statusCode).toBe(422);
+    expect(hosted.json().error.code).toBe('provider_address_local');
+    expect(hosted.json().error.message).toContain('Choose locality local; Stead then reaches it at once');
+    expect(hosted.json().error.message).not.toContain('STEAD_EGRESS_ALLOWED_HOSTS');
+    const local = await add(server, owner.cookie, owner.workspace.id, { name: 'ollama', type: 'ollama', baseUrl: 'http://127.0.0.1:11434', locality: 'local', discover: false });
+    expect(local.statusCode, local.body).toBe(201);
+    // Switching it to hosted later gets the same answer, and changes nothing.
+    const switched = await server.call({ method: 'PATCH', url: `${providersUrl(owner.workspace.id)}/ollama`, cookie: owner.cookie, payload: { locality: 'hosted' } });
+    expect(switched.json().error.code).toBe('provider_address_local');
+    // Moving it to another private address is refused as when adding.
+    const moved = await server.call({ method: 'PATCH', url: `${providersUrl(owner.workspace.id)}/ollama`, cookie: owner.cookie, payload: { baseUrl: 'http://10.0.0.1:11434' } });
+    expect(moved.json().error.code).toBe('egress_blocked');
+    const [provider] = (await server.call({ method: 'GET', url: providersUrl(owner.workspace.id), cookie: owner.cookie })).json().providers;
+    expect(provider).toMatchObject({ name: 'ollama', locality: 'local', baseUrl: 'http://127.0.0.1:11434' });
+    await server.call({ method: 'DELETE', url: `${providersUrl(owner.workspace.id)}/ollama`, cookie: owner.cookie });
   });
 
   it('refuses base URLs with credentials, a query or a fragment (which would pick another path) with validation_failed', async () => {
@@ -131,7 +157,8 @@ describeEachServer('model providers on an address the administrator allowed', (u
     for (let round = 0; round < internalAnswers.length; round += 1) {
       const test = await server.call({ method: 'POST', url: `${providersUrl(owner.workspace.id)}/lan/test`, cookie: owner.cookie });
       answers.push(test.body);
-      expect(test.json()).toMatchObject({ ok: false, error: 'lan answered 500 (Internal Server Error)' });
+      expect(test.statusCode).toBe(502);
+      expect(test.json().error).toMatchObject({ code: 'provider_test_failed', message: 'Provider test failed: lan answered 500 (Internal Server Error)' });
     }
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     const client = new OpenAI({ apiKey: (await createKey(server, owner.cookie, owner.workspace.id, 'member')).secret, baseURL: `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}/v1`, maxRetries: 0 });

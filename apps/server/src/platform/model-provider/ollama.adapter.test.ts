@@ -129,6 +129,30 @@ describe('ollama adapter', () => {
     ]);
   });
 
+  // The /api/show fixtures are reconstructed from Ollama's API documentation (0.6+, with `capabilities`), not captured.
+  it('asks /api/show for each model: capabilities and context length, an embedding model never chat', async () => {
+    const upstream = replayFetch({ respond: loadFixture('ollama-tags.json') }, { respond: loadFixture('ollama-show-llama.json') }, { respond: loadFixture('ollama-show-nomic-embed.json') });
+    const models = await createOllamaProvider({ fetch: upstream.fetch }).listModels();
+    expect(upstream.requests.slice(1)).toMatchObject([
+      { url: 'http://127.0.0.1:11434/api/show', method: 'POST', body: { model: 'llama3.2:latest' } },
+      { url: 'http://127.0.0.1:11434/api/show', method: 'POST', body: { model: 'nomic-embed-text:latest' } },
+    ]);
+    expect(models.map(({ id, capabilities, contextLength }) => ({ id, capabilities, contextLength }))).toEqual([
+      { id: 'llama3.2:latest', capabilities: ['chat', 'json', 'tools'], contextLength: 131072 },
+      { id: 'nomic-embed-text:latest', capabilities: ['embeddings'], contextLength: 2048 },
+    ]);
+  });
+
+  it('still lists a model /api/show cannot describe, and reads an embedding model of an older server from its pooling type', async () => {
+    const old = loadFixture('ollama-show-nomic-embed.json');
+    const { capabilities: _dropped, ...before06 } = JSON.parse(String(old.body)) as Record<string, unknown>;
+    const withoutCapabilities = { ...old, body: JSON.stringify(before06) };
+    const upstream = replayFetch({ respond: loadFixture('ollama-tags.json') }, { respond: loadFixture('ollama-error-404.json') }, { respond: withoutCapabilities });
+    const models = await createOllamaProvider({ fetch: upstream.fetch }).listModels();
+    expect(models[0]).not.toHaveProperty('capabilities');
+    expect(models[1]).toMatchObject({ id: 'nomic-embed-text:latest', capabilities: ['embeddings'], contextLength: 2048 });
+  });
+
   it('embeds through /api/embed', async () => {
     const upstream = replayFetch({ respond: loadFixture('ollama-embed.json') });
     const result = await createOllamaProvider({ fetch: upstream.fetch }).embed({ model: 'nomic-embed-text', input: ['a', 'b'], dimensions: 4 });

@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, FinishReason, ToolCall } from './chat-completion.types.ts';
 import { chunkFactory, contentText, makeUsage, maxOutputTokens, parseDataUrl, parseToolArguments, stopSequences } from './chat-translation.ts';
-import type { HttpProviderOptions, ModelInfo, ModelProvider, ProviderResponse } from './model-provider.port.ts';
+import type { CallOptions, HttpProviderOptions, ModelInfo, ModelProvider, ProviderResponse } from './model-provider.port.ts';
+import { modelFactsFromShow } from './ollama-model-info.ts';
 import { readJson, resolveContext, runCall, streamCall, unixSeconds } from './provider-call.ts';
 import type { ProviderCall, ProviderContext } from './provider-call.ts';
 import { errorFromStreamPayload, ProviderError, unsupported } from './provider-error.ts';
@@ -148,9 +149,21 @@ const toModelInfo = (entry: Record<string, unknown>): ModelInfo => {
 };
 
 /**
+ * Capabilities and context length from `/api/show`. A model it cannot describe (an old server, a model removed
+ * meanwhile) is still listed, with what its name suggests; only the tag list's failure fails the listing.
+ */
+const showModel = async (context: ProviderContext, model: string, callOptions: CallOptions | undefined): Promise<Pick<ModelInfo, 'capabilities' | 'contextLength'>> => {
+  try {
+    return await runCall(context, 'listing', callOptions, async (call) => modelFactsFromShow(await readJson(call, await call.send('/api/show', { body: { model } }), context)));
+  } catch {
+    return {};
+  }
+};
+
+/**
  * Ollama's native API: `/api/chat` (NDJSON stream, tools, `format` for JSON and JSON schema, inline images),
- * `/api/embed` and `/api/tags`. Sampling settings travel in `options`; usage comes from `prompt_eval_count`
- * and `eval_count`. The tag list has no context length or capabilities (those need one `/api/show` per model).
+ * `/api/embed`, and `/api/tags` with one `/api/show` per model for its capabilities and context length. Sampling
+ * settings travel in `options`; usage comes from `prompt_eval_count` and `eval_count`.
  */
 export const createOllamaProvider = (options: OllamaProviderOptions = {}): ModelProvider => {
   const context = resolveContext(options, { name: 'ollama', baseUrl: 'http://127.0.0.1:11434' }, options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {});
@@ -202,11 +215,15 @@ export const createOllamaProvider = (options: OllamaProviderOptions = {}): Model
         };
       }),
 
-    listModels: (callOptions) =>
-      runCall(context, 'listing', callOptions, async (call) => {
+    listModels: async (callOptions) => {
+      const models = await runCall(context, 'listing', callOptions, async (call) => {
         const response = await call.send('/api/tags', { method: 'GET' });
         const answer = (await readJson(call, response, context)) as { models?: unknown[] };
         return (answer.models ?? []).map((entry) => toModelInfo(entry as Record<string, unknown>));
-      }),
+      });
+      // One /api/show per model, one after the other (a local server loads each model's header from disk).
+      for (const model of models) Object.assign(model, await showModel(context, model.id, callOptions));
+      return models;
+    },
   };
 };

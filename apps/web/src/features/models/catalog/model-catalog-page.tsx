@@ -1,15 +1,22 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { RadioIcon } from 'lucide-react';
-import { BreakerBadge, CapabilityChips, LocalityBadge } from '@/features/models/model-badges.tsx';
+import { PencilIcon, RadioIcon } from 'lucide-react';
+import { useState } from 'react';
+import { EditModelDialog } from '@/features/models/catalog/edit-model-dialog.tsx';
+import { BreakerBadge, CapabilityChips, DECLARED_HINT, LocalityBadge } from '@/features/models/model-badges.tsx';
+import { modelsApi, type ModelWithState } from '@/features/models/models.api.ts';
+import { Badge } from '@/components/ui/badge.tsx';
+import { Button } from '@/components/ui/button.tsx';
 import { QueryTableCard } from '@/components/query-table-card.tsx';
 import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
-import type { Model } from '@/lib/api.ts';
+import { api, type Model } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { MODELS_REFRESH_MS, modelsQuery } from '@/features/models/models.queries.ts';
+import { MODELS_REFRESH_MS, modelKeys } from '@/features/models/models.queries.ts';
 import { formatMs, formatPrice, formatRate, formatTokens } from '@/features/models/models.ts';
 import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { canManage } from '@/lib/workspace-store.ts';
 import { useNow } from '@/features/tasks/use-task-events.ts';
+import { toast } from '@/lib/toast.ts';
 
 function Health({ model, now }: { model: Model; now: number }) {
   const { health } = model;
@@ -28,11 +35,14 @@ function Health({ model, now }: { model: Model; now: number }) {
   );
 }
 
-function ModelRow({ model, now }: { model: Model; now: number }) {
+function ModelRow({ model, now, onEdit }: { model: ModelWithState; now: number; onEdit: (() => void) | undefined }) {
   return (
-    <TableRow>
+    <TableRow className={model.enabled ? undefined : 'opacity-70'}>
       <TableCell className="max-w-48 align-top sm:max-w-72">
-        <div className="font-mono text-sm font-medium break-all">{model.qualifiedName}</div>
+        <div className="flex flex-wrap items-center gap-2">
+          <span className="font-mono text-sm font-medium break-all">{model.qualifiedName}</span>
+          {model.enabled ? null : <Badge variant="secondary">disabled</Badge>}
+        </div>
         <div className="text-xs text-muted-foreground">
           {model.source}
           <span className="md:hidden">
@@ -58,13 +68,31 @@ function ModelRow({ model, now }: { model: Model; now: number }) {
       <TableCell className="align-top">
         <Health model={model} now={now} />
       </TableCell>
+      {onEdit ? (
+        <TableCell className="text-right align-top">
+          <span title={model.declared ? DECLARED_HINT : undefined} className="inline-flex">
+            <Button variant="ghost" size="sm" disabled={model.declared} onClick={onEdit} aria-label={`Edit ${model.qualifiedName}`}>
+              <PencilIcon aria-hidden />
+            </Button>
+          </span>
+        </TableCell>
+      ) : null}
     </TableRow>
   );
 }
 
 export function ModelCatalogPage() {
   const workspace = useCurrentWorkspace();
-  const models = useQuery({ ...modelsQuery(workspace.id), refetchInterval: MODELS_REFRESH_MS });
+  const queryClient = useQueryClient();
+  const manage = canManage(workspace.role);
+  const [editing, setEditing] = useState<ModelWithState | null>(null);
+  // Admins see disabled models too, to correct or enable them; everyone else sees what routing sees.
+  const models = useQuery({
+    queryKey: [...modelKeys.models(workspace.id), manage ? 'all' : 'enabled'],
+    queryFn: async (): Promise<ModelWithState[]> => (manage ? (await modelsApi.listAllModels(workspace.id)) : await api.listModels(workspace.id)).models,
+    staleTime: 5_000,
+    refetchInterval: MODELS_REFRESH_MS,
+  });
   const list = models.data ?? [];
   const now = useNow(list.some((model) => model.health.breaker !== 'closed'));
   return (
@@ -102,11 +130,25 @@ export function ModelCatalogPage() {
               Price in / out (1M)
             </TableHead>
             <TableHead>Health</TableHead>
+            {manage ? <TableHead className="text-right">Edit</TableHead> : null}
           </>
         }
-        row={(model) => <ModelRow key={model.id} model={model} now={now} />}
+        row={(model) => <ModelRow key={model.id} model={model} now={now} onEdit={manage ? () => setEditing(model) : undefined} />}
         footer={models.isError && list.length > 0 ? <p className="mt-3 text-xs text-destructive">Refreshing failed: {errorMessage(models.error)}</p> : null}
       />
+      {manage ? (
+        <EditModelDialog
+          workspaceId={workspace.id}
+          model={editing}
+          onOpenChange={(open) => {
+            if (!open) setEditing(null);
+          }}
+          onSaved={(model) => {
+            toast.success('Model saved', model.qualifiedName);
+            void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
+          }}
+        />
+      ) : null}
     </>
   );
 }

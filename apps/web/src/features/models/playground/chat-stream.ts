@@ -87,6 +87,10 @@ export interface StreamChatOptions {
   dataClass?: DataClass;
   /** Sent as `x-stead-latency`. */
   latencyTier?: LatencyTier;
+  /** Sampling temperature (0–2); absent: the model's default. */
+  temperature?: number;
+  /** Sent as `max_tokens`; absent: the model's default. */
+  maxTokens?: number;
   signal?: AbortSignal;
   /** Called once the gateway has picked the target, before the first token. */
   onTarget?: (target: string | null) => void;
@@ -123,7 +127,14 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamChat
       method: 'POST',
       credentials: 'same-origin',
       headers,
-      body: JSON.stringify({ model: options.model, messages: options.messages, stream: true, stream_options: { include_usage: true } }),
+      body: JSON.stringify({
+        model: options.model,
+        messages: options.messages,
+        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
       signal: options.signal,
     });
   } catch (error) {

@@ -7,11 +7,12 @@ import { EmptyState, LoadingRows } from '@/components/page-header.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
-import { NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
+import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
 import { Textarea } from '@/components/ui/textarea.tsx';
 import type { DataClass, LatencyTier, RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { usePlaygroundChat, type Turn } from './use-playground-chat.ts';
+import { samplingSettings, type PlaygroundRequest } from './playground-session.ts';
 import { dataClassDefaultsQuery, modelAliasesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { canUseModels, dataClasses, dataClassHints, formatMs, latencyTiers } from '@/features/models/models.ts';
 import { chatChoices } from '@/features/models/playground/playground.ts';
@@ -108,13 +109,6 @@ function DecisionPanel({ decision, error, target }: { decision: RouteDecision | 
   );
 }
 
-interface PlaygroundRequest {
-  model: string;
-  dataClass: '' | DataClass;
-  latencyTier: '' | LatencyTier;
-  system: string;
-}
-
 interface RequestCardProps {
   choices: ReturnType<typeof chatChoices>;
   modelHint: string;
@@ -122,11 +116,13 @@ interface RequestCardProps {
   defaultClass: DataClass;
   effectiveClass: DataClass;
   disabled: boolean;
+  /** What is wrong with the typed temperature or max tokens, if anything. */
+  samplingError: string | null;
   onChange: (change: Partial<PlaygroundRequest>) => void;
 }
 
 /** What the next message asks for: model, data class, latency tier and system prompt. */
-function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass, disabled, onChange }: RequestCardProps) {
+function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass, disabled, samplingError, onChange }: RequestCardProps) {
   return (
     <Card className="min-w-0 lg:col-start-1 lg:row-start-1">
       <CardHeader className="pb-2 sm:pb-3">
@@ -164,6 +160,19 @@ function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass
             <ValueOptions values={latencyTiers} />
           </NativeSelect>
         </Field>
+        <div className="grid grid-cols-2 items-start gap-2">
+          <Field id="playground-temperature" label="Temperature" hint="0 to 2">
+            <Input id="playground-temperature" inputMode="decimal" placeholder="default" value={request.temperature} onChange={(event) => onChange({ temperature: event.target.value })} />
+          </Field>
+          <Field id="playground-max-tokens" label="Max tokens" hint="Whole number">
+            <Input id="playground-max-tokens" inputMode="numeric" placeholder="default" value={request.maxTokens} onChange={(event) => onChange({ maxTokens: event.target.value })} />
+          </Field>
+        </div>
+        {samplingError ? (
+          <p className="-mt-2 text-xs text-destructive" role="alert">
+            {samplingError}
+          </p>
+        ) : null}
         <Field id="playground-system" label="System prompt">
           <Textarea id="playground-system" rows={3} placeholder="You are a concise assistant." value={request.system} onChange={(event) => onChange({ system: event.target.value })} />
         </Field>
@@ -172,18 +181,22 @@ function RequestCard({ choices, modelHint, request, defaultClass, effectiveClass
   );
 }
 
+/** One conversation per workspace: another workspace's page starts from its own kept session. */
 export function ModelPlaygroundPage() {
+  const workspace = useCurrentWorkspace();
+  return <Playground key={workspace.id} />;
+}
+
+function Playground() {
   const workspace = useCurrentWorkspace();
   const models = useQuery(modelsQuery(workspace.id));
   const aliases = useQuery(modelAliasesQuery(workspace.id));
   const defaults = useQuery(dataClassDefaultsQuery(workspace.id));
-  const [model, setModel] = useState('auto');
-  const [dataClass, setDataClass] = useState<'' | DataClass>('');
-  const [latencyTier, setLatencyTier] = useState<'' | LatencyTier>('');
-  const [system, setSystem] = useState('');
   const [message, setMessage] = useState('');
   const chat = usePlaygroundChat(workspace.id);
-  const { turns, streaming } = chat;
+  const { turns, streaming, request } = chat;
+  const { model, dataClass, latencyTier, system } = request;
+  const sampling = samplingSettings(request);
   const listRef = useRef<HTMLOListElement>(null);
   // Keep the newest text in view while it streams (the list scrolls, not the page).
   useEffect(() => {
@@ -211,9 +224,9 @@ export function ModelPlaygroundPage() {
   const send = (event: FormEvent) => {
     event.preventDefault();
     const text = message.trim();
-    if (!text || streaming) return;
+    if (!text || streaming || 'error' in sampling) return;
     setMessage('');
-    void chat.send({ text, model, system, dataClass, latencyTier, effectiveClass });
+    void chat.send({ text, model, system, dataClass, latencyTier, ...sampling, effectiveClass });
   };
 
   return (
@@ -221,16 +234,12 @@ export function ModelPlaygroundPage() {
       <RequestCard
         choices={choices}
         modelHint={modelHint}
-        request={{ model, dataClass, latencyTier, system }}
+        request={request}
         defaultClass={defaults.data?.workspace ?? 'internal'}
         effectiveClass={effectiveClass}
         disabled={streaming}
-        onChange={(change) => {
-          if (change.model !== undefined) setModel(change.model);
-          if (change.dataClass !== undefined) setDataClass(change.dataClass);
-          if (change.latencyTier !== undefined) setLatencyTier(change.latencyTier);
-          if (change.system !== undefined) setSystem(change.system);
-        }}
+        samplingError={'error' in sampling ? sampling.error : null}
+        onChange={chat.setRequest}
       />
 
       <Card className="flex min-w-0 flex-col lg:col-start-2 lg:row-span-2 lg:row-start-1">
@@ -291,7 +300,7 @@ export function ModelPlaygroundPage() {
                   Stop
                 </Button>
               ) : null}
-              <Button type="submit" disabled={streaming || !message.trim()}>
+              <Button type="submit" disabled={streaming || !message.trim() || 'error' in sampling}>
                 <SendIcon aria-hidden />
                 Send
               </Button>

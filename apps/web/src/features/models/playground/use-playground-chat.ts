@@ -4,17 +4,10 @@ import { useEffect, useRef, useState } from 'react';
 import { modelKeys } from '@/features/models/models.queries.ts';
 import { api, type DataClass, type LatencyTier, type RouteDecision } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
-import { ChatStreamError, streamChat, type ChatMessage, type ChatUsage } from './chat-stream.ts';
+import { ChatStreamError, streamChat, type ChatMessage } from './chat-stream.ts';
+import { clearPlaygroundSession, loadPlaygroundSession, savePlaygroundSession, type PlaygroundRequest, type Turn } from './playground-session.ts';
 
-export interface Turn {
-  id: number;
-  role: 'user' | 'assistant';
-  content: string;
-  /** Assistant turns: how it was served. */
-  meta?: { model: string; target: string | null; firstTokenMs: number | null; totalMs: number | null; usage: ChatUsage | null; finishReason: string | null };
-  error?: { code: string; message: string; midStream: boolean };
-  streaming?: boolean;
-}
+export type { Turn } from './playground-session.ts';
 
 /** A rough prompt size for the routing explanation (about four characters per token). */
 const estimateTokens = (messages: readonly ChatMessage[]) => Math.ceil(messages.reduce((sum, message) => sum + message.content.length, 0) / 4);
@@ -26,30 +19,37 @@ export interface ChatRequest {
   system: string;
   dataClass: '' | DataClass;
   latencyTier: '' | LatencyTier;
+  temperature?: number;
+  maxTokens?: number;
   /** The data class the request gets (the chosen one or the default), for the routing explanation. */
   effectiveClass: DataClass;
 }
 
 /**
  * The Playground's conversation: its turns, each streamed through the gateway, and the routing decision of the
- * last message, explained by the route tester while the answer streams.
+ * last message, explained by the route tester while the answer streams. The conversation and the request settings
+ * outlive the page (see playground-session.ts) until Clear.
  */
 export function usePlaygroundChat(workspaceId: string) {
   const queryClient = useQueryClient();
-  const [turns, setTurns] = useState<Turn[]>([]);
-  const [decision, setDecision] = useState<RouteDecision | null>(null);
+  const [initial] = useState(() => loadPlaygroundSession(workspaceId));
+  const [turns, setTurns] = useState<Turn[]>(initial.turns);
+  const [request, setRequestState] = useState<PlaygroundRequest>(initial.request);
+  const [decision, setDecision] = useState<RouteDecision | null>(initial.decision);
   const [decisionError, setDecisionError] = useState<{ code: string | null; message: string } | null>(null);
-  const [target, setTarget] = useState<string | null>(null);
+  const [target, setTarget] = useState<string | null>(initial.target);
   const controller = useRef<AbortController | null>(null);
-  const nextId = useRef(1);
+  const nextId = useRef(Math.max(0, ...initial.turns.map((turn) => turn.id)) + 1);
   const streaming = turns.some((turn) => turn.streaming);
 
   // Leaving the page stops a running stream.
   useEffect(() => () => controller.current?.abort(), []);
+  useEffect(() => savePlaygroundSession(workspaceId, { turns, request, decision, target }), [workspaceId, turns, request, decision, target]);
+  const setRequest = (change: Partial<PlaygroundRequest>) => setRequestState((current) => ({ ...current, ...change }));
 
   const updateTurn = (id: number, change: (turn: Turn) => Turn) => setTurns((current) => current.map((turn) => (turn.id === id ? change(turn) : turn)));
 
-  const send = async ({ text, model, system, dataClass, latencyTier, effectiveClass }: ChatRequest) => {
+  const send = async ({ text, model, system, dataClass, latencyTier, temperature, maxTokens, effectiveClass }: ChatRequest) => {
     const userTurn: Turn = { id: nextId.current++, role: 'user', content: text };
     const answerId = nextId.current++;
     const history = [...turns.filter((turn) => !turn.error && turn.content), userTurn];
@@ -83,6 +83,8 @@ export function usePlaygroundChat(workspaceId: string) {
         messages,
         ...(dataClass ? { dataClass } : {}),
         ...(latencyTier ? { latencyTier } : {}),
+        ...(temperature === undefined ? {} : { temperature }),
+        ...(maxTokens === undefined ? {} : { maxTokens }),
         signal: abort.signal,
         onTarget: (served) => {
           setTarget(served);
@@ -120,11 +122,12 @@ export function usePlaygroundChat(workspaceId: string) {
   };
 
   const clear = () => {
+    clearPlaygroundSession(workspaceId);
     setTurns([]);
     setDecision(null);
     setDecisionError(null);
     setTarget(null);
   };
 
-  return { turns, streaming, decision, decisionError, target, send, clear, stop: () => controller.current?.abort() };
+  return { turns, streaming, request, setRequest, decision, decisionError, target, send, clear, stop: () => controller.current?.abort() };
 }

@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { PlusIcon, Trash2Icon, TriangleAlertIcon } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
@@ -10,7 +10,7 @@ import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type AddProviderResult, type Locality, type ProviderType } from '@/lib/api.ts';
 import { modelCapabilities } from '@/features/models/models.ts';
-import { declaredModelRequest, emptyDeclaredModel, providerTimeouts, providerTypeInfo, providerTypes } from '@/features/models/providers/providers.ts';
+import { addressKind, declaredModelRequest, emptyDeclaredModel, providerTimeouts, providerTypeInfo, providerTypes, suggestLocality } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
 const optionalNumber = (message: string, check: (value: number) => boolean) =>
@@ -49,7 +49,7 @@ type Values = z.infer<typeof schema>;
 
 const localityExplanations: Record<Locality, string> = {
   local:
-    'Runs on this machine or your own network. Only local providers may serve private data. A loopback or LAN address (127.0.0.1, 192.168.…) works only when the instance administrator allows it (STEAD_EGRESS_ALLOWED_HOSTS), or on 127.0.0.1 at the port of Ollama (11434), llama.cpp (8080) or LM Studio (1234).',
+    'Runs on this machine or your own network; only local providers may serve private data. Stead reaches 127.0.0.1 at the port of Ollama (11434), llama.cpp (8080) or LM Studio (1234) at once; another private address needs an instance administrator to allow it (STEAD_EGRESS_ALLOWED_HOSTS).',
   hosted: 'A cloud service. It never receives private requests; its base URL must be a public address.',
 };
 
@@ -108,6 +108,41 @@ function DeclaredModels({ form }: { form: UseFormReturn<Values> }) {
   );
 }
 
+/** The optional per-provider timeouts, in seconds. */
+function TimeoutFields({ form }: { form: UseFormReturn<Values> }) {
+  const { errors } = form.formState;
+  return (
+    <details className="group rounded-lg border px-3 py-2">
+      <summary className="cursor-pointer text-sm font-medium">Timeouts (optional)</summary>
+      <div className="mt-3 grid grid-cols-3 gap-2 pb-1">
+        <Field id="provider-connect-timeout" label="Connect (s)" error={errors.connectSeconds?.message} hint="Default 30">
+          <Input id="provider-connect-timeout" inputMode="decimal" placeholder="30" {...form.register('connectSeconds')} />
+        </Field>
+        <Field id="provider-first-token-timeout" label="First token (s)" error={errors.firstTokenSeconds?.message} hint="Default 120">
+          <Input id="provider-first-token-timeout" inputMode="decimal" placeholder="120" {...form.register('firstTokenSeconds')} />
+        </Field>
+        <Field id="provider-total-timeout" label="Total (s)" error={errors.totalSeconds?.message} hint="Default 600">
+          <Input id="provider-total-timeout" inputMode="decimal" placeholder="600" {...form.register('totalSeconds')} />
+        </Field>
+      </div>
+      <p className="pb-1 text-xs text-muted-foreground">A call that runs out of time before its first token moves on to the next candidate.</p>
+    </details>
+  );
+}
+
+/** A hosted provider on an address inside: the server would refuse it, so say so and offer the fix. */
+function HostedOnPrivateAlert({ onUseLocal }: { onUseLocal: () => void }) {
+  return (
+    <div role="alert" className="-mt-2 flex flex-wrap items-center gap-2 rounded-md border border-warning/40 bg-warning/15 px-3 py-2 text-xs">
+      <TriangleAlertIcon aria-hidden className="size-3.5 shrink-0" />
+      <span className="min-w-0 flex-1">A hosted provider cannot use an address on this machine or your network: a server you run yourself is Local.</span>
+      <Button variant="outline" size="sm" onClick={onUseLocal}>
+        Use Local
+      </Button>
+    </div>
+  );
+}
+
 function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: string; onAdded: (result: AddProviderResult) => void; onCancel: () => void }) {
   const { serverError, guard } = useServerError();
   const form = useForm<Values>({
@@ -128,7 +163,16 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
   const { errors, isSubmitting } = form.formState;
   const type = useWatch({ control: form.control, name: 'type' });
   const locality = useWatch({ control: form.control, name: 'locality' });
+  const baseUrl = useWatch({ control: form.control, name: 'baseUrl' });
   const info = providerTypeInfo[type];
+  // Locality follows the base URL and type until the person picks one: a server on this machine is Local.
+  const [localityPicked, setLocalityPicked] = useState(false);
+  const suggestion = suggestLocality(baseUrl, type);
+  useEffect(() => {
+    if (!localityPicked && suggestion.locality !== form.getValues('locality')) form.setValue('locality', suggestion.locality);
+  }, [form, localityPicked, suggestion.locality]);
+  const kind = addressKind(baseUrl);
+  const hostedOnPrivate = locality === 'hosted' && (kind === 'loopback' || kind === 'private');
   const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
   const describedBy = (field: keyof typeof errors, id: string) => (errors[field] ? `${id}-error` : undefined);
 
@@ -169,8 +213,10 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
           <NativeSelect
             id="provider-type"
             {...form.register('type', {
-              // A new type brings its usual locality; the person can still change it.
-              onChange: (event: { target: { value: string } }) => form.setValue('locality', providerTypeInfo[event.target.value as ProviderType].locality),
+              // A new type brings its usual locality unless the base URL or the person says otherwise.
+              onChange: (event: { target: { value: string } }) => {
+                if (!localityPicked) form.setValue('locality', suggestLocality(form.getValues('baseUrl'), event.target.value as ProviderType).locality);
+              },
             })}
           >
             {providerTypes.map((value) => (
@@ -194,6 +240,19 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
           {...form.register('baseUrl')}
         />
       </Field>
+      {suggestion.reason && locality === 'local' ? (
+        <p className="-mt-2 text-xs text-muted-foreground" role="status" data-testid="locality-suggestion">
+          {suggestion.reason}
+        </p>
+      ) : null}
+      {hostedOnPrivate ? (
+        <HostedOnPrivateAlert
+          onUseLocal={() => {
+            setLocalityPicked(true);
+            form.setValue('locality', 'local');
+          }}
+        />
+      ) : null}
       <fieldset className="grid gap-2">
         <legend className="mb-2 text-sm font-medium">Locality</legend>
         <div className="grid grid-cols-2 gap-1 rounded-lg bg-muted p-1">
@@ -202,7 +261,7 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
               key={value}
               className="flex cursor-pointer items-center justify-center rounded-md px-2 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:text-foreground has-[:checked]:bg-background has-[:checked]:text-foreground has-[:checked]:shadow-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
             >
-              <input type="radio" value={value} className="sr-only" {...form.register('locality')} />
+              <input type="radio" value={value} className="sr-only" {...form.register('locality', { onChange: () => setLocalityPicked(true) })} />
               {value === 'local' ? 'Local' : 'Hosted'}
             </label>
           ))}
@@ -224,21 +283,7 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
           <span className="block text-xs text-muted-foreground">Asks the provider for its model list. Turn off for a provider that is not running yet.</span>
         </span>
       </label>
-      <details className="group rounded-lg border px-3 py-2">
-        <summary className="cursor-pointer text-sm font-medium">Timeouts (optional)</summary>
-        <div className="mt-3 grid grid-cols-3 gap-2 pb-1">
-          <Field id="provider-connect-timeout" label="Connect (s)" error={errors.connectSeconds?.message} hint="Default 30">
-            <Input id="provider-connect-timeout" inputMode="decimal" placeholder="30" {...form.register('connectSeconds')} />
-          </Field>
-          <Field id="provider-first-token-timeout" label="First token (s)" error={errors.firstTokenSeconds?.message} hint="Default 120">
-            <Input id="provider-first-token-timeout" inputMode="decimal" placeholder="120" {...form.register('firstTokenSeconds')} />
-          </Field>
-          <Field id="provider-total-timeout" label="Total (s)" error={errors.totalSeconds?.message} hint="Default 600">
-            <Input id="provider-total-timeout" inputMode="decimal" placeholder="600" {...form.register('totalSeconds')} />
-          </Field>
-        </div>
-        <p className="pb-1 text-xs text-muted-foreground">A call that runs out of time before its first token moves on to the next candidate.</p>
-      </details>
+      <TimeoutFields form={form} />
       <DeclaredModels form={form} />
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         {isSubmitting ? 'Adding…' : 'Add provider'}

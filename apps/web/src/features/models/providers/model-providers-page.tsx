@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { CheckCircle2Icon, PlugZapIcon, PlusIcon, Trash2Icon, XCircleIcon } from 'lucide-react';
+import { CheckCircle2Icon, PencilIcon, PlugZapIcon, PlusIcon, RadarIcon, Trash2Icon, XCircleIcon } from 'lucide-react';
 import { useState } from 'react';
 import { AddProviderDialog } from '@/features/models/providers/add-provider-dialog.tsx';
+import { DetectServersDialog } from '@/features/models/providers/detect-servers-dialog.tsx';
+import { EditProviderDialog } from '@/features/models/providers/edit-provider-dialog.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { DECLARED_HINT, DeclaredBadge, LocalityBadge } from '@/features/models/model-badges.tsx';
 import { QueryTableCard } from '@/components/query-table-card.tsx';
@@ -51,6 +53,7 @@ function ProviderRow({
   outcome,
   onTest,
   onToggle,
+  onEdit,
   onRemove,
 }: {
   provider: ModelProvider;
@@ -58,6 +61,7 @@ function ProviderRow({
   outcome: TestOutcome | undefined;
   onTest: () => void;
   onToggle: (enabled: boolean) => void;
+  onEdit: () => void;
   onRemove: () => void;
 }) {
   const info = providerTypeInfo[provider.type];
@@ -108,6 +112,11 @@ function ProviderRow({
               <span className="hidden sm:inline">Test</span>
             </Button>
             <span title={provider.declared ? DECLARED_HINT : undefined} className="inline-flex">
+              <Button variant="ghost" size="sm" disabled={provider.declared} onClick={onEdit} aria-label={`Edit ${provider.name}`}>
+                <PencilIcon aria-hidden />
+              </Button>
+            </span>
+            <span title={provider.declared ? DECLARED_HINT : undefined} className="inline-flex">
               <Button variant="ghost" size="sm" disabled={provider.declared} onClick={onRemove} aria-label={`Remove ${provider.name}`}>
                 <Trash2Icon aria-hidden />
               </Button>
@@ -124,6 +133,8 @@ export function ModelProvidersPage() {
   const queryClient = useQueryClient();
   const manage = canManage(workspace.role);
   const [addOpen, setAddOpen] = useState(false);
+  const [detectOpen, setDetectOpen] = useState(false);
+  const [editing, setEditing] = useState<ModelProvider | null>(null);
   const [removing, setRemoving] = useState<ModelProvider | null>(null);
   const [tests, setTests] = useState<Record<string, TestOutcome>>({});
 
@@ -158,10 +169,16 @@ export function ModelProvidersPage() {
           Servers that answer model calls. Local ones (Ollama, llama.cpp, LM Studio) may serve private data; hosted ones never do.
         </p>
         {manage ? (
-          <Button className="shrink-0" onClick={() => setAddOpen(true)}>
-            <PlusIcon aria-hidden />
-            Add provider
-          </Button>
+          <div className="flex shrink-0 flex-wrap gap-2">
+            <Button variant="outline" onClick={() => setDetectOpen(true)}>
+              <RadarIcon aria-hidden />
+              Detect local servers
+            </Button>
+            <Button onClick={() => setAddOpen(true)}>
+              <PlusIcon aria-hidden />
+              Add provider
+            </Button>
+          </div>
         ) : null}
       </div>
       <QueryTableCard
@@ -170,7 +187,8 @@ export function ModelProvidersPage() {
         empty={
           <>
             No providers yet. Add a local server such as Ollama (http://127.0.0.1:11434) to keep private data on this machine, and hosted
-            ones such as OpenAI for everything else. {manage ? 'Start with Add provider.' : 'Admins and owners of this workspace add them.'}
+            ones such as OpenAI for everything else.{' '}
+            {manage ? 'Detect local servers finds one running on this machine; Add provider adds any other.' : 'Admins and owners of this workspace add them.'}
           </>
         }
         columns={
@@ -191,6 +209,7 @@ export function ModelProvidersPage() {
             outcome={tests[provider.id]}
             onTest={() => test.mutate(provider)}
             onToggle={(enabled) => toggle.mutate({ provider, enabled })}
+            onEdit={() => setEditing(provider)}
             onRemove={() => setRemoving(provider)}
           />
         )}
@@ -206,6 +225,26 @@ export function ModelProvidersPage() {
               if (!result.discoveryError) {
                 toast.success('Provider added', `${result.provider.name}: ${result.models.length} model${result.models.length === 1 ? '' : 's'}.`);
               }
+            }}
+          />
+          <DetectServersDialog
+            workspaceId={workspace.id}
+            open={detectOpen}
+            onOpenChange={setDetectOpen}
+            onAdded={(result) => {
+              void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
+              toast.success('Provider added', `${result.provider.name}: ${result.models.length} model${result.models.length === 1 ? '' : 's'}.`);
+            }}
+          />
+          <EditProviderDialog
+            workspaceId={workspace.id}
+            provider={editing}
+            onOpenChange={(open) => {
+              if (!open) setEditing(null);
+            }}
+            onSaved={(provider) => {
+              toast.success('Provider saved', provider.name);
+              void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
             }}
           />
           <ConfirmDialog

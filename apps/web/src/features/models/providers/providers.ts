@@ -1,5 +1,6 @@
 /** The Providers tab's logic: provider type hints, declared models and timeouts of a new provider. */
-import type { Locality, DeclaredModel, ModelCapability, ProviderTimeouts, ProviderType } from '@/lib/api.ts';
+import type { Locality, DeclaredModel, ModelCapability, ModelProvider, ProviderTimeouts, ProviderType } from '@/lib/api.ts';
+import type { UpdateProviderRequest } from '../models.api.ts';
 import { formatMs } from '../models.ts';
 
 export const providerTypes: readonly ProviderType[] = ['openai-compatible', 'ollama', 'anthropic', 'huggingface', 'gguf'];
@@ -97,3 +98,90 @@ export function describeTimeouts(timeouts: ProviderTimeouts | null): string | nu
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : null;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Locality from the base URL
+
+/** The ports of the model servers people run on their own machine (what "Detect local servers" probes). */
+export const localModelServerPorts: Readonly<Record<string, string>> = { '11434': 'Ollama', '8080': 'llama.cpp', '1234': 'LM Studio' };
+
+/** Where a base URL points, as far as its text tells (names are not resolved here; the server checks again). */
+export type AddressKind = 'loopback' | 'private' | 'public';
+
+const privateIpv4 = (parts: number[]): boolean => {
+  const [a = -1, b = -1] = parts;
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+};
+
+/** Loopback (this machine), private (a LAN, `.local`, a single-label name) or public. Undefined when it is no URL. */
+export function addressKind(baseUrl: string): AddressKind | undefined {
+  const text = baseUrl.trim();
+  if (!/^https?:\/\//i.test(text) || !URL.canParse(text)) return undefined;
+  const host = new URL(text).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\./.test(host)) return 'loopback';
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host.split('.').map(Number) : undefined;
+  if (ipv4) return privateIpv4(ipv4) ? 'private' : 'public';
+  if (host.includes(':')) return /^(fc|fd|fe8|fe9|fea|feb)/.test(host) ? 'private' : 'public';
+  if (!host.includes('.') || /\.(local|lan|internal|home\.arpa)$/.test(host)) return 'private';
+  return 'public';
+}
+
+/** The locality the form suggests for a base URL, and the one line that says why. */
+export interface LocalitySuggestion {
+  locality: Locality;
+  /** Why, for the line under the base URL; null when nothing points either way. */
+  reason: string | null;
+  /** Local on an address Stead reaches without an administrator's rule: loopback at a known model server port. */
+  reachableAsLocal: boolean;
+}
+
+/**
+ * Local for an address on this machine or a private network (and for Ollama-style ports), else the type's usual
+ * locality. A hosted provider never reaches a private address, so suggesting Local there avoids the refusal.
+ */
+export function suggestLocality(baseUrl: string, type: ProviderType): LocalitySuggestion {
+  const kind = addressKind(baseUrl);
+  const port = kind ? new URL(baseUrl.trim()).port : '';
+  const server = localModelServerPorts[port];
+  if (kind === 'loopback') {
+    return {
+      locality: 'local',
+      reason: server ? `This is ${server}'s port on this machine: a Local provider, reachable at once.` : 'This address is on this machine, so the provider is Local.',
+      reachableAsLocal: server !== undefined,
+    };
+  }
+  if (kind === 'private') return { locality: 'local', reason: 'This address is on your own network, so the provider is Local.', reachableAsLocal: false };
+  if (kind === 'public' && server && (type === 'ollama' || type === 'openai-compatible')) {
+    return { locality: 'local', reason: `Port ${port} is ${server}'s usual port: a model server you run yourself is Local.`, reachableAsLocal: false };
+  }
+  return { locality: providerTypeInfo[type].locality, reason: null, reachableAsLocal: false };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Editing a provider
+
+/** The edit form's values as typed. */
+export interface ProviderEditValues {
+  name: string;
+  baseUrl: string;
+  locality: Locality;
+  apiKey: string;
+  removeApiKey: boolean;
+  connectSeconds: string;
+  firstTokenSeconds: string;
+  totalSeconds: string;
+}
+
+/** Only what changed, so the audit log names the fields a person actually edited. The key is sent only when replaced or removed. */
+export function providerChanges(provider: ModelProvider, values: ProviderEditValues): UpdateProviderRequest {
+  const changes: UpdateProviderRequest = {};
+  if (values.name !== provider.name) changes.name = values.name;
+  if (values.baseUrl.replace(/\/+$/, '') !== provider.baseUrl) changes.baseUrl = values.baseUrl;
+  if (values.locality !== provider.locality) changes.locality = values.locality;
+  if (values.removeApiKey) changes.apiKey = null;
+  else if (values.apiKey !== '') changes.apiKey = values.apiKey;
+  const timeouts = providerTimeouts(values) ?? null;
+  if (JSON.stringify(timeouts) !== JSON.stringify(provider.timeouts)) changes.timeouts = timeouts;
+  return changes;
+}
+
