@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnFixedPort } from '../../server/test/support/fixed-port.ts';
 import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, repositoryRoot, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
 
 /**
@@ -11,8 +12,8 @@ import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, reposito
  * servers" finds the same server and adds it in one click; a model's capabilities are corrected; the Playground
  * sends temperature and max tokens and keeps its conversation across a tab switch. The Ollama here is a fake on
  * its real default port answering from the recorded-format fixtures, so the server runs WITHOUT
- * STEAD_EGRESS_ALLOWED_HOSTS, as a newcomer's does. When 11434 is taken on this machine the journey is skipped
- * (printed). Screenshots: `local-models-…` in STEAD_TEST_SCREENSHOTS (default: a temp folder).
+ * STEAD_EGRESS_ALLOWED_HOSTS, as a newcomer's does. Another test file may hold 11434 for a while: the journey waits for
+ * it (test/support/fixed-port.ts). Screenshots: `local-models-…` in STEAD_TEST_SCREENSHOTS (default: a temp folder).
  */
 const owner = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'olivia-password-1' };
 const LIVE_TIMEOUT = 20_000;
@@ -44,15 +45,10 @@ async function startFakeOllama(): Promise<{ server: Server; chats: Record<string
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     });
   });
-  const listening = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(11434, '127.0.0.1', () => resolve(true));
-  });
-  return listening ? { server, chats } : undefined;
+  return (await listenOnFixedPort(server, 11434, 'local models journey (fake Ollama)')) ? { server, chats } : undefined;
 }
 
 const ollama = chromiumAvailable ? await startFakeOllama() : undefined;
-if (chromiumAvailable && !ollama) console.warn('[skip] local models journey: 127.0.0.1:11434 is taken on this machine, so the fake Ollama cannot listen there');
 
 /** The refusal the journey provokes on purpose: adding the server as Hosted. */
 const refusedOnPurpose = (message: ConsoleMessage) => message.text().includes('status of 422') && message.location().url.includes('/model-providers');
@@ -90,6 +86,7 @@ describe.skipIf(!chromiumAvailable || !ollama)('local model servers, in Chromium
   afterAll(async () => {
     await browser?.close();
     await stead?.stop();
+    ollama?.server.closeAllConnections();
     await new Promise((resolve) => ollama?.server.close(resolve));
   });
 

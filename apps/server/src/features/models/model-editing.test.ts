@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { listenOnFixedPort } from '../../../test/support/fixed-port.ts';
 import { startOpenAiUpstream } from '../../../test/support/openai-upstream.ts';
 import { addMember, createKey, describeEachServer, setUpOwner, type TestServer } from '../../../test/support/test-server.ts';
 import type { LocalServerView, ModelView, ProviderView } from './models.schema.ts';
@@ -145,22 +146,22 @@ describeEachServer('editing providers and models', (use) => {
   });
 }, { config: { egressAllowedHosts: ['127.0.0.1'] } });
 
-/** A fake Ollama on its default port, when that port is free on this machine (detection only probes fixed ports). */
+/** A fake Ollama on its default port (detection only probes fixed ports). */
 const startFakeOllama = async (): Promise<{ close(): Promise<void> } | undefined> => {
   const server = createServer((request, response) => {
     if (request.url === '/api/tags') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest' }] }));
     response.writeHead(404).end();
   });
-  const listening = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(11434, '127.0.0.1', () => resolve(true));
-  });
-  if (!listening) return undefined;
-  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  if (!(await listenOnFixedPort(server, 11434, 'detect route (fake Ollama)'))) return undefined;
+  return {
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 };
 
 const fakeOllama = await startFakeOllama();
-if (!fakeOllama) console.warn('[skip] detect route: 127.0.0.1:11434 is taken on this machine, so a fake Ollama cannot answer there');
 afterAll(async () => {
   await fakeOllama?.close();
 });
