@@ -17,7 +17,8 @@ import { createHostAllowlist, registerHostAllowlist } from './platform/http/host
 import type { SteadApp } from './platform/http/http.types.ts';
 import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
-import { createLoggerOptions } from './platform/logger/logger.ts';
+import { createServerLoggerOptions } from './platform/logger/logger.ts';
+import { registerRequestLogging } from './platform/logger/request-log.ts';
 import { createMetrics, registerHttpMetrics } from './platform/metrics/metrics.ts';
 import { steadVersion } from './version.ts';
 
@@ -33,7 +34,7 @@ const componentCheck = (check: () => Promise<void>) => async (): Promise<Compone
 };
 
 export interface BuildAppOptions {
-  /** pino logger options, or false for no logs (tests). Default: JSON logs at the configured level. */
+  /** pino logger options, or false for no logs (tests). Default: the configured level and format (`logFormat`). */
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -42,7 +43,9 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   const { config } = core;
   const startedAt = Date.now();
   const app = Fastify({
-    logger: options.logger ?? createLoggerOptions(config.logLevel),
+    logger: options.logger ?? (await createServerLoggerOptions({ level: config.logLevel, format: config.logFormat })),
+    // One line per request instead (registerRequestLogging), with health checks and static files at debug.
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -53,6 +56,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
     ajv: { customOptions: { removeAdditional: false } },
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
+  registerRequestLogging(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonBodyParser(app);
