@@ -18,7 +18,7 @@ import type { SteadApp } from './platform/http/http.types.ts';
 import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
 import { createServerLoggerOptions } from './platform/logger/logger.ts';
-import { registerRequestLogging } from './platform/logger/request-log.ts';
+import { OneLinePerRequest } from './platform/logger/request-log.ts';
 import { createMetrics, registerHttpMetrics } from './platform/metrics/metrics.ts';
 import { steadVersion } from './version.ts';
 
@@ -44,8 +44,8 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   const startedAt = Date.now();
   const app = Fastify({
     logger: options.logger ?? (await createServerLoggerOptions({ level: config.logLevel, format: config.logFormat })),
-    // One line per request instead (registerRequestLogging), with health checks and static files at debug.
-    disableRequestLogging: true,
+    // One line per request, with health checks and static files at debug.
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -56,7 +56,6 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
     ajv: { customOptions: { removeAdditional: false } },
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
-  registerRequestLogging(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonBodyParser(app);
