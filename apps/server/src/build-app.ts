@@ -1,7 +1,6 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
@@ -11,7 +10,7 @@ import type { FeatureHttpContext } from './feature.ts';
 import { accessPolicy, errorCatalogue, features } from './feature-list.ts';
 import { sessionCookieName } from './features/auth/better-auth.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
-import { docsContentSecurityPolicy } from './platform/http/docs-page.ts';
+import { registerDocsPage } from './platform/http/docs-page.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { createHostAllowlist, registerHostAllowlist } from './platform/http/host-allowlist.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
@@ -146,7 +145,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   };
   registerFeatureHooks(app, features, context);
 
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: docsContentSecurityPolicy });
+  await registerDocsPage(app);
   app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerFeatureRoutes(app, features, context);
