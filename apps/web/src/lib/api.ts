@@ -30,6 +30,9 @@ export type AuditPage = Answer<'/api/workspaces/{workspaceId}/audit', 'get'>;
 export type AuditEvent = AuditPage['events'][number];
 export type AuditQuery = NonNullable<paths['/api/workspaces/{workspaceId}/audit']['get']['parameters']['query']>;
 export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
+export type InstanceSettingsDescription = Answer<'/api/admin/instance-settings', 'get'>;
+export type InstanceSetting = InstanceSettingsDescription['settings'][number];
+export type AllowedHost = InstanceSettingsDescription['allowedHosts'][number];
 export type TaskKind = Answer<'/api/workspaces/{workspaceId}/task-kinds', 'get'>['kinds'][number];
 export type TaskPage = Answer<'/api/workspaces/{workspaceId}/tasks', 'get'>;
 export type Task = TaskPage['tasks'][number];
@@ -247,6 +250,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
     enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
     instanceSettings: () => call(client.GET('/api/admin/settings')),
+    /** Every setting with its source, and the allowed hosts of outbound HTTP. */
+    instanceSettingSources: () => call(client.GET('/api/admin/instance-settings')),
+    addAllowedHost: (rule: string) => call(client.POST('/api/admin/allowed-hosts', { body: { rule } })),
+    removeAllowedHost: (allowedHostId: string) => call(client.DELETE('/api/admin/allowed-hosts/{allowedHostId}', { params: { path: { allowedHostId } } })),
   };
 }
 
