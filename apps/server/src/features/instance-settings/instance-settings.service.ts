@@ -1,5 +1,5 @@
 import { configOriginOf, maskConfig } from '../../config/config.loader.ts';
-import { envNameOf, yamlOnlyConfigKeys, type SteadConfig } from '../../config/config.schema.ts';
+import { configSchema, envNameOf, yamlOnlyConfigKeys, type SteadConfig } from '../../config/config.schema.ts';
 import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { parseAllowRule } from '../../platform/egress/egress-client.ts';
 import type { EgressClient } from '../../platform/egress/egress.port.ts';
@@ -78,10 +78,11 @@ export const createInstanceSettingsService = ({ repository, config, egress, cloc
     async describe() {
       const origin = configOriginOf(config);
       const masked = maskConfig(config);
-      const settings: Setting[] = Object.keys(masked).map((key) => ({
+      // Every setting, the unset ones (no database URL, no public URL) included, as null.
+      const settings: Setting[] = Object.keys(configSchema.shape).map((key) => ({
         key,
         envName: (yamlOnlyConfigKeys as readonly string[]).includes(key) ? null : envNameOf(key),
-        value: masked[key],
+        value: masked[key] ?? null,
         source: origin.sources[key] ?? 'default',
         editableInDashboard: dashboardEditableKeys.has(key),
       }));

@@ -3,7 +3,6 @@ import { PageHeader } from '@/components/page-header.tsx';
 import { QueryStates } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table.tsx';
 import { api, type InstanceSetting } from '@/lib/api.ts';
 import { formatDuration } from '@/lib/format.ts';
 import { useConnectionStatus } from '@/components/connection-status.tsx';
@@ -11,28 +10,27 @@ import { adminKeys } from '@/features/admin/admin.queries.ts';
 import { AllowedHostsCard } from '@/features/admin/allowed-hosts-card.tsx';
 import { orderSettings, settingValueText, sourceLabel } from '@/features/admin/setting-sources.ts';
 
+/** One setting: key (and its variable), value, source. A row on wide screens; key and source above the value on a phone. */
 function SettingRow({ setting, configFile }: { setting: InstanceSetting; configFile: string | null }) {
   const source = sourceLabel(setting.source, setting.envName, configFile);
   return (
-    <TableRow>
-      <TableCell className="align-top">
-        <code className="text-xs break-all">{setting.key}</code>
-        {setting.envName ? <div className="mt-1 hidden text-xs text-muted-foreground sm:block">{setting.envName}</div> : null}
-      </TableCell>
-      <TableCell className="align-top font-mono text-xs break-all">{settingValueText(setting.value)}</TableCell>
-      <TableCell className="align-top">
-        <div className="flex flex-wrap gap-1">
-          <Badge variant={setting.source === 'default' ? 'outline' : 'secondary'} title={source.detail}>
-            {source.label}
+    <li className="grid gap-x-4 gap-y-1 py-3 sm:grid-cols-[minmax(12rem,16rem)_1fr_auto]">
+      <div className="flex min-w-0 flex-wrap items-baseline gap-x-2">
+        <code className="text-xs font-medium break-all">{setting.key}</code>
+        {setting.envName ? <span className="text-xs break-all text-muted-foreground">{setting.envName}</span> : null}
+      </div>
+      <div className="font-mono text-xs break-all sm:order-none">{settingValueText(setting.value)}</div>
+      <div className="flex flex-wrap gap-1 sm:justify-end">
+        <Badge variant={setting.source === 'default' ? 'outline' : 'secondary'} title={source.detail}>
+          {source.label}
+        </Badge>
+        {setting.editableInDashboard ? (
+          <Badge variant="success" title="Add entries in the Allowed hosts card above">
+            + dashboard
           </Badge>
-          {setting.editableInDashboard ? (
-            <Badge variant="success" title="Add entries in the Allowed hosts card below">
-              + dashboard
-            </Badge>
-          ) : null}
-        </div>
-      </TableCell>
-    </TableRow>
+        ) : null}
+      </div>
+    </li>
   );
 }
 
@@ -84,20 +82,11 @@ export function AdminSettingsPage() {
                 </CardDescription>
               </CardHeader>
               <CardContent>
-                <Table>
-                  <TableHeader>
-                    <TableRow>
-                      <TableHead>Key</TableHead>
-                      <TableHead>Value</TableHead>
-                      <TableHead>Source</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {orderSettings(data.settings).map((setting) => (
-                      <SettingRow key={setting.key} setting={setting} configFile={data.configFile} />
-                    ))}
-                  </TableBody>
-                </Table>
+                <ul className="divide-y" aria-label="Settings">
+                  {orderSettings(data.settings).map((setting) => (
+                    <SettingRow key={setting.key} setting={setting} configFile={data.configFile} />
+                  ))}
+                </ul>
               </CardContent>
             </Card>
           </>
