@@ -250,7 +250,6 @@ export function createApiClient(options: ApiClientOptions = {}) {
     disableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/disable', { params: { path: { userId } } })),
     enableUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/enable', { params: { path: { userId } } })),
     instanceSettings: () => call(client.GET('/api/admin/settings')),
-    /** Every setting with its source, and the allowed hosts of outbound HTTP. */
     instanceSettingSources: () => call(client.GET('/api/admin/instance-settings')),
     addAllowedHost: (rule: string) => call(client.POST('/api/admin/allowed-hosts', { body: { rule } })),
     removeAllowedHost: (allowedHostId: string) => call(client.DELETE('/api/admin/allowed-hosts/{allowedHostId}', { params: { path: { allowedHostId } } })),

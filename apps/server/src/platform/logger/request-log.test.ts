@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
 import { testOrigin } from '../../../test/support/test-server.ts';
@@ -86,7 +87,7 @@ describe('server log', () => {
   it('writes one short readable line per request on a terminal', async () => {
     const lines = await serve({ level: 'info', format: 'auto', isTTY: true });
     // Colours make it readable on a terminal; compare the text without them.
-    const plain = lines.map((line) => line.replace(/\u001b\[[\d;]*m/g, ''));
+    const plain = lines.map((line) => stripVTControlCharacters(line));
     const requestLines = plain.filter((line) => / \d{3} [\d.]+ ms/.test(line));
     expect(requestLines).toHaveLength(4);
     expect(requestLines[0]).toMatch(/^\[\d{2}:\d{2}:\d{2}\] INFO: GET \/api\/setup 200 [\d.]+ ms$/);
