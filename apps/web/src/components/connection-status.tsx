@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { ServerCrashIcon } from 'lucide-react';
+import { useEffect, useRef } from 'react';
 import { api } from '@/lib/api.ts';
 import { formatDuration } from '@/lib/format.ts';
-import { useEffect, useRef } from 'react';
 import { useAnyEventStreamOpen } from '@/lib/event-stream-presence.ts';
 import { deriveConnectionStatus, nextHealthPoll, type ConnectionStatus } from '@/lib/health.ts';
 import { queryKeys } from '@/lib/queries.ts';
