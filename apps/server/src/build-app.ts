@@ -1,7 +1,6 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
@@ -11,13 +10,14 @@ import type { FeatureHttpContext } from './feature.ts';
 import { accessPolicy, errorCatalogue, features } from './feature-list.ts';
 import { sessionCookieName } from './features/auth/better-auth.ts';
 import { registerAccessControl } from './platform/http/access-control.ts';
-import { docsContentSecurityPolicy } from './platform/http/docs-page.ts';
+import { registerDocsPage } from './platform/http/docs-page.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { createHostAllowlist, registerHostAllowlist } from './platform/http/host-allowlist.ts';
 import type { SteadApp } from './platform/http/http.types.ts';
 import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import { defaultWebDir, registerWebApp } from './platform/http/web-app.ts';
-import { createLoggerOptions } from './platform/logger/logger.ts';
+import { createServerLoggerOptions } from './platform/logger/logger.ts';
+import { OneLinePerRequest } from './platform/logger/request-log.ts';
 import { createMetrics, registerHttpMetrics } from './platform/metrics/metrics.ts';
 import { steadVersion } from './version.ts';
 
@@ -33,7 +33,7 @@ const componentCheck = (check: () => Promise<void>) => async (): Promise<Compone
 };
 
 export interface BuildAppOptions {
-  /** pino logger options, or false for no logs (tests). Default: JSON logs at the configured level. */
+  /** pino logger options, or false for no logs (tests). Default: the configured level and format (`logFormat`). */
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -42,7 +42,9 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   const { config } = core;
   const startedAt = Date.now();
   const app = Fastify({
-    logger: options.logger ?? createLoggerOptions(config.logLevel),
+    logger: options.logger ?? (await createServerLoggerOptions({ level: config.logLevel, format: config.logFormat })),
+    // One line per request, with health checks and static files at debug.
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -144,7 +146,7 @@ export const buildApp = async (core: SteadCore, options: BuildAppOptions = {}): 
   };
   registerFeatureHooks(app, features, context);
 
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: docsContentSecurityPolicy });
+  await registerDocsPage(app);
   app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerFeatureRoutes(app, features, context);

@@ -4,6 +4,7 @@ import type { AnyFeature, ComposedErrorCodes, ComposedPermissions, ComposedTable
 import { auditFeature } from './features/audit/audit.feature.ts';
 import { authFeature } from './features/auth/auth.feature.ts';
 import { eventsFeature } from './features/events/events.feature.ts';
+import { instanceSettingsFeature } from './features/instance-settings/instance-settings.feature.ts';
 import { keysFeature } from './features/keys/keys.feature.ts';
 import { modelsFeature } from './features/models/models.feature.ts';
 import { onboardingFeature } from './features/onboarding/onboarding.feature.ts';
@@ -31,6 +32,7 @@ export const features = [
   onboardingFeature,
   authFeature,
   usersFeature,
+  instanceSettingsFeature,
   workspacesFeature,
   keysFeature,
   auditFeature,

@@ -1077,6 +1077,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/instance-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every setting with its value (secrets masked) and where it comes from, and the allowed hosts of outbound HTTP */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            configFile: string | null;
+                            settings: {
+                                key: string;
+                                envName: string | null;
+                                value: unknown;
+                                /** @enum {string} */
+                                source: "default" | "file" | "environment" | "override" | "dashboard";
+                                editableInDashboard: boolean;
+                            }[];
+                            allowedHosts: {
+                                id: string | null;
+                                /** @description A host name, an IP address or a CIDR range */
+                                rule: string;
+                                /** @enum {string} */
+                                source: "default" | "file" | "environment" | "override" | "dashboard";
+                                createdAt: string | null;
+                                createdBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/allowed-hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Private destinations outbound HTTP may reach: from the environment or file, then those added here */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHosts: {
+                                id: string | null;
+                                /** @description A host name, an IP address or a CIDR range */
+                                rule: string;
+                                /** @enum {string} */
+                                source: "default" | "file" | "environment" | "override" | "dashboard";
+                                createdAt: string | null;
+                                createdBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Allow outbound HTTP to a private host, address or range; applies on every node at once, without a restart */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A host name (`ollama.lan`), an IP address (`192.168.1.20`) or a CIDR range (`10.0.0.0/8`); no scheme, port or path */
+                        rule: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allowedHost: {
+                                id: string | null;
+                                /** @description A host name, an IP address or a CIDR range */
+                                rule: string;
+                                /** @enum {string} */
+                                source: "default" | "file" | "environment" | "override" | "dashboard";
+                                createdAt: string | null;
+                                createdBy: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/allowed-hosts/{allowedHostId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop allowing a host added in the dashboard; applies on every node at once (configured ones stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    allowedHostId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces": {
         parameters: {
             query?: never;
@@ -2002,7 +2176,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live events of a workspace (text/event-stream); each message has `event: <type>` and JSON `data` */
+        /** Live events of a workspace (text/event-stream); each message has `event: <type>` and JSON `data`. Events are filtered by the caller’s current role. */
         get: {
             parameters: {
                 query?: {

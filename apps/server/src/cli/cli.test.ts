@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '../../migrations/index.ts';
+import { migrations } from '../feature-list.ts';
 import { isolatedPostgresUrl } from '../../test/support/databases.ts';
 import { serviceUrl } from '../../test/support/services.ts';
 import { inheritedEnv, jsonOf, runStead, type Env } from '../../test/support/stead-cli.ts';

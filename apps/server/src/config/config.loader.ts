@@ -13,6 +13,32 @@ export interface LoadConfigOptions {
   overrides?: Record<string, unknown>;
 }
 
+/** Where a setting's value came from: the schema's default, the YAML file, an environment variable, or the caller (tests, CLI flags). */
+export type ConfigSource = 'default' | 'file' | 'environment' | 'override';
+
+/** Where a configuration came from: the YAML file read, if any, and the source of each setting. */
+export interface ConfigOrigin {
+  file: string | null;
+  sources: Readonly<Record<string, ConfigSource>>;
+}
+
+// The origin of each configuration `loadConfig` made, by identity: the configuration object travels through the
+// core unchanged, and a configuration built another way (tests) has none recorded.
+const originByConfig = new WeakMap<SteadConfig, ConfigOrigin>();
+
+/**
+ * Where a configuration's settings came from. For one `loadConfig` did not make, a value equal to the schema's
+ * default counts as `default` and any other as `override`.
+ */
+export const configOriginOf = (config: SteadConfig): ConfigOrigin => {
+  const recorded = originByConfig.get(config);
+  if (recorded) return recorded;
+  const defaults = configSchema.parse({}) as Record<string, unknown>;
+  const sourceOf = (key: string): ConfigSource =>
+    JSON.stringify((config as Record<string, unknown>)[key]) === JSON.stringify(defaults[key]) ? 'default' : 'override';
+  return { file: null, sources: Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, sourceOf(key)])) };
+};
+
 export interface LoadedConfig {
   config: SteadConfig;
   /** The YAML file that was read, if any. */
@@ -73,7 +99,11 @@ export const loadConfig = (options: LoadConfigOptions = {}): LoadedConfig => {
   // `syncDeclared`), not here: a CLI command that does not start the server works without it.
   config.dataDir = resolve(cwd, config.dataDir);
   if (config.webDir) config.webDir = resolve(cwd, config.webDir);
-  return { config, file: existsSync(file) ? file : undefined };
+  const sourceOf = (key: string): ConfigSource =>
+    options.overrides && key in options.overrides ? 'override' : key in fromEnv ? 'environment' : key in fromFile ? 'file' : 'default';
+  const readFile = existsSync(file) ? file : undefined;
+  originByConfig.set(config, { file: readFile ?? null, sources: Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, sourceOf(key)])) });
+  return { config, file: readFile };
 };
 
 /** `gateway.providers[0].type` */

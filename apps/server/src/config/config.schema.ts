@@ -51,6 +51,11 @@ export const configSchema = z
     metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** pino log level. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * How the server writes its log: `pretty` (one coloured line per event, for people), `json` (one JSON object per
+     * line, for log collectors), or `auto`: pretty when standard output is a terminal, JSON otherwise.
+     */
+    logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
     /** Largest accepted request body, in bytes. */
     bodyLimit: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
     /** Trust `X-Forwarded-*` headers (set when Stead runs behind a reverse proxy). */

@@ -269,3 +269,21 @@ describe('docs/configuration.md', () => {
     expect(docs).not.toContain(`\`${envNameOf(key)}\``);
   });
 });
+
+describe('configOriginOf', () => {
+  it('names where each setting came from: environment over file over default', async () => {
+    const { configOriginOf } = await import('./config.loader.ts');
+    const file = writeYaml('port: 8080\nlogLevel: warn\n');
+    const { config } = load({ STEAD_LOG_LEVEL: 'debug', STEAD_EGRESS_ALLOWED_HOSTS: '10.0.0.0/8' });
+    const origin = configOriginOf(config);
+    expect(origin.file).toBe(file);
+    expect(origin.sources).toMatchObject({ port: 'file', logLevel: 'environment', egressAllowedHosts: 'environment', host: 'default', logFormat: 'default' });
+    expect(configOriginOf(loadConfig({ env: {}, cwd, overrides: { port: 9090 } }).config).sources.port).toBe('override');
+  });
+
+  it('tells defaults from other values for a configuration built without loadConfig', async () => {
+    const { configOriginOf } = await import('./config.loader.ts');
+    const origin = configOriginOf(configSchema.parse({ port: 1234 }));
+    expect(origin).toMatchObject({ file: null, sources: { port: 'override', host: 'default' } });
+  });
+});

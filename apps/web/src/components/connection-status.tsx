@@ -1,13 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { ServerCrashIcon } from 'lucide-react';
+import { useEffect, useRef } from 'react';
 import { api } from '@/lib/api.ts';
 import { formatDuration } from '@/lib/format.ts';
-import { deriveConnectionStatus, HEALTH_POLL_MS, nextHealthPoll, type ConnectionStatus } from '@/lib/health.ts';
+import { useAnyEventStreamOpen } from '@/lib/event-stream-presence.ts';
+import { deriveConnectionStatus, nextHealthPoll, type ConnectionStatus } from '@/lib/health.ts';
 import { queryKeys } from '@/lib/queries.ts';
 import { cn } from '@/lib/utils.ts';
 
-/** Polls GET /api/health every 30 s (every 5 s while unreachable). Shared by the indicator and the banner. */
+/**
+ * Polls GET /api/health every 30 s (every 5 s while unreachable), and not at all while an event stream is open.
+ * Shared by the indicator and the banner.
+ */
 export function useConnectionStatus(): ConnectionStatus & { uptime: number | null } {
+  const streamOpen = useAnyEventStreamOpen();
   const query = useQuery({
     queryKey: queryKeys.health,
     queryFn: () => api.health(),
@@ -22,8 +28,16 @@ export function useConnectionStatus(): ConnectionStatus & { uptime: number | nul
           dataUpdatedAt: current.state.dataUpdatedAt,
           errorUpdatedAt: current.state.errorUpdatedAt,
         }).state,
-      ) || HEALTH_POLL_MS,
+        streamOpen,
+      ),
   });
+  // A stream that just dropped may mean the server went away: check now rather than at the next interval.
+  const { refetch } = query;
+  const streamWasOpen = useRef(streamOpen);
+  useEffect(() => {
+    if (streamWasOpen.current && !streamOpen) void refetch();
+    streamWasOpen.current = streamOpen;
+  }, [streamOpen, refetch]);
   const status = deriveConnectionStatus({
     data: query.data,
     error: query.error,

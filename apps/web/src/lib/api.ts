@@ -33,6 +33,9 @@ export type AdminUser = Answer<'/api/admin/users', 'get'>['users'][number];
 export type ResetLink = Answer<'/api/admin/users/{userId}/reset-link', 'post', 201>;
 export type ResetLinkPreview = Answer<'/api/auth/password-reset/preview', 'post'>;
 export type WorkspaceSettings = Answer<'/api/workspaces/{workspaceId}/settings', 'get'>['settings'];
+export type InstanceSettingsDescription = Answer<'/api/admin/instance-settings', 'get'>;
+export type InstanceSetting = InstanceSettingsDescription['settings'][number];
+export type AllowedHost = InstanceSettingsDescription['allowedHosts'][number];
 export type TaskKind = Answer<'/api/workspaces/{workspaceId}/task-kinds', 'get'>['kinds'][number];
 export type TaskPage = Answer<'/api/workspaces/{workspaceId}/tasks', 'get'>;
 export type Task = TaskPage['tasks'][number];
@@ -118,6 +121,16 @@ function accountAdministration(client: SteadClient) {
     demoteUser: (userId: string) => call(client.POST('/api/admin/users/{userId}/demote', user(userId))),
     previewResetLink: (token: string) => call(client.POST('/api/auth/password-reset/preview', { body: { token } })),
     resetPassword: (body: Input<'/api/auth/password-reset', 'post'>) => call(client.POST('/api/auth/password-reset', { body })),
+  };
+}
+
+/** Instance settings: every setting with its source, and the allowed hosts administrators manage. */
+function instanceSettings(client: SteadClient) {
+  return {
+    instanceSettings: () => call(client.GET('/api/admin/settings')),
+    instanceSettingSources: () => call(client.GET('/api/admin/instance-settings')),
+    addAllowedHost: (rule: string) => call(client.POST('/api/admin/allowed-hosts', { body: { rule } })),
+    removeAllowedHost: (allowedHostId: string) => call(client.DELETE('/api/admin/allowed-hosts/{allowedHostId}', { params: { path: { allowedHostId } } })),
   };
 }
 
@@ -266,7 +279,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       call(client.GET('/api/workspaces/{workspaceId}/model-usage', { params: { path: { workspaceId }, query } })),
 
     ...accountAdministration(client),
-    instanceSettings: () => call(client.GET('/api/admin/settings')),
+    ...instanceSettings(client),
   };
 }
 

@@ -59,3 +59,14 @@ describe('nextHealthPoll', () => {
     expect(HEALTH_POLL_MS).toBe(30_000);
   });
 });
+
+describe('nextHealthPoll while an event stream is open', () => {
+  it('does not poll while the stream is open, and polls again once it is down', () => {
+    expect(nextHealthPoll('online', true)).toBe(false);
+    expect(nextHealthPoll('degraded', true)).toBe(false);
+    expect(nextHealthPoll('checking', true)).toBe(false);
+    expect(nextHealthPoll('online', false)).toBe(HEALTH_POLL_MS);
+    // A server seen unreachable is retried fast even if a stream still claims to be open.
+    expect(nextHealthPoll('offline', true)).toBe(HEALTH_RETRY_MS);
+  });
+});

@@ -48,7 +48,11 @@ export function deriveConnectionStatus(input: {
   return { state: 'degraded', label, downComponents, version: data.version };
 }
 
-/** How long to wait before the next health check. */
-export function nextHealthPoll(state: ConnectionState): number {
+/**
+ * How long to wait before the next health check, or `false` for none: while an event stream is open the server is
+ * known to be up (the stream would drop otherwise), so polling waits until the stream is down.
+ */
+export function nextHealthPoll(state: ConnectionState, eventStreamOpen = false): number | false {
+  if (eventStreamOpen && state !== 'offline') return false;
   return state === 'offline' ? HEALTH_RETRY_MS : HEALTH_POLL_MS;
 }

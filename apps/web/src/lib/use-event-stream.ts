@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { eventStreamPresence } from './event-stream-presence.ts';
 
 export type StreamState = 'connecting' | 'live' | 'offline';
 
@@ -16,8 +17,17 @@ export function useEventStream(url: string | null, eventNames: readonly string[]
     if (!url || typeof EventSource === 'undefined') return;
     setState('connecting');
     const source = new EventSource(url, { withCredentials: true });
-    source.onopen = () => setState('live');
-    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    // While open, the connection indicator need not poll the server's health (see event-stream-presence.ts).
+    let closed = () => {};
+    source.onopen = () => {
+      closed();
+      closed = eventStreamPresence.opened();
+      setState('live');
+    };
+    source.onerror = () => {
+      closed();
+      setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    };
     const listeners = names.split(',').map((name) => {
       const listener = (event: MessageEvent<string>) => {
         let data: unknown = event.data;
@@ -34,6 +44,7 @@ export function useEventStream(url: string | null, eventNames: readonly string[]
     return () => {
       for (const [name, listener] of listeners) source.removeEventListener(name, listener);
       source.close();
+      closed();
     };
   }, [url, names]);
 

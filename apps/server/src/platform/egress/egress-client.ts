@@ -242,20 +242,45 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
   const baseLookup: LookupFunction = options.lookup ?? (dnsLookup as LookupFunction);
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const defaultMaxRedirects = options.maxRedirects ?? 5;
-  const allowedNames = new Set<string>();
-  const allowedRanges: AddressRange[] = [];
+  // Two sets of rules: the fixed ones (options and `allow`, only ever added to) and the managed ones (the
+  // instance's stored list, replaced as a whole by `setManagedRules`). Checks read the union, rebuilt on change.
+  const fixedRules: AllowRule[] = [];
+  let managedRules: AllowRule[] = [];
+  let allowedNames = new Set<string>();
+  let allowedRanges: AddressRange[] = [];
+  // IP literals found allowed (a loopback model server on every gateway call): classifying one walks every
+  // blocked range, so the verdict is remembered. Cleared whenever a rule may have been removed. Bounded.
+  const allowedLiterals = new Set<string>();
+
+  const rebuild = (): void => {
+    const rules = [...fixedRules, ...managedRules];
+    allowedNames = new Set(rules.flatMap((rule) => (rule.kind === 'name' ? [rule.name] : [])));
+    allowedRanges = rules.flatMap((rule) => (rule.kind === 'range' ? [rule.range] : []));
+  };
 
   const allow = (rule: string): void => {
-    const parsed = parseAllowRule(rule);
-    if (parsed.kind === 'name') allowedNames.add(parsed.name);
-    else allowedRanges.push(parsed.range);
+    fixedRules.push(parseAllowRule(rule));
+    rebuild();
   };
-  for (const rule of options.allowedHosts ?? []) allow(rule);
+  for (const rule of options.allowedHosts ?? []) fixedRules.push(parseAllowRule(rule));
+  rebuild();
+
+  let managedTexts: readonly string[] = [];
+  const setManagedRules = (rules: readonly string[]): void => {
+    // Parse every rule before replacing any, so one bad rule leaves the previous list in force.
+    const parsed = rules.map(parseAllowRule);
+    const removedAny = managedTexts.some((rule) => !rules.includes(rule));
+    managedRules = parsed;
+    managedTexts = [...rules];
+    rebuild();
+    allowedLiterals.clear();
+    if (removedAny) replaceAgent();
+  };
 
   const refusal = (host: string, address: string, kind: BlockedAddressKind): SteadError =>
     new SteadError(
       'egress_blocked',
-      `Refused to connect to ${host} (${address}): ${kind} address; an administrator can allow it with STEAD_EGRESS_ALLOWED_HOSTS`,
+      `Refused to connect to ${host} (${address}): ${kind} address. An instance administrator can allow it in Instance settings → Allowed hosts (or with STEAD_EGRESS_ALLOWED_HOSTS)`,
       { details: { host, address, kind } },
     );
 
@@ -274,9 +299,6 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
    * What is decided by policy, without DNS: IP literals, blocked names, and localhost names (loopback, so
    * refused unless the name or the loopback address is allowed), whatever their spelling or trailing dot.
    */
-  // IP literals found allowed (a loopback model server on every gateway call): classifying one walks every
-  // blocked range, and rules are only ever added (`allow`), so an allowed literal stays allowed. Bounded.
-  const allowedLiterals = new Set<string>();
   const refuseHost = (hostname: string): SteadError | undefined => {
     const host = normalizeHost(hostname);
     if (allowedLiterals.has(host)) return undefined;
@@ -320,14 +342,25 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
   };
 
   const connectChecked = buildConnector({ lookup: checkedLookup });
-  const agent = new Agent({
-    connect: (connectOptions, callback) => {
-      // The socket skips the lookup for an IP literal, so that address is checked here, before connecting.
-      const refused = refuseHost(connectOptions.hostname);
-      if (refused) return callback(refused, null);
-      connectChecked(connectOptions, callback);
-    },
-  });
+  const createAgent = (): Agent =>
+    new Agent({
+      connect: (connectOptions, callback) => {
+        // The socket skips the lookup for an IP literal, so that address is checked here, before connecting.
+        const refused = refuseHost(connectOptions.hostname);
+        if (refused) return callback(refused, null);
+        connectChecked(connectOptions, callback);
+      },
+    });
+  let agent = createAgent();
+  /**
+   * A pooled keep-alive connection was checked when it was opened: after a rule is removed, new requests get a
+   * fresh pool (so they connect, and are checked, again) while the old one finishes what it carries and closes.
+   */
+  const replaceAgent = (): void => {
+    const previous = agent;
+    agent = createAgent();
+    void previous.close().catch(() => undefined);
+  };
 
   /** Refusals that need no network: scheme, credentials, IP literals, blocked names. */
   const refuseUrl = (url: URL): SteadError | undefined => {
@@ -425,9 +458,10 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
 
   return {
     fetch,
-    request: createLeanRequest({ agent, refuseUrl, defaultTimeoutMs, defaultMaxRedirects, userAgent: options.userAgent }),
+    request: createLeanRequest({ agent: () => agent, refuseUrl, defaultTimeoutMs, defaultMaxRedirects, userAgent: options.userAgent }),
     check,
     allow,
+    setManagedRules,
     close: async () => {
       await agent.close();
     },

@@ -5,8 +5,8 @@ import { becomesGet, bodyHeaders, credentialHeaders, describeError, nextHop, red
 import type { EgressClient, EgressResponse } from './egress.port.ts';
 
 interface LeanRequestDependencies {
-  /** The egress agent, whose connector checks every address connected to. */
-  agent: Agent;
+  /** The egress agent in use, whose connector checks every address connected to (replaced when a rule is removed). */
+  agent: () => Agent;
   refuseUrl(url: URL): SteadError | undefined;
   defaultTimeoutMs: number;
   defaultMaxRedirects: number;
@@ -77,7 +77,7 @@ export const createLeanRequest = ({ agent, refuseUrl, defaultTimeoutMs, defaultM
         if (refused) throw refused;
         let answer: Dispatcher.ResponseData;
         try {
-          answer = await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: method as Dispatcher.HttpMethod, headers, body: body ?? null, signal: abort });
+          answer = await agent().request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: method as Dispatcher.HttpMethod, headers, body: body ?? null, signal: abort });
         } catch (error) {
           throw toEgressError(error);
         }

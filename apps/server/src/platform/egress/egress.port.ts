@@ -68,9 +68,15 @@ export interface EgressClient {
   check(url: string | URL): Promise<{ allowed: true } | { allowed: false; reason: string }>;
   /**
    * Adds allow rules at run time (host name, IP address or CIDR range), as when an administrator adds a
-   * model provider on a local address. Rules from `STEAD_EGRESS_ALLOWED_HOSTS` are always present.
+   * model provider on a local address. Rules from `STEAD_EGRESS_ALLOWED_HOSTS` are always present. Never removed.
    */
   allow(rule: string): void;
+  /**
+   * Replaces the managed rules (the instance's allowed hosts kept in the database, edited in Instance settings)
+   * with `rules`, at once: a removed rule stops allowing its destinations for the next connection. Rules from
+   * the options and `allow` stay. Throws `validation_failed` on a bad rule, leaving the previous list in force.
+   */
+  setManagedRules(rules: readonly string[]): void;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

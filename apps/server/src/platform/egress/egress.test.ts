@@ -183,6 +183,44 @@ describe('createEgressClient', () => {
     await allowed.close();
   });
 
+  it('applies managed rules at once, and a removed rule stops allowing its destinations at once', async () => {
+    const client = createEgressClient();
+    const url = `http://127.0.0.1:${port}/`;
+    await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked', message: expect.stringContaining('Instance settings → Allowed hosts') });
+    client.setManagedRules(['127.0.0.0/8']);
+    // Twice: the second call answers from the remembered verdict on the literal, which removal must forget.
+    await expect((await client.fetch(url)).text()).resolves.toBe('ok');
+    await expect((await client.request(url)).text()).resolves.toBe('ok');
+    client.setManagedRules([]);
+    await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+    await expect(client.request(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+    await client.close();
+  });
+
+  it('does not reuse a kept-alive connection to a host whose rule was removed', async () => {
+    const client = createEgressClient({ lookup });
+    const url = `http://local.test:${port}/`;
+    client.setManagedRules(['local.test']);
+    await expect((await client.fetch(url)).text()).resolves.toBe('ok');
+    await expect((await client.request(url)).text()).resolves.toBe('ok');
+    client.setManagedRules([]);
+    await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+    await expect(client.request(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+    await client.close();
+  });
+
+  it('keeps configured rules whatever the managed ones, and keeps the previous managed list when a new one has a bad rule', async () => {
+    const client = createEgressClient({ allowedHosts: ['127.0.0.1'] });
+    client.setManagedRules(['10.0.0.0/8']);
+    expect(() => client.setManagedRules(['192.168.0.0/16', 'http://bad'])).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+    await expect(client.check('http://10.1.2.3/')).resolves.toEqual({ allowed: true });
+    await expect(client.check('http://192.168.1.1/')).resolves.toMatchObject({ allowed: false });
+    client.setManagedRules([]);
+    await expect(client.check('http://10.1.2.3/')).resolves.toMatchObject({ allowed: false });
+    await expect(client.check('http://127.0.0.1/')).resolves.toEqual({ allowed: true });
+    await client.close();
+  });
+
   it('fails with egress_failed after close', async () => {
     const client = createEgressClient({ allowedHosts: ['127.0.0.1'] });
     await client.close();
