@@ -3633,7 +3633,7 @@ export interface paths {
                         /** Format: uri */
                         baseUrl: string;
                         /**
-                         * @description `local` models may serve `private` requests. It grants no network access: a private or loopback base URL must be allowed by an instance administrator (STEAD_EGRESS_ALLOWED_HOSTS), or be a local model server port on loopback (11434, 8080, 1234)
+                         * @description `local` models may serve `private` requests. It grants no network access: a private or loopback base URL must be allowed by an instance administrator (Instance settings → Allowed hosts, or STEAD_EGRESS_ALLOWED_HOSTS), or be a local model server port on loopback (11434, 8080, 1234)
                          * @enum {string}
                          */
                         locality: "local" | "hosted";

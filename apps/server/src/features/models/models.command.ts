@@ -169,7 +169,7 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
     .requiredOption('--name <name>', 'provider name; models are addressed as <name>/<model>')
     .addOption(new Option('--type <type>', 'provider protocol').choices(providerTypes as unknown as string[]).makeOptionMandatory())
     .requiredOption('--base-url <url>', 'e.g. http://127.0.0.1:11434 (Ollama) or https://api.openai.com/v1')
-    .addOption(new Option('--locality <locality>', 'local models may serve private requests; hosted ones never do (a private address needs STEAD_EGRESS_ALLOWED_HOSTS, except loopback at a local model server port)').choices(localities as unknown as string[]).makeOptionMandatory())
+    .addOption(new Option('--locality <locality>', 'local models may serve private requests; hosted ones never do (a private address needs an allowed host: Instance settings or STEAD_EGRESS_ALLOWED_HOSTS, except loopback at a local model server port)').choices(localities as unknown as string[]).makeOptionMandatory())
     .option('--api-key-env <variable>', 'name of the environment variable holding the API key (kept encrypted)')
     .option('--model <id>', 'declare a model the upstream does not list (repeatable)', collect, [])
     .option('--capabilities <list>', `capabilities of the declared models, comma-separated (${modelCapabilities.join(', ')}; default chat)`, splitList)

@@ -44,7 +44,7 @@ export const modelsFeature = defineFeature({
     // The gateway entries declared in stead.config.yaml apply to every workspace, new ones included.
     'workspace-create': { handle: ({ workspace }, { models }) => models.syncDeclared([workspace]) },
   },
-  create: ({ db, database, services, keyValue, clock, ids, config, logger, requireDeclaredApiKeys }) =>
+  create: ({ db, database, services, keyValue, clock, ids, config, logger, requireDeclaredApiKeys, egress }) =>
     createModelsService({
       store: keyValue,
       repository: createModelsRepository(db, database.sqlDialect),
@@ -53,7 +53,12 @@ export const modelsFeature = defineFeature({
       keys: { exists: (workspaceId, keyId) => services.keys.exists(workspaceId, keyId) },
       clock,
       ids,
-      createEgress: (allowedHosts) => createEgressClient({ allowedHosts }),
+      // A provider's client has its own grant (a loopback model server) and follows the instance's allowed hosts.
+      createEgress: (allowedHosts) => {
+        const client = createEgressClient({ allowedHosts });
+        egress.shareManagedRules(client);
+        return client;
+      },
       egressAllowedHosts: config.egressAllowedHosts,
       health: createTargetHealth({ failureThreshold: config.modelBreakerThreshold, cooldownMs: config.modelBreakerCooldownMs }),
       onUsageError: (error, rows) => logger.error({ err: error, rows }, 'model usage rows could not be written'),

@@ -37,7 +37,7 @@ export const addProviderBody = z.strictObject({
   name: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, `.`, `_` or `-`'),
   type: z.enum(providerTypes),
   baseUrl: providerBaseUrl,
-  locality: z.enum(localities).describe('`local` models may serve `private` requests. It grants no network access: a private or loopback base URL must be allowed by an instance administrator (STEAD_EGRESS_ALLOWED_HOSTS), or be a local model server port on loopback (11434, 8080, 1234)'),
+  locality: z.enum(localities).describe('`local` models may serve `private` requests. It grants no network access: a private or loopback base URL must be allowed by an instance administrator (Instance settings → Allowed hosts, or STEAD_EGRESS_ALLOWED_HOSTS), or be a local model server port on loopback (11434, 8080, 1234)'),
   apiKey: z.string().min(1).max(4_000).optional().describe('Kept encrypted; never shown again'),
   models: z.array(declaredModelSchema).max(500).default([]),
   timeouts: z

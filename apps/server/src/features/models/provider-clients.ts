@@ -32,7 +32,7 @@ export interface ProviderClientsOptions {
   ids: Ids;
   /** Builds the egress client a provider's calls go through, with the allow rules given. */
   createEgress(allowedHosts: string[]): EgressClient;
-  /** `STEAD_EGRESS_ALLOWED_HOSTS`: every provider's client gets these. */
+  /** `STEAD_EGRESS_ALLOWED_HOSTS`: every provider's client gets these (and follows the instance's allowed hosts, see models.feature.ts). */
   egressAllowedHosts: string[];
 }
 
@@ -77,7 +77,7 @@ export const createProviderClients = ({ secrets, clock, ids, createEgress, egres
             `${facts.baseUrl} is on this machine or a private network, which makes it a Local provider. Choose locality local${
               asLocal
                 ? '; Stead then reaches it at once'
-                : `. As Local it still needs an instance administrator's rule (STEAD_EGRESS_ALLOWED_HOSTS or stead.config.yaml), since only loopback at a local model server's port (${[...localModelServerPorts].join(', ')}) is allowed without one`
+                : `. As Local it still needs an instance administrator's rule (Instance settings → Allowed hosts, STEAD_EGRESS_ALLOWED_HOSTS or stead.config.yaml), since only loopback at a local model server's port (${[...localModelServerPorts].join(', ')}) is allowed without one`
             }`,
             { details: { field: 'locality', suggestedLocality: 'local' } },
           );
@@ -85,7 +85,7 @@ export const createProviderClients = ({ secrets, clock, ids, createEgress, egres
         if (!verdict.allowed) {
           throw new SteadError(
             'egress_blocked',
-            `${verdict.reason}. A provider reaches a private or loopback address only when an instance administrator allowed it: in STEAD_EGRESS_ALLOWED_HOSTS, by declaring the provider in stead.config.yaml, or (locality local) on loopback at a local model server's port (${[...localModelServerPorts].join(', ')})`,
+            `${verdict.reason}. A provider reaches a private or loopback address only when an instance administrator allowed it: in Instance settings → Allowed hosts or STEAD_EGRESS_ALLOWED_HOSTS, by declaring the provider in stead.config.yaml, or (locality local) on loopback at a local model server's port (${[...localModelServerPorts].join(', ')})`,
             { details: { field: 'baseUrl' } },
           );
         }

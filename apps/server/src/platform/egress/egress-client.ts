@@ -266,6 +266,7 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
   rebuild();
 
   let managedTexts: readonly string[] = [];
+  const followers = new Set<WeakRef<Pick<EgressClient, 'setManagedRules'>>>();
   const setManagedRules = (rules: readonly string[]): void => {
     // Parse every rule before replacing any, so one bad rule leaves the previous list in force.
     const parsed = rules.map(parseAllowRule);
@@ -275,6 +276,15 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
     rebuild();
     allowedLiterals.clear();
     if (removedAny) replaceAgent();
+    for (const reference of followers) {
+      const follower = reference.deref();
+      if (follower) follower.setManagedRules(rules);
+      else followers.delete(reference);
+    }
+  };
+  const shareManagedRules = (follower: Pick<EgressClient, 'setManagedRules'>): void => {
+    followers.add(new WeakRef(follower));
+    follower.setManagedRules(managedTexts);
   };
 
   const refusal = (host: string, address: string, kind: BlockedAddressKind): SteadError =>
@@ -462,6 +472,7 @@ export const createEgressClient = (options: EgressClientOptions = {}): EgressCli
     check,
     allow,
     setManagedRules,
+    shareManagedRules,
     close: async () => {
       await agent.close();
     },

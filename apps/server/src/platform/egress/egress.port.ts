@@ -77,6 +77,11 @@ export interface EgressClient {
    * the options and `allow` stay. Throws `validation_failed` on a bad rule, leaving the previous list in force.
    */
   setManagedRules(rules: readonly string[]): void;
+  /**
+   * Makes another client follow this one's managed rules: it gets the current list now and every later
+   * replacement (a model provider's own client follows the instance's). Held weakly: a dropped client is forgotten.
+   */
+  shareManagedRules(follower: Pick<EgressClient, 'setManagedRules'>): void;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -197,6 +197,22 @@ describe('createEgressClient', () => {
     await client.close();
   });
 
+  it('shares its managed rules with followers: now, on every replacement, and not their own fixed rules', async () => {
+    const instance = createEgressClient();
+    instance.setManagedRules(['127.0.0.0/8']);
+    const provider = createEgressClient({ allowedHosts: ['local.test'] });
+    const url = `http://127.0.0.1:${port}/`;
+    await expect(provider.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+    instance.shareManagedRules(provider);
+    await expect((await provider.fetch(url)).text()).resolves.toBe('ok');
+    instance.setManagedRules([]);
+    await expect(provider.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+    // The follower's own rule is its own: the instance client never gained it.
+    expect((await provider.check(`http://local.test:${port}/`)).allowed).toBe(true);
+    await instance.close();
+    await provider.close();
+  });
+
   it('does not reuse a kept-alive connection to a host whose rule was removed', async () => {
     const client = createEgressClient({ lookup });
     const url = `http://local.test:${port}/`;

@@ -49,7 +49,7 @@ type Values = z.infer<typeof schema>;
 
 const localityExplanations: Record<Locality, string> = {
   local:
-    'Runs on this machine or your own network; only local providers may serve private data. Stead reaches 127.0.0.1 at the port of Ollama (11434), llama.cpp (8080) or LM Studio (1234) at once; another private address needs an instance administrator to allow it (STEAD_EGRESS_ALLOWED_HOSTS).',
+    'Runs on this machine or your own network; only local providers may serve private data. Stead reaches 127.0.0.1 at the port of Ollama (11434), llama.cpp (8080) or LM Studio (1234) at once; another private address needs an instance administrator to allow it in Instance settings → Allowed hosts.',
   hosted: 'A cloud service. It never receives private requests; its base URL must be a public address.',
 };
 
