@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnFixedPort } from '../../server/test/support/fixed-port.ts';
-import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, repositoryRoot, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
+import { expectedReply, startFakeOllama, stopFakeOllama } from './support/fake-ollama.ts';
+import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, startStead, watchConsole, type RunningStead } from './support/stead-browser.ts';
 
 /**
  * A newcomer with Ollama on their machine (issue 13): the add form turns Local by itself for 127.0.0.1:11434,
@@ -17,38 +15,7 @@ import { chromiumAvailable, completeSetup, ensureBuilt, launchChromium, reposito
  */
 const owner = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'olivia-password-1' };
 const LIVE_TIMEOUT = 20_000;
-const fixtures = join(repositoryRoot, 'apps/server/src/platform/model-provider/__fixtures__');
-const fixtureBody = (name: string) => JSON.stringify((JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as { body: unknown }).body);
-const streamText = readFileSync(join(fixtures, 'ollama-chat-stream-text.ndjson'), 'utf8');
-const expectedReply = streamText
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => (JSON.parse(line) as { message?: { content?: string } }).message?.content ?? '')
-  .join('');
-
-/** Ollama's native API and its OpenAI-compatible /v1/models, as far as the journey needs them; records chat bodies. */
-async function startFakeOllama(): Promise<{ server: Server; chats: Record<string, unknown>[] } | undefined> {
-  const chats: Record<string, unknown>[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
-      const json = (text: string) => response.writeHead(200, { 'content-type': 'application/json' }).end(text);
-      if (request.url === '/api/tags') return json(fixtureBody('ollama-tags.json'));
-      if (request.url === '/api/show') return json(fixtureBody(String(body.model).startsWith('nomic') ? 'ollama-show-nomic-embed.json' : 'ollama-show-llama.json'));
-      if (request.url === '/v1/models') return json(JSON.stringify({ object: 'list', data: ['llama3.2:latest', 'nomic-embed-text:latest'].map((id) => ({ id, object: 'model', created: 0, owned_by: 'library' })) }));
-      if (request.url === '/api/chat') {
-        chats.push(body);
-        return void response.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(streamText);
-      }
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-    });
-  });
-  return (await listenOnFixedPort(server, 11434, 'local models journey (fake Ollama)')) ? { server, chats } : undefined;
-}
-
-const ollama = chromiumAvailable ? await startFakeOllama() : undefined;
+const ollama = chromiumAvailable ? await startFakeOllama('local models journey') : undefined;
 
 /** The refusal the journey provokes on purpose: adding the server as Hosted. */
 const refusedOnPurpose = (message: ConsoleMessage) => message.text().includes('status of 422') && message.location().url.includes('/model-providers');
@@ -86,8 +53,7 @@ describe.skipIf(!chromiumAvailable || !ollama)('local model servers, in Chromium
   afterAll(async () => {
     await browser?.close();
     await stead?.stop();
-    ollama?.server.closeAllConnections();
-    await new Promise((resolve) => ollama?.server.close(resolve));
+    await stopFakeOllama(ollama);
   });
 
   it('turns the add form Local for an address on this machine, refuses Hosted with "choose Local", and adds it without any setting', async () => {

@@ -31,4 +31,5 @@ async function fetchOverview(workspaceId: string): Promise<WorkspaceOverview> {
 }
 
 export const overviewQuery = (workspaceId: string) =>
-  queryOptions({ queryKey: homeKeys.overview(workspaceId), queryFn: () => fetchOverview(workspaceId), staleTime: 5_000 });
+  // Fetched again whenever Home opens: a provider or key added on another page must show in the first steps at once.
+  queryOptions({ queryKey: homeKeys.overview(workspaceId), queryFn: () => fetchOverview(workspaceId), staleTime: 0 });
