@@ -38,7 +38,8 @@ export const composeDeclarations = (features: readonly AnyFeature[], options: Co
   return {
     accessPolicy: createAccessPolicy([...options.permissions, ...features.flatMap((feature) => (feature.permissions ? [feature.permissions] : []))]),
     errorCatalogue: composeErrorCatalogue([...options.errorCodes, ...features.flatMap((feature) => (feature.errorCodes ? [feature.errorCodes] : []))]),
-    migrations,
+    // In the order Kysely applies them (by name), so whoever lists them sees that order too.
+    migrations: Object.fromEntries(Object.entries(migrations).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))),
   };
 };
 

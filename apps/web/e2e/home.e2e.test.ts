@@ -54,7 +54,7 @@ describe.skipIf(!chromiumAvailable)('home, in Chromium', () => {
     const context = await chromium.browser.newContext({ viewport: desktop });
     const page = watchConsole(await context.newPage(), consoleErrors);
     await completeSetup(page, baseUrl, owner);
-    const workspaceId = /\/w\/([^/]+)\//.exec(page.url())![1]!;
+    const workspaceId = /\/w\/([^/]+)/.exec(page.url())![1]!;
 
     // Home is the first page of the workspace in the sidebar, and the workspace's index.
     const nav = page.getByRole('navigation', { name: 'Main' });
