@@ -12,6 +12,7 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
+import { useResultDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu.tsx';
 import { FormError } from '@/components/ui/field.tsx';
@@ -69,17 +70,12 @@ const createUserSchema = z.object({ name: nameSchema, email: emailSchema, isAdmi
 
 function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
-  const [created, setCreated] = useState<{ name: string; link: ResetLink } | null>(null);
   const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(createUserSchema), defaultValues: { name: '', email: '', isAdmin: false } });
-  const close = (next: boolean) => {
-    if (!next) {
-      setCreated(null);
-      setServerError(null);
-      form.reset();
-    }
-    onOpenChange(next);
-  };
+  const { result: created, setResult: setCreated, close } = useResultDialog<{ name: string; link: ResetLink }>(onOpenChange, () => {
+    setServerError(null);
+    form.reset();
+  });
   return (
     <Dialog
       open={open}

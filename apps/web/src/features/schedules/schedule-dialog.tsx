@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FireTimeList } from '@/features/schedules/fire-times.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
+import { closingFormActions, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
@@ -267,10 +268,7 @@ export function ScheduleDialog({
   onOpenChange,
   schedule,
   onSaved,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   /** The schedule to edit; none for a new one. */
   schedule?: Schedule;
   onSaved: (schedule: Schedule) => void;
@@ -289,11 +287,7 @@ export function ScheduleDialog({
             workspaceId={workspaceId}
             kinds={kinds}
             schedule={schedule}
-            onCancel={() => onOpenChange(false)}
-            onSaved={(saved) => {
-              onOpenChange(false);
-              onSaved(saved);
-            }}
+            {...closingFormActions(onOpenChange, onSaved)}
           />
         )}
       </TaskKindsGate>

@@ -16,9 +16,8 @@ import { api, type SecretUsableBy, type WorkspaceSecret } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
 import { editSecretFormSchema, secretFormSchema, secretUpdateRequest, secretUsableByChoices } from '@/features/secrets/secrets.ts';
 import { toast } from '@/lib/toast.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
-import { canManage } from '@/lib/workspace-store.ts';
 import { secretKeys } from '@/features/secrets/secrets.queries.ts';
 
 function UsableBySelect({ id, ...props }: { id: string } & React.ComponentProps<'select'>) {
@@ -139,9 +138,7 @@ function SecretRow({ secret, actions }: { secret: WorkspaceSecret; actions: { on
 }
 
 export function SecretsPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const [editing, setEditing] = useState<WorkspaceSecret | null>(null);
   const [deleting, setDeleting] = useState<WorkspaceSecret | null>(null);
   const secrets = useQuery({ queryKey: secretKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets });

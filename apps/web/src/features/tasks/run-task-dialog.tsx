@@ -3,6 +3,7 @@ import { SteadApiError } from '@stead/api-client';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
+import { closingFormActions, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -24,7 +25,7 @@ const schema = z.object({
   }, 'Enter a whole number from 1 to 100, or leave it empty.'),
 });
 
-function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId: string; kinds: TaskKind[]; onCreated: (task: Task) => void; onCancel: () => void }) {
+function RunTaskForm({ workspaceId, kinds, onSaved, onCancel }: { workspaceId: string; kinds: TaskKind[]; onSaved: (task: Task) => void; onCancel: () => void }) {
   const first = kinds[0];
   const { serverError, guard } = useServerError();
   const form = useForm({
@@ -52,7 +53,7 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
               ...(delayMs === undefined ? {} : { delayMs }),
               ...(maxAttempts === undefined ? {} : { maxAttempts }),
             });
-            onCreated(task);
+            onSaved(task);
           } catch (error) {
             // A refusal about one field is shown under that field; anything else above the buttons.
             const field = error instanceof SteadApiError ? runTaskErrorField(error.code, error.message) : null;
@@ -110,10 +111,7 @@ export function RunTaskDialog({
   open,
   onOpenChange,
   onCreated,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   onCreated: (task: Task) => void;
 }) {
   return (
@@ -123,11 +121,7 @@ export function RunTaskDialog({
           <RunTaskForm
             workspaceId={workspaceId}
             kinds={kinds}
-            onCancel={() => onOpenChange(false)}
-            onCreated={(task) => {
-              onOpenChange(false);
-              onCreated(task);
-            }}
+            {...closingFormActions(onOpenChange, onCreated)}
           />
         )}
       </TaskKindsGate>

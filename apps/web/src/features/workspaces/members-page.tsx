@@ -12,6 +12,7 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
+import { useResultDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
@@ -33,19 +34,13 @@ const inviteSchema = z.object({
 
 function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { workspaceId: string; currentRole: Role; open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
-  const [link, setLink] = useState<string | null>(null);
   const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(inviteSchema), defaultValues: { email: '', role: 'member' as Role } });
   const { errors, isSubmitting } = form.formState;
-
-  const close = (next: boolean) => {
-    if (!next) {
-      setLink(null);
-      setServerError(null);
-      form.reset();
-    }
-    onOpenChange(next);
-  };
+  const { result: link, setResult: setLink, close } = useResultDialog<string>(onOpenChange, () => {
+    setServerError(null);
+    form.reset();
+  });
 
   return (
     <Dialog

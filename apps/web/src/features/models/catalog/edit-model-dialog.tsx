@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
-import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { closingFormActions, EditItemDialog } from '@/components/form-dialog.tsx';
+import { FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -65,19 +66,8 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
 /** "Edit model": correct what discovery guessed. Models of declared providers change in stead.config.yaml only. */
 export function EditModelDialog({ workspaceId, model, onOpenChange, onSaved }: { workspaceId: string; model: ModelWithState | null; onOpenChange: (open: boolean) => void; onSaved: (model: ModelWithState) => void }) {
   return (
-    <Dialog open={model !== null} onOpenChange={onOpenChange} title={model ? `Edit ${model.qualifiedName}` : 'Edit model'} className="max-w-lg">
-      {model ? (
-        <EditModelForm
-          key={model.id}
-          workspaceId={workspaceId}
-          model={model}
-          onCancel={() => onOpenChange(false)}
-          onSaved={(saved) => {
-            onSaved(saved);
-            onOpenChange(false);
-          }}
-        />
-      ) : null}
-    </Dialog>
+    <EditItemDialog item={model} title={model ? `Edit ${model.qualifiedName}` : 'Edit model'} className="max-w-lg" onOpenChange={onOpenChange}>
+      {(item) => <EditModelForm workspaceId={workspaceId} model={item} {...closingFormActions(onOpenChange, onSaved)} />}
+    </EditItemDialog>
   );
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { CheckCircle2Icon, PencilIcon, PlugZapIcon, PlusIcon, RadarIcon, Trash2Icon, XCircleIcon } from 'lucide-react';
 import { useState } from 'react';
 import { AddProviderDialog } from '@/features/models/providers/add-provider-dialog.tsx';
@@ -17,8 +17,7 @@ import { modelProvidersQuery } from '@/features/models/models.queries.ts';
 import { formatMs } from '@/features/models/models.ts';
 import { describeTimeouts, providerTypeInfo } from '@/features/models/providers/providers.ts';
 import { toast } from '@/lib/toast.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
-import { canManage } from '@/lib/workspace-store.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { modelKeys } from '@/features/models/models.queries.ts';
 
 type TestOutcome = { state: 'pending' } | { state: 'done'; result: ProviderTestResult } | { state: 'failed'; message: string };
@@ -129,9 +128,7 @@ function ProviderRow({
 }
 
 export function ModelProvidersPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const [addOpen, setAddOpen] = useState(false);
   const [detectOpen, setDetectOpen] = useState(false);
   const [editing, setEditing] = useState<ModelProvider | null>(null);

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { TargetListEditor } from '@/features/models/routing/target-list-editor.tsx';
+import { closingFormActions, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -99,10 +100,7 @@ export function AliasDialog({
   taken,
   suggestions,
   onSaved,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   /** The alias to edit; none for a new one. */
   alias?: ModelAlias;
   /** Names in use, refused for a new alias. */
@@ -123,11 +121,7 @@ export function AliasDialog({
         alias={alias}
         taken={taken}
         suggestions={suggestions}
-        onCancel={() => onOpenChange(false)}
-        onSaved={(saved) => {
-          onOpenChange(false);
-          onSaved(saved);
-        }}
+        {...closingFormActions(onOpenChange, onSaved)}
       />
     </Dialog>
   );

@@ -21,8 +21,7 @@ import { apiKeysQuery } from '@/features/keys/keys.queries.ts';
 import { dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { dataClasses, dataClassHints, dataClassLabels, targetSuggestions } from '@/features/models/models.ts';
 import { toast } from '@/lib/toast.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
-import { canManage } from '@/lib/workspace-store.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { modelKeys } from '@/features/models/models.queries.ts';
 
 function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
@@ -100,9 +99,7 @@ function AliasRow({ alias, manage, onEdit, onRemove }: { alias: ModelAlias; mana
 }
 
 export function ModelRoutingPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const models = useQuery(modelsQuery(workspace.id));
   const aliases = useQuery(modelAliasesQuery(workspace.id));
   const rules = useQuery(modelRulesQuery(workspace.id));

@@ -1,0 +1,66 @@
+import { Fragment, useState, type ReactNode } from 'react';
+import { Dialog } from '@/components/ui/dialog.tsx';
+
+/** What a workspace's dialog is given by the page that opens it. */
+export interface WorkspaceDialogProps {
+  workspaceId: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}
+
+/** What a dialog's form gets told to do when done: Cancel closes the dialog; saving closes it, then hands over what was saved. */
+export interface FormDialogActions<T> {
+  onCancel: () => void;
+  onSaved: (saved: T) => void;
+}
+
+export function closingFormActions<T>(onOpenChange: (open: boolean) => void, onSaved: (saved: T) => void): FormDialogActions<T> {
+  return {
+    onCancel: () => onOpenChange(false),
+    onSaved: (saved) => {
+      onOpenChange(false);
+      onSaved(saved);
+    },
+  };
+}
+
+/** A dialog open while there is an item to edit; its form starts afresh for each item (keyed by id). */
+export function EditItemDialog<T extends { id: string }>({
+  item,
+  title,
+  className,
+  onOpenChange,
+  children,
+}: {
+  item: T | null;
+  title: string;
+  className?: string;
+  onOpenChange: (open: boolean) => void;
+  children: (item: T) => ReactNode;
+}) {
+  return (
+    <Dialog open={item !== null} onOpenChange={onOpenChange} title={title} className={className}>
+      {item ? <Fragment key={item.id}>{children(item)}</Fragment> : null}
+    </Dialog>
+  );
+}
+
+/** A dialog whose form ends in a one-time result shown in its place (a link, a summary). */
+export interface ResultDialog<R> {
+  result: R | null;
+  setResult: (result: R | null) => void;
+  /** The dialog's onOpenChange: closing forgets the result, and what `forget` clears, so it opens afresh. */
+  close: (open: boolean) => void;
+}
+
+export function useResultDialog<R>(onOpenChange: (open: boolean) => void, forget?: () => void): ResultDialog<R> {
+  const [result, setResult] = useState<R | null>(null);
+  const close = (open: boolean) => {
+    if (!open) {
+      setResult(null);
+      forget?.();
+    }
+    onOpenChange(open);
+  };
+  return { result, setResult, close };
+}
