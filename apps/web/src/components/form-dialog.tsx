@@ -1,4 +1,4 @@
-import { Fragment, useState, type ReactNode } from 'react';
+import { Fragment, useState, type FormEventHandler, type ReactNode } from 'react';
 import { Dialog } from '@/components/ui/dialog.tsx';
 
 /** What a workspace's dialog is given by the page that opens it. */
@@ -63,4 +63,13 @@ export function useResultDialog<R>(onOpenChange: (open: boolean) => void, forget
     onOpenChange(open);
   };
   return { result, setResult, close };
+}
+
+/** A dialog's form: its schema checks the fields (no browser bubbles), and they stack with room between them. */
+export function DialogForm({ className = 'grid gap-4', onSubmit, children }: { className?: string; onSubmit: FormEventHandler<HTMLFormElement>; children: ReactNode }) {
+  return (
+    <form noValidate className={className} onSubmit={onSubmit}>
+      {children}
+    </form>
+  );
 }

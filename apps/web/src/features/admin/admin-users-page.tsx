@@ -12,7 +12,7 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
-import { useResultDialog } from '@/components/form-dialog.tsx';
+import { DialogForm, useResultDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu.tsx';
 import { FormError } from '@/components/ui/field.tsx';
@@ -86,9 +86,7 @@ function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange:
       {created ? (
         <ResetLinkResult name={created.name} link={created.link} onDone={() => close(false)} />
       ) : (
-        <form
-          noValidate
-          className="grid gap-4"
+        <DialogForm
           onSubmit={form.handleSubmit(guard(async (values) => {
             const result = await api.createUser(values);
             await queryClient.invalidateQueries({ queryKey: adminKeys.adminUsers });
@@ -107,7 +105,7 @@ function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange:
           <FormDialogFooter error={serverError} onCancel={() => close(false)} submitDisabled={form.formState.isSubmitting}>
             Create user
           </FormDialogFooter>
-        </form>
+        </DialogForm>
       )}
     </Dialog>
   );

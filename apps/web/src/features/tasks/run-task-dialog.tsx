@@ -3,7 +3,8 @@ import { SteadApiError } from '@stead/api-client';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
-import { closingFormActions, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { closingFormActions, DialogForm, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { errorAria } from '@/components/form-input.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -34,12 +35,10 @@ function RunTaskForm({ workspaceId, kinds, onSaved, onCancel }: { workspaceId: s
   });
   const { errors, isSubmitting } = form.formState;
   const kind = kinds.find((item) => item.name === form.watch('kind'));
-  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
+  const { invalid } = errorAria(errors);
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(
         guard(async (values) => {
           const parsed = parseJsonInput(values.input);
@@ -101,7 +100,7 @@ function RunTaskForm({ workspaceId, kinds, onSaved, onCancel }: { workspaceId: s
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting || kinds.length === 0}>
         {isSubmitting ? 'Starting…' : 'Run task'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 

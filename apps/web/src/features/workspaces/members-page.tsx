@@ -12,7 +12,7 @@ import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
-import { useResultDialog } from '@/components/form-dialog.tsx';
+import { DialogForm, useResultDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
@@ -61,9 +61,7 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
           </DialogFooter>
         </div>
       ) : (
-        <form
-          noValidate
-          className="grid gap-4"
+        <DialogForm
           onSubmit={form.handleSubmit(guard(async (values) => {
             const result = await api.createInvitation(workspaceId, { role: values.role, ...(values.email ? { email: values.email } : {}) });
             setLink(result.url);
@@ -91,7 +89,7 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
           <FormDialogFooter error={serverError} onCancel={() => close(false)} submitDisabled={isSubmitting}>
             Create invitation
           </FormDialogFooter>
-        </form>
+        </DialogForm>
       )}
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
-import { closingFormActions, EditItemDialog } from '@/components/form-dialog.tsx';
+import { closingFormActions, DialogForm, EditItemDialog } from '@/components/form-dialog.tsx';
 import { FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -15,9 +15,7 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof ModelEditValues>(key: K, value: ModelEditValues[K]) => setValues((current) => ({ ...current, [key]: value }));
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={(event) => {
         event.preventDefault();
         const result = modelChanges(model, values);
@@ -59,7 +57,7 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
       <FormDialogFooter error={error} onCancel={onCancel} submitDisabled={saving}>
         {saving ? 'Saving…' : 'Save'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 

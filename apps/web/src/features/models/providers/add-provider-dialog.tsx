@@ -4,7 +4,8 @@ import { useEffect, useState } from 'react';
 import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
-import { useResultDialog, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { DialogForm, useResultDialog, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { errorAria } from '@/components/form-input.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
@@ -165,13 +166,10 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
   }, [form, localityPicked, suggestion.locality]);
   const kind = addressKind(baseUrl);
   const hostedOnPrivate = locality === 'hosted' && (kind === 'loopback' || kind === 'private');
-  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
-  const describedBy = (field: keyof typeof errors, id: string) => (errors[field] ? `${id}-error` : undefined);
+  const { invalid, describedBy } = errorAria(errors);
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(
         guard(async (values) => {
           const timeouts = providerTimeouts(values);
@@ -268,7 +266,7 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         {isSubmitting ? 'Adding…' : 'Add provider'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 

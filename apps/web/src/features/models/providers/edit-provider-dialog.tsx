@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
-import { closingFormActions, EditItemDialog } from '@/components/form-dialog.tsx';
+import { closingFormActions, DialogForm, EditItemDialog } from '@/components/form-dialog.tsx';
 import { FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -48,9 +48,7 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
   const kind = addressKind(baseUrl);
   const suggestion = suggestLocality(baseUrl, provider.type);
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(
         guard(async (values) => {
           const changes = providerChanges(provider, values);
@@ -97,7 +95,7 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         {isSubmitting ? 'Saving…' : 'Save'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { TargetListEditor } from '@/features/models/routing/target-list-editor.tsx';
-import { closingFormActions, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { closingFormActions, DialogForm, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -55,9 +55,7 @@ function AliasForm({
   };
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={submit}
     >
       <Field id="alias-name" label="Name" error={submitted ? nameError : undefined} hint="Clients send it as model, e.g. fast, smart, private, code.">
@@ -87,7 +85,7 @@ function AliasForm({
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={pending}>
         {pending ? 'Saving…' : alias ? 'Save alias' : 'Create alias'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
