@@ -4,7 +4,7 @@ import { TriangleAlertIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { ForbiddenNotice } from '@/components/forbidden-page.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
@@ -208,17 +208,16 @@ export function KeysPage() {
           </div>
         ) : null}
       </Dialog>
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
+      <ConfirmItemDialog
+        item={revoking}
+        onClose={() => setRevoking(null)}
         title="Revoke key?"
         description={`Programs using “${revoking?.name ?? ''}” will be refused from now on. This cannot be undone.`}
         confirmLabel="Revoke key"
-        onConfirm={async () => {
-          if (!revoking) return;
-          await api.deleteKey(workspace.id, revoking.id);
+        onConfirm={async (item) => {
+          await api.deleteKey(workspace.id, item.id);
           await queryClient.invalidateQueries({ queryKey: apiKeyKeys.keys(workspace.id) });
-          toast.success(`Key “${revoking.name}” revoked`);
+          toast.success(`Key “${item.name}” revoked`);
         }}
       />
     </>

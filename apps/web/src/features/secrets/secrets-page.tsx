@@ -2,7 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RoleBadge } from '@/components/role-badge.tsx';
@@ -175,17 +175,16 @@ export function SecretsPage() {
       />
 
       {editing ? <EditSecretDialog workspaceId={workspace.id} secret={editing} onClose={() => setEditing(null)} /> : null}
-      <ConfirmDialog
-        open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
+      <ConfirmItemDialog
+        item={deleting}
+        onClose={() => setDeleting(null)}
         title="Delete secret?"
         description={`Tasks and schedules that name “${deleting?.name ?? ''}” will fail with secret_unknown. The value cannot be recovered.`}
         confirmLabel="Delete secret"
-        onConfirm={async () => {
-          if (!deleting) return;
-          await api.deleteSecret(workspace.id, deleting.name);
+        onConfirm={async (item) => {
+          await api.deleteSecret(workspace.id, item.name);
           await queryClient.invalidateQueries({ queryKey: secretKeys.secrets(workspace.id) });
-          toast.success(`Secret “${deleting.name}” deleted`);
+          toast.success(`Secret “${item.name}” deleted`);
         }}
       />
     </>

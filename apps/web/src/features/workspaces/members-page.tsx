@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { FormInput } from '@/components/form-input.tsx';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
@@ -192,15 +192,14 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
         }
         row={(invitation) => <InvitationRow key={invitation.id} invitation={invitation} onRevoke={() => setRevoking(invitation)} />}
       />
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
+      <ConfirmItemDialog
+        item={revoking}
+        onClose={() => setRevoking(null)}
         title="Revoke invitation?"
         description={`The link for ${revoking?.email ?? 'this invitation'} will stop working.`}
         confirmLabel="Revoke invitation"
-        onConfirm={async () => {
-          if (!revoking) return;
-          await api.revokeInvitation(workspaceId, revoking.id);
+        onConfirm={async (item) => {
+          await api.revokeInvitation(workspaceId, item.id);
           await queryClient.invalidateQueries({ queryKey: memberKeys.invitations(workspaceId) });
           toast.success('Invitation revoked');
         }}
@@ -258,17 +257,16 @@ export function MembersPage() {
       />
       {manage ? <InvitationsCard workspaceId={workspace.id} /> : null}
       {manage ? <InviteDialog workspaceId={workspace.id} currentRole={workspace.role} open={inviteOpen} onOpenChange={setInviteOpen} /> : null}
-      <ConfirmDialog
-        open={removing !== null}
-        onOpenChange={(open) => !open && setRemoving(null)}
+      <ConfirmItemDialog
+        item={removing}
+        onClose={() => setRemoving(null)}
         title="Remove member?"
         description={`${removing?.name ?? 'This person'} will lose access to ${workspace.name}.`}
         confirmLabel="Remove member"
-        onConfirm={async () => {
-          if (!removing) return;
-          await api.removeMember(workspace.id, removing.userId);
+        onConfirm={async (item) => {
+          await api.removeMember(workspace.id, item.userId);
           await queryClient.invalidateQueries({ queryKey: memberKeys.members(workspace.id) });
-          toast.success(`${removing.name} removed`);
+          toast.success(`${item.name} removed`);
         }}
       />
     </>
