@@ -8,7 +8,7 @@ import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { FormInput } from '@/components/form-input.tsx';
 import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
@@ -16,7 +16,7 @@ import { DialogForm, useResultDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu.tsx';
 import { FormError } from '@/components/ui/field.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api, type AdminUser, type ResetLink } from '@/lib/api.ts';
 import { formatDate, formatDateTime } from '@/lib/format.ts';
 import { emailSchema, nameSchema } from '@/lib/schemas.ts';
@@ -228,14 +228,7 @@ export function AdminUsersPage() {
       <QueryTableCard
         query={users}
         label="Users"
-        columns={
-          <>
-            <TableHead>User</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead className="hidden sm:table-cell">Created</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['User', 'Status', ['Created', 'sm']]} actions />}
         row={(user) => (
           <UserRow
             key={user.id}

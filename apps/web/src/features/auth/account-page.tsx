@@ -6,14 +6,14 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { QrCode } from '@/components/qr-code.tsx';
 import { SettingsForm } from '@/components/settings-form.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { CopyButton } from '@/components/ui/copy-button.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { describeUserAgent, formatDateTime, formatRelative, totpSecretFromUri } from '@/lib/format.ts';
@@ -226,15 +226,7 @@ function SessionsCard() {
       heading="card"
       className="mt-6"
       empty="No sessions."
-      columns={
-        <>
-          <TableHead>Device</TableHead>
-          <TableHead className="hidden sm:table-cell">Address</TableHead>
-          <TableHead className="hidden md:table-cell">Signed in</TableHead>
-          <TableHead className="hidden md:table-cell">Expires</TableHead>
-          <ActionsHead />
-        </>
-      }
+      columns={<ColumnHeads heads={['Device', ['Address', 'sm'], ['Signed in', 'md'], ['Expires', 'md']]} actions />}
       row={(item) => (
         <TableRow key={item.id}>
           <TableCell>

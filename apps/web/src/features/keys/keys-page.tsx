@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { ForbiddenNotice } from '@/components/forbidden-page.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RoleBadge } from '@/components/role-badge.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -16,7 +16,7 @@ import { SecretValue } from '@/components/ui/copy-button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api, type ApiKey, type Role } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
 import { toast } from '@/lib/toast.ts';
@@ -173,16 +173,7 @@ export function KeysPage() {
         query={keys}
         label={everyone ? 'API keys of the workspace' : 'Your API keys'}
         empty={everyone ? 'No API keys yet.' : 'You have no API keys here yet.'}
-        columns={
-          <>
-            <TableHead>Name</TableHead>
-            <TableHead>Role</TableHead>
-            <TableHead className="hidden md:table-cell">Created</TableHead>
-            <TableHead className="hidden sm:table-cell">Last used</TableHead>
-            <TableHead className="hidden md:table-cell">Expires</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['Name', 'Role', ['Created', 'md'], ['Last used', 'sm'], ['Expires', 'md']]} actions />}
         row={(key) => <KeyRow key={key.id} apiKey={key} onRevoke={() => setRevoking(key)} />}
       />
 

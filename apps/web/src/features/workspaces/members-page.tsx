@@ -8,7 +8,7 @@ import { FormInput } from '@/components/form-input.tsx';
 import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
@@ -16,7 +16,7 @@ import { DialogForm, useResultDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatDateTime } from '@/lib/format.ts';
@@ -181,15 +181,7 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
         heading="card"
         className="mt-6"
         empty="No invitations yet."
-        columns={
-          <>
-            <TableHead>Email</TableHead>
-            <TableHead className="hidden sm:table-cell">Role</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead className="hidden sm:table-cell">When</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['Email', ['Role', 'sm'], 'Status', ['When', 'sm']]} actions />}
         row={(invitation) => <InvitationRow key={invitation.id} invitation={invitation} onRevoke={() => setRevoking(invitation)} />}
       />
       <ConfirmItemDialog
@@ -236,14 +228,7 @@ export function MembersPage() {
       />
       <QueryTableCard
         query={members}
-        columns={
-          <>
-            <TableHead>Member</TableHead>
-            <TableHead>Role</TableHead>
-            <TableHead className="hidden sm:table-cell">Joined</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['Member', 'Role', ['Joined', 'sm']]} actions />}
         row={(member) => (
           <MemberRow
             key={member.userId}
