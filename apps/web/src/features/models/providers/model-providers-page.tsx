@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { AddProviderDialog } from '@/features/models/providers/add-provider-dialog.tsx';
 import { DetectServersDialog } from '@/features/models/providers/detect-servers-dialog.tsx';
 import { EditProviderDialog } from '@/features/models/providers/edit-provider-dialog.tsx';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { DECLARED_HINT, DeclaredBadge, LocalityBadge } from '@/features/models/model-badges.tsx';
 import { QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
@@ -244,11 +244,9 @@ export function ModelProvidersPage() {
               void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
             }}
           />
-          <ConfirmDialog
-            open={removing !== null}
-            onOpenChange={(open) => {
-              if (!open) setRemoving(null);
-            }}
+          <ConfirmItemDialog
+            item={removing}
+            onClose={() => setRemoving(null)}
             title="Remove provider?"
             description={
               removing
@@ -256,11 +254,10 @@ export function ModelProvidersPage() {
                 : ''
             }
             confirmLabel="Remove provider"
-            onConfirm={async () => {
-              if (!removing) return;
-              await api.removeModelProvider(workspace.id, removing.id);
+            onConfirm={async (item) => {
+              await api.removeModelProvider(workspace.id, item.id);
               await queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
-              toast.success('Provider removed', removing.name);
+              toast.success('Provider removed', item.name);
             }}
           />
         </>
