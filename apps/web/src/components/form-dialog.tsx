@@ -1,5 +1,6 @@
 import { Fragment, useState, type FormEventHandler, type ReactNode } from 'react';
 import { Dialog } from '@/components/ui/dialog.tsx';
+import { useServerError } from '@/lib/use-server-error.ts';
 
 /** What a workspace's dialog is given by the page that opens it. */
 export interface WorkspaceDialogProps {
@@ -14,32 +15,32 @@ export interface FormDialogActions<T> {
   onSaved: (saved: T) => void;
 }
 
-export function closingFormActions<T>(onOpenChange: (open: boolean) => void, onSaved: (saved: T) => void): FormDialogActions<T> {
+export function closingFormActions<T>(close: () => void, onSaved: (saved: T) => void): FormDialogActions<T> {
   return {
-    onCancel: () => onOpenChange(false),
+    onCancel: close,
     onSaved: (saved) => {
-      onOpenChange(false);
+      close();
       onSaved(saved);
     },
   };
 }
 
-/** A dialog open while there is an item to edit; its form starts afresh for each item (keyed by id). */
+/** A dialog open while there is an item to edit; its form starts afresh for each item (keyed by id); closing forgets the item. */
 export function EditItemDialog<T extends { id: string }>({
   item,
   title,
   className,
-  onOpenChange,
+  onClose,
   children,
 }: {
   item: T | null;
   title: string;
   className?: string;
-  onOpenChange: (open: boolean) => void;
+  onClose: () => void;
   children: (item: T) => ReactNode;
 }) {
   return (
-    <Dialog open={item !== null} onOpenChange={onOpenChange} title={title} className={className}>
+    <Dialog open={item !== null} onOpenChange={(open) => !open && onClose()} title={title} className={className}>
       {item ? <Fragment key={item.id}>{children(item)}</Fragment> : null}
     </Dialog>
   );
@@ -72,4 +73,19 @@ export function DialogForm({ className = 'grid gap-4', onSubmit, children }: { c
       {children}
     </form>
   );
+}
+
+/** A result dialog whose form the server may refuse: closing also clears the refusal and what was typed. */
+export interface ResultFormDialog<R> extends ResultDialog<R> {
+  serverError: string | null;
+  guard: <T>(action: (values: T) => Promise<void>) => (values: T) => Promise<void>;
+}
+
+export function useResultFormDialog<R>(form: { reset: () => void }, onOpenChange: (open: boolean) => void): ResultFormDialog<R> {
+  const { serverError, setServerError, guard } = useServerError();
+  const dialog = useResultDialog<R>(onOpenChange, () => {
+    setServerError(null);
+    form.reset();
+  });
+  return { ...dialog, serverError, guard };
 }

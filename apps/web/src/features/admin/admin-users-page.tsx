@@ -12,7 +12,7 @@ import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
-import { DialogForm, useResultDialog } from '@/components/form-dialog.tsx';
+import { DialogForm, useResultFormDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu.tsx';
 import { FormError } from '@/components/ui/field.tsx';
@@ -70,12 +70,8 @@ const createUserSchema = z.object({ name: nameSchema, email: emailSchema, isAdmi
 
 function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
-  const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(createUserSchema), defaultValues: { name: '', email: '', isAdmin: false } });
-  const { result: created, setResult: setCreated, close } = useResultDialog<{ name: string; link: ResetLink }>(onOpenChange, () => {
-    setServerError(null);
-    form.reset();
-  });
+  const { result: created, setResult: setCreated, close, serverError, guard } = useResultFormDialog<{ name: string; link: ResetLink }>(form, onOpenChange);
   return (
     <Dialog
       open={open}

@@ -285,7 +285,7 @@ export function ScheduleDialog({
             workspaceId={workspaceId}
             kinds={kinds}
             schedule={schedule}
-            {...closingFormActions(onOpenChange, onSaved)}
+            {...closingFormActions(() => onOpenChange(false), onSaved)}
           />
         )}
       </TaskKindsGate>

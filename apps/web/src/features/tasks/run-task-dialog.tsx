@@ -120,7 +120,7 @@ export function RunTaskDialog({
           <RunTaskForm
             workspaceId={workspaceId}
             kinds={kinds}
-            {...closingFormActions(onOpenChange, onCreated)}
+            {...closingFormActions(() => onOpenChange(false), onCreated)}
           />
         )}
       </TaskKindsGate>

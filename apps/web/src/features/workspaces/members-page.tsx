@@ -12,7 +12,7 @@ import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
-import { DialogForm, useResultDialog } from '@/components/form-dialog.tsx';
+import { DialogForm, useResultFormDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
@@ -22,7 +22,6 @@ import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatDateTime } from '@/lib/format.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace, useSession } from '@/lib/use-app.ts';
-import { useServerError } from '@/lib/use-server-error.ts';
 import { canManage } from '@/lib/workspace-store.ts';
 import { invitationTiming } from '@/features/workspaces/invitation-timing.ts';
 import { memberKeys } from '@/features/workspaces/workspaces.queries.ts';
@@ -34,13 +33,9 @@ const inviteSchema = z.object({
 
 function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { workspaceId: string; currentRole: Role; open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
-  const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(inviteSchema), defaultValues: { email: '', role: 'member' as Role } });
   const { errors, isSubmitting } = form.formState;
-  const { result: link, setResult: setLink, close } = useResultDialog<string>(onOpenChange, () => {
-    setServerError(null);
-    form.reset();
-  });
+  const { result: link, setResult: setLink, close, serverError, guard } = useResultFormDialog<string>(form, onOpenChange);
 
   return (
     <Dialog

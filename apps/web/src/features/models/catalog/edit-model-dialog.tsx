@@ -62,10 +62,10 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
 }
 
 /** "Edit model": correct what discovery guessed. Models of declared providers change in stead.config.yaml only. */
-export function EditModelDialog({ workspaceId, model, onOpenChange, onSaved }: { workspaceId: string; model: ModelWithState | null; onOpenChange: (open: boolean) => void; onSaved: (model: ModelWithState) => void }) {
+export function EditModelDialog({ workspaceId, model, onClose, onSaved }: { workspaceId: string; model: ModelWithState | null; onClose: () => void; onSaved: (model: ModelWithState) => void }) {
   return (
-    <EditItemDialog item={model} title={model ? `Edit ${model.qualifiedName}` : 'Edit model'} className="max-w-lg" onOpenChange={onOpenChange}>
-      {(item) => <EditModelForm workspaceId={workspaceId} model={item} {...closingFormActions(onOpenChange, onSaved)} />}
+    <EditItemDialog item={model} title={model ? `Edit ${model.qualifiedName}` : 'Edit model'} className="max-w-lg" onClose={onClose}>
+      {(item) => <EditModelForm workspaceId={workspaceId} model={item} {...closingFormActions(onClose, onSaved)} />}
     </EditItemDialog>
   );
 }

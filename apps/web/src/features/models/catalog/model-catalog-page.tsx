@@ -137,9 +137,7 @@ export function ModelCatalogPage() {
         <EditModelDialog
           workspaceId={workspace.id}
           model={editing}
-          onOpenChange={(open) => {
-            if (!open) setEditing(null);
-          }}
+          onClose={() => setEditing(null)}
           onSaved={(model) => {
             toast.success('Model saved', model.qualifiedName);
             void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });

@@ -103,17 +103,17 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
 export function EditProviderDialog({
   workspaceId,
   provider,
-  onOpenChange,
+  onClose,
   onSaved,
 }: {
   workspaceId: string;
   provider: ModelProvider | null;
-  onOpenChange: (open: boolean) => void;
+  onClose: () => void;
   onSaved: (provider: ModelProvider) => void;
 }) {
   return (
-    <EditItemDialog item={provider} title={provider ? `Edit ${provider.name}` : 'Edit provider'} className="max-w-xl" onOpenChange={onOpenChange}>
-      {(item) => <EditProviderForm workspaceId={workspaceId} provider={item} {...closingFormActions(onOpenChange, onSaved)} />}
+    <EditItemDialog item={provider} title={provider ? `Edit ${provider.name}` : 'Edit provider'} className="max-w-xl" onClose={onClose}>
+      {(item) => <EditProviderForm workspaceId={workspaceId} provider={item} {...closingFormActions(onClose, onSaved)} />}
     </EditItemDialog>
   );
 }

@@ -236,9 +236,7 @@ export function ModelProvidersPage() {
           <EditProviderDialog
             workspaceId={workspace.id}
             provider={editing}
-            onOpenChange={(open) => {
-              if (!open) setEditing(null);
-            }}
+            onClose={() => setEditing(null)}
             onSaved={(provider) => {
               toast.success('Provider saved', provider.name);
               void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });

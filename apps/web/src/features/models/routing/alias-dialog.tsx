@@ -119,7 +119,7 @@ export function AliasDialog({
         alias={alias}
         taken={taken}
         suggestions={suggestions}
-        {...closingFormActions(onOpenChange, onSaved)}
+        {...closingFormActions(() => onOpenChange(false), onSaved)}
       />
     </Dialog>
   );
