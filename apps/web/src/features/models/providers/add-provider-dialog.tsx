@@ -12,7 +12,7 @@ import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type AddProviderResult, type Locality, type ProviderType } from '@/lib/api.ts';
 import { modelCapabilities } from '@/features/models/models.ts';
-import { LocalityFieldset, providerNameSchema, TimeoutInputs, timeoutSecondsSchema } from '@/features/models/providers/provider-fields.tsx';
+import { isHttpUrl, LocalityFieldset, providerCommonFields, providerNameSchema, TimeoutInputs } from '@/features/models/providers/provider-fields.tsx';
 import { addressKind, declaredModelRequest, emptyDeclaredModel, providerTimeouts, providerTypeInfo, providerTypes, suggestLocality } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
@@ -26,13 +26,9 @@ const schema = z.object({
     .string()
     .trim()
     .min(1, 'Enter the base URL.')
-    .refine((text) => /^https?:\/\/[^\s/]+/i.test(text) && URL.canParse(text), 'Enter an http:// or https:// URL.'),
-  locality: z.enum(['local', 'hosted']),
-  apiKey: z.string().max(4_000, 'At most 4,000 characters.'),
+    .refine(isHttpUrl, 'Enter an http:// or https:// URL.'),
   discover: z.boolean(),
-  connectSeconds: timeoutSecondsSchema,
-  firstTokenSeconds: timeoutSecondsSchema,
-  totalSeconds: timeoutSecondsSchema,
+  ...providerCommonFields,
   models: z.array(
     z.object({
       name: z.string().trim().min(1, 'Enter the model id.').max(200, 'At most 200 characters.'),

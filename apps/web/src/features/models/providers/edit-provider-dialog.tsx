@@ -7,7 +7,7 @@ import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import type { ModelProvider } from '@/lib/api.ts';
 import { modelsApi } from '@/features/models/models.api.ts';
-import { LocalityFieldset, providerNameSchema, TimeoutInputs, timeoutSecondsSchema } from '@/features/models/providers/provider-fields.tsx';
+import { isHttpUrl, LocalityFieldset, providerCommonFields, providerNameSchema, TimeoutInputs } from '@/features/models/providers/provider-fields.tsx';
 import { addressKind, providerChanges, suggestLocality } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
@@ -16,13 +16,9 @@ const schema = z.object({
   baseUrl: z
     .string()
     .trim()
-    .refine((text) => /^https?:\/\/[^\s/]+/i.test(text) && URL.canParse(text), 'Enter an http:// or https:// URL.'),
-  locality: z.enum(['local', 'hosted']),
-  apiKey: z.string().max(4_000, 'At most 4,000 characters.'),
+    .refine(isHttpUrl, 'Enter an http:// or https:// URL.'),
   removeApiKey: z.boolean(),
-  connectSeconds: timeoutSecondsSchema,
-  firstTokenSeconds: timeoutSecondsSchema,
-  totalSeconds: timeoutSecondsSchema,
+  ...providerCommonFields,
 });
 type Values = z.infer<typeof schema>;
 

@@ -14,7 +14,19 @@ export const providerNameSchema = (charactersMessage: string) =>
     .regex(/^[\w.-]+$/, charactersMessage);
 
 /** One of the optional timeouts, typed in seconds; empty means the default. */
-export const timeoutSecondsSchema = z.string().refine((text) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0.1 && Number(text) <= 3_600), 'From 0.1 to 3,600 seconds.');
+const timeoutSecondsSchema = z.string().refine((text) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0.1 && Number(text) <= 3_600), 'From 0.1 to 3,600 seconds.');
+
+/** A base URL the server takes: http or https with a host. */
+export const isHttpUrl = (text: string) => /^https?:\/\/[^\s/]+/i.test(text) && URL.canParse(text);
+
+/** The fields the add and edit provider forms check alike: locality, API key and the timeouts. */
+export const providerCommonFields = {
+  locality: z.enum(['local', 'hosted']),
+  apiKey: z.string().max(4_000, 'At most 4,000 characters.'),
+  connectSeconds: timeoutSecondsSchema,
+  firstTokenSeconds: timeoutSecondsSchema,
+  totalSeconds: timeoutSecondsSchema,
+};
 
 /** The Local / Hosted switch of the add and edit provider forms; what it says below the switch differs between them. */
 export function LocalityFieldset({ registration, children }: { registration: UseFormRegisterReturn<'locality'>; children?: ReactNode }) {
