@@ -4,6 +4,17 @@ import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { FormError } from '@/components/ui/field.tsx';
 import { errorMessage } from '@/lib/api-error.ts';
 
+export interface ConfirmDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => Promise<unknown>;
+  children?: ReactNode;
+  confirmDisabled?: boolean;
+}
+
 /** Asks before a destructive action; shows the server's message if it fails. */
 export function ConfirmDialog({
   open,
@@ -14,16 +25,7 @@ export function ConfirmDialog({
   onConfirm,
   children,
   confirmDisabled,
-}: {
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-  title: string;
-  description: ReactNode;
-  confirmLabel: string;
-  onConfirm: () => Promise<unknown>;
-  children?: ReactNode;
-  confirmDisabled?: boolean;
-}) {
+}: ConfirmDialogProps) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
@@ -64,5 +66,24 @@ export function ConfirmDialog({
         </Button>
       </DialogFooter>
     </Dialog>
+  );
+}
+
+/** ConfirmDialog about one item of a list, open while there is one: confirming acts on it, closing forgets it. */
+export function ConfirmItemDialog<T>({
+  item,
+  onClose,
+  onConfirm,
+  ...props
+}: Omit<ConfirmDialogProps, 'open' | 'onOpenChange' | 'onConfirm'> & { item: T | null; onClose: () => void; onConfirm: (item: T) => Promise<unknown> }) {
+  return (
+    <ConfirmDialog
+      {...props}
+      open={item !== null}
+      onOpenChange={(open) => !open && onClose()}
+      onConfirm={async () => {
+        if (item) await onConfirm(item);
+      }}
+    />
   );
 }

@@ -4,11 +4,10 @@
  * managed by admins); the shared scaffolds (QueryStates, RouteError) fall back to the general one.
  */
 import { SteadApiError } from '@stead/api-client';
-import { Link, useParams } from '@tanstack/react-router';
+import { useParams } from '@tanstack/react-router';
 import { LockKeyholeIcon } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
+import { PageMessage } from '@/components/page-message.tsx';
 
 /** True for the server's answer "your role does not grant this" (403 `forbidden`). */
 export function isForbidden(error: unknown): boolean {
@@ -47,21 +46,15 @@ export function ForbiddenNotice({ title = 'Not available with your role', childr
 export function ForbiddenPage({ title = 'Not available with your role', children }: ForbiddenExplanation) {
   const fallback = useDefaultExplanation();
   return (
-    <div className="flex min-h-[50vh] items-center justify-center p-4">
-      <Card className="w-full max-w-md">
-        <CardHeader>
-          <div className="mb-2 flex size-9 items-center justify-center rounded-full bg-muted">
-            <LockKeyholeIcon aria-hidden className="size-4" />
-          </div>
-          <CardTitle>{title}</CardTitle>
-          <CardDescription>{children ?? fallback}</CardDescription>
-        </CardHeader>
-        <CardContent>
-          <Button asChild variant="outline">
-            <Link to="/">Go to the dashboard</Link>
-          </Button>
-        </CardContent>
-      </Card>
-    </div>
+    <PageMessage
+      className="min-h-[50vh]"
+      icon={
+        <div className="mb-2 flex size-9 items-center justify-center rounded-full bg-muted">
+          <LockKeyholeIcon aria-hidden className="size-4" />
+        </div>
+      }
+      title={title}
+      description={children ?? fallback}
+    />
   );
 }

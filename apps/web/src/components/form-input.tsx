@@ -30,3 +30,16 @@ export function FormInput<T extends FieldValues>({
 export function NewPasswordInput<T extends FieldValues>(props: { form: UseFormReturn<T>; name: Path<T>; id: string; label: string }) {
   return <FormInput {...props} hint="At least 8 characters." type="password" autoComplete="new-password" />;
 }
+
+/** aria-invalid and aria-describedby for an input laid out by hand in a Field, which shows a field's error as `${id}-error`. */
+export interface ErrorAria<E> {
+  invalid: (field: keyof E) => true | undefined;
+  describedBy: (field: keyof E, id: string) => string | undefined;
+}
+
+export function errorAria<E extends object>(errors: E): ErrorAria<E> {
+  return {
+    invalid: (field) => (errors[field] ? true : undefined),
+    describedBy: (field, id) => (errors[field] ? `${id}-error` : undefined),
+  };
+}

@@ -49,6 +49,30 @@ export function QueryStates<Data>({
 }
 
 /** The last, unlabelled column of a table whose rows end with buttons. */
+/** A column heading: a plain label, or [label, width] for a column shown only from that width up. */
+export type ColumnHead = string | readonly [label: string, from: 'sm' | 'md' | 'lg'];
+
+// Whole class names, so that Tailwind finds them.
+const shownFrom = { sm: 'hidden sm:table-cell', md: 'hidden md:table-cell', lg: 'hidden lg:table-cell' } as const;
+
+/** A table's column headings in order, then the actions column when asked for. */
+export function ColumnHeads({ heads, actions = false }: { heads: readonly ColumnHead[]; actions?: boolean }) {
+  return (
+    <>
+      {heads.map((head) =>
+        typeof head === 'string' ? (
+          <TableHead key={head}>{head}</TableHead>
+        ) : (
+          <TableHead key={head[0]} className={shownFrom[head[1]]}>
+            {head[0]}
+          </TableHead>
+        ),
+      )}
+      {actions ? <ActionsHead /> : null}
+    </>
+  );
+}
+
 export function ActionsHead({ label = 'Actions' }: { label?: string }) {
   return (
     <TableHead className="text-right">

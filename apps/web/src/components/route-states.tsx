@@ -1,10 +1,10 @@
 import { SteadApiError } from '@stead/api-client';
-import { Link, useRouter, type ErrorComponentProps } from '@tanstack/react-router';
+import { useRouter, type ErrorComponentProps } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { useConnectionStatus } from '@/components/connection-status.tsx';
 import { ForbiddenPage, isForbidden } from '@/components/forbidden-page.tsx';
 import { Button } from '@/components/ui/button.tsx';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
+import { PageMessage } from '@/components/page-message.tsx';
 import { errorMessage, isNetworkError } from '@/lib/api-error.ts';
 
 export function RoutePending() {
@@ -30,44 +30,26 @@ export function RouteError({ error, reset }: ErrorComponentProps) {
   }, [offline, connection.state, reset, router]);
   if (isForbidden(error)) return <ForbiddenPage />;
   return (
-    <div className="flex min-h-[60vh] items-center justify-center p-4">
-      <Card className="w-full max-w-md">
-        <CardHeader>
-          <CardTitle>{offline ? 'Cannot reach the server' : 'Something went wrong'}</CardTitle>
-          <CardDescription>{errorMessage(error)}</CardDescription>
-          {error instanceof SteadApiError && error.requestId ? (
-            <p className="text-xs text-muted-foreground">Request id: {error.requestId}</p>
-          ) : null}
-        </CardHeader>
-        <CardContent>
-          <Button
-            onClick={() => {
-              reset();
-              void router.invalidate();
-            }}
-          >
-            Try again
-          </Button>
-        </CardContent>
-      </Card>
-    </div>
+    <PageMessage
+      title={offline ? 'Cannot reach the server' : 'Something went wrong'}
+      description={errorMessage(error)}
+      extra={error instanceof SteadApiError && error.requestId ? <p className="text-xs text-muted-foreground">Request id: {error.requestId}</p> : null}
+      action={
+        <Button
+          onClick={() => {
+            reset();
+            void router.invalidate();
+          }}
+        >
+          Try again
+        </Button>
+      }
+    />
   );
 }
 
 export function NotFound() {
   return (
-    <div className="flex min-h-[60vh] items-center justify-center p-4">
-      <Card className="w-full max-w-md">
-        <CardHeader>
-          <CardTitle>Page not found</CardTitle>
-          <CardDescription>There is nothing at this address.</CardDescription>
-        </CardHeader>
-        <CardContent>
-          <Button asChild variant="outline">
-            <Link to="/">Go to the dashboard</Link>
-          </Button>
-        </CardContent>
-      </Card>
-    </div>
+    <PageMessage title="Page not found" description="There is nothing at this address." />
   );
 }

@@ -1,7 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import type { Session, Workspace } from './api.ts';
 import { sessionQuery, workspacesQuery } from './queries.ts';
+import { canManage } from './workspace-store.ts';
 
 const appRouteApi = getRouteApi('/_app');
 const workspaceRouteApi = getRouteApi('/_app/w/$workspaceId');
@@ -25,4 +26,17 @@ export function useCurrentWorkspace(): Workspace {
   const context = workspaceRouteApi.useRouteContext();
   const workspaces = useWorkspaces();
   return workspaces.find((workspace) => workspace.id === context.workspace.id) ?? context.workspace;
+}
+
+/** What a page listing a workspace's resources starts from: the workspace, the cache to refresh after a change, and whether this person may manage. */
+export interface WorkspacePage {
+  workspace: Workspace;
+  queryClient: QueryClient;
+  manage: boolean;
+}
+
+export function useWorkspacePage(): WorkspacePage {
+  const workspace = useCurrentWorkspace();
+  const queryClient = useQueryClient();
+  return { workspace, queryClient, manage: canManage(workspace.role) };
 }

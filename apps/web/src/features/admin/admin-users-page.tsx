@@ -8,14 +8,15 @@ import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { FormInput } from '@/components/form-input.tsx';
 import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
+import { DialogForm, useResultFormDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu.tsx';
 import { FormError } from '@/components/ui/field.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api, type AdminUser, type ResetLink } from '@/lib/api.ts';
 import { formatDate, formatDateTime } from '@/lib/format.ts';
 import { emailSchema, nameSchema } from '@/lib/schemas.ts';
@@ -69,17 +70,8 @@ const createUserSchema = z.object({ name: nameSchema, email: emailSchema, isAdmi
 
 function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
-  const [created, setCreated] = useState<{ name: string; link: ResetLink } | null>(null);
-  const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(createUserSchema), defaultValues: { name: '', email: '', isAdmin: false } });
-  const close = (next: boolean) => {
-    if (!next) {
-      setCreated(null);
-      setServerError(null);
-      form.reset();
-    }
-    onOpenChange(next);
-  };
+  const { result: created, setResult: setCreated, close, serverError, guard } = useResultFormDialog<{ name: string; link: ResetLink }>(form, onOpenChange);
   return (
     <Dialog
       open={open}
@@ -90,9 +82,7 @@ function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange:
       {created ? (
         <ResetLinkResult name={created.name} link={created.link} onDone={() => close(false)} />
       ) : (
-        <form
-          noValidate
-          className="grid gap-4"
+        <DialogForm
           onSubmit={form.handleSubmit(guard(async (values) => {
             const result = await api.createUser(values);
             await queryClient.invalidateQueries({ queryKey: adminKeys.adminUsers });
@@ -111,7 +101,7 @@ function CreateUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange:
           <FormDialogFooter error={serverError} onCancel={() => close(false)} submitDisabled={form.formState.isSubmitting}>
             Create user
           </FormDialogFooter>
-        </form>
+        </DialogForm>
       )}
     </Dialog>
   );
@@ -234,14 +224,7 @@ export function AdminUsersPage() {
       <QueryTableCard
         query={users}
         label="Users"
-        columns={
-          <>
-            <TableHead>User</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead className="hidden sm:table-cell">Created</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['User', 'Status', ['Created', 'sm']]} actions />}
         row={(user) => (
           <UserRow
             key={user.id}

@@ -6,14 +6,14 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { QrCode } from '@/components/qr-code.tsx';
+import { SettingsForm } from '@/components/settings-form.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { CopyButton } from '@/components/ui/copy-button.tsx';
-import { FormError } from '@/components/ui/field.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { describeUserAgent, formatDateTime, formatRelative, totpSecretFromUri } from '@/lib/format.ts';
@@ -45,15 +45,16 @@ function ChangePasswordCard() {
         <CardDescription>Changing it signs you out everywhere else.</CardDescription>
       </CardHeader>
       <CardContent>
-        <form
-          noValidate
-          className="grid max-w-md gap-4"
+        <SettingsForm
           onSubmit={form.handleSubmit(guard(async (values) => {
             await api.changePassword(values);
             form.reset();
             await queryClient.invalidateQueries({ queryKey: accountKeys.accountSessions });
             toast.success('Password changed', 'Your other sessions were signed out.');
           }))}
+          error={serverError}
+          submitLabel="Change password"
+          submitDisabled={isSubmitting}
         >
           <FormInput
             form={form}
@@ -64,13 +65,7 @@ function ChangePasswordCard() {
             autoComplete="current-password"
           />
           <NewPasswordInput form={form} name="newPassword" id="new-password" label="New password" />
-          <FormError message={serverError} />
-          <div>
-            <Button type="submit" disabled={isSubmitting}>
-              Change password
-            </Button>
-          </div>
-        </form>
+        </SettingsForm>
       </CardContent>
     </Card>
   );
@@ -122,14 +117,15 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
           <CopyButton value={setup.recoveryCodes.join('\n')} label="Copy recovery codes" />
         </div>
       </div>
-      <form
-        noValidate
-        className="grid max-w-md gap-4"
+      <SettingsForm
         onSubmit={codeForm.handleSubmit(guard(async (values) => {
           await api.verifyTwoFactor(values);
           toast.success('Two-factor authentication is on');
           await onEnabled();
         }))}
+        error={serverError}
+        submitLabel="Verify"
+        submitDisabled={codeForm.formState.isSubmitting}
       >
         <FormInput
           form={codeForm}
@@ -140,13 +136,7 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: () => Promise<void> }) {
           autoComplete="one-time-code"
           maxLength={6}
         />
-        <FormError message={serverError} />
-        <div>
-          <Button type="submit" disabled={codeForm.formState.isSubmitting}>
-            Verify
-          </Button>
-        </div>
-      </form>
+      </SettingsForm>
     </div>
   );
 }
@@ -166,15 +156,9 @@ function ConfirmPasswordForm({
   const { serverError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(confirmPasswordSchema), defaultValues: { password: '' } });
   return (
-    <form noValidate className="grid max-w-md gap-4" onSubmit={form.handleSubmit(guard(onConfirm))}>
+    <SettingsForm onSubmit={form.handleSubmit(guard(onConfirm))} error={serverError} submitLabel={submitLabel} submitDisabled={form.formState.isSubmitting} destructive={destructive}>
       <FormInput form={form} name="password" id={id} label="Password" type="password" autoComplete="current-password" />
-      <FormError message={serverError} />
-      <div>
-        <Button type="submit" variant={destructive ? 'destructive' : undefined} disabled={form.formState.isSubmitting}>
-          {submitLabel}
-        </Button>
-      </div>
-    </form>
+    </SettingsForm>
   );
 }
 
@@ -242,15 +226,7 @@ function SessionsCard() {
       heading="card"
       className="mt-6"
       empty="No sessions."
-      columns={
-        <>
-          <TableHead>Device</TableHead>
-          <TableHead className="hidden sm:table-cell">Address</TableHead>
-          <TableHead className="hidden md:table-cell">Signed in</TableHead>
-          <TableHead className="hidden md:table-cell">Expires</TableHead>
-          <ActionsHead />
-        </>
-      }
+      columns={<ColumnHeads heads={['Device', ['Address', 'sm'], ['Signed in', 'md'], ['Expires', 'md']]} actions />}
       row={(item) => (
         <TableRow key={item.id}>
           <TableCell>

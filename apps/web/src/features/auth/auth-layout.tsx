@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ConnectionIndicator } from '@/components/connection-status.tsx';
+import { LoadingRows } from '@/components/page-header.tsx';
 import { ThemeToggle } from '@/components/theme-toggle.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 
@@ -27,5 +28,14 @@ export function AuthLayout({ title, description, children }: { title: string; de
         </Card>
       </main>
     </div>
+  );
+}
+
+/** An auth page while what its link leads to is still loading. */
+export function AuthLoading({ title }: { title: string }) {
+  return (
+    <AuthLayout title={title}>
+      <LoadingRows />
+    </AuthLayout>
   );
 }

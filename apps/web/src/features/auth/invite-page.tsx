@@ -4,10 +4,9 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { AuthLayout } from '@/features/auth/auth-layout.tsx';
+import { AuthLayout, AuthLoading } from '@/features/auth/auth-layout.tsx';
 import { LoginForm } from '@/features/auth/login-form.tsx';
 import { FormInput, NewPasswordInput } from '@/components/form-input.tsx';
-import { LoadingRows } from '@/components/page-header.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { FormError } from '@/components/ui/field.tsx';
@@ -77,11 +76,7 @@ export function InvitePage() {
   };
 
   if (invitation.isPending || session.isPending) {
-    return (
-      <AuthLayout title="Invitation">
-        <LoadingRows />
-      </AuthLayout>
-    );
+    return <AuthLoading title="Invitation" />;
   }
 
   if (invitation.isError) {

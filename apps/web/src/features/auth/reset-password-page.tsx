@@ -5,9 +5,8 @@ import { CircleCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { AuthLayout } from '@/features/auth/auth-layout.tsx';
+import { AuthLayout, AuthLoading } from '@/features/auth/auth-layout.tsx';
 import { NewPasswordInput } from '@/components/form-input.tsx';
-import { LoadingRows } from '@/components/page-header.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { FormError } from '@/components/ui/field.tsx';
 import { api } from '@/lib/api.ts';
@@ -66,11 +65,7 @@ export function ResetPasswordPage() {
     );
   }
   if (preview.isPending) {
-    return (
-      <AuthLayout title="Set a new password">
-        <LoadingRows />
-      </AuthLayout>
-    );
+    return <AuthLoading title="Set a new password" />;
   }
   if (preview.isError) {
     return (

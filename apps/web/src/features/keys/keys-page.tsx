@@ -4,10 +4,10 @@ import { TriangleAlertIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { ForbiddenNotice } from '@/components/forbidden-page.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RoleBadge } from '@/components/role-badge.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
@@ -16,7 +16,7 @@ import { SecretValue } from '@/components/ui/copy-button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
 import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api, type ApiKey, type Role } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
 import { toast } from '@/lib/toast.ts';
@@ -173,16 +173,7 @@ export function KeysPage() {
         query={keys}
         label={everyone ? 'API keys of the workspace' : 'Your API keys'}
         empty={everyone ? 'No API keys yet.' : 'You have no API keys here yet.'}
-        columns={
-          <>
-            <TableHead>Name</TableHead>
-            <TableHead>Role</TableHead>
-            <TableHead className="hidden md:table-cell">Created</TableHead>
-            <TableHead className="hidden sm:table-cell">Last used</TableHead>
-            <TableHead className="hidden md:table-cell">Expires</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['Name', 'Role', ['Created', 'md'], ['Last used', 'sm'], ['Expires', 'md']]} actions />}
         row={(key) => <KeyRow key={key.id} apiKey={key} onRevoke={() => setRevoking(key)} />}
       />
 
@@ -208,17 +199,16 @@ export function KeysPage() {
           </div>
         ) : null}
       </Dialog>
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
+      <ConfirmItemDialog
+        item={revoking}
+        onClose={() => setRevoking(null)}
         title="Revoke key?"
         description={`Programs using “${revoking?.name ?? ''}” will be refused from now on. This cannot be undone.`}
         confirmLabel="Revoke key"
-        onConfirm={async () => {
-          if (!revoking) return;
-          await api.deleteKey(workspace.id, revoking.id);
+        onConfirm={async (item) => {
+          await api.deleteKey(workspace.id, item.id);
           await queryClient.invalidateQueries({ queryKey: apiKeyKeys.keys(workspace.id) });
-          toast.success(`Key “${revoking.name}” revoked`);
+          toast.success(`Key “${item.name}” revoked`);
         }}
       />
     </>

@@ -8,7 +8,7 @@ import { FireTimeList } from '@/features/schedules/fire-times.tsx';
 import { BackLink } from '@/components/back-link.tsx';
 import { DetailPage } from '@/components/detail-page.tsx';
 import { LiveStatus } from '@/components/live-status.tsx';
-import { LoadMore, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, LoadMore, QueryTableCard } from '@/components/query-table-card.tsx';
 import { ScheduleDialog } from '@/features/schedules/schedule-dialog.tsx';
 import { TaskStateBadge } from '@/features/tasks/task-state.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
@@ -301,14 +301,7 @@ function ScheduleSections({ schedule, workspaceId, stream, now, fires, tasks, ta
         title="Fire history"
         description="Newest first. Each fire happens once, with a link to the task it started."
         empty={schedule.enabled && schedule.nextFireAt ? `No fires yet; the first is due ${formatFromNow(schedule.nextFireAt, now)}.` : 'No fires yet.'}
-        columns={
-          <>
-            <TableHead>Due</TableHead>
-            <TableHead className="hidden sm:table-cell">Outcome</TableHead>
-            <TableHead>Task</TableHead>
-            <TableHead className="hidden md:table-cell">Timing</TableHead>
-          </>
-        }
+        columns={<ColumnHeads heads={['Due', ['Outcome', 'sm'], 'Task', ['Timing', 'md']]} />}
         row={(fire) => <FireRow key={fire.id} fire={fire} workspaceId={workspaceId} state={fire.taskId ? taskStates.get(fire.taskId) : undefined} />}
         footer={<LoadMore query={fires} />}
       />

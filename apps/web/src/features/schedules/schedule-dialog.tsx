@@ -5,8 +5,10 @@ import { useMemo, useState } from 'react';
 import { useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
 import { FireTimeList } from '@/features/schedules/fire-times.tsx';
+import { errorAria } from '@/components/form-input.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
+import { closingFormActions, DialogForm, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect, ValueOptions } from '@/components/ui/input.tsx';
@@ -99,8 +101,7 @@ function FirePreview({ workspaceId, values, saved }: { workspaceId: string; valu
 /** How a schedule runs: the trigger type, then the cron expression and zone, the interval or the one-off time. */
 function TriggerFields({ form, values, zones, viewerZone }: { form: UseFormReturn<ScheduleFormValues>; values: ScheduleFormValues; zones: readonly string[]; viewerZone: string }) {
   const { errors } = form.formState;
-  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
-  const describedBy = (field: keyof typeof errors, id: string) => (errors[field] ? `${id}-error` : undefined);
+  const { invalid, describedBy } = errorAria(errors);
   return (
     <fieldset className="grid min-w-0 gap-3">
       <legend className="mb-2 text-sm font-medium">Runs</legend>
@@ -191,12 +192,10 @@ function ScheduleForm({
   const { errors, isSubmitting } = form.formState;
   const values = useWatch({ control: form.control }) as ScheduleFormValues;
   const zones = useMemo(() => timeZoneOptions([defaults.timeZone, schedule?.trigger.type === 'cron' ? schedule.trigger.timeZone : '']), [defaults.timeZone, schedule]);
-  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
-  const describedBy = (field: keyof typeof errors, id: string) => (errors[field] ? `${id}-error` : undefined);
+  const { invalid, describedBy } = errorAria(errors);
 
   return (
-    <form
-      noValidate
+    <DialogForm
       className="grid gap-4 md:grid-cols-2 md:gap-x-6"
       onSubmit={form.handleSubmit(
         guard(async (submitted) => {
@@ -256,7 +255,7 @@ function ScheduleForm({
           {isSubmitting ? 'Saving…' : schedule ? 'Save changes' : 'Create schedule'}
         </FormDialogFooter>
       </div>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -267,10 +266,7 @@ export function ScheduleDialog({
   onOpenChange,
   schedule,
   onSaved,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   /** The schedule to edit; none for a new one. */
   schedule?: Schedule;
   onSaved: (schedule: Schedule) => void;
@@ -289,11 +285,7 @@ export function ScheduleDialog({
             workspaceId={workspaceId}
             kinds={kinds}
             schedule={schedule}
-            onCancel={() => onOpenChange(false)}
-            onSaved={(saved) => {
-              onOpenChange(false);
-              onSaved(saved);
-            }}
+            {...closingFormActions(() => onOpenChange(false), onSaved)}
           />
         )}
       </TaskKindsGate>

@@ -2,7 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
 import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
 import { RoleBadge } from '@/components/role-badge.tsx';
@@ -16,9 +16,8 @@ import { api, type SecretUsableBy, type WorkspaceSecret } from '@/lib/api.ts';
 import { formatDate, formatRelative } from '@/lib/format.ts';
 import { editSecretFormSchema, secretFormSchema, secretUpdateRequest, secretUsableByChoices } from '@/features/secrets/secrets.ts';
 import { toast } from '@/lib/toast.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
-import { canManage } from '@/lib/workspace-store.ts';
 import { secretKeys } from '@/features/secrets/secrets.queries.ts';
 
 function UsableBySelect({ id, ...props }: { id: string } & React.ComponentProps<'select'>) {
@@ -139,9 +138,7 @@ function SecretRow({ secret, actions }: { secret: WorkspaceSecret; actions: { on
 }
 
 export function SecretsPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const [editing, setEditing] = useState<WorkspaceSecret | null>(null);
   const [deleting, setDeleting] = useState<WorkspaceSecret | null>(null);
   const secrets = useQuery({ queryKey: secretKeys.secrets(workspace.id), queryFn: async () => (await api.listSecrets(workspace.id)).secrets });
@@ -178,17 +175,16 @@ export function SecretsPage() {
       />
 
       {editing ? <EditSecretDialog workspaceId={workspace.id} secret={editing} onClose={() => setEditing(null)} /> : null}
-      <ConfirmDialog
-        open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
+      <ConfirmItemDialog
+        item={deleting}
+        onClose={() => setDeleting(null)}
         title="Delete secret?"
         description={`Tasks and schedules that name “${deleting?.name ?? ''}” will fail with secret_unknown. The value cannot be recovered.`}
         confirmLabel="Delete secret"
-        onConfirm={async () => {
-          if (!deleting) return;
-          await api.deleteSecret(workspace.id, deleting.name);
+        onConfirm={async (item) => {
+          await api.deleteSecret(workspace.id, item.name);
           await queryClient.invalidateQueries({ queryKey: secretKeys.secrets(workspace.id) });
-          toast.success(`Secret “${deleting.name}” deleted`);
+          toast.success(`Secret “${item.name}” deleted`);
         }}
       />
     </>

@@ -3,6 +3,8 @@ import { SteadApiError } from '@stead/api-client';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { TaskInputFields, taskInputSchemaShape } from '@/features/tasks/task-input-fields.tsx';
+import { closingFormActions, DialogForm, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { errorAria } from '@/components/form-input.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -24,7 +26,7 @@ const schema = z.object({
   }, 'Enter a whole number from 1 to 100, or leave it empty.'),
 });
 
-function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId: string; kinds: TaskKind[]; onCreated: (task: Task) => void; onCancel: () => void }) {
+function RunTaskForm({ workspaceId, kinds, onSaved, onCancel }: { workspaceId: string; kinds: TaskKind[]; onSaved: (task: Task) => void; onCancel: () => void }) {
   const first = kinds[0];
   const { serverError, guard } = useServerError();
   const form = useForm({
@@ -33,12 +35,10 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
   });
   const { errors, isSubmitting } = form.formState;
   const kind = kinds.find((item) => item.name === form.watch('kind'));
-  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
+  const { invalid } = errorAria(errors);
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(
         guard(async (values) => {
           const parsed = parseJsonInput(values.input);
@@ -52,7 +52,7 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
               ...(delayMs === undefined ? {} : { delayMs }),
               ...(maxAttempts === undefined ? {} : { maxAttempts }),
             });
-            onCreated(task);
+            onSaved(task);
           } catch (error) {
             // A refusal about one field is shown under that field; anything else above the buttons.
             const field = error instanceof SteadApiError ? runTaskErrorField(error.code, error.message) : null;
@@ -100,7 +100,7 @@ function RunTaskForm({ workspaceId, kinds, onCreated, onCancel }: { workspaceId:
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting || kinds.length === 0}>
         {isSubmitting ? 'Starting…' : 'Run task'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -110,10 +110,7 @@ export function RunTaskDialog({
   open,
   onOpenChange,
   onCreated,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   onCreated: (task: Task) => void;
 }) {
   return (
@@ -123,11 +120,7 @@ export function RunTaskDialog({
           <RunTaskForm
             workspaceId={workspaceId}
             kinds={kinds}
-            onCancel={() => onOpenChange(false)}
-            onCreated={(task) => {
-              onOpenChange(false);
-              onCreated(task);
-            }}
+            {...closingFormActions(() => onOpenChange(false), onCreated)}
           />
         )}
       </TaskKindsGate>

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { DialogForm } from '@/components/form-dialog.tsx';
 import { FormInput } from '@/components/form-input.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { api } from '@/lib/api.ts';
@@ -20,9 +21,7 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
   const { isSubmitting } = form.formState;
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(guard(async (values) => {
         const { workspace } = await api.createWorkspace(values);
         await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
@@ -36,7 +35,7 @@ export function CreateWorkspaceForm({ onDone, onCancel }: { onDone?: () => void;
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         Create workspace
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 

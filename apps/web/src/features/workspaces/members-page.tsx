@@ -5,23 +5,23 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { FormInput } from '@/components/form-input.tsx';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { PersonCell } from '@/components/person-cell.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
-import { ActionsHead, QueryTableCard } from '@/components/query-table-card.tsx';
+import { ColumnHeads, QueryTableCard } from '@/components/query-table-card.tsx';
 import { assignableRoles, InvitationStatusBadge, RoleBadge } from '@/components/role-badge.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { SecretValue } from '@/components/ui/copy-button.tsx';
+import { DialogForm, useResultFormDialog } from '@/components/form-dialog.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { NativeSelect } from '@/components/ui/input.tsx';
-import { TableCell, TableHead, TableRow } from '@/components/ui/table.tsx';
+import { TableCell, TableRow } from '@/components/ui/table.tsx';
 import { api, type Invitation, type Member, type Role } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { formatDate, formatDateTime } from '@/lib/format.ts';
 import { toast } from '@/lib/toast.ts';
 import { useCurrentWorkspace, useSession } from '@/lib/use-app.ts';
-import { useServerError } from '@/lib/use-server-error.ts';
 import { canManage } from '@/lib/workspace-store.ts';
 import { invitationTiming } from '@/features/workspaces/invitation-timing.ts';
 import { memberKeys } from '@/features/workspaces/workspaces.queries.ts';
@@ -33,19 +33,9 @@ const inviteSchema = z.object({
 
 function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { workspaceId: string; currentRole: Role; open: boolean; onOpenChange: (open: boolean) => void }) {
   const queryClient = useQueryClient();
-  const [link, setLink] = useState<string | null>(null);
-  const { serverError, setServerError, guard } = useServerError();
   const form = useForm({ resolver: zodResolver(inviteSchema), defaultValues: { email: '', role: 'member' as Role } });
   const { errors, isSubmitting } = form.formState;
-
-  const close = (next: boolean) => {
-    if (!next) {
-      setLink(null);
-      setServerError(null);
-      form.reset();
-    }
-    onOpenChange(next);
-  };
+  const { result: link, setResult: setLink, close, serverError, guard } = useResultFormDialog<string>(form, onOpenChange);
 
   return (
     <Dialog
@@ -66,9 +56,7 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
           </DialogFooter>
         </div>
       ) : (
-        <form
-          noValidate
-          className="grid gap-4"
+        <DialogForm
           onSubmit={form.handleSubmit(guard(async (values) => {
             const result = await api.createInvitation(workspaceId, { role: values.role, ...(values.email ? { email: values.email } : {}) });
             setLink(result.url);
@@ -96,7 +84,7 @@ function InviteDialog({ workspaceId, currentRole, open, onOpenChange }: { worksp
           <FormDialogFooter error={serverError} onCancel={() => close(false)} submitDisabled={isSubmitting}>
             Create invitation
           </FormDialogFooter>
-        </form>
+        </DialogForm>
       )}
     </Dialog>
   );
@@ -188,26 +176,17 @@ function InvitationsCard({ workspaceId }: { workspaceId: string }) {
         heading="card"
         className="mt-6"
         empty="No invitations yet."
-        columns={
-          <>
-            <TableHead>Email</TableHead>
-            <TableHead className="hidden sm:table-cell">Role</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead className="hidden sm:table-cell">When</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['Email', ['Role', 'sm'], 'Status', ['When', 'sm']]} actions />}
         row={(invitation) => <InvitationRow key={invitation.id} invitation={invitation} onRevoke={() => setRevoking(invitation)} />}
       />
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
+      <ConfirmItemDialog
+        item={revoking}
+        onClose={() => setRevoking(null)}
         title="Revoke invitation?"
         description={`The link for ${revoking?.email ?? 'this invitation'} will stop working.`}
         confirmLabel="Revoke invitation"
-        onConfirm={async () => {
-          if (!revoking) return;
-          await api.revokeInvitation(workspaceId, revoking.id);
+        onConfirm={async (item) => {
+          await api.revokeInvitation(workspaceId, item.id);
           await queryClient.invalidateQueries({ queryKey: memberKeys.invitations(workspaceId) });
           toast.success('Invitation revoked');
         }}
@@ -244,14 +223,7 @@ export function MembersPage() {
       />
       <QueryTableCard
         query={members}
-        columns={
-          <>
-            <TableHead>Member</TableHead>
-            <TableHead>Role</TableHead>
-            <TableHead className="hidden sm:table-cell">Joined</TableHead>
-            <ActionsHead />
-          </>
-        }
+        columns={<ColumnHeads heads={['Member', 'Role', ['Joined', 'sm']]} actions />}
         row={(member) => (
           <MemberRow
             key={member.userId}
@@ -265,17 +237,16 @@ export function MembersPage() {
       />
       {manage ? <InvitationsCard workspaceId={workspace.id} /> : null}
       {manage ? <InviteDialog workspaceId={workspace.id} currentRole={workspace.role} open={inviteOpen} onOpenChange={setInviteOpen} /> : null}
-      <ConfirmDialog
-        open={removing !== null}
-        onOpenChange={(open) => !open && setRemoving(null)}
+      <ConfirmItemDialog
+        item={removing}
+        onClose={() => setRemoving(null)}
         title="Remove member?"
         description={`${removing?.name ?? 'This person'} will lose access to ${workspace.name}.`}
         confirmLabel="Remove member"
-        onConfirm={async () => {
-          if (!removing) return;
-          await api.removeMember(workspace.id, removing.userId);
+        onConfirm={async (item) => {
+          await api.removeMember(workspace.id, item.userId);
           await queryClient.invalidateQueries({ queryKey: memberKeys.members(workspace.id) });
-          toast.success(`${removing.name} removed`);
+          toast.success(`${item.name} removed`);
         }}
       />
     </>

@@ -8,6 +8,7 @@ import { FormInput } from '@/components/form-input.tsx';
 import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
 import { ForbiddenPage } from '@/components/forbidden-page.tsx';
 import { PageHeader } from '@/components/page-header.tsx';
+import { SettingsForm } from '@/components/settings-form.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card.tsx';
 import { Field, FormError } from '@/components/ui/field.tsx';
@@ -38,23 +39,18 @@ function RenameCard({ workspace }: { workspace: Workspace }) {
         </CardDescription>
       </CardHeader>
       <CardContent>
-        <form
-          noValidate
-          className="grid max-w-md gap-4"
+        <SettingsForm
           onSubmit={form.handleSubmit(guard(async (values) => {
             await api.renameWorkspace(workspace.id, values);
             await queryClient.invalidateQueries({ queryKey: queryKeys.workspaces });
             toast.success('Workspace renamed');
           }))}
+          error={serverError}
+          submitLabel="Save"
+          submitDisabled={isSubmitting || !isDirty}
         >
           <FormInput form={form} name="name" id="workspace-name" label="Workspace name" />
-          <FormError message={serverError} />
-          <div>
-            <Button type="submit" disabled={isSubmitting || !isDirty}>
-              Save
-            </Button>
-          </div>
-        </form>
+        </SettingsForm>
       </CardContent>
     </Card>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
-import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { closingFormActions, DialogForm, EditItemDialog } from '@/components/form-dialog.tsx';
+import { FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import { errorMessage } from '@/lib/api-error.ts';
@@ -14,9 +15,7 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof ModelEditValues>(key: K, value: ModelEditValues[K]) => setValues((current) => ({ ...current, [key]: value }));
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={(event) => {
         event.preventDefault();
         const result = modelChanges(model, values);
@@ -58,26 +57,15 @@ function EditModelForm({ workspaceId, model, onSaved, onCancel }: { workspaceId:
       <FormDialogFooter error={error} onCancel={onCancel} submitDisabled={saving}>
         {saving ? 'Saving…' : 'Save'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
 /** "Edit model": correct what discovery guessed. Models of declared providers change in stead.config.yaml only. */
-export function EditModelDialog({ workspaceId, model, onOpenChange, onSaved }: { workspaceId: string; model: ModelWithState | null; onOpenChange: (open: boolean) => void; onSaved: (model: ModelWithState) => void }) {
+export function EditModelDialog({ workspaceId, model, onClose, onSaved }: { workspaceId: string; model: ModelWithState | null; onClose: () => void; onSaved: (model: ModelWithState) => void }) {
   return (
-    <Dialog open={model !== null} onOpenChange={onOpenChange} title={model ? `Edit ${model.qualifiedName}` : 'Edit model'} className="max-w-lg">
-      {model ? (
-        <EditModelForm
-          key={model.id}
-          workspaceId={workspaceId}
-          model={model}
-          onCancel={() => onOpenChange(false)}
-          onSaved={(saved) => {
-            onSaved(saved);
-            onOpenChange(false);
-          }}
-        />
-      ) : null}
-    </Dialog>
+    <EditItemDialog item={model} title={model ? `Edit ${model.qualifiedName}` : 'Edit model'} className="max-w-lg" onClose={onClose}>
+      {(item) => <EditModelForm workspaceId={workspaceId} model={item} {...closingFormActions(onClose, onSaved)} />}
+    </EditItemDialog>
   );
 }

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { PencilIcon, RadioIcon } from 'lucide-react';
 import { useState } from 'react';
@@ -13,8 +13,7 @@ import { api, type Model } from '@/lib/api.ts';
 import { errorMessage } from '@/lib/api-error.ts';
 import { MODELS_REFRESH_MS, modelKeys } from '@/features/models/models.queries.ts';
 import { formatMs, formatPrice, formatRate, formatTokens } from '@/features/models/models.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
-import { canManage } from '@/lib/workspace-store.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { useNow } from '@/features/tasks/use-task-events.ts';
 import { toast } from '@/lib/toast.ts';
 
@@ -82,9 +81,7 @@ function ModelRow({ model, now, onEdit }: { model: ModelWithState; now: number; 
 }
 
 export function ModelCatalogPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const [editing, setEditing] = useState<ModelWithState | null>(null);
   // Admins see disabled models too, to correct or enable them; everyone else sees what routing sees.
   const models = useQuery({
@@ -140,9 +137,7 @@ export function ModelCatalogPage() {
         <EditModelDialog
           workspaceId={workspace.id}
           model={editing}
-          onOpenChange={(open) => {
-            if (!open) setEditing(null);
-          }}
+          onClose={() => setEditing(null)}
           onSaved={(model) => {
             toast.success('Model saved', model.qualifiedName);
             void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });

@@ -4,12 +4,15 @@ import { useEffect, useState } from 'react';
 import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
 import { CheckboxGroup } from '@/components/checkbox-group.tsx';
+import { DialogForm, useResultDialog, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
+import { errorAria } from '@/components/form-input.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input, NativeSelect } from '@/components/ui/input.tsx';
 import { api, type AddProviderResult, type Locality, type ProviderType } from '@/lib/api.ts';
 import { modelCapabilities } from '@/features/models/models.ts';
+import { isHttpUrl, LocalityFieldset, providerCommonFields, providerNameSchema, TimeoutInputs } from '@/features/models/providers/provider-fields.tsx';
 import { addressKind, declaredModelRequest, emptyDeclaredModel, providerTimeouts, providerTypeInfo, providerTypes, suggestLocality } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
@@ -17,24 +20,15 @@ const optionalNumber = (message: string, check: (value: number) => boolean) =>
   z.string().refine((text) => text.trim() === '' || (Number.isFinite(Number(text)) && check(Number(text))), message);
 
 const schema = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'Enter a name.')
-    .max(100, 'At most 100 characters.')
-    .regex(/^[\w.-]+$/, 'Letters, digits, ".", "_" or "-" only: it becomes the first part of model names (name/model).'),
+  name: providerNameSchema('Letters, digits, ".", "_" or "-" only: it becomes the first part of model names (name/model).'),
   type: z.enum(['openai-compatible', 'ollama', 'anthropic', 'huggingface', 'gguf']),
   baseUrl: z
     .string()
     .trim()
     .min(1, 'Enter the base URL.')
-    .refine((text) => /^https?:\/\/[^\s/]+/i.test(text) && URL.canParse(text), 'Enter an http:// or https:// URL.'),
-  locality: z.enum(['local', 'hosted']),
-  apiKey: z.string().max(4_000, 'At most 4,000 characters.'),
+    .refine(isHttpUrl, 'Enter an http:// or https:// URL.'),
   discover: z.boolean(),
-  connectSeconds: optionalNumber('From 0.1 to 3,600 seconds.', (value) => value >= 0.1 && value <= 3_600),
-  firstTokenSeconds: optionalNumber('From 0.1 to 3,600 seconds.', (value) => value >= 0.1 && value <= 3_600),
-  totalSeconds: optionalNumber('From 0.1 to 3,600 seconds.', (value) => value >= 0.1 && value <= 3_600),
+  ...providerCommonFields,
   models: z.array(
     z.object({
       name: z.string().trim().min(1, 'Enter the model id.').max(200, 'At most 200 characters.'),
@@ -114,17 +108,12 @@ function TimeoutFields({ form }: { form: UseFormReturn<Values> }) {
   return (
     <details className="group rounded-lg border px-3 py-2">
       <summary className="cursor-pointer text-sm font-medium">Timeouts (optional)</summary>
-      <div className="mt-3 grid grid-cols-3 gap-2 pb-1">
-        <Field id="provider-connect-timeout" label="Connect (s)" error={errors.connectSeconds?.message} hint="Default 30">
-          <Input id="provider-connect-timeout" inputMode="decimal" placeholder="30" {...form.register('connectSeconds')} />
-        </Field>
-        <Field id="provider-first-token-timeout" label="First token (s)" error={errors.firstTokenSeconds?.message} hint="Default 120">
-          <Input id="provider-first-token-timeout" inputMode="decimal" placeholder="120" {...form.register('firstTokenSeconds')} />
-        </Field>
-        <Field id="provider-total-timeout" label="Total (s)" error={errors.totalSeconds?.message} hint="Default 600">
-          <Input id="provider-total-timeout" inputMode="decimal" placeholder="600" {...form.register('totalSeconds')} />
-        </Field>
-      </div>
+      <TimeoutInputs
+        className="mt-3 grid grid-cols-3 gap-2 pb-1"
+        ids={{ connectSeconds: 'provider-connect-timeout', firstTokenSeconds: 'provider-first-token-timeout', totalSeconds: 'provider-total-timeout' }}
+        register={(name) => form.register(name)}
+        errors={errors}
+      />
       <p className="pb-1 text-xs text-muted-foreground">A call that runs out of time before its first token moves on to the next candidate.</p>
     </details>
   );
@@ -173,13 +162,10 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
   }, [form, localityPicked, suggestion.locality]);
   const kind = addressKind(baseUrl);
   const hostedOnPrivate = locality === 'hosted' && (kind === 'loopback' || kind === 'private');
-  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
-  const describedBy = (field: keyof typeof errors, id: string) => (errors[field] ? `${id}-error` : undefined);
+  const { invalid, describedBy } = errorAria(errors);
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(
         guard(async (values) => {
           const timeouts = providerTimeouts(values);
@@ -253,21 +239,9 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
           }}
         />
       ) : null}
-      <fieldset className="grid gap-2">
-        <legend className="mb-2 text-sm font-medium">Locality</legend>
-        <div className="grid grid-cols-2 gap-1 rounded-lg bg-muted p-1">
-          {(['local', 'hosted'] as const).map((value) => (
-            <label
-              key={value}
-              className="flex cursor-pointer items-center justify-center rounded-md px-2 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:text-foreground has-[:checked]:bg-background has-[:checked]:text-foreground has-[:checked]:shadow-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
-            >
-              <input type="radio" value={value} className="sr-only" {...form.register('locality', { onChange: () => setLocalityPicked(true) })} />
-              {value === 'local' ? 'Local' : 'Hosted'}
-            </label>
-          ))}
-        </div>
+      <LocalityFieldset registration={form.register('locality', { onChange: () => setLocalityPicked(true) })}>
         <p className="text-xs text-muted-foreground">{localityExplanations[locality]}</p>
-      </fieldset>
+      </LocalityFieldset>
       <Field
         id="provider-api-key"
         label={info.needsKey ? 'API key' : 'API key (optional)'}
@@ -288,7 +262,7 @@ function AddProviderForm({ workspaceId, onAdded, onCancel }: { workspaceId: stri
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         {isSubmitting ? 'Adding…' : 'Add provider'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -322,17 +296,10 @@ export function AddProviderDialog({
   open,
   onOpenChange,
   onAdded,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   onAdded: (result: AddProviderResult) => void;
 }) {
-  const [added, setAdded] = useState<AddProviderResult | null>(null);
-  const change = (next: boolean) => {
-    if (!next) setAdded(null);
-    onOpenChange(next);
-  };
+  const { result: added, setResult: setAdded, close: change } = useResultDialog<AddProviderResult>(onOpenChange);
   return (
     <Dialog
       open={open}

@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { CheckCircle2Icon, PlusIcon, RefreshCwIcon } from 'lucide-react';
+import type { WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Button } from '@/components/ui/button.tsx';
 import { Dialog, DialogFooter } from '@/components/ui/dialog.tsx';
 import { api, type AddProviderResult } from '@/lib/api.ts';
@@ -38,7 +39,7 @@ function ServerRow({ server, onAdd, adding }: { server: LocalServer; onAdd: () =
  * loopback ports (Ollama 11434, llama.cpp 8080, LM Studio 1234); adding one makes a Local provider, which Stead
  * reaches on those ports without any further setting.
  */
-export function DetectServersDialog({ workspaceId, open, onOpenChange, onAdded }: { workspaceId: string; open: boolean; onOpenChange: (open: boolean) => void; onAdded: (result: AddProviderResult) => void }) {
+export function DetectServersDialog({ workspaceId, open, onOpenChange, onAdded }: WorkspaceDialogProps & { onAdded: (result: AddProviderResult) => void }) {
   const detected = useQuery({ queryKey: [...modelKeys.modelProviders(workspaceId), 'detect'], queryFn: () => modelsApi.detectLocalServers(workspaceId), enabled: open, staleTime: 0, gcTime: 0 });
   const add = useMutation({
     mutationFn: (server: LocalServer) => api.addModelProvider(workspaceId, { ...server.provider, models: [], discover: true }),

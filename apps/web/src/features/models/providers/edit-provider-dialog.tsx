@@ -1,33 +1,24 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
-import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
+import { closingFormActions, DialogForm, EditItemDialog } from '@/components/form-dialog.tsx';
+import { FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
 import type { ModelProvider } from '@/lib/api.ts';
 import { modelsApi } from '@/features/models/models.api.ts';
+import { isHttpUrl, LocalityFieldset, providerCommonFields, providerNameSchema, TimeoutInputs } from '@/features/models/providers/provider-fields.tsx';
 import { addressKind, providerChanges, suggestLocality } from '@/features/models/providers/providers.ts';
 import { useServerError } from '@/lib/use-server-error.ts';
 
-const seconds = z.string().refine((text) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0.1 && Number(text) <= 3_600), 'From 0.1 to 3,600 seconds.');
-
 const schema = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'Enter a name.')
-    .max(100, 'At most 100 characters.')
-    .regex(/^[\w.-]+$/, 'Letters, digits, ".", "_" or "-" only.'),
+  name: providerNameSchema('Letters, digits, ".", "_" or "-" only.'),
   baseUrl: z
     .string()
     .trim()
-    .refine((text) => /^https?:\/\/[^\s/]+/i.test(text) && URL.canParse(text), 'Enter an http:// or https:// URL.'),
-  locality: z.enum(['local', 'hosted']),
-  apiKey: z.string().max(4_000, 'At most 4,000 characters.'),
+    .refine(isHttpUrl, 'Enter an http:// or https:// URL.'),
   removeApiKey: z.boolean(),
-  connectSeconds: seconds,
-  firstTokenSeconds: seconds,
-  totalSeconds: seconds,
+  ...providerCommonFields,
 });
 type Values = z.infer<typeof schema>;
 
@@ -53,9 +44,7 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
   const kind = addressKind(baseUrl);
   const suggestion = suggestLocality(baseUrl, provider.type);
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={form.handleSubmit(
         guard(async (values) => {
           const changes = providerChanges(provider, values);
@@ -70,19 +59,7 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
       <Field id="edit-provider-base-url" label="Base URL" error={errors.baseUrl?.message}>
         <Input id="edit-provider-base-url" type="url" inputMode="url" autoComplete="off" spellCheck={false} {...form.register('baseUrl')} />
       </Field>
-      <fieldset className="grid gap-2">
-        <legend className="mb-2 text-sm font-medium">Locality</legend>
-        <div className="grid grid-cols-2 gap-1 rounded-lg bg-muted p-1">
-          {(['local', 'hosted'] as const).map((value) => (
-            <label
-              key={value}
-              className="flex cursor-pointer items-center justify-center rounded-md px-2 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:text-foreground has-[:checked]:bg-background has-[:checked]:text-foreground has-[:checked]:shadow-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
-            >
-              <input type="radio" value={value} className="sr-only" {...form.register('locality')} />
-              {value === 'local' ? 'Local' : 'Hosted'}
-            </label>
-          ))}
-        </div>
+      <LocalityFieldset registration={form.register('locality')}>
         {locality === 'hosted' && (kind === 'loopback' || kind === 'private') ? (
           <p className="text-xs text-destructive" role="alert">
             A hosted provider cannot use an address on this machine or your network: choose Local.
@@ -90,7 +67,7 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
         ) : suggestion.reason && locality === 'local' ? (
           <p className="text-xs text-muted-foreground">{suggestion.reason}</p>
         ) : null}
-      </fieldset>
+      </LocalityFieldset>
       <Field
         id="edit-provider-api-key"
         label="Replace API key"
@@ -105,21 +82,16 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
           Remove the stored key
         </label>
       ) : null}
-      <div className="grid grid-cols-3 gap-2">
-        <Field id="edit-provider-connect" label="Connect (s)" error={errors.connectSeconds?.message} hint="Default 30">
-          <Input id="edit-provider-connect" inputMode="decimal" placeholder="30" {...form.register('connectSeconds')} />
-        </Field>
-        <Field id="edit-provider-first-token" label="First token (s)" error={errors.firstTokenSeconds?.message} hint="Default 120">
-          <Input id="edit-provider-first-token" inputMode="decimal" placeholder="120" {...form.register('firstTokenSeconds')} />
-        </Field>
-        <Field id="edit-provider-total" label="Total (s)" error={errors.totalSeconds?.message} hint="Default 600">
-          <Input id="edit-provider-total" inputMode="decimal" placeholder="600" {...form.register('totalSeconds')} />
-        </Field>
-      </div>
+      <TimeoutInputs
+        className="grid grid-cols-3 gap-2"
+        ids={{ connectSeconds: 'edit-provider-connect', firstTokenSeconds: 'edit-provider-first-token', totalSeconds: 'edit-provider-total' }}
+        register={(name) => form.register(name)}
+        errors={errors}
+      />
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={isSubmitting}>
         {isSubmitting ? 'Saving…' : 'Save'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -127,28 +99,17 @@ function EditProviderForm({ workspaceId, provider, onSaved, onCancel }: { worksp
 export function EditProviderDialog({
   workspaceId,
   provider,
-  onOpenChange,
+  onClose,
   onSaved,
 }: {
   workspaceId: string;
   provider: ModelProvider | null;
-  onOpenChange: (open: boolean) => void;
+  onClose: () => void;
   onSaved: (provider: ModelProvider) => void;
 }) {
   return (
-    <Dialog open={provider !== null} onOpenChange={onOpenChange} title={provider ? `Edit ${provider.name}` : 'Edit provider'} className="max-w-xl">
-      {provider ? (
-        <EditProviderForm
-          key={provider.id}
-          workspaceId={workspaceId}
-          provider={provider}
-          onCancel={() => onOpenChange(false)}
-          onSaved={(saved) => {
-            onSaved(saved);
-            onOpenChange(false);
-          }}
-        />
-      ) : null}
-    </Dialog>
+    <EditItemDialog item={provider} title={provider ? `Edit ${provider.name}` : 'Edit provider'} className="max-w-xl" onClose={onClose}>
+      {(item) => <EditProviderForm workspaceId={workspaceId} provider={item} {...closingFormActions(onClose, onSaved)} />}
+    </EditItemDialog>
   );
 }

@@ -1,10 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { CheckCircle2Icon, PencilIcon, PlugZapIcon, PlusIcon, RadarIcon, Trash2Icon, XCircleIcon } from 'lucide-react';
 import { useState } from 'react';
 import { AddProviderDialog } from '@/features/models/providers/add-provider-dialog.tsx';
 import { DetectServersDialog } from '@/features/models/providers/detect-servers-dialog.tsx';
 import { EditProviderDialog } from '@/features/models/providers/edit-provider-dialog.tsx';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { DECLARED_HINT, DeclaredBadge, LocalityBadge } from '@/features/models/model-badges.tsx';
 import { QueryTableCard } from '@/components/query-table-card.tsx';
 import { Badge } from '@/components/ui/badge.tsx';
@@ -17,8 +17,7 @@ import { modelProvidersQuery } from '@/features/models/models.queries.ts';
 import { formatMs } from '@/features/models/models.ts';
 import { describeTimeouts, providerTypeInfo } from '@/features/models/providers/providers.ts';
 import { toast } from '@/lib/toast.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
-import { canManage } from '@/lib/workspace-store.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { modelKeys } from '@/features/models/models.queries.ts';
 
 type TestOutcome = { state: 'pending' } | { state: 'done'; result: ProviderTestResult } | { state: 'failed'; message: string };
@@ -129,9 +128,7 @@ function ProviderRow({
 }
 
 export function ModelProvidersPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const [addOpen, setAddOpen] = useState(false);
   const [detectOpen, setDetectOpen] = useState(false);
   const [editing, setEditing] = useState<ModelProvider | null>(null);
@@ -239,19 +236,15 @@ export function ModelProvidersPage() {
           <EditProviderDialog
             workspaceId={workspace.id}
             provider={editing}
-            onOpenChange={(open) => {
-              if (!open) setEditing(null);
-            }}
+            onClose={() => setEditing(null)}
             onSaved={(provider) => {
               toast.success('Provider saved', provider.name);
               void queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
             }}
           />
-          <ConfirmDialog
-            open={removing !== null}
-            onOpenChange={(open) => {
-              if (!open) setRemoving(null);
-            }}
+          <ConfirmItemDialog
+            item={removing}
+            onClose={() => setRemoving(null)}
             title="Remove provider?"
             description={
               removing
@@ -259,11 +252,10 @@ export function ModelProvidersPage() {
                 : ''
             }
             confirmLabel="Remove provider"
-            onConfirm={async () => {
-              if (!removing) return;
-              await api.removeModelProvider(workspace.id, removing.id);
+            onConfirm={async (item) => {
+              await api.removeModelProvider(workspace.id, item.id);
               await queryClient.invalidateQueries({ queryKey: modelKeys.gateway(workspace.id) });
-              toast.success('Provider removed', removing.name);
+              toast.success('Provider removed', item.name);
             }}
           />
         </>

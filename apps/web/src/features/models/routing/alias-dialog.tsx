@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { TargetListEditor } from '@/features/models/routing/target-list-editor.tsx';
+import { closingFormActions, DialogForm, type WorkspaceDialogProps } from '@/components/form-dialog.tsx';
 import { Dialog, FormDialogFooter } from '@/components/ui/dialog.tsx';
 import { Field } from '@/components/ui/field.tsx';
 import { Input } from '@/components/ui/input.tsx';
@@ -54,9 +55,7 @@ function AliasForm({
   };
 
   return (
-    <form
-      noValidate
-      className="grid gap-4"
+    <DialogForm
       onSubmit={submit}
     >
       <Field id="alias-name" label="Name" error={submitted ? nameError : undefined} hint="Clients send it as model, e.g. fast, smart, private, code.">
@@ -86,7 +85,7 @@ function AliasForm({
       <FormDialogFooter error={serverError} onCancel={onCancel} submitDisabled={pending}>
         {pending ? 'Saving…' : alias ? 'Save alias' : 'Create alias'}
       </FormDialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -99,10 +98,7 @@ export function AliasDialog({
   taken,
   suggestions,
   onSaved,
-}: {
-  workspaceId: string;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+}: WorkspaceDialogProps & {
   /** The alias to edit; none for a new one. */
   alias?: ModelAlias;
   /** Names in use, refused for a new alias. */
@@ -123,11 +119,7 @@ export function AliasDialog({
         alias={alias}
         taken={taken}
         suggestions={suggestions}
-        onCancel={() => onOpenChange(false)}
-        onSaved={(saved) => {
-          onOpenChange(false);
-          onSaved(saved);
-        }}
+        {...closingFormActions(() => onOpenChange(false), onSaved)}
       />
     </Dialog>
   );

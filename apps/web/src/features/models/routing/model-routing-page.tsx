@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { PencilIcon, PlusIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
 import { AliasDialog } from '@/features/models/routing/alias-dialog.tsx';
-import { ConfirmDialog } from '@/components/confirm-dialog.tsx';
+import { ConfirmItemDialog } from '@/components/confirm-dialog.tsx';
 import { KeyDataClasses } from '@/features/models/routing/key-data-classes.tsx';
 import { DECLARED_HINT, DeclaredBadge } from '@/features/models/model-badges.tsx';
 import { LoadingRows } from '@/components/page-header.tsx';
@@ -21,8 +21,7 @@ import { apiKeysQuery } from '@/features/keys/keys.queries.ts';
 import { dataClassDefaultsQuery, modelAliasesQuery, modelRulesQuery, modelsQuery } from '@/features/models/models.queries.ts';
 import { dataClasses, dataClassHints, dataClassLabels, targetSuggestions } from '@/features/models/models.ts';
 import { toast } from '@/lib/toast.ts';
-import { useCurrentWorkspace } from '@/lib/use-app.ts';
-import { canManage } from '@/lib/workspace-store.ts';
+import { useWorkspacePage } from '@/lib/use-app.ts';
 import { modelKeys } from '@/features/models/models.queries.ts';
 
 function DefaultDataClass({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
@@ -100,9 +99,7 @@ function AliasRow({ alias, manage, onEdit, onRemove }: { alias: ModelAlias; mana
 }
 
 export function ModelRoutingPage() {
-  const workspace = useCurrentWorkspace();
-  const queryClient = useQueryClient();
-  const manage = canManage(workspace.role);
+  const { workspace, queryClient, manage } = useWorkspacePage();
   const models = useQuery(modelsQuery(workspace.id));
   const aliases = useQuery(modelAliasesQuery(workspace.id));
   const rules = useQuery(modelRulesQuery(workspace.id));
@@ -175,19 +172,16 @@ export function ModelRoutingPage() {
               toast.success('Alias saved', `${alias.name} → ${alias.targets.join(' → ')}`);
             }}
           />
-          <ConfirmDialog
-            open={removing !== null}
-            onOpenChange={(open) => {
-              if (!open) setRemoving(null);
-            }}
+          <ConfirmItemDialog
+            item={removing}
+            onClose={() => setRemoving(null)}
             title="Remove alias?"
             description={removing ? `Requests for ${removing.name} will fail with model_not_found unless a model has that name.` : ''}
             confirmLabel="Remove alias"
-            onConfirm={async () => {
-              if (!removing) return;
-              await api.removeModelAlias(workspace.id, removing.name);
+            onConfirm={async (item) => {
+              await api.removeModelAlias(workspace.id, item.name);
               await queryClient.invalidateQueries({ queryKey: modelKeys.modelAliases(workspace.id) });
-              toast.success('Alias removed', removing.name);
+              toast.success('Alias removed', item.name);
             }}
           />
         </>
