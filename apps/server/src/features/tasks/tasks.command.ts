@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { FeatureCliContext, SteadServices } from '../../feature.ts';
 import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
-import { idArgumentOf, inWorkspace, parseJsonOption, parseWholeNumber, workspaceOption } from '../../platform/cli/cli-options.ts';
+import { addReadCommand, idArgumentOf, inWorkspace, parseJsonOption, parseWholeNumber, workspaceOption } from '../../platform/cli/cli-options.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { taskStates, type Task, type TaskDetail } from './tasks.schema.ts';
 
@@ -60,16 +60,12 @@ export const registerTasksCommands = (program: Command, { withServices }: Featur
   const withCore = <T>(action: (core: SteadServices) => Promise<T>): Promise<T> => withServices((services) => action(services));
   const tasks = program.command('tasks').description('Run and inspect background tasks (a running stead start or stead worker carries them out)');
 
-  tasks
-    .command('kinds')
-    .description('List the kinds of task that can run, with an example input')
-    .addOption(jsonOption())
-    .action(async (options: { json?: boolean }) =>
-      withCore(async (core) => {
-        const kinds = core.tasks.kinds();
-        output(options, { kinds }, () => kinds.map((kind) => `${kind.name}\n  ${kind.description}\n  example input: ${JSON.stringify(kind.example)}`).join('\n\n'));
-      }),
-    );
+  addReadCommand(tasks, withCore, {
+    name: 'kinds',
+    description: 'List the kinds of task that can run, with an example input',
+    read: async (core) => ({ kinds: core.tasks.kinds() }),
+    human: ({ kinds }) => kinds.map((kind) => `${kind.name}\n  ${kind.description}\n  example input: ${JSON.stringify(kind.example)}`).join('\n\n'),
+  });
 
   tasks
     .command('list')

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { jsonOption, output, type OutputOptions } from './cli-output.ts';
 import { SteadError } from '../errors/stead-error.ts';
 
 /** `--workspace <id-or-slug>`, required by every command that works inside one workspace. */
@@ -48,3 +49,23 @@ export const idArgumentOf = (noun: string) => (positional: string | undefined, o
   if (!id) throw new SteadError('validation_failed', `Name the ${noun}: stead ${noun}s <command> <${noun}-id> (or --id <${noun}-id>)`);
   return id;
 };
+
+/**
+ * Adds `name` to `group`: a command with only `--json` that reads from the services and prints what it read,
+ * as JSON or as `human` formats it.
+ */
+export const addReadCommand = <Core, Data>(
+  group: Command,
+  withCore: WithCore<Core>,
+  { name, description, read, human }: { name: string; description: string; read: (core: Core) => Promise<Data>; human: (data: Data) => string },
+): Command =>
+  group
+    .command(name)
+    .description(description)
+    .addOption(jsonOption())
+    .action(async (options: OutputOptions) =>
+      withCore(async (core) => {
+        const data = await read(core);
+        output(options, data, () => human(data));
+      }),
+    );
