@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { DomainEvents } from '../../platform/events/domain-events.ts';
 import type { EventBus, SteadEvent } from '../../platform/events/events.port.ts';
+import { openEventStream } from '../../platform/http/event-stream.ts';
 import { idParam, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import { roleRank, type AccessPolicy, type WorkspacePermission, type WorkspaceRole } from '../../platform/http/permissions.ts';
 import type { Caller } from '../../platform/http/request-context.ts';
@@ -65,15 +66,7 @@ export const registerEventsRoutes = (app: SteadApp, { events, domainEvents, poli
   }, async (request, reply) => {
     const { workspaceId } = workspaceOf(request);
     const caller = request.caller;
-    const raw = reply.raw;
-    reply.hijack();
-    raw.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const raw = openEventStream(reply, { connection: 'keep-alive' });
     raw.write(': connected\n\n');
     const stream: OpenStream = { response: raw, keyId: caller.type === 'key' ? caller.keyId : undefined };
     open.add(stream);

@@ -1,15 +1,12 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { FeatureCliContext } from '../../feature.ts';
 import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { inWorkspace, parseWholeNumber, workspaceOption } from '../../platform/cli/cli-options.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { workspaceRoles, type WorkspaceRole } from '../../platform/http/permissions.ts';
 
 // The bounds of the HTTP API. A typo (`abc`, `0`) must fail rather than quietly create a key that never expires.
-const parseExpiryDays = (value: string): number => {
-  const days = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(days >= 1 && days <= 3650)) throw new InvalidArgumentError('must be a whole number of days from 1 to 3650');
-  return days;
-};
+const parseExpiryDays = parseWholeNumber(1, 3650, 'days');
 
 /** `stead keys create|list|revoke`. */
 export const registerKeysCommands = (program: Command, { withServices }: FeatureCliContext): void => {
@@ -18,7 +15,7 @@ export const registerKeysCommands = (program: Command, { withServices }: Feature
     .command('create')
     .description('Create an API key and print it (shown once); scripts can capture it with --json')
     .requiredOption('--email <email>', 'the member the key acts for')
-    .requiredOption('--workspace <id-or-slug>', 'workspace')
+    .addOption(workspaceOption())
     .addOption(new Option('--role <role>', 'workspace role').choices(workspaceRoles as unknown as string[]).default('member'))
     .option('--name <name>', 'key name', 'cli')
     .option('--expires-in-days <days>', 'expiry in days (1 to 3650; default: never)', parseExpiryDays)
@@ -38,26 +35,24 @@ export const registerKeysCommands = (program: Command, { withServices }: Feature
   keysCommand
     .command('list')
     .description('List the API keys of a workspace')
-    .requiredOption('--workspace <id-or-slug>', 'workspace')
+    .addOption(workspaceOption())
     .addOption(jsonOption())
     .action(async (options: { workspace: string; json?: boolean }) =>
-      withServices(async ({ workspaces, keys }) => {
-        const workspace = await workspaces.resolve(options.workspace);
-        const list = await keys.list(workspace.id);
+      inWorkspace(withServices, options, async ({ keys }, workspaceId) => {
+        const list = await keys.list(workspaceId);
         output(options, { keys: list }, () => table(list.map((key) => ({ ...key, state: key.revokedAt ? 'revoked' : 'active' })), ['id', 'prefix', 'name', 'role', 'state', 'lastUsedAt']));
       }),
     );
   keysCommand
     .command('revoke')
     .description('Revoke an API key at once')
-    .requiredOption('--workspace <id-or-slug>', 'workspace')
+    .addOption(workspaceOption())
     .requiredOption('--id <key-id>', 'key id (from keys list)')
     .action(async (options: { workspace: string; id: string }) =>
-      withServices(async ({ workspaces, keys, audit }) => {
-        const workspace = await workspaces.resolve(options.workspace);
+      inWorkspace(withServices, options, async ({ keys, audit }, workspaceId) => {
         // The command line acts with the machine's authority, above every workspace role.
-        await keys.revoke(workspace.id, options.id, { role: 'owner' });
-        await audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'key.revoke', target: { type: 'key', id: options.id }, outcome: 'success' });
+        await keys.revoke(workspaceId, options.id, { role: 'owner' });
+        await audit.record({ workspaceId, actor: cliActor, action: 'key.revoke', target: { type: 'key', id: options.id }, outcome: 'success' });
         process.stdout.write(`Revoked key ${options.id}\n`);
       }),
     );

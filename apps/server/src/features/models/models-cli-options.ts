@@ -1,21 +1,15 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
 import type { SteadServices } from '../../feature.ts';
+import type { WithCore } from '../../platform/cli/cli-options.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 
 /** Options and parsers the gateway's commands share. */
-export type WithServices = <T>(action: (core: SteadServices) => Promise<T>) => Promise<T>;
+export type WithServices = WithCore<SteadServices>;
 
-export const json = () => new Option('--json', 'print machine-readable JSON');
-export const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
 export const providerName = () => new Option('--name <name-or-id>', 'provider name or id (from providers list)').makeOptionMandatory();
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
-export const parseCount = (min: number, max: number) => (value: string): number => {
-  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number >= min && number <= max)) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return number;
-};
 export const parsePrice = (value: string): number => {
   const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
   if (Number.isNaN(number)) throw new InvalidArgumentError('must be a number of US dollars per million tokens, e.g. 0.15');

@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
-import { cliActor, output } from '../../platform/cli/cli-output.ts';
+import { cliActor, jsonOption, output } from '../../platform/cli/cli-output.ts';
+import { inWorkspace, parseWholeNumber, workspaceOption } from '../../platform/cli/cli-options.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import { json, parseCount, parsePrice, providerName, splitList, validate, workspace, type WithServices } from './models-cli-options.ts';
+import { parsePrice, providerName, splitList, validate, type WithServices } from './models-cli-options.ts';
 import { localities, modelCapabilities, updateModelBody, updateProviderBody, type Locality } from './models.schema.ts';
 
 interface ProviderUpdateOptions {
@@ -54,7 +55,7 @@ export const registerModelsUpdateCommands = ({ providers, models }: { providers:
   providers
     .command('update')
     .description('Rename a provider, change its base URL or locality, replace or remove its API key, enable or disable it (not one declared in stead.config.yaml)')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .addOption(providerName())
     .option('--new-name <name>', 'new provider name; models are then addressed as <new-name>/<model>')
     .option('--base-url <url>', 'new base URL (checked as when adding)')
@@ -63,12 +64,11 @@ export const registerModelsUpdateCommands = ({ providers, models }: { providers:
     .option('--remove-api-key', 'remove the stored API key')
     .option('--enable', 'serve requests again')
     .option('--disable', 'keep the provider and its models but serve nothing')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: ProviderUpdateOptions) => {
       const changes = validate(updateProviderBody, defined({ name: options.newName, baseUrl: options.baseUrl, locality: options.locality, apiKey: apiKeyOf(options), enabled: enabledOf(options) }));
       if (Object.keys(changes).length === 0) throw new SteadError('validation_failed', 'nothing to change: give --new-name, --base-url, --locality, --api-key-env, --remove-api-key, --enable or --disable');
-      await withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      await inWorkspace(withCore, options, async (core, id) => {
         const provider = await core.models.updateProvider(id, options.name, changes);
         const { apiKey, ...metadata } = changes;
         await core.audit.record({ workspaceId: id, actor: cliActor, action: 'model-provider.update', target: { type: 'model-provider', id: provider.id }, outcome: 'success', metadata: { ...metadata, apiKeyChanged: apiKey !== undefined } });
@@ -79,23 +79,22 @@ export const registerModelsUpdateCommands = ({ providers, models }: { providers:
   models
     .command('update')
     .description('Correct a model: capabilities, context length, prices; enable or disable it (not a model of a provider declared in stead.config.yaml)')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .requiredOption('--model <provider/model-or-id>', 'the model, as `stead models list --all` shows it')
     .option('--capabilities <list>', `replace the capabilities, comma-separated (${modelCapabilities.join(', ')})`, splitList)
-    .option('--context-length <tokens>', 'context length in tokens, or `unknown`', (value: string) => (value === 'unknown' ? null : parseCount(1, 100_000_000)(value)))
+    .option('--context-length <tokens>', 'context length in tokens, or `unknown`', (value: string) => (value === 'unknown' ? null : parseWholeNumber(1, 100_000_000)(value)))
     .option('--input-price <usd>', 'US dollars per million input tokens', parsePrice)
     .option('--output-price <usd>', 'US dollars per million output tokens', parsePrice)
     .option('--enable', 'route to it again')
     .option('--disable', 'never route to it')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: ModelUpdateOptions) => {
       const changes = validate(
         updateModelBody,
         defined({ capabilities: options.capabilities, contextLength: options.contextLength, inputPricePerMillion: options.inputPrice, outputPricePerMillion: options.outputPrice, enabled: enabledOf(options) }),
       );
       if (Object.keys(changes).length === 0) throw new SteadError('validation_failed', 'nothing to change: give --capabilities, --context-length, --input-price, --output-price, --enable or --disable');
-      await withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      await inWorkspace(withCore, options, async (core, id) => {
         const model = await core.models.updateModel(id, options.model, changes);
         await core.audit.record({ workspaceId: id, actor: cliActor, action: 'model.update', target: { type: 'model', id: model.id }, outcome: 'success', metadata: changes });
         output(options, { model }, () => `Updated ${model.qualifiedName}: ${model.capabilities.join(', ')}; context ${model.contextLength ?? 'unknown'}; ${model.enabled ? 'enabled' : 'disabled'}`);

@@ -19,9 +19,10 @@ import {
   type RouteDecision,
 } from './models.schema.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
-import { collect, json, parseCount, parsePrice, plural, price, providerName, splitList, validate, workspace, type WithServices } from './models-cli-options.ts';
+import { collect, parsePrice, plural, price, providerName, splitList, validate, type WithServices } from './models-cli-options.ts';
 import { registerModelsUpdateCommands } from './models-update.command.ts';
-import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
+import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { inWorkspace, parseWholeNumber, workspaceOption } from '../../platform/cli/cli-options.ts';
 
 const providerRow = (provider: ProviderView) => ({
   id: provider.id,
@@ -121,12 +122,11 @@ const registerDetectCommand = (providers: Command, withCore: WithServices): void
   providers
     .command('detect')
     .description(`Look for local model servers on their default ports (${localModelServerProbes.map((probe) => `${probe.label} ${new URL(probe.baseUrl).host}`).join(', ')}); --add adds each as a local provider`)
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .option('--add', 'add each server found that is not a provider yet')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; add?: boolean; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const [found, existing] = await Promise.all([detectLocalModelServers(), core.models.listProviders(id)]);
         const servers: (LocalModelServer & { providerName: string | null; added: boolean; discoveryError: string | null })[] = [];
         for (const server of found) {
@@ -165,7 +165,7 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
   providers
     .command('add')
     .description('Add a model provider and discover its models; the API key is read from an environment variable, never from the command line')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .requiredOption('--name <name>', 'provider name; models are addressed as <name>/<model>')
     .addOption(new Option('--type <type>', 'provider protocol').choices(providerTypes as unknown as string[]).makeOptionMandatory())
     .requiredOption('--base-url <url>', 'e.g. http://127.0.0.1:11434 (Ollama) or https://api.openai.com/v1')
@@ -173,11 +173,11 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
     .option('--api-key-env <variable>', 'name of the environment variable holding the API key (kept encrypted)')
     .option('--model <id>', 'declare a model the upstream does not list (repeatable)', collect, [])
     .option('--capabilities <list>', `capabilities of the declared models, comma-separated (${modelCapabilities.join(', ')}; default chat)`, splitList)
-    .option('--context-length <tokens>', 'context length of the declared models', parseCount(1, 100_000_000))
+    .option('--context-length <tokens>', 'context length of the declared models', parseWholeNumber(1, 100_000_000))
     .option('--input-price <usd>', 'price of the declared models per million input tokens', parsePrice)
     .option('--output-price <usd>', 'price of the declared models per million output tokens', parsePrice)
     .option('--no-discover', 'do not ask the upstream for its model list now')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: AddOptions) => {
       let apiKey: string | undefined;
       if (options.apiKeyEnv !== undefined) {
@@ -200,8 +200,7 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
         })),
         discover: options.discover,
       });
-      await withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      await inWorkspace(withCore, options, async (core, id) => {
         const added = await addAndAudit(core, id, request);
         const { provider, models, discoveryError } = added;
         if (discoveryError && !options.json) process.stderr.write(`warning: could not list the models of ${provider.name}: ${discoveryError}\n`);
@@ -217,11 +216,10 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
   providers
     .command('list')
     .description('List the model providers of a workspace (API keys are never shown)')
-    .addOption(workspace())
-    .addOption(json())
+    .addOption(workspaceOption())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const list = await core.models.listProviders(id);
         output(options, { providers: list }, () => table(list.map(providerRow), ['id', 'name', 'type', 'locality', 'baseUrl', 'apiKey', 'models', 'state', 'source']));
       }),
@@ -230,12 +228,11 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
   providers
     .command('test')
     .description('Reach a provider and list its models (new ones are added); exit 1 when it fails')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .addOption(providerName())
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; name: string; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const result = await core.models.testProvider(id, options.name);
         await core.audit.record({ workspaceId: id, actor: cliActor, action: 'model-provider.test', target: { type: 'model-provider', id: options.name }, outcome: result.ok ? 'success' : 'failure', metadata: { latencyMs: result.latencyMs, models: result.models } });
         output(options, result, () =>
@@ -248,12 +245,11 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
   providers
     .command('remove')
     .description('Remove a provider, its models and its stored API key (not one declared in stead.config.yaml: remove it there)')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .addOption(providerName())
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; name: string; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const provider = await core.models.removeProvider(id, options.name);
         await core.audit.record({ workspaceId: id, actor: cliActor, action: 'model-provider.delete', target: { type: 'model-provider', id: provider.id }, outcome: 'success', metadata: { name: provider.name } });
         output(options, { provider }, () => `Removed provider ${provider.name} (${provider.id})`);
@@ -266,12 +262,11 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
   modelsCommand
     .command('list')
     .description('List models with capabilities, locality, context length, prices and circuit breaker state')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .option('--all', 'include disabled models and those of disabled providers')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; all?: boolean; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const models = await core.models.listModels(id, { includeDisabled: options.all === true });
         const columns = ['model', 'capabilities', 'locality', 'context', 'in $/M', 'out $/M', 'breaker', ...(options.all ? ['state'] : [])];
         output(options, { models }, () => table(models.map(modelRow), columns));
@@ -284,18 +279,17 @@ export const registerModelsCommands = (program: Command, { withServices }: Featu
     .description('Model routing')
     .command('test')
     .description('Print which targets would serve a request, in order, and why, without calling a model; exit 1 with the reason when none may')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .option('--model <model>', 'model, alias or auto', 'auto')
     .addOption(new Option('--data-class <class>', "data class of the request (default: the key's default, else the workspace's)").choices(dataClasses as unknown as string[]))
     .option('--key <id>', 'answer as for a call with this API key (its default data class and its own spend limits); ids from `stead keys list`')
     .option('--needs <list>', `capabilities the request needs, comma-separated (${modelCapabilities.join(', ')})`)
     .addOption(new Option('--latency <tier>', 'latency tier the request asks for').choices(latencyTiers as unknown as string[]))
-    .option('--estimated-tokens <n>', 'prompt size in tokens, for context length', parseCount(0, 100_000_000))
-    .addOption(json())
+    .option('--estimated-tokens <n>', 'prompt size in tokens, for context length', parseWholeNumber(0, 100_000_000))
+    .addOption(jsonOption())
     .action(async (options: RouteTestOptions) => {
       const query = validate(routeTestQuery, { model: options.model, dataClass: options.dataClass, keyId: options.key, needs: options.needs, latencyTier: options.latency, estimatedTokens: options.estimatedTokens });
-      await withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      await inWorkspace(withCore, options, async (core, id) => {
         const decision = await core.models.explainRoute(id, query);
         output(options, { ...decision, target: decision.candidates[0]?.model ?? null }, () => describeDecision(decision));
       });

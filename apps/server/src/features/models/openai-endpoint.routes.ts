@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SteadError } from '../../platform/errors/stead-error.ts';
+import { openEventStream } from '../../platform/http/event-stream.ts';
 import { idParam, workspaceOf, type SteadApp } from '../../platform/http/http.types.ts';
 import { chunkJsonOf, type ChatCompletionChunk, type ChatCompletionRequest, type EmbeddingRequest, type EmbeddingResponse } from '../../platform/model-provider/model-provider.port.ts';
 import { forgetChunkJson } from '../../platform/model-provider/chat-completion.types.ts';
@@ -125,15 +126,7 @@ export const registerOpenAiEndpointRoutes = (app: SteadApp, { models }: { models
       return completion;
     }
     const opened = await models.streamChat(workspaceId, body, caller);
-    const raw = reply.raw;
-    reply.hijack();
-    raw.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-      'x-stead-target': opened.target,
-    });
+    const raw = openEventStream(reply, { 'x-stead-target': opened.target });
     // Events that arrive in the same tick (an upstream often sends many in one packet) leave in one write: one
     // chunk of the chunked encoding instead of one per event.
     let pending = '';

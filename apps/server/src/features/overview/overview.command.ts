@@ -1,7 +1,8 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { FeatureCliContext } from '../../feature.ts';
 import type { SteadConfig } from '../../config/config.schema.ts';
-import { output } from '../../platform/cli/cli-output.ts';
+import { jsonOption, output } from '../../platform/cli/cli-output.ts';
+import { workspaceOption } from '../../platform/cli/cli-options.ts';
 import type { Overview } from './overview.schema.ts';
 
 /**
@@ -29,8 +30,8 @@ export const registerOverviewCommands = (program: Command, { withServices }: Fea
   program
     .command('overview')
     .description("a workspace at a glance: the gateway's base URL, its models and keys, today's usage")
-    .addOption(new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory())
-    .addOption(new Option('--json', 'print machine-readable JSON'))
+    .addOption(workspaceOption())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; json?: boolean }) =>
       withServices(async (services, platform) => {
         const { id } = await services.workspaces.resolve(options.workspace);

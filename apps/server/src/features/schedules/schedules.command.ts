@@ -1,11 +1,12 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { createScheduleBody, describeTrigger, maxIntervalSeconds, missedPolicies, type MissedPolicy, type Schedule, type ScheduleTriggerInput } from './schedules.schema.ts';
 import type { SchedulesService } from './schedules.service.ts';
 import type { WorkspacesService } from '../workspaces/workspaces.service.ts';
 import type { FeatureCliContext } from '../../feature.ts';
-import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
+import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { idArgumentOf, inWorkspace, parseJsonOption, parseWholeNumber, workspaceOption, type WithCore } from '../../platform/cli/cli-options.ts';
 
 /** The services these commands use. */
 export interface SchedulesCommandCore {
@@ -14,33 +15,14 @@ export interface SchedulesCommandCore {
   audit: Pick<AuditService, 'record'>;
 }
 
-export type WithSchedulesCore = <T>(action: (core: SchedulesCommandCore) => Promise<T>) => Promise<T>;
+export type WithSchedulesCore = WithCore<SchedulesCommandCore>;
 
-const json = () => new Option('--json', 'print machine-readable JSON');
-const workspaceOption = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
 const idOption = () => new Option('--id <schedule-id>', 'schedule id, as an option');
 /** The schedule a command works on: `disable <schedule-id>` as the docs write it, or `disable --id <schedule-id>`. */
-const scheduleIdOf = (positional: string | undefined, option: string | undefined): string => {
-  if (positional && option && positional !== option) throw new InvalidArgumentError(`two different schedule ids given (${positional} and --id ${option})`);
-  const id = positional ?? option;
-  if (!id) throw new SteadError('validation_failed', 'Name the schedule: stead schedules <command> <schedule-id> (or --id <schedule-id>)');
-  return id;
-};
-
+const scheduleIdOf = idArgumentOf('schedule');
 // The bounds of the HTTP API, so a typo (`1m`, `0`) fails here rather than creating a schedule that never runs.
-const parseSeconds = (value: string): number => {
-  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds >= 1 && seconds <= maxIntervalSeconds)) throw new InvalidArgumentError(`must be a whole number of seconds from 1 to ${maxIntervalSeconds}`);
-  return seconds;
-};
-
-const parseInput = (value: string): unknown => {
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw new InvalidArgumentError('must be JSON, e.g. \'{"url":"https://example.com"}\'');
-  }
-};
+const parseSeconds = parseWholeNumber(1, maxIntervalSeconds, 'seconds');
+const parseInput = parseJsonOption('{"url":"https://example.com"}');
 
 const rowOf = (schedule: Schedule) => ({
   id: schedule.id,
@@ -75,11 +57,10 @@ export const registerSchedulesCommands = (program: Command, { withServices }: Fe
     .command('list')
     .description('List the schedules of a workspace')
     .addOption(workspaceOption())
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; json?: boolean }) =>
-      withCore(async (core) => {
-        const workspace = await core.workspaces.resolve(options.workspace);
-        const list = await core.schedules.list(workspace.id);
+      inWorkspace(withCore, options, async (core, workspaceId) => {
+        const list = await core.schedules.list(workspaceId);
         output(options, { schedules: list }, () => table(list.map(rowOf), ['id', 'name', 'kind', 'trigger', 'state', 'nextFireAt', 'lastFiredAt']));
       }),
     );
@@ -97,7 +78,7 @@ export const registerSchedulesCommands = (program: Command, { withServices }: Fe
     .addOption(new Option('--at <iso-time>', 'one-off time (ISO-8601), in the future').conflicts(['cron', 'every']))
     .addOption(new Option('--missed <policy>', 'after downtime: skip missed fires, or run once').choices(missedPolicies as unknown as string[]).default('skip'))
     .option('--disabled', 'create it disabled')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: AddOptions) =>
       withCore(async (core) => {
         const trigger: ScheduleTriggerInput | undefined =
@@ -130,12 +111,11 @@ export const registerSchedulesCommands = (program: Command, { withServices }: Fe
       .argument('[schedule-id]', 'schedule id (from schedules list)')
       .addOption(workspaceOption())
       .addOption(idOption())
-      .addOption(json())
+      .addOption(jsonOption())
       .action(async (scheduleId: string | undefined, options: { workspace: string; id?: string; json?: boolean }) =>
-        withCore(async (core) => {
-          const workspace = await core.workspaces.resolve(options.workspace);
-          const schedule = await core.schedules[name](workspace.id, scheduleIdOf(scheduleId, options.id));
-          await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: `schedule.${name}`, target: { type: 'schedule', id: schedule.id }, outcome: 'success' });
+        inWorkspace(withCore, options, async (core, workspaceId) => {
+          const schedule = await core.schedules[name](workspaceId, scheduleIdOf(scheduleId, options.id));
+          await core.audit.record({ workspaceId, actor: cliActor, action: `schedule.${name}`, target: { type: 'schedule', id: schedule.id }, outcome: 'success' });
           output(options, { schedule }, () => `${name === 'enable' ? 'Enabled' : 'Disabled'} schedule ${schedule.name} (${schedule.id})${schedule.nextFireAt ? `; next fire at ${schedule.nextFireAt}` : ''}`);
         }),
       );
@@ -149,11 +129,10 @@ export const registerSchedulesCommands = (program: Command, { withServices }: Fe
     .addOption(workspaceOption())
     .addOption(idOption())
     .action(async (scheduleId: string | undefined, options: { workspace: string; id?: string }) =>
-      withCore(async (core) => {
-        const workspace = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, workspaceId) => {
         const id = scheduleIdOf(scheduleId, options.id);
-        await core.schedules.remove(workspace.id, id);
-        await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'schedule.delete', target: { type: 'schedule', id }, outcome: 'success' });
+        await core.schedules.remove(workspaceId, id);
+        await core.audit.record({ workspaceId, actor: cliActor, action: 'schedule.delete', target: { type: 'schedule', id }, outcome: 'success' });
         process.stdout.write(`Removed schedule ${id}\n`);
       }),
     );

@@ -1,32 +1,13 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { FeatureCliContext, SteadServices } from '../../feature.ts';
-import { cliActor, output, table } from '../../platform/cli/cli-output.ts';
+import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { addReadCommand, idArgumentOf, inWorkspace, parseJsonOption, parseWholeNumber, workspaceOption } from '../../platform/cli/cli-options.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import { taskStates, type Task, type TaskDetail } from './tasks.schema.ts';
 
-const json = () => new Option('--json', 'print machine-readable JSON');
-const workspace = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
-
 /** The task a command works on: `show <task-id>` as the docs write it, or `show --id <task-id>`. */
-const taskIdOf = (positional: string | undefined, option: string | undefined): string => {
-  if (positional && option && positional !== option) throw new InvalidArgumentError(`two different task ids given (${positional} and --id ${option})`);
-  const id = positional ?? option;
-  if (!id) throw new SteadError('validation_failed', 'Name the task: stead tasks <command> <task-id> (or --id <task-id>)');
-  return id;
-};
-
-const parseJsonInput = (value: string): unknown => {
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw new InvalidArgumentError('must be JSON, e.g. \'{"url":"https://example.com/"}\'');
-  }
-};
-const parseCount = (min: number, max: number) => (value: string): number => {
-  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number >= min && number <= max)) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return number;
-};
+const taskIdOf = idArgumentOf('task');
+const parseJsonInput = parseJsonOption('{"url":"https://example.com/"}');
 
 const row = (task: Task) => ({
   id: task.id,
@@ -79,43 +60,41 @@ export const registerTasksCommands = (program: Command, { withServices }: Featur
   const withCore = <T>(action: (core: SteadServices) => Promise<T>): Promise<T> => withServices((services) => action(services));
   const tasks = program.command('tasks').description('Run and inspect background tasks (a running stead start or stead worker carries them out)');
 
-  tasks
-    .command('kinds')
-    .description('List the kinds of task that can run, with an example input')
-    .addOption(json())
-    .action(async (options: { json?: boolean }) =>
-      withCore(async (core) => {
-        const kinds = core.tasks.kinds();
-        output(options, { kinds }, () => kinds.map((kind) => `${kind.name}\n  ${kind.description}\n  example input: ${JSON.stringify(kind.example)}`).join('\n\n'));
-      }),
-    );
+  addReadCommand(tasks, withCore, {
+    name: 'kinds',
+    description: 'List the kinds of task that can run, with an example input',
+    read: async (core) => ({ kinds: core.tasks.kinds() }),
+    human: ({ kinds }) => kinds.map((kind) => `${kind.name}\n  ${kind.description}\n  example input: ${JSON.stringify(kind.example)}`).join('\n\n'),
+  });
 
   tasks
     .command('list')
     .description('List tasks, newest first')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .addOption(new Option('--state <state>', 'only tasks in this state').choices(taskStates as unknown as string[]))
     .option('--kind <kind>', 'only tasks of this kind')
-    .option('--limit <n>', 'how many (1 to 200)', parseCount(1, 200), 50)
-    .addOption(json())
+    .option('--limit <n>', 'how many (1 to 200)', parseWholeNumber(1, 200), 50)
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; state?: Task['state']; kind?: string; limit: number; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const page = await core.tasks.list(id, { state: options.state, kind: options.kind, limit: options.limit });
         output(options, page, () => table(page.tasks.map(row), ['id', 'kind', 'state', 'attempts', 'progress', 'created', 'error']));
       }),
     );
 
-  tasks
-    .command('show')
-    .description('Show a task with its attempts, output, error and log')
-    .argument('[task-id]', 'task id (from tasks list)')
-    .option('--id <task-id>', 'task id, as an option')
-    .addOption(workspace())
-    .addOption(json())
+  /** A command on one task, named by `<task-id>` or `--id`. */
+  const taskCommand = (name: string, description: string) =>
+    tasks
+      .command(name)
+      .description(description)
+      .argument('[task-id]', 'task id (from tasks list)')
+      .option('--id <task-id>', 'task id, as an option')
+      .addOption(workspaceOption())
+      .addOption(jsonOption());
+
+  taskCommand('show', 'Show a task with its attempts, output, error and log')
     .action(async (taskId: string | undefined, options: { id?: string; workspace: string; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const detail = await core.tasks.detail(id, taskIdOf(taskId, options.id));
         output(options, detail, () => describe(detail));
       }),
@@ -125,16 +104,15 @@ export const registerTasksCommands = (program: Command, { withServices }: Featur
     .command('run')
     .description('Create a task of a kind (see stead tasks kinds) and print its id; --wait prints the result')
     .argument('<kind>')
-    .addOption(workspace())
+    .addOption(workspaceOption())
     .option('--input <json>', 'the input, as JSON', parseJsonInput, {})
-    .option('--delay-ms <ms>', 'start no earlier than this many milliseconds from now', parseCount(0, 2_147_483_647))
-    .option('--max-attempts <n>', 'attempts before failing for good (1 to 100)', parseCount(1, 100))
+    .option('--delay-ms <ms>', 'start no earlier than this many milliseconds from now', parseWholeNumber(0, 2_147_483_647))
+    .option('--max-attempts <n>', 'attempts before failing for good (1 to 100)', parseWholeNumber(1, 100))
     .option('--wait', 'wait until it finishes (a server or worker must be running); exit 1 if it failed')
-    .option('--timeout <seconds>', 'with --wait: give up after this long', parseCount(1, 86_400), 300)
-    .addOption(json())
+    .option('--timeout <seconds>', 'with --wait: give up after this long', parseWholeNumber(1, 86_400), 300)
+    .addOption(jsonOption())
     .action(async (kind: string, options: { workspace: string; input: unknown; delayMs?: number; maxAttempts?: number; wait?: boolean; timeout: number; json?: boolean }) =>
-      withCore(async (core) => {
-        const { id } = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, id) => {
         const task = await core.tasks.create(id, { kind, input: options.input, delayMs: options.delayMs, maxAttempts: options.maxAttempts }, { type: 'cli' });
         await core.audit.record({ workspaceId: id, actor: cliActor, action: 'task.create', target: { type: 'task', id: task.id }, outcome: 'success', metadata: { kind } });
         if (!options.wait) return output(options, { task }, () => `Queued ${kind} task ${task.id}`);
@@ -145,16 +123,9 @@ export const registerTasksCommands = (program: Command, { withServices }: Featur
     );
 
   for (const action of ['retry', 'cancel'] as const) {
-    tasks
-      .command(action)
-      .description(action === 'retry' ? 'Run a failed or cancelled task again with fresh attempts' : 'Cancel a queued or running task')
-      .argument('[task-id]', 'task id (from tasks list)')
-      .option('--id <task-id>', 'task id, as an option')
-      .addOption(workspace())
-      .addOption(json())
+    taskCommand(action, action === 'retry' ? 'Run a failed or cancelled task again with fresh attempts' : 'Cancel a queued or running task')
       .action(async (taskId: string | undefined, options: { id?: string; workspace: string; json?: boolean }) =>
-        withCore(async (core) => {
-          const { id } = await core.workspaces.resolve(options.workspace);
+        inWorkspace(withCore, options, async (core, id) => {
           const task = await core.tasks[action](id, taskIdOf(taskId, options.id));
           await core.audit.record({ workspaceId: id, actor: cliActor, action: `task.${action}`, target: { type: 'task', id: task.id }, outcome: 'success' });
           output(options, { task }, () => `Task ${task.id} is ${task.state}`);

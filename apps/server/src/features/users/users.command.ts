@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FeatureCliContext, SteadPlatform, SteadServices } from '../../feature.ts';
 import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { addReadCommand } from '../../platform/cli/cli-options.ts';
 import { promptSecret, readStdin } from '../../platform/cli/prompt.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 
@@ -18,16 +19,12 @@ const userByEmail = async ({ auth }: SteadServices, email: string) => {
 /** `stead users list|create|reset-password|promote|demote|disable|enable`: what the dashboard's Users page does. */
 const registerUsersGroup = (program: Command, { withServices }: FeatureCliContext): void => {
   const users = program.command('users').description('Manage the accounts of this instance');
-  users
-    .command('list')
-    .description('List every account')
-    .addOption(jsonOption())
-    .action(async (options: { json?: boolean }) =>
-      withServices(async (services) => {
-        const list = await services.users.list();
-        output(options, { users: list }, () => table(list.map((user) => ({ ...user, state: user.disabledAt ? 'disabled' : 'active' })), ['id', 'email', 'name', 'isAdmin', 'state', 'createdAt']));
-      }),
-    );
+  addReadCommand(users, withServices, {
+    name: 'list',
+    description: 'List every account',
+    read: async (services) => ({ users: await services.users.list() }),
+    human: ({ users: list }) => table(list.map((user) => ({ ...user, state: user.disabledAt ? 'disabled' : 'active' })), ['id', 'email', 'name', 'isAdmin', 'state', 'createdAt']),
+  });
   users
     .command('create')
     .description('Create an account and print a one-time link (24 h) for the person to set their password')

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { FeatureCliContext } from '../../feature.ts';
-import { cliActor, commandGroup, output, table } from '../../platform/cli/cli-output.ts';
+import { cliActor, commandGroup, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { inWorkspace, workspaceOption, type WithCore } from '../../platform/cli/cli-options.ts';
 import { promptSecret, readStdin } from '../../platform/cli/prompt.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -15,10 +16,8 @@ export interface SecretsCommandCore {
   audit: Pick<AuditService, 'record'>;
 }
 
-export type WithSecretsCore = <T>(action: (core: SecretsCommandCore) => Promise<T>) => Promise<T>;
+export type WithSecretsCore = WithCore<SecretsCommandCore>;
 
-const json = () => new Option('--json', 'print machine-readable JSON');
-const workspaceOption = () => new Option('--workspace <id-or-slug>', 'workspace').makeOptionMandatory();
 const nameOption = () => new Option('--name <name>', 'secret name, e.g. github-webhook').makeOptionMandatory();
 
 const parsed = <T>(result: { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): T => {
@@ -51,11 +50,10 @@ export const registerWorkspaceSecretsCommands = (program: Command, { withService
     .command('list')
     .description('List the secrets tasks of a workspace may use (names and roles, never values)')
     .addOption(workspaceOption())
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: { workspace: string; json?: boolean }) =>
-      withCore(async (core) => {
-        const workspace = await core.workspaces.resolve(options.workspace);
-        const list = await core.workspaceSecrets.list(workspace.id);
+      inWorkspace(withCore, options, async (core, workspaceId) => {
+        const list = await core.workspaceSecrets.list(workspaceId);
         output(options, { secrets: list }, () => table(list.map(rowOf), ['name', 'usableBy', 'description', 'updatedAt', 'lastUsedAt']));
       }),
     );
@@ -68,21 +66,20 @@ export const registerWorkspaceSecretsCommands = (program: Command, { withService
     .option('--description <text>', 'what the secret is for')
     .addOption(new Option('--usable-by <role>', 'lowest role whose tasks may use it (default admin for a new secret)').choices(secretUsableByRoles as unknown as string[]))
     .option('--value-stdin', 'read the value from stdin (one trailing newline is dropped)')
-    .addOption(json())
+    .addOption(jsonOption())
     .action(async (options: SetOptions) =>
-      withCore(async (core) => {
-        const workspace = await core.workspaces.resolve(options.workspace);
+      inWorkspace(withCore, options, async (core, workspaceId) => {
         const value = options.valueStdin ? await readStdin() : await promptSecret(`Value of ${options.name}: `);
-        const existing = (await core.workspaceSecrets.list(workspace.id)).find((secret) => secret.name === options.name);
+        const existing = (await core.workspaceSecrets.list(workspaceId)).find((secret) => secret.name === options.name);
         let secret: WorkspaceSecret;
         if (existing) {
           const changes = parsed(updateSecretBody.safeParse({ value, description: options.description, usableBy: options.usableBy }));
-          secret = await core.workspaceSecrets.update(workspace.id, options.name, changes);
-          await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'secret.update', target: { type: 'secret', id: secret.name }, outcome: 'success', metadata: { fields: Object.keys(changes).filter((key) => changes[key as keyof typeof changes] !== undefined) } });
+          secret = await core.workspaceSecrets.update(workspaceId, options.name, changes);
+          await core.audit.record({ workspaceId, actor: cliActor, action: 'secret.update', target: { type: 'secret', id: secret.name }, outcome: 'success', metadata: { fields: Object.keys(changes).filter((key) => changes[key as keyof typeof changes] !== undefined) } });
         } else {
           const body = parsed(createSecretBody.safeParse({ name: options.name, value, description: options.description, usableBy: options.usableBy }));
-          secret = await core.workspaceSecrets.create(workspace.id, body, { userId: null });
-          await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'secret.create', target: { type: 'secret', id: secret.name }, outcome: 'success', metadata: { name: secret.name, usableBy: secret.usableBy } });
+          secret = await core.workspaceSecrets.create(workspaceId, body, { userId: null });
+          await core.audit.record({ workspaceId, actor: cliActor, action: 'secret.create', target: { type: 'secret', id: secret.name }, outcome: 'success', metadata: { name: secret.name, usableBy: secret.usableBy } });
         }
         output(options, { secret }, () => `${existing ? 'Replaced the value of' : 'Created'} secret ${secret.name} (usable by tasks of ${secret.usableBy}s and above)`);
       }),
@@ -94,10 +91,9 @@ export const registerWorkspaceSecretsCommands = (program: Command, { withService
     .addOption(workspaceOption())
     .addOption(nameOption())
     .action(async (options: { workspace: string; name: string }) =>
-      withCore(async (core) => {
-        const workspace = await core.workspaces.resolve(options.workspace);
-        await core.workspaceSecrets.remove(workspace.id, options.name);
-        await core.audit.record({ workspaceId: workspace.id, actor: cliActor, action: 'secret.delete', target: { type: 'secret', id: options.name }, outcome: 'success' });
+      inWorkspace(withCore, options, async (core, workspaceId) => {
+        await core.workspaceSecrets.remove(workspaceId, options.name);
+        await core.audit.record({ workspaceId, actor: cliActor, action: 'secret.delete', target: { type: 'secret', id: options.name }, outcome: 'success' });
         process.stdout.write(`Removed secret ${options.name}\n`);
       }),
     );

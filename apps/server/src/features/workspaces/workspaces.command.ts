@@ -1,21 +1,18 @@
 import type { Command } from 'commander';
 import type { FeatureCliContext } from '../../feature.ts';
 import { cliActor, jsonOption, output, table } from '../../platform/cli/cli-output.ts';
+import { addReadCommand } from '../../platform/cli/cli-options.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 
 /** `stead workspaces list|create`. */
 export const registerWorkspacesCommands = (program: Command, { withServices }: FeatureCliContext): void => {
   const workspacesCommand = program.command('workspaces').description('Manage workspaces');
-  workspacesCommand
-    .command('list')
-    .description('List every workspace')
-    .addOption(jsonOption())
-    .action(async (options: { json?: boolean }) =>
-      withServices(async ({ workspaces }) => {
-        const list = await workspaces.listAll();
-        output(options, { workspaces: list }, () => table(list, ['id', 'slug', 'name', 'createdAt']));
-      }),
-    );
+  addReadCommand(workspacesCommand, withServices, {
+    name: 'list',
+    description: 'List every workspace',
+    read: async ({ workspaces }) => ({ workspaces: await workspaces.listAll() }),
+    human: ({ workspaces }) => table(workspaces, ['id', 'slug', 'name', 'createdAt']),
+  });
   workspacesCommand
     .command('create')
     .description('Create a workspace owned by an existing account')

@@ -4,6 +4,7 @@ import type { AddressInfo, LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAddress, createEgressClient, parseAllowRule } from './egress-client.ts';
 import { runEgressContract } from './egress.contract.ts';
+import type { EgressClient } from './egress.port.ts';
 
 runEgressContract('undici egress client', ({ allowedHosts, lookup }) => createEgressClient({ allowedHosts, lookup }));
 
@@ -106,6 +107,17 @@ describe('parseAllowRule', () => {
   });
 });
 
+/** With managed `rule`, `url` answers through fetch and request; once the rule is removed, both are refused at once. */
+const expectAllowedUntilRuleRemoved = async (client: EgressClient, url: string, rule: string) => {
+  client.setManagedRules([rule]);
+  await expect((await client.fetch(url)).text()).resolves.toBe('ok');
+  await expect((await client.request(url)).text()).resolves.toBe('ok');
+  client.setManagedRules([]);
+  await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+  await expect(client.request(url)).rejects.toMatchObject({ code: 'egress_blocked' });
+  await client.close();
+};
+
 describe('createEgressClient', () => {
   let server: Server;
   let port: number;
@@ -187,14 +199,8 @@ describe('createEgressClient', () => {
     const client = createEgressClient();
     const url = `http://127.0.0.1:${port}/`;
     await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked', message: expect.stringContaining('Instance settings → Allowed hosts') });
-    client.setManagedRules(['127.0.0.0/8']);
     // Twice: the second call answers from the remembered verdict on the literal, which removal must forget.
-    await expect((await client.fetch(url)).text()).resolves.toBe('ok');
-    await expect((await client.request(url)).text()).resolves.toBe('ok');
-    client.setManagedRules([]);
-    await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
-    await expect(client.request(url)).rejects.toMatchObject({ code: 'egress_blocked' });
-    await client.close();
+    await expectAllowedUntilRuleRemoved(client, url, '127.0.0.0/8');
   });
 
   it('shares its managed rules with followers: now, on every replacement, and not their own fixed rules', async () => {
@@ -216,13 +222,7 @@ describe('createEgressClient', () => {
   it('does not reuse a kept-alive connection to a host whose rule was removed', async () => {
     const client = createEgressClient({ lookup });
     const url = `http://local.test:${port}/`;
-    client.setManagedRules(['local.test']);
-    await expect((await client.fetch(url)).text()).resolves.toBe('ok');
-    await expect((await client.request(url)).text()).resolves.toBe('ok');
-    client.setManagedRules([]);
-    await expect(client.fetch(url)).rejects.toMatchObject({ code: 'egress_blocked' });
-    await expect(client.request(url)).rejects.toMatchObject({ code: 'egress_blocked' });
-    await client.close();
+    await expectAllowedUntilRuleRemoved(client, url, 'local.test');
   });
 
   it('keeps configured rules whatever the managed ones, and keeps the previous managed list when a new one has a bad rule', async () => {
