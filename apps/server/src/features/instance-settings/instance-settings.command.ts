@@ -8,7 +8,7 @@ const appliesNote = 'Servers apply it at once when they share Redis with this co
 
 /** `stead allowed-hosts list|add|remove`: the private destinations outbound HTTP may reach, from the machine's side. */
 export const registerInstanceSettingsCommands = (program: Command, { withServices }: FeatureCliContext): void => {
-  const hosts = program.command('allowed-hosts').description('Private hosts, addresses or ranges outbound HTTP (tasks, webhooks) may reach');
+  const hosts = program.command('allowed-hosts').description('Private hosts, addresses or ranges outbound HTTP (tasks, webhooks, model providers) may reach');
   addReadCommand(hosts, withServices, {
     name: 'list',
     description: 'Allowed hosts: from STEAD_EGRESS_ALLOWED_HOSTS or the configuration file, then those added in Instance settings or here',

@@ -29,7 +29,7 @@ const describe = (overview: Overview): string => {
 export const registerOverviewCommands = (program: Command, { withServices }: FeatureCliContext): void => {
   program
     .command('overview')
-    .description("a workspace at a glance: the gateway's base URL, its models and keys, today's usage")
+    .description("A workspace at a glance: the gateway's base URL, its models and keys, today's usage")
     .addOption(workspaceOption())
     .addOption(jsonOption())
     .action(async (options: { workspace: string; json?: boolean }) =>
