@@ -5048,7 +5048,7 @@ export interface paths {
                                 outputTokens: number;
                                 /** @description Sum of the known costs of today’s calls, in the currency of the price list */
                                 spend: number;
-                                /** @description More calls than the overview adds up; the usage ledger has them all */
+                                /** @description Always false now that the database sums the day (kept for clients of the first version) */
                                 truncated: boolean;
                             };
                             setup: {

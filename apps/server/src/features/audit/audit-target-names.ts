@@ -52,7 +52,7 @@ export const createAuditTargetNames = (services: () => SteadServices): AuditTarg
   async lookup(workspaceId, type, ids) {
     if (namedById(type)) return undefined;
     // People and workspaces are instance-wide: a removed member is still a person with an email.
-    if (type === 'user') return pick(await services().users.list(), ids, (item) => item.id, (item) => item.email);
+    if (type === 'user') return pick(await services().auth.findUsersByIds(ids), ids, (item) => item.id, (item) => item.email);
     if (type === 'workspace') return eachById(ids, async (id) => (await services().workspaces.get(id)).name, 'workspace_not_found');
     const lookup = workspaceLookups[type];
     if (!lookup || workspaceId === null) return undefined;

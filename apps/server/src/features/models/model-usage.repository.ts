@@ -10,9 +10,36 @@ export interface ModelUsageRepository {
   insert(entries: UsageEntry[]): Promise<void>;
   /** Newest first, after `cursor` (an entry id); up to `limit + 1` entries, so the caller knows whether more follow. */
   list(workspaceId: string, cursor: string | undefined, limit: number): Promise<UsageEntry[]>;
+  /** Calls, failed calls, tokens and cost of a workspace's entries from `since` on, summed by the database. */
+  totalsSince(workspaceId: string, since: string): Promise<UsageTotals>;
+}
+
+export interface UsageTotals {
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  spend: number;
 }
 
 export const createModelUsageRepository = (db: Kysely<ModelsTables>, dialect: SqlDialect): ModelUsageRepository => ({
+  async totalsSince(workspaceId, since) {
+    const row = await db
+      .selectFrom('modelUsage')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('requests'),
+        eb.fn.sum<number | string | null>(eb.case().when('status', '=', 'error').then(1).else(0).end()).as('errors'),
+        eb.fn.sum<number | string | null>('inputTokens').as('inputTokens'),
+        eb.fn.sum<number | string | null>('outputTokens').as('outputTokens'),
+        eb.fn.sum<number | string | null>('cost').as('spend'),
+      ])
+      .where('workspaceId', '=', workspaceId)
+      .where('at', '>=', since)
+      .executeTakeFirstOrThrow();
+    // PostgreSQL answers sums and counts of big types as strings.
+    return { requests: Number(row.requests), errors: Number(row.errors ?? 0), inputTokens: Number(row.inputTokens ?? 0), outputTokens: Number(row.outputTokens ?? 0), spend: Number(row.spend ?? 0) };
+  },
+
   async insert(entries) {
     if (entries.length === 0) return;
     // Each column named (a spread with overrides takes V8's slow path, and this runs for every gateway call).

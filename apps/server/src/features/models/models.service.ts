@@ -5,7 +5,7 @@ import { createBudgets } from './budgets.ts';
 import type { LocalModelServer } from './local-model-servers.ts';
 import { createDeclaredSync, type DeclaredSync } from './declared-sync.ts';
 import { createModelProviders, type ModelProviders } from './model-providers.ts';
-import type { ModelUsageRepository } from './model-usage.repository.ts';
+import type { ModelUsageRepository, UsageTotals } from './model-usage.repository.ts';
 import type { ModelsRepository } from './models.repository.ts';
 import type { DeclaredGateway, UsageRecord } from './models.schema.ts';
 import type { ModelsKeys, ModelsSecrets } from './models.types.ts';
@@ -62,6 +62,8 @@ export interface ModelsServiceOptions {
 export interface ModelsService extends Omit<ModelProviders, 'discover'>, DeclaredSync, RoutedCalls, RoutingSettings {
   explainRoute: RouteResolver['explainRoute'];
   usage(workspaceId: string, cursor: string | undefined, limit?: number): Promise<{ records: UsageRecord[]; nextCursor: string | null }>;
+  /** Calls, failures, tokens and spend of the workspace from `since` on. */
+  usageTotals(workspaceId: string, since: string): Promise<UsageTotals>;
   /** The ledger for spreadsheets: one row per call, RFC 4180 quoting. */
   usageCsv(workspaceId: string): Promise<string>;
   /** Writes the ledger's pending entries and closes the providers' connections. */
@@ -103,6 +105,7 @@ export const createModelsService = ({
     ...createRoutingSettings({ repository, budgets, keys, clock, ids, invalidate }),
     explainRoute: resolver.explainRoute,
     usage: ledger.list,
+    usageTotals: ledger.totalsSince,
     usageCsv: ledger.csv,
     async close() {
       await ledger.flush();

@@ -2,7 +2,7 @@ import type { Clock, Ids } from '../../platform/clock/clock.ts';
 import { SteadError } from '../../platform/errors/stead-error.ts';
 import type { Usage } from '../../platform/model-provider/model-provider.port.ts';
 import type { RouteFacts } from './model-router.ts';
-import type { ModelUsageRepository } from './model-usage.repository.ts';
+import type { ModelUsageRepository, UsageTotals } from './model-usage.repository.ts';
 import type { RouteDecision, UsageRecord } from './models.schema.ts';
 import type { CallerContext, ProviderWithCount, RoutableModel, UsageEntry } from './models.types.ts';
 import { createUsageWriter } from './usage-writer.ts';
@@ -34,6 +34,8 @@ export interface UsageLedger {
   list(workspaceId: string, cursor: string | undefined, limit?: number): Promise<{ records: UsageRecord[]; nextCursor: string | null }>;
   /** The ledger for spreadsheets: one row per call, RFC 4180 quoting. */
   csv(workspaceId: string): Promise<string>;
+  /** Totals of the calls from `since` on (what is queued but not yet written is not counted). */
+  totalsSince(workspaceId: string, since: string): Promise<UsageTotals>;
 }
 
 export interface UsageLedgerOptions {
@@ -93,6 +95,7 @@ export const createUsageLedger = ({ repository, providers, clock, ids, flushMs, 
   };
 
   return {
+    totalsSince: (workspaceId, since) => repository.totalsSince(workspaceId, since),
     record(workspaceId, call) {
       const reason = [call.decision?.reason ?? (call.error instanceof Error ? call.error.message.slice(0, 500) : 'not routed'), ...(call.skipped?.length ? [`tried before: ${call.skipped.join(', ')}`] : [])].join('; ');
       writer.add({

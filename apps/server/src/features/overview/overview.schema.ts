@@ -11,7 +11,7 @@ export const overviewSchema = z.object({
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
     spend: z.number().describe('Sum of the known costs of today’s calls, in the currency of the price list'),
-    truncated: z.boolean().describe('More calls than the overview adds up; the usage ledger has them all'),
+    truncated: z.boolean().describe('Always false now that the database sums the day (kept for clients of the first version)'),
   }),
   setup: z.object({
     providers: z.number().int(),

@@ -3,9 +3,6 @@ import type { KeysService } from '../keys/keys.service.ts';
 import type { ModelsService } from '../models/models.service.ts';
 import type { Overview } from './overview.schema.ts';
 
-/** How many ledger rows the overview adds up at most: a busy day is summarised by the usage page instead. */
-const maxUsageRows = 5_000;
-const usagePageSize = 500;
 
 export interface OverviewService {
   /**
@@ -17,7 +14,7 @@ export interface OverviewService {
 }
 
 export interface OverviewServiceOptions {
-  models: Pick<ModelsService, 'usage' | 'listProviders' | 'listModels'>;
+  models: Pick<ModelsService, 'usageTotals' | 'listProviders' | 'listModels'>;
   keys: Pick<KeysService, 'list'>;
   clock: Clock;
 }
@@ -28,25 +25,10 @@ const usable = (key: { revokedAt: string | null; expiresAt: string | null }, now
 const startOfUtcDay = (now: Date): string => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
 
 export const createOverviewService = ({ models, keys, clock }: OverviewServiceOptions): OverviewService => {
-  /** The ledger is newest first: read pages until a row is older than today. */
+  /** Today's totals, summed by the database (one query, however busy the day). */
   const usageToday = async (workspaceId: string): Promise<Overview['usageToday']> => {
     const since = startOfUtcDay(clock.now());
-    const totals = { since, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, spend: 0, truncated: false };
-    let cursor: string | undefined;
-    for (let read = 0; ; read += usagePageSize) {
-      if (read >= maxUsageRows) return { ...totals, truncated: true };
-      const page = await models.usage(workspaceId, cursor, usagePageSize);
-      for (const record of page.records) {
-        if (record.at < since) return totals;
-        totals.requests += 1;
-        if (record.status === 'error') totals.errors += 1;
-        totals.inputTokens += record.inputTokens ?? 0;
-        totals.outputTokens += record.outputTokens ?? 0;
-        totals.spend += record.cost ?? 0;
-      }
-      if (!page.nextCursor) return totals;
-      cursor = page.nextCursor;
-    }
+    return { since, ...(await models.usageTotals(workspaceId, since)), truncated: false };
   };
 
   return {
